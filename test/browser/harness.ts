@@ -1,0 +1,93 @@
+// Starts the real worker as `npm run dev` does (wrangler dev on workerd, offline, local state in a
+// temporary folder) on a free port, and a headless Debian Chromium driven by playwright-core.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { offlineEnv } from '../../worker/scripts/offline-env.mjs';
+
+export interface RunningWorker {
+  url: string;
+  apiKey: string;
+  persistDir: string;
+  profile(site: string, vid: string): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilServing(url: string, child: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${log()}`);
+    try {
+      if ((await fetch(`${url}/nb.js`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`wrangler dev did not answer within 90 s:\n${log()}`);
+}
+
+/** Starts the worker; pass `persistDir` to start it again on the state of an earlier run. */
+export async function startWorker(options: { persistDir?: string; port?: number } = {}): Promise<RunningWorker> {
+  const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), 'nextbest-'));
+  const port = options.port ?? (await freePort());
+  const apiKey = `browser-test-${port}`;
+  const url = `http://127.0.0.1:${port}`;
+  if (!options.persistDir) {
+    const migrated = spawnSync('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir], {
+      env: offlineEnv,
+      encoding: 'utf8',
+    });
+    if (migrated.status !== 0) throw new Error(`d1 migrations failed:\n${migrated.stdout}${migrated.stderr}`);
+  }
+  const child = spawn(
+    'npx',
+    ['wrangler', 'dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir,
+      '--var', `NB_API_KEY:${apiKey}`, '--inspector-port', String(await freePort()), '--show-interactive-dev-session=false'],
+    { env: offlineEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  await waitUntilServing(url, child, () => output);
+  return {
+    url,
+    apiKey,
+    persistDir,
+    profile: (site, vid) => fetch(`${url}/v1/profile/${site}/${vid}`, { headers: { authorization: `Bearer ${apiKey}` } }),
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        process.kill(-child.pid!, 'SIGTERM');
+        await exited;
+      }
+    },
+  };
+}
+
+export function removeState(worker: RunningWorker): void {
+  rmSync(worker.persistDir, { recursive: true, force: true });
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    // The machine has no network: without these Chromium keeps dialling Google's services.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+}

@@ -1,0 +1,31 @@
+// Builders for Workers-runtime tests: valid batches, unique ids, requests against the real app.
+import { exports } from 'cloudflare:workers';
+import type { Event, EventBatch } from '../../worker/schema/events';
+import { TEST_API_KEY } from './api-keys';
+
+let counter = 0;
+export const uniqueId = (prefix = 'id') => `${prefix}_${Date.now().toString(36)}_${(counter++).toString(36)}`;
+
+export function pageView(url = 'https://demo.example/rates', overrides: Partial<Event> = {}): Event {
+  return { id: uniqueId('ev'), ts: Date.now(), type: 'page', url, title: 'Rates', ...overrides } as Event;
+}
+
+export function batch(events: Event[], overrides: Partial<EventBatch> = {}): EventBatch {
+  return { site: 'demo', vid: uniqueId('vid'), sent_at: Date.now(), slots: ['hero'], events, ...overrides };
+}
+
+export function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return exports.default.fetch(
+    new Request(`https://nextbest.test${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    }),
+  );
+}
+
+export function get(path: string, apiKey: string | null = TEST_API_KEY): Promise<Response> {
+  return exports.default.fetch(
+    new Request(`https://nextbest.test${path}`, { headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} }),
+  );
+}

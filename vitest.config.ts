@@ -1,0 +1,38 @@
+// Three test tiers: pure units in Node, the worker inside workerd (the Workers vitest integration,
+// reading the same wrangler.toml), and real Chromium against the real worker.
+import { defineConfig } from 'vitest/config';
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
+import { ROTATED_API_KEY, TEST_API_KEY } from './test/worker/api-keys.ts';
+
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+      {
+        plugins: [
+          cloudflareTest(async () => ({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: {
+                NB_API_KEY: `${TEST_API_KEY}, ${ROTATED_API_KEY}`,
+                TEST_MIGRATIONS: await readD1Migrations('./worker/analytics/migrations'),
+              },
+            },
+          })),
+        ],
+        test: { name: 'workers', include: ['test/worker/**/*.test.ts'], setupFiles: ['test/worker/setup.ts'] },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // One worker and one Chromium at a time: the machine has two cores.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});

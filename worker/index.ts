@@ -1,0 +1,27 @@
+// The map of the worker: the Hono app built from route modules, the queue consumer, and the
+// Visitor Durable Object class that wrangler binds.
+import { Hono } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
+import type { AppEnv, Env } from './env';
+import { errorResponse, ApiError } from './http/errors';
+import { collect } from './routes/collect';
+import { profile } from './routes/profile';
+import { snippet } from './routes/snippet';
+import { consumeEvents } from './analytics/consumer';
+import type { QueuedEvent } from './analytics/message';
+
+export { Visitor } from './visitor/visitor';
+
+export const app = new Hono<AppEnv>()
+  .use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }))
+  .route('/', snippet)
+  .route('/', collect)
+  .route('/', profile)
+  .get('/', (c) => c.redirect('/demo/'))
+  .notFound((c) => errorResponse(c, new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`)))
+  .onError((error, c) => errorResponse(c, error));
+
+export default {
+  fetch: app.fetch,
+  queue: (batch: MessageBatch<QueuedEvent>, env: Env) => consumeEvents(batch, env),
+} satisfies ExportedHandler<Env, QueuedEvent>;

@@ -1,0 +1,19 @@
+// What /v1/collect and /v1/decide answer, and the one error body every route uses.
+import { z } from 'zod';
+import { Decision } from './decision';
+
+export const Rejected = z.strictObject({ index: z.number().int(), reason: z.string() });
+
+export const CollectResponse = z.strictObject({
+  accepted: z.number().int(),
+  /** Event ids already stored: accepted again without counting twice, so retries are safe. */
+  duplicates: z.number().int(),
+  rejected: z.array(Rejected),
+  decisions: Decision,
+});
+export type CollectResponse = z.infer<typeof CollectResponse>;
+
+export const ErrorBody = z.strictObject({
+  error: z.strictObject({ code: z.string(), message: z.string(), path: z.string().optional() }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;

@@ -1,0 +1,37 @@
+// The decision the edge returns for a visitor: which banner in which slot, and which ad audiences
+// to join or leave. The snippet renders it; API consumers use it in apps, e-mail and ad sync.
+import { z } from 'zod';
+
+export const Placement = z.enum(['slot', 'top-bar', 'slide-in', 'modal']);
+export type Placement = z.infer<typeof Placement>;
+
+export const Banner = z.strictObject({
+  title: z.string(),
+  body: z.string().optional(),
+  cta: z.strictObject({ text: z.string(), url: z.url({ protocol: /^https?$/ }) }).optional(),
+  placement: Placement,
+});
+export type Banner = z.infer<typeof Banner>;
+
+export const OfferDecision = z.strictObject({
+  slot: z.string(),
+  offer: z.string(),
+  variant: z.string().optional(),
+  holdout: z.boolean(),
+  /** Absent for a holdout visitor: recorded, not shown. */
+  banner: Banner.optional(),
+  reasons: z.array(z.string()),
+});
+export type OfferDecision = z.infer<typeof OfferDecision>;
+
+export const AudienceJoin = z.strictObject({ id: z.string(), expires: z.number() });
+
+export const Decision = z.strictObject({
+  vid: z.string(),
+  stage: z.string(),
+  segments: z.array(z.string()),
+  score: z.strictObject({ total: z.number(), products: z.record(z.string(), z.number()) }),
+  offers: z.array(OfferDecision),
+  audiences: z.strictObject({ join: z.array(AudienceJoin), leave: z.array(z.string()) }),
+});
+export type Decision = z.infer<typeof Decision>;

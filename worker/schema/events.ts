@@ -1,0 +1,79 @@
+// The event batch the snippet (or any client) posts to /v1/collect: the wire contract of DESIGN.md.
+// Field names are public; unknown fields are rejected so typos fail loudly instead of vanishing.
+import { z } from 'zod';
+
+/** Identifier made by clients: visitor, session and event ids. */
+export const ClientId = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, "_" or "-"');
+/** Site ids and the names in rules files (slots, forms, offers) share one shape. */
+export const Name = z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected lowercase letters, digits, "_" or "-"');
+const Millis = z.number().int().nonnegative().max(8.64e15);
+const Text = (max: number) => z.string().max(max);
+/** Custom properties: flat, small, scalar, so a hostile page cannot make us store blobs. */
+export const Props = z
+  .record(Name, z.union([z.string().max(200), z.number().finite(), z.boolean(), z.null()]))
+  .refine((props) => Object.keys(props).length <= 25, 'at most 25 properties');
+
+const base = { id: ClientId, ts: Millis };
+
+export const PageEvent = z.strictObject({
+  ...base,
+  type: z.literal('page'),
+  url: z.url({ protocol: /^https?$/ }).max(2048),
+  ref: Text(2048).optional(),
+  title: Text(300).optional(),
+});
+
+export const FormAction = z.enum(['start', 'step', 'submit', 'abandon']);
+export const FormEvent = z.strictObject({
+  ...base,
+  type: z.literal('form'),
+  form: Name,
+  action: FormAction,
+  step: z.number().int().min(1).max(50).optional(),
+  step_name: Text(64).optional(),
+  steps: z.number().int().min(1).max(50).optional(),
+});
+
+export const TrackEvent = z.strictObject({
+  ...base,
+  type: z.literal('track'),
+  name: Name,
+  props: Props.optional(),
+});
+
+export const OfferAction = z.enum(['impression', 'click', 'dismiss', 'convert']);
+export const OfferEvent = z.strictObject({
+  ...base,
+  type: z.literal('offer'),
+  offer: Name,
+  variant: Name.optional(),
+  action: OfferAction,
+});
+
+export const IdentifyEvent = z.strictObject({
+  ...base,
+  type: z.literal('identify'),
+  uid: z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 hex digest'),
+  traits: Props.optional(),
+});
+
+export const Event = z.discriminatedUnion('type', [PageEvent, FormEvent, TrackEvent, OfferEvent, IdentifyEvent]);
+export type Event = z.infer<typeof Event>;
+export type EventType = Event['type'];
+
+export const MAX_EVENTS_PER_BATCH = 100;
+
+/** The envelope; events are validated one by one so that one bad event does not sink the batch. */
+export const BatchEnvelope = z.strictObject({
+  site: Name,
+  vid: ClientId,
+  sid: ClientId.optional(),
+  sent_at: Millis,
+  slots: z.array(Name).max(20).optional(),
+  events: z.array(z.unknown()).min(1).max(MAX_EVENTS_PER_BATCH),
+});
+export type BatchEnvelope = z.infer<typeof BatchEnvelope>;
+
+/** The whole batch, strictly typed: what the typed client and the OpenAPI document describe. */
+export const EventBatch = BatchEnvelope.extend({ events: z.array(Event).min(1).max(MAX_EVENTS_PER_BATCH) });
+export type EventBatch = z.infer<typeof EventBatch>;

@@ -1,0 +1,30 @@
+// `npm run dev`: build the snippet and demo, make sure a local API key exists, apply the D1
+// migrations to the local state, then run the worker on workerd at http://localhost:8787, offline.
+import { spawnSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { offlineEnv } from './offline-env.mjs';
+
+function run(command, args) {
+  const result = spawnSync(command, args, { stdio: 'inherit', env: offlineEnv });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+function ensureApiKey() {
+  if (existsSync('.dev.vars') && /^NB_API_KEY=/m.test(readFileSync('.dev.vars', 'utf8'))) {
+    const key = readFileSync('.dev.vars', 'utf8').match(/^NB_API_KEY=(.*)$/m)[1];
+    console.log(`API key (from .dev.vars): ${key}`);
+    return;
+  }
+  const key = `nb_${randomBytes(24).toString('base64url')}`;
+  writeFileSync('.dev.vars', `NB_API_KEY=${key}\n`, { flag: 'a' });
+  console.log(`Created .dev.vars with a new local API key: ${key}`);
+}
+
+run('npm', ['run', '--silent', 'build']);
+ensureApiKey();
+run('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local']);
+console.log('\nDemo site: http://localhost:8787/demo/   Snippet: http://localhost:8787/nb.js\n');
+const port = process.env.PORT ?? '8787';
+const dev = spawn('npx', ['wrangler', 'dev', '--port', port, '--ip', '127.0.0.1', '--local', ...process.argv.slice(2)], { stdio: 'inherit', env: offlineEnv });
+dev.on('exit', (code) => process.exit(code ?? 0));
