@@ -9,6 +9,12 @@ export interface Env {
   ASSETS: Fetcher;
   /** Comma-separated API keys, several for rotation; set with `wrangler secret put NB_API_KEY`. */
   NB_API_KEY?: string;
+  /** Optional: the rate-limiting binding for per-address limits (see wrangler.toml). */
+  IP_LIMITER?: RateLimit;
+  /** "off" disables the per-address limit (load tests from one address). */
+  NB_RATE_LIMIT_IP?: string;
+  /** Salt for the daily address hash; set it as a secret in production. */
+  NB_IP_SALT?: string;
 }
 
 export type AppEnv = { Bindings: Env };

@@ -6,6 +6,7 @@ import type { AppEnv, Env } from './env';
 import { errorResponse, ApiError } from './http/errors';
 import { collect } from './routes/collect';
 import { profile } from './routes/profile';
+import { decideRoute } from './routes/decide';
 import { snippet } from './routes/snippet';
 import { consumeEvents } from './analytics/consumer';
 import type { QueuedEvent } from './analytics/message';
@@ -16,6 +17,7 @@ export const app = new Hono<AppEnv>()
   .use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }))
   .route('/', snippet)
   .route('/', collect)
+  .route('/', decideRoute)
   .route('/', profile)
   .get('/', (c) => c.redirect('/demo/'))
   .notFound((c) => errorResponse(c, new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`)))

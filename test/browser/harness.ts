@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { offlineEnv } from '../../worker/scripts/offline-env.mjs';
 
+export const PERSON_USER_AGENT =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
+
 export interface RunningWorker {
   url: string;
   apiKey: string;
@@ -88,6 +91,8 @@ export function launchBrowser(): Promise<Browser> {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     // The machine has no network: without these Chromium keeps dialling Google's services.
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+      // The worker ignores headless and automation user agents as bots; tests are people here.
+      `--user-agent=${PERSON_USER_AGENT}`],
   });
 }

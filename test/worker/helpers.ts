@@ -14,18 +14,22 @@ export function batch(events: Event[], overrides: Partial<EventBatch> = {}): Eve
   return { site: 'demo', vid: uniqueId('vid'), sent_at: Date.now(), slots: ['hero'], events, ...overrides };
 }
 
+/** A person's browser: requests without one are ignored as bots. */
+export const BROWSER_USER_AGENT =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
+
 export function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return exports.default.fetch(
     new Request(`https://nextbest.test${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: { 'content-type': 'application/json', 'user-agent': BROWSER_USER_AGENT, ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     }),
   );
 }
 
-export function get(path: string, apiKey: string | null = TEST_API_KEY): Promise<Response> {
+export function get(path: string, apiKey: string | null = TEST_API_KEY, method = 'GET'): Promise<Response> {
   return exports.default.fetch(
-    new Request(`https://nextbest.test${path}`, { headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} }),
+    new Request(`https://nextbest.test${path}`, { method, headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} }),
   );
 }

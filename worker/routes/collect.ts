@@ -1,46 +1,63 @@
-// POST /v1/collect: validates a batch event by event, hands the good ones to the visitor's Durable
-// Object and answers with what was accepted, what was rejected and why, and the decisions.
-import { Hono } from 'hono';
+// POST /v1/collect: validates a batch event by event, hands the good ones (scrubbed of personal
+// data) to the visitor's Durable Object and answers what was accepted, what was rejected and why,
+// and the decisions for the page's slots.
+import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { readJsonBody } from '../http/body';
-import { allowSiteOrigin, preflight } from '../http/cors';
+import { isBotRequest } from '../http/bots';
+import { preflight } from '../http/cors';
 import { ApiError } from '../http/errors';
-import { sites } from '../../rules/sites';
+import { limitAddress } from '../http/ip-limit';
+import { siteRules } from '../http/site';
+import { parseOr400 } from '../http/validate';
 import { BatchEnvelope, Event } from '../schema/events';
 import type { CollectResponse } from '../schema/collect';
 import { describeIssue } from '../schema/issues';
+import { scrubEvent } from '../schema/scrub-event';
 import { visitorStub } from '../visitor/stub';
 
 export const collect = new Hono<AppEnv>();
 
 collect.use('/v1/collect', preflight());
 
-collect.post('/v1/collect', async (c) => {
-  const receivedAt = Date.now();
-  const envelope = BatchEnvelope.safeParse(await readJsonBody(c));
-  if (!envelope.success) {
-    const { path, reason } = describeIssue(envelope.error.issues[0]);
-    throw new ApiError(400, 'invalid_batch', `${path}: ${reason}`, path);
-  }
-  const batch = envelope.data;
-  const rules = sites.get(batch.site);
-  if (!rules) throw new ApiError(404, 'unknown_site', `no rules file for site "${batch.site}" (expected rules/${batch.site}.json)`);
-  allowSiteOrigin(c, batch.site, rules.source.origins);
-
+function validEvents(raw: readonly unknown[]): { events: Event[]; rejected: CollectResponse['rejected'] } {
   const events: Event[] = [];
   const rejected: CollectResponse['rejected'] = [];
-  batch.events.forEach((raw, index) => {
-    const parsed = Event.safeParse(raw);
-    if (parsed.success) events.push(parsed.data);
+  raw.forEach((candidate, index) => {
+    const parsed = Event.safeParse(candidate);
+    if (parsed.success) events.push(scrubEvent(parsed.data));
     else {
       const { path, reason } = describeIssue(parsed.error.issues[0], `events[${index}]`);
       rejected.push({ index, reason: `${path}: ${reason}` });
     }
   });
+  return { events, rejected };
+}
+
+function countBot(c: Context<AppEnv>, site: string, now: number): void {
+  const day = new Date(now).toISOString().slice(0, 10);
+  c.executionCtx.waitUntil(
+    c.env.DB.prepare(
+      `INSERT INTO daily_counts (site, day, metric, dim, n) VALUES (?, ?, 'bot_batches', '', 1)
+       ON CONFLICT (site, day, metric, dim) DO UPDATE SET n = n + 1`,
+    ).bind(site, day).run().catch((error) => console.warn('bot count failed', error)),
+  );
+}
+
+collect.post('/v1/collect', async (c) => {
+  const receivedAt = Date.now();
+  await limitAddress(c);
+  const batch = parseOr400(BatchEnvelope, await readJsonBody(c), 'invalid_batch');
+  siteRules(c, batch.site, { checkOrigin: true });
+  c.header('Cache-Control', 'no-store');
+  if (isBotRequest(c.req.header('user-agent'))) {
+    countBot(c, batch.site, receivedAt);
+    return c.body(null, 204, { 'X-Nextbest-Ignored': 'bot' });
+  }
+  const { events, rejected } = validEvents(batch.events);
   if (events.length === 0) {
     throw new ApiError(400, 'invalid_batch', `no valid event: ${rejected[0].reason}`, `events[${rejected[0].index}]`);
   }
-
   const result = await visitorStub(c.env, batch.site, batch.vid).collect({
     site: batch.site,
     vid: batch.vid,
@@ -49,7 +66,11 @@ collect.post('/v1/collect', async (c) => {
     sentAt: batch.sent_at,
     receivedAt,
   });
+  if ('retryAfter' in result) {
+    throw new ApiError(429, 'rate_limited', `too many batches for this visitor; retry in ${result.retryAfter} s`, undefined, {
+      'Retry-After': String(result.retryAfter),
+    });
+  }
   const body: CollectResponse = { accepted: result.accepted, duplicates: result.duplicates, rejected, decisions: result.decision };
-  c.header('Cache-Control', 'no-store');
   return c.json(body);
 });

@@ -1,22 +1,40 @@
-// GET /v1/profile/:site/:vid: a visitor's profile for server-side consumers, behind the API key.
-import { Hono } from 'hono';
+// GET and DELETE /v1/profile/:site/:vid, behind the API key: a visitor's profile for server-side
+// consumers, and its erasure (GDPR/CCPA) from the Durable Object and from D1.
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { requireApiKey } from '../http/auth';
 import { ApiError } from '../http/errors';
+import { siteRules } from '../http/site';
+import { parseOr400 } from '../http/validate';
 import { ClientId, Name } from '../schema/events';
 import { visitorStub } from '../visitor/stub';
-import { sites } from '../../rules/sites';
+import { eraseVisitorRows } from '../analytics/erase';
 
 export const profile = new Hono<AppEnv>();
+
+const VisitorParams = z.strictObject({ site: Name, vid: ClientId });
+
+function visitorParams(c: Context<AppEnv>) {
+  const params = parseOr400(VisitorParams, c.req.param());
+  siteRules(c, params.site, { checkOrigin: false });
+  return params;
+}
 
 profile.use('/v1/profile/*', requireApiKey());
 
 profile.get('/v1/profile/:site/:vid', async (c) => {
-  const { site, vid } = c.req.param();
-  if (!Name.safeParse(site).success || !sites.has(site)) throw new ApiError(404, 'unknown_site', `no rules file for site "${site}"`);
-  if (!ClientId.safeParse(vid).success) throw new ApiError(400, 'invalid_vid', 'vid: expected 8-64 letters, digits, "_" or "-"', 'vid');
+  const { site, vid } = visitorParams(c);
   const found = await visitorStub(c.env, site, vid).profile();
   if (!found) throw new ApiError(404, 'unknown_visitor', `no visitor "${vid}" on site "${site}"`);
   c.header('Cache-Control', 'no-store');
   return c.json(found);
+});
+
+profile.delete('/v1/profile/:site/:vid', async (c) => {
+  const { site, vid } = visitorParams(c);
+  const { events } = await visitorStub(c.env, site, vid).erase();
+  const analyticsRows = await eraseVisitorRows(c.env.DB, site, vid);
+  c.header('Cache-Control', 'no-store');
+  return c.json({ site, vid, erased: { events, analytics_rows: analyticsRows } });
 });

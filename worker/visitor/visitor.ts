@@ -9,6 +9,7 @@ import { applyEvent, decide, newVisitor, type CompiledRules, type VisitorState }
 import { sites } from '../../rules/sites';
 import { correctedTime } from './clock';
 import { migrate } from './storage';
+import { TokenBucket } from './token-bucket';
 import type { QueuedEvent } from '../analytics/message';
 
 export interface CollectInput {
@@ -20,11 +21,21 @@ export interface CollectInput {
   receivedAt: number;
 }
 
-export interface CollectResult {
-  accepted: number;
-  duplicates: number;
-  decision: Decision;
+export type CollectResult =
+  | { accepted: number; duplicates: number; decision: Decision }
+  /** Over the visitor's rate: nothing was stored; retry after this many seconds. */
+  | { retryAfter: number };
+
+export interface DecideInput {
+  site: string;
+  vid: string;
+  slots: string[];
+  now: number;
 }
+
+// Generous for a person (a burst of 60 batches, one a second after that), tight for a script.
+const BUCKET_CAPACITY = 60;
+const BUCKET_PER_SECOND = 1;
 
 export interface Profile {
   site: string;
@@ -38,6 +49,7 @@ const OUTBOX_BATCH = 100;
 
 export class Visitor extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private bucket: TokenBucket | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -46,6 +58,9 @@ export class Visitor extends DurableObject<Env> {
   }
 
   async collect(input: CollectInput): Promise<CollectResult> {
+    this.bucket ??= new TokenBucket(BUCKET_CAPACITY, BUCKET_PER_SECOND, input.receivedAt);
+    const retryAfter = this.bucket.take(input.receivedAt);
+    if (retryAfter > 0) return { retryAfter };
     const rules = this.rulesFor(input.site);
     let duplicates = 0;
     const state = this.ctx.storage.transactionSync(() => {
@@ -69,6 +84,21 @@ export class Visitor extends DurableObject<Env> {
     });
     if (duplicates < input.events.length) await this.scheduleFlush();
     return { accepted: input.events.length, duplicates, decision: decide(rules, state, input.slots) };
+  }
+
+  /** Decisions without new events; an unknown visitor gets them as a new one, and nothing is stored. */
+  async decide(input: DecideInput): Promise<Decision> {
+    const state = this.readMeta()?.state ?? newVisitor(input.vid, input.now);
+    return decide(this.rulesFor(input.site), state, input.slots);
+  }
+
+  /** Erases everything this object stores (GDPR/CCPA); answers how many events there were. */
+  async erase(): Promise<{ events: number }> {
+    const events = this.readMeta() ? this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM events').one().n : 0;
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    migrate(this.sql);
+    return { events };
   }
 
   async profile(): Promise<Profile | null> {

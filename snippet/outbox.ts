@@ -1,0 +1,49 @@
+// Events not yet acknowledged by the server, in IndexedDB so they survive reloads and offline
+// spells. Bounded at CAP events, oldest dropped first. Every change is mirrored in memory, which
+// is what remains when IndexedDB is unavailable or throws (private modes).
+// Hand-written instead of idb-keyval: one read-modify-write transaction is all we need, and this
+// is about 150 B gzip smaller, which the 3 KB budget could not spare (see README).
+import type { Event } from './types';
+
+/** 1,000 events is about 250 KB: weeks of a busy visitor offline, small enough for any quota. */
+export const CAP = 1000;
+
+let memory: Event[] = [];
+let db: Promise<IDBDatabase> | undefined;
+
+/** Applies `edit` (or nothing) to the stored events in one transaction; resolves with what was there. */
+function idb(edit?: (events: Event[]) => Event[]): Promise<Event[]> {
+  db ||= new Promise((resolve, reject) => {
+    const open = indexedDB.open('nextbest');
+    open.onupgradeneeded = () => open.result.createObjectStore('outbox');
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = reject;
+  });
+  return db.then(
+    (database) =>
+      new Promise((resolve, reject) => {
+        const store = database.transaction('outbox', 'readwrite').objectStore('outbox');
+        const read = store.get(0);
+        read.onsuccess = () => {
+          resolve(read.result || []);
+          if (edit) store.put(edit(read.result || []), 0);
+        };
+        read.onerror = reject;
+      }),
+  );
+}
+
+function change(edit: (events: Event[]) => Event[]): void {
+  memory = edit(memory);
+  // indexedDB may be missing or throw synchronously, so start inside a promise.
+  Promise.resolve(edit).then(idb).catch(() => {});
+}
+
+export const stash = (events: Event[]): void => change((all) => all.concat(events).slice(-CAP));
+
+export function remove(events: Event[]): void {
+  const ids = events.map((e) => e.id);
+  change((all) => all.filter((e) => !ids.includes(e.id)));
+}
+
+export const pending = (): Promise<Event[]> => Promise.resolve().then(() => idb()).catch(() => memory);

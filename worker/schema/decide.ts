@@ -1,0 +1,14 @@
+// The body of POST /v1/decide and its answer: decisions without new events.
+import { z } from 'zod';
+import { ClientId, Name } from './events';
+import { Decision } from './decision';
+
+export const DecideRequest = z.strictObject({
+  site: Name,
+  vid: ClientId,
+  slots: z.array(Name).max(20).default([]),
+});
+export type DecideRequest = z.infer<typeof DecideRequest>;
+
+export const DecideResponse = z.strictObject({ decisions: Decision });
+export type DecideResponse = z.infer<typeof DecideResponse>;
