@@ -119,6 +119,8 @@ export const RulesFile = z.strictObject({
   $schema: z.string().optional(),
   /** Page origins allowed to send events (CORS), e.g. "https://www.acme-lending.example". */
   origins: z.array(z.url({ protocol: /^https?$/ })),
+  /** The slots the site's pages declare (data-nb-slot); when listed, offers may use only these. */
+  slots: z.array(Name).optional(),
   products: z.array(Product).default([]),
   scoring: Scoring.default({ half_life_days: 14, rules: [] }),
   stages: z.array(Stage).default([]),

@@ -1,83 +1,74 @@
 // Renders offers into [data-nb-slot] elements and as overlays (top-bar, slide-in, modal), each in
 // its own shadow root so that page CSS and banner CSS stay apart. Server strings only ever become
 // textContent; the CTA becomes a link only when it parses as an http(s) URL. Styles go through a
-// constructable stylesheet, which a strict CSP allows without 'unsafe-inline'.
+// constructable stylesheet, which a strict CSP allows without 'unsafe-inline'. Nothing moves
+// (no animation or transition), so prefers-reduced-motion has nothing to turn off.
 import { hideMs } from './config';
 import { allowed } from './consent';
-import { readJson, write } from './storage';
-import { push } from './transport';
+import { readJson, store } from './storage';
+import { push, slots } from './transport';
 import type { Decision, OfferDecision } from './types';
 
 const CSS =
-  ':host{all:initial}div{display:block;position:fixed;z-index:2147483647;padding:9px 40px 9px 16px;background:#fff;color:#111;font:15px system-ui;box-shadow:0 2px 9px #0006}' +
-  '.slot{position:relative}.top-bar{top:0;left:0;right:0}.slide-in{right:9px;bottom:9px;max-width:360px}' +
-  '.modal{top:30%;left:0;right:0;margin:auto;max-width:480px;box-shadow:0 0 0 100vmax #0006}' +
-  'b{display:block}a{display:inline-block;margin-top:6px;padding:6px 12px;background:#063;color:#fff}' +
-  'button{position:absolute;top:0;right:0;padding:9px;border:0;background:0;font-size:20px}' +
-  '@media(prefers-reduced-motion:no-preference){div{animation:nb .3s}}@keyframes nb{0%{opacity:0}}';
+  ':host{all:initial;font:15px sans-serif}div{position:fixed;z-index:2147483647;padding:1em 3em 1em 1em;background:#fff;box-shadow:0 0 9px #0008}' +
+  '.slot{position:static}.top-bar{inset:0 0 auto}.slide-in{right:1em;bottom:1em;max-width:360px}.modal{inset:30% 0 auto;margin:auto;max-width:480px}' +
+  'b{display:block}button{position:absolute;top:0;right:0;padding:1em;border:0;background:0}';
 
-const handlers: Array<(offer: OfferDecision) => void> = [];
-const shown: Record<string, string> = {};
-const dismissed: string[] = readJson('nb_dismissed', []);
-const slots = () => [...document.querySelectorAll<HTMLElement>('[data-nb-slot]')];
-let sheet: CSSStyleSheet | undefined;
+type Handler = (offer: OfferDecision) => void;
+const handlers: Handler[] = [];
+/** Offers shown on this page or dismissed for good (remembered in localStorage). */
+let done: string[] | undefined;
+let sheet: CSSStyleSheet;
 
-export const onOffer = (handler: (offer: OfferDecision) => void) => handlers.push(handler);
+export const onOffer = (handler: Handler) => handlers.push(handler);
 
 /** Anti-flicker: slots stay hidden until the first decision arrives or `hideMs` passes. */
 export function hideSlots(): void {
-  if (hideMs && allowed('personalization')) {
-    for (const slot of slots()) slot.style.visibility = 'hidden';
-    setTimeout(reveal, hideMs);
-  }
+  if (hideMs && allowed('personalization')) reveal('hidden'), setTimeout(reveal, hideMs);
 }
 
-function reveal(): void {
-  for (const slot of slots()) slot.style.visibility = '';
+function reveal(visibility = ''): void {
+  for (const slot of slots()) slot.style.visibility = visibility;
 }
 
-function add<K extends keyof HTMLElementTagNameMap>(parent: Node, tag: K, text = ''): HTMLElementTagNameMap[K] {
+function add(parent: Node, tag: string, text = ''): HTMLElement {
   const element = document.createElement(tag);
   element.textContent = text;
   return parent.appendChild(element);
 }
 
 export function render(decision?: Decision): void {
+  done ||= readJson('nb_dismissed', []);
   for (const offer of decision?.offers || []) {
-    for (const handler of handlers) {
+    handlers.map((handler) => {
       try {
         handler(offer);
-      } catch (error) {
-        console.warn('nb:', error);
+      } catch {
+        // the page's handler failed: not ours to break on
       }
-    }
-    const banner = offer.banner;
-    const key = offer.slot + banner?.placement;
-    const slot = slots().find((e) => e.dataset.nbSlot == offer.slot);
-    const inSlot = banner?.placement == 'slot';
-    if (banner && !offer.holdout && allowed('personalization') && !dismissed.includes(offer.offer) && shown[key] != offer.offer && (slot || !inSlot)) {
-      shown[key] = offer.offer;
-      show(offer, banner, inSlot && slot);
-    }
+    });
+    const { banner, offer: id } = offer;
+    const slot = banner?.placement == 'slot' && slots().find((e) => e.dataset.nbSlot == offer.slot);
+    if (banner && !offer.holdout && allowed('personalization') && !done!.includes(id) && slot != null) done!.push(id), show(offer, banner, slot);
   }
   reveal();
 }
 
-function show(offer: OfferDecision, banner: NonNullable<OfferDecision['banner']>, slot: HTMLElement | false | undefined): void {
+function show(offer: OfferDecision, banner: NonNullable<OfferDecision['banner']>, slot: HTMLElement | false): void {
   const event = (action: 'impression' | 'click' | 'dismiss') => push({ type: 'offer', offer: offer.offer, variant: offer.variant, action });
   const modal = banner.placement == 'modal';
   const previous = document.activeElement as HTMLElement | null;
   const host = document.createElement('div');
   const root = host.attachShadow({ mode: 'open' });
   try {
-    if (!sheet) (sheet = new CSSStyleSheet()), sheet.replaceSync(CSS);
+    sheet ||= new CSSStyleSheet();
+    sheet.replaceSync(CSS);
     root.adoptedStyleSheets = [sheet];
   } catch {
     // no constructable stylesheets (old browsers): the banner shows unstyled
   }
   const box = add(root, 'div');
   box.className = banner.placement;
-  box.tabIndex = -1;
   box.role = modal ? 'dialog' : 'region';
   box.ariaLabel = banner.title;
   box.ariaModal = modal + '';
@@ -86,7 +77,7 @@ function show(offer: OfferDecision, banner: NonNullable<OfferDecision['banner']>
   try {
     const url = new URL(banner.cta!.url);
     if (/^https?:$/.test(url.protocol)) {
-      const link = add(box, 'a', banner.cta!.text);
+      const link = add(box, 'a', banner.cta!.text) as HTMLAnchorElement;
       link.href = url.href;
       link.onclick = () => event('click');
     }
@@ -95,16 +86,15 @@ function show(offer: OfferDecision, banner: NonNullable<OfferDecision['banner']>
   }
   const button = add(box, 'button', '×');
   button.ariaLabel = 'Close';
-  button.onclick = box.onkeydown = (e) => {
-    if ((e as KeyboardEvent).key && (e as KeyboardEvent).key != 'Escape') return;
+  button.onclick = box.onkeydown = (e: Partial<KeyboardEvent>) => {
+    if (e.key && e.key != 'Escape') return;
     host.remove();
-    dismissed.push(offer.offer);
-    write('nb_dismissed', JSON.stringify(dismissed.slice(-50)));
+    store('nb_dismissed', JSON.stringify([...readJson('nb_dismissed', []), offer.offer].slice(-50)));
     event('dismiss');
     if (modal) previous?.focus();
   };
-  slot ? slot.replaceChildren(host) : document.body.appendChild(host);
-  if (modal) box.focus();
+  slot ? slot.replaceChildren(host) : document.body.append(host);
+  if (modal) button.focus();
   new IntersectionObserver(
     ([entry], observer) => {
       if (entry.intersectionRatio >= 0.5) observer.disconnect(), event('impression');

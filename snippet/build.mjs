@@ -17,9 +17,11 @@ export async function bundle(off = []) {
     bundle: true,
     minify: true,
     format: 'iife',
-    target: 'es2020',
+    target: 'es2021',
     define,
     legalComments: 'none',
+    // Strict mode buys nothing inside our own IIFE; the prologue is 13 bytes.
+    tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
     write: false,
     logLevel: 'warning',
   });

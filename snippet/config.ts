@@ -1,6 +1,6 @@
 // Reads the settings from the snippet's own <script> tag: data-site, data-endpoint, data-nb-*.
 const script = (document.currentScript || document.querySelector('script[data-site]')) as HTMLScriptElement | null;
-const data: DOMStringMap = script ? script.dataset : {};
+const data: DOMStringMap = script?.dataset || {};
 
 export const site = data.site;
 /** Where /v1/collect lives: the script's own origin unless data-endpoint says otherwise. */

@@ -1,7 +1,8 @@
 // What the visitor allows: analytics (send anything), personalization (render offers), ads
 // (ad audiences). GPC and Do Not Track always deny ads, and deny everything in strict mode.
+// Browsers also send them as Sec-GPC / DNT headers, which the worker reads for audiences.
 import { optIn, strict } from './config';
-import { read, readJson, write } from './storage';
+import { readJson, store } from './storage';
 
 export type Purpose = 'analytics' | 'personalization' | 'ads';
 type Consent = Partial<Record<Purpose, boolean>>;
@@ -9,23 +10,15 @@ type Consent = Partial<Record<Purpose, boolean>>;
 const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
 export const gpc = !!nav.globalPrivacyControl || nav.doNotTrack == '1';
 
-let given: Consent = readJson('nb_consent', {});
+let given: Consent | undefined;
 
 export function allowed(purpose: Purpose): boolean {
-  return !(gpc && (strict || purpose == 'ads')) && (given[purpose] ?? !optIn);
+  return !(gpc && (strict || purpose == 'ads')) && ((given ||= readJson<Consent>('nb_consent', {}))[purpose] ?? !optIn);
 }
 
-export function setConsent(update: Consent): void {
-  given = { ...given, ...update };
-  write('nb_consent', JSON.stringify(given));
-}
-
-/** The effective settings when they differ from the last ones sent, so the server learns of each change once. */
-export function changed(): Record<Purpose, boolean> | undefined {
-  const now = { analytics: allowed('analytics'), personalization: allowed('personalization'), ads: allowed('ads') };
-  const text = JSON.stringify(now);
-  if (text != read('nb_cs')) {
-    write('nb_cs', text);
-    return now;
-  }
+/** Stores an update; returns the settings when they changed, so that the server learns of each change once. */
+export function setConsent(update: Consent): Consent | undefined {
+  const before = JSON.stringify((given ||= readJson<Consent>('nb_consent', {})));
+  const after = JSON.stringify((given = { ...given, ...update }));
+  if (after != before) return store('nb_consent', after), given;
 }

@@ -1,69 +1,70 @@
-// The snippet's entry: reads the tag, replays the calls queued before it loaded, replaces
-// window.nb with the live function and wires page views, forms, banners and the transport.
-// Nothing here may throw into the host page: every call is guarded.
-import { conceal, handlers, render } from './banners';
-import { hideMs, site } from './config';
-import { changed, setConsent } from './consent';
+// Entry: reads the tag, replays the calls queued before the snippet loaded, replaces window.nb
+// with the live function, sends the page view and wires SPA navigation, forms, banners and the
+// transport. Nothing here throws into the host page.
+import { hideSlots, onOffer } from './banners';
+import { site } from './config';
+import { loadVisitor } from './ids';
+import { setConsent } from './consent';
 import { abandonForms, watchForms } from './forms';
 import { page, watchPages } from './pages';
-import { flush, push, received, retry } from './transport';
+import { flush, push, retry } from './transport';
+import type { OfferDecision } from './types';
 
-type Call = [string, ...unknown[]];
-type Nb = ((...args: Call) => void) & { q?: Call[] };
-const w = window as unknown as { nb?: Nb };
+type Props = Record<string, string | number | boolean | null>;
+type Call = [string, ...any[]]; // any: the public API accepts whatever a page passes
+const w = window as unknown as { nb?: ((...call: Call) => void) & { q?: Call[] } };
 
-async function sha256(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text.trim().toLowerCase()));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+/** Only the SHA-256 of the trimmed, lower-cased id leaves the browser. */
+function identify(id: unknown, traits?: Props): void {
+  crypto.subtle
+    .digest('SHA-256', new TextEncoder().encode(String(id).trim().toLowerCase()))
+    .then((hash) => push({ type: 'identify', uid: Array.from(new Uint8Array(hash), (b) => (b + 256).toString(16).slice(1)).join(''), traits }));
 }
 
-function consented(): void {
-  const settings = changed();
-  if (settings) push({ type: 'track', name: 'consent', props: settings });
-}
-
-const commands: Record<string, (...args: any[]) => void> = {
-  track: (name: string, props?: Record<string, string | number | boolean | null>) => push({ type: 'track', name, props }),
-  identify: (id: string, traits?: Record<string, string | number | boolean | null>) =>
-    sha256(String(id)).then((uid) => push({ type: 'identify', uid, traits })),
-  consent: (update: object) => (setConsent(update), consented()),
+const commands: Record<string, (a?: any, b?: any) => unknown> = {
+  track: (name: string, props?: Props) => push({ type: 'track', name, props }),
+  identify,
+  consent: (update) => {
+    const consent = setConsent(update);
+    if (consent) push({ type: 'track', name: 'consent', props: consent });
+  },
   page: () => page(1),
-  on: (kind: string, handler: (offer: unknown) => void) => kind == 'offer' && handlers.push(handler),
+  on: (kind: string, handler: (offer: OfferDecision) => void) => kind == 'offer' && onOffer(handler),
 };
 
-function call(name: string, ...args: unknown[]): void {
+function nb(...[command, a, b]: Call): void {
   try {
-    if (commands[name]) commands[name](...args);
-    else console.warn('nb: unknown command', name);
+    commands[command](a, b);
   } catch (error) {
-    console.warn('nb:', error);
+    // An unknown command lands here too (undefined is not a function): one warning, no exception.
+    console.warn('nb', command, error);
   }
 }
 
+// Boot runs in its own task: the synchronous part of the script only reads its own tag (which
+// must happen now), so loading never adds a long task; calls meanwhile wait in nb.q.
 function boot(): void {
-  if (!site) return console.warn('nb: data-site missing');
-  const queued = w.nb?.q || [];
-  w.nb = (...args: Call) => call(...args);
-  received.render = render;
-  conceal(hideMs);
-  // Queued consent must apply before the first page view is sent.
-  queued.filter((c) => c[0] == 'consent').map((c) => call(...c));
-  consented();
-  page();
-  queued.filter((c) => c[0] != 'consent').map((c) => call(...c));
-  watchPages();
-  if (NB_FORMS) watchForms();
-  const leave = () => {
-    if (NB_FORMS) abandonForms();
-    flush(1);
-  };
-  addEventListener('pagehide', leave);
-  addEventListener('visibilitychange', () => document.visibilityState == 'hidden' && flush(1));
-  if (NB_OUTBOX) addEventListener('online', retry), retry();
+  try {
+    loadVisitor();
+    const queued = w.nb?.q || [];
+    if (NB_BANNERS) hideSlots();
+    // Queued calls first, so that queued consent governs the first page view.
+    for (const call of queued) nb(...call);
+    w.nb = nb;
+    page();
+    watchPages();
+    if (NB_FORMS) watchForms();
+    addEventListener('pagehide', () => {
+      if (NB_FORMS) abandonForms();
+      flush(1);
+    });
+    addEventListener('visibilitychange', () => document.hidden && flush(1));
+    // Events left over from earlier pages go once this page's own view is on its way.
+    if (NB_OUTBOX) setTimeout(retry, 500), addEventListener('online', retry);
+  } catch (error) {
+    console.warn('nb', error);
+  }
 }
 
-try {
-  boot();
-} catch (error) {
-  console.warn('nb:', error);
-}
+if (site) setTimeout(boot);
+else console.warn('nb: no data-site');

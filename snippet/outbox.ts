@@ -1,6 +1,6 @@
 // Events not yet acknowledged by the server, in IndexedDB so they survive reloads and offline
-// spells. Bounded at CAP events, oldest dropped first. Every change is mirrored in memory, which
-// is what remains when IndexedDB is unavailable or throws (private modes).
+// spells. Bounded at CAP events, oldest dropped first. Without IndexedDB (some private modes)
+// nothing is kept: failed sends are then lost, and nothing throws.
 // Hand-written instead of idb-keyval: one read-modify-write transaction is all we need, and this
 // is about 150 B gzip smaller, which the 3 KB budget could not spare (see README).
 import type { Event } from './types';
@@ -8,7 +8,6 @@ import type { Event } from './types';
 /** 1,000 events is about 250 KB: weeks of a busy visitor offline, small enough for any quota. */
 export const CAP = 1000;
 
-let memory: Event[] = [];
 let db: Promise<IDBDatabase> | undefined;
 
 /** Applies `edit` (or nothing) to the stored events in one transaction; resolves with what was there. */
@@ -33,17 +32,14 @@ function idb(edit?: (events: Event[]) => Event[]): Promise<Event[]> {
   );
 }
 
-function change(edit: (events: Event[]) => Event[]): void {
-  memory = edit(memory);
-  // indexedDB may be missing or throw synchronously, so start inside a promise.
-  Promise.resolve(edit).then(idb).catch(() => {});
-}
+// A missing or throwing indexedDB rejects (inside the promise executor), so callers only catch.
+const change = (edit: (events: Event[]) => Event[]): unknown => idb(edit).catch(() => {});
 
-export const stash = (events: Event[]): void => change((all) => all.concat(events).slice(-CAP));
+export const stash = (events: Event[]) => change((all) => all.concat(events).slice(-CAP));
 
 export function remove(events: Event[]): void {
   const ids = events.map((e) => e.id);
   change((all) => all.filter((e) => !ids.includes(e.id)));
 }
 
-export const pending = (): Promise<Event[]> => Promise.resolve().then(() => idb()).catch(() => memory);
+export const pending = (): Promise<Event[]> => idb().catch(() => []);

@@ -1,16 +1,15 @@
 // Page views: the first load, History API navigations (SPA), popstate and, opted in, hash
-// changes. The same URL is not counted twice in a row unless nb('page') asks for it.
+// changes. The same URL is not counted twice in a row unless nb('page') asks for it. The URL
+// is scrubbed after the origin (so hosts stay valid) and keeps its hash only for hash routing.
 import { hashRouting, spa } from './config';
-import { scrub, pageUrl } from './scrub';
+import { scrub } from './scrub';
 import { push } from './transport';
 
 let last = '';
 
 export function page(force?: unknown): void {
-  const url = pageUrl(hashRouting);
-  if (url == last && !force) return;
-  push({ type: 'page', url, ref: scrub(last || document.referrer).slice(0, 2000), title: scrub(document.title).slice(0, 300) });
-  last = url;
+  const url = location.origin + scrub(location.pathname + location.search + (hashRouting ? location.hash : ''));
+  if (url != last || force) push({ type: 'page', url, ref: scrub(last || document.referrer), title: scrub(document.title, 300) }), (last = url);
 }
 
 export function watchPages(): void {

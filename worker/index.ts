@@ -7,6 +7,8 @@ import { errorResponse, ApiError } from './http/errors';
 import { collect } from './routes/collect';
 import { profile } from './routes/profile';
 import { decideRoute } from './routes/decide';
+import { identify } from './routes/identify';
+import { openapi } from './routes/openapi';
 import { snippet } from './routes/snippet';
 import { consumeEvents } from './analytics/consumer';
 import type { QueuedEvent } from './analytics/message';
@@ -19,9 +21,14 @@ export const app = new Hono<AppEnv>()
   .route('/', collect)
   .route('/', decideRoute)
   .route('/', profile)
+  .route('/', identify)
+  .route('/', openapi)
   .get('/', (c) => c.redirect('/demo/'))
   .notFound((c) => errorResponse(c, new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`)))
   .onError((error, c) => errorResponse(c, error));
+
+/** The app's type, for the typed client in worker/client.ts. */
+export type App = typeof app;
 
 export default {
   fetch: app.fetch,

@@ -38,7 +38,10 @@ it('records a page view from the pasted tag and shows the welcome-back banner on
   await expect(page.locator('[data-nb-slot="hero"]').textContent()).resolves.not.toMatch(/welcome back/i);
 
   await page.goto(`${worker.url}/demo/`);
-  await page.locator('[data-nb-slot="hero"]').getByText(/welcome back/i).waitFor({ timeout: 10_000 });
+  await page
+    .locator('[data-nb-slot="hero"]')
+    .getByText(/welcome back/i)
+    .waitFor({ timeout: 10_000 });
   expect((await waitForProfile(vid!, 2)).state.counters.pages).toBe(2);
   expect(errors).toEqual([]);
 });

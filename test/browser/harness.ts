@@ -59,8 +59,22 @@ export async function startWorker(options: { persistDir?: string; port?: number 
   }
   const child = spawn(
     'npx',
-    ['wrangler', 'dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir,
-      '--var', `NB_API_KEY:${apiKey}`, '--inspector-port', String(await freePort()), '--show-interactive-dev-session=false'],
+    [
+      'wrangler',
+      'dev',
+      '--local',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--persist-to',
+      persistDir,
+      '--var',
+      `NB_API_KEY:${apiKey}`,
+      '--inspector-port',
+      String(await freePort()),
+      '--show-interactive-dev-session=false',
+    ],
     { env: offlineEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   let output = '';
@@ -90,9 +104,17 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     // The machine has no network: without these Chromium keeps dialling Google's services.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
       // The worker ignores headless and automation user agents as bots; tests are people here.
-      `--user-agent=${PERSON_USER_AGENT}`],
+      `--user-agent=${PERSON_USER_AGENT}`,
+    ],
   });
 }

@@ -40,7 +40,9 @@ describe('DELETE /v1/profile/:site/:vid', () => {
   it('erases the visitor from its Durable Object and from D1, and says what it erased', async () => {
     const visit = batch([pageView(), pageView(), pageView()]);
     await post('/v1/collect', visit);
-    await env.DB.prepare("INSERT INTO processed (site, vid, id, day) VALUES ('demo', ?, 'x1', '2026-01-01')").bind(visit.vid).run();
+    await env.DB.prepare("INSERT INTO processed (site, vid, id, day) VALUES ('demo', ?, 'x1', '2026-01-01')")
+      .bind(visit.vid)
+      .run();
 
     const response = await get(`/v1/profile/demo/${visit.vid}`, undefined, 'DELETE');
     expect(response.status).toBe(200);
@@ -63,7 +65,9 @@ describe('DELETE /v1/profile/:site/:vid', () => {
 describe('privacy and abuse', () => {
   it('scrubs e-mails, phone numbers and long digit runs from URLs, titles and props', async () => {
     const visit = batch([
-      pageView('https://demo.example/apply?email=jane.doe@example.com&acct=12345678901', { title: 'Call +1 (415) 555-0100' } as never),
+      pageView('https://demo.example/apply?email=jane.doe@example.com&acct=12345678901', {
+        title: 'Call +1 (415) 555-0100',
+      } as never),
       { id: uniqueId('ev'), ts: Date.now(), type: 'track', name: 'lead', props: { note: 'ssn 123456789', bucket: '300-400k' } },
     ]);
     await post('/v1/collect', visit);

@@ -12,7 +12,9 @@ describe('POST /v1/collect', () => {
     expect(result).toMatchObject({ accepted: 1, duplicates: 0, rejected: [] });
     expect(result.decisions.vid).toBe(body.vid);
 
-    const profile = await (await get(`/v1/profile/demo/${body.vid}`)).json<{ events: number; state: { counters: { pages: number } } }>();
+    const profile = await (
+      await get(`/v1/profile/demo/${body.vid}`)
+    ).json<{ events: number; state: { counters: { pages: number } } }>();
     expect(profile.events).toBe(1);
     expect(profile.state.counters.pages).toBe(1);
   });
@@ -25,7 +27,9 @@ describe('POST /v1/collect', () => {
     const retry = await (await post('/v1/collect', { ...first, events: [view] })).json<CollectResponse>();
     expect(retry).toMatchObject({ accepted: 1, duplicates: 1 });
 
-    const profile = await (await get(`/v1/profile/demo/${first.vid}`)).json<{ events: number; state: { counters: { pages: number } } }>();
+    const profile = await (
+      await get(`/v1/profile/demo/${first.vid}`)
+    ).json<{ events: number; state: { counters: { pages: number } } }>();
     expect(profile.events).toBe(1);
     expect(profile.state.counters.pages).toBe(1);
   });
@@ -40,7 +44,9 @@ describe('POST /v1/collect', () => {
   });
 
   it('accepts text/plain bodies, as sendBeacon sends them', async () => {
-    const response = await post('/v1/collect', JSON.stringify(batch([pageView()])), { 'content-type': 'text/plain;charset=UTF-8' });
+    const response = await post('/v1/collect', JSON.stringify(batch([pageView()])), {
+      'content-type': 'text/plain;charset=UTF-8',
+    });
     expect(response.status).toBe(200);
   });
 

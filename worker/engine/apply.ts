@@ -1,14 +1,26 @@
-// Folds one event into a visitor's state. Pure: the Durable Object stores what this returns.
+// Folds one event into a visitor's state: history, score, stage, segments, audiences. Pure apart
+// from mutating `state`, which the Durable Object then stores.
 import type { Event } from '../schema/events';
+import { updateAudiences } from './audiences';
+import { buildContext, decayedScore, type RequestContext } from './context';
+import { recordEvent } from './history';
+import { enterStage, segmentsFor, stageFor } from './lifecycle';
 import type { CompiledRules } from './rules';
-import type { VisitorState } from './state';
+import { scoreEvent } from './scoring';
+import { upgradeState, type VisitorState } from './state';
 
-const counterOf = { page: 'pages', form: 'forms', track: 'tracks', offer: 'offers', identify: null } as const;
-
-export function applyEvent(_rules: CompiledRules, state: VisitorState, event: Event, at: number): VisitorState {
-  state.counters.events += 1;
-  const counter = counterOf[event.type];
-  if (counter) state.counters[counter] += 1;
-  state.last_seen = Math.max(state.last_seen, at);
+export function applyEvent(rules: CompiledRules, state: VisitorState, event: Event, at: number, request?: RequestContext): VisitorState {
+  upgradeState(state);
+  if (request?.consent) Object.assign(state.consent, request.consent);
+  recordEvent(rules, state, event, at);
+  const context = buildContext(rules, state, at, request, event);
+  scoreEvent(rules, state, context, event, at);
+  // Stages and segments see the points this very event earned.
+  context.score = decayedScore(rules, state, at);
+  enterStage(state, stageFor(rules, context), at);
+  context.stage = state.stage;
+  state.segments = segmentsFor(rules, context, state.segments);
+  context.segments = state.segments;
+  updateAudiences(rules, state, context, at);
   return state;
 }

@@ -1,23 +1,33 @@
-// Chooses the banner for each requested slot. Pure: (rules, state, slots) in, decision out.
-import type { Decision, OfferDecision } from '../schema/decision';
+// The decision for a visitor now: stage, segments and score at `now`, the next-best offer per
+// requested slot, and audience memberships. Pure: the state is not changed, `now` is a parameter.
+import type { Decision } from '../schema/decision';
+import { chooseOffers } from './arbitration';
+import { audienceDecision } from './audiences';
+import { buildContext, type RequestContext } from './context';
+import { segmentsFor, stageFor } from './lifecycle';
 import type { CompiledRules } from './rules';
-import type { VisitorState } from './state';
+import { round1 } from './scoring';
+import { STATE_VERSION, upgradeState, type VisitorState } from './state';
 
-export function decide(rules: CompiledRules, state: VisitorState, slots: readonly string[]): Decision {
-  const offers: OfferDecision[] = [];
-  const shown = new Set<string>();
-  for (const slot of slots) {
-    const offer = rules.offers.find((o) => o.slots.includes(slot) && !shown.has(o.id) && o.matches(state));
-    if (!offer) continue;
-    shown.add(offer.id);
-    offers.push({ slot, offer: offer.id, holdout: false, banner: offer.banner, reasons: [`matched ${JSON.stringify(offer.when)}`] });
-  }
+/** `now` defaults to the visitor's last event, so a decision replays identically. */
+export function decide(
+  rules: CompiledRules, stored: VisitorState, slots: readonly string[], now = stored.last_seen, request?: RequestContext,
+): Decision {
+  const state = stored.v === STATE_VERSION ? stored : upgradeState(structuredClone(stored));
+  const context = buildContext(rules, state, now, request);
+  // Recomputed, not read: time alone moves people (dormant after 90 days) and the request counts.
+  context.stage = stageFor(rules, context);
+  context.segments = segmentsFor(rules, context, state.segments);
+  const products: Record<string, number> = {};
+  for (const [id, value] of Object.entries(context.score.products)) products[id] = round1(value);
+  // Without personalization consent nothing is chosen; an explicit "no" only, unknown is allowed.
+  const personalize = context.consent.personalization !== false;
   return {
     vid: state.vid,
-    stage: 'anonymous',
-    segments: [],
-    score: { total: 0, products: {} },
-    offers,
-    audiences: { join: [], leave: [] },
+    stage: context.stage,
+    segments: context.segments,
+    score: { total: round1(context.score.total), products },
+    offers: personalize ? chooseOffers(rules, state, context, now, slots) : [],
+    audiences: audienceDecision(rules, state, context, now),
   };
 }

@@ -1,5 +1,6 @@
 // The pure decision engine: no I/O, `now` always passed in; the worker, the CLI and tests share it.
 export { loadRules, type CompiledRules, type RulesResult } from './rules';
-export { newVisitor, type VisitorState } from './state';
+export { newVisitor, upgradeState, type VisitorState } from './state';
 export { applyEvent } from './apply';
 export { decide } from './decide';
+export type { RequestContext } from './context';

@@ -8,9 +8,7 @@ const encoder = new TextEncoder();
 
 // Compares digests, not the keys, so timing reveals neither the key nor its length.
 async function sameSecret(given: string, expected: string): Promise<boolean> {
-  const [a, b] = await Promise.all(
-    [given, expected].map((s) => crypto.subtle.digest('SHA-256', encoder.encode(s))),
-  );
+  const [a, b] = await Promise.all([given, expected].map((s) => crypto.subtle.digest('SHA-256', encoder.encode(s))));
   return crypto.subtle.timingSafeEqual(a, b);
 }
 
@@ -21,7 +19,10 @@ function presentedKey(authorization: string | undefined, header: string | undefi
 
 export function requireApiKey(): MiddlewareHandler<AppEnv> {
   return async function apiKey(c, next) {
-    const keys = (c.env.NB_API_KEY ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+    const keys = (c.env.NB_API_KEY ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean);
     const given = presentedKey(c.req.header('authorization'), c.req.header('x-api-key'));
     if (!given) throw new ApiError(401, 'unauthorized', 'an API key is required: send "Authorization: Bearer <key>"');
     let valid = false;

@@ -1,6 +1,6 @@
 // Per-address rate limit through the Workers rate-limiting binding. The key is a salted SHA-256 of
 // the address and the UTC day, so it rotates daily and cannot be reversed into the IP.
-import type { Context } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env';
 import { ApiError } from './errors';
 
@@ -12,10 +12,18 @@ async function addressKey(ip: string, salt: string, now: number): Promise<string
   return [...new Uint8Array(digest, 0, 12)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-export async function limitAddress(c: Context<AppEnv>): Promise<void> {
-  const limiter = c.env.IP_LIMITER;
-  if (!limiter || c.env.NB_RATE_LIMIT_IP === 'off') return;
-  const ip = c.req.header('cf-connecting-ip') ?? c.req.header('x-real-ip') ?? 'unknown';
-  const { success } = await limiter.limit({ key: await addressKey(ip, c.env.NB_IP_SALT ?? 'nextbest', Date.now()) });
-  if (!success) throw new ApiError(429, 'rate_limited', 'too many requests from this address; retry in 10 s', undefined, { 'Retry-After': '10' });
+export function limitAddress(): MiddlewareHandler<AppEnv> {
+  return async function addressRateLimit(c, next) {
+    const limiter = c.env.IP_LIMITER;
+    if (limiter && c.env.NB_RATE_LIMIT_IP !== 'off') {
+      const ip = c.req.header('cf-connecting-ip') ?? c.req.header('x-real-ip') ?? 'unknown';
+      const { success } = await limiter.limit({ key: await addressKey(ip, c.env.NB_IP_SALT ?? 'nextbest', Date.now()) });
+      if (!success) {
+        throw new ApiError(429, 'rate_limited', 'too many requests from this address; retry in 10 s', undefined, {
+          'Retry-After': '10',
+        });
+      }
+    }
+    await next();
+  };
 }

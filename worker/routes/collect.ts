@@ -3,22 +3,17 @@
 // and the decisions for the page's slots.
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
-import { readJsonBody } from '../http/body';
 import { isBotRequest } from '../http/bots';
 import { preflight } from '../http/cors';
 import { ApiError } from '../http/errors';
 import { limitAddress } from '../http/ip-limit';
 import { siteRules } from '../http/site';
-import { parseOr400 } from '../http/validate';
-import { BatchEnvelope, Event } from '../schema/events';
+import { jsonBody } from '../http/json-body';
+import { BatchEnvelope, Event, type EventBatch } from '../schema/events';
 import type { CollectResponse } from '../schema/collect';
 import { describeIssue } from '../schema/issues';
 import { scrubEvent } from '../schema/scrub-event';
 import { visitorStub } from '../visitor/stub';
-
-export const collect = new Hono<AppEnv>();
-
-collect.use('/v1/collect', preflight());
 
 function validEvents(raw: readonly unknown[]): { events: Event[]; rejected: CollectResponse['rejected'] } {
   const events: Event[] = [];
@@ -40,37 +35,46 @@ function countBot(c: Context<AppEnv>, site: string, now: number): void {
     c.env.DB.prepare(
       `INSERT INTO daily_counts (site, day, metric, dim, n) VALUES (?, ?, 'bot_batches', '', 1)
        ON CONFLICT (site, day, metric, dim) DO UPDATE SET n = n + 1`,
-    ).bind(site, day).run().catch((error) => console.warn('bot count failed', error)),
+    )
+      .bind(site, day)
+      .run()
+      .catch((error) => console.warn('bot count failed', error)),
   );
 }
 
-collect.post('/v1/collect', async (c) => {
-  const receivedAt = Date.now();
-  await limitAddress(c);
-  const batch = parseOr400(BatchEnvelope, await readJsonBody(c), 'invalid_batch');
-  siteRules(c, batch.site, { checkOrigin: true });
-  c.header('Cache-Control', 'no-store');
-  if (isBotRequest(c.req.header('user-agent'))) {
-    countBot(c, batch.site, receivedAt);
-    return c.body(null, 204, { 'X-Nextbest-Ignored': 'bot' });
-  }
-  const { events, rejected } = validEvents(batch.events);
-  if (events.length === 0) {
-    throw new ApiError(400, 'invalid_batch', `no valid event: ${rejected[0].reason}`, `events[${rejected[0].index}]`);
-  }
-  const result = await visitorStub(c.env, batch.site, batch.vid).collect({
-    site: batch.site,
-    vid: batch.vid,
-    events,
-    slots: batch.slots ?? [],
-    sentAt: batch.sent_at,
-    receivedAt,
-  });
-  if ('retryAfter' in result) {
-    throw new ApiError(429, 'rate_limited', `too many batches for this visitor; retry in ${result.retryAfter} s`, undefined, {
-      'Retry-After': String(result.retryAfter),
+export const collect = new Hono<AppEnv>()
+  .use('/v1/collect', preflight())
+  .post('/v1/collect', limitAddress(), jsonBody<typeof BatchEnvelope, EventBatch>(BatchEnvelope, 'invalid_batch'), async (c) => {
+    const receivedAt = Date.now();
+    const batch = c.req.valid('json');
+    siteRules(c, batch.site, { checkOrigin: true });
+    c.header('Cache-Control', 'no-store');
+    if (isBotRequest(c.req.header('user-agent'))) {
+      countBot(c, batch.site, receivedAt);
+      return c.body(null, 204, { 'X-Nextbest-Ignored': 'bot' });
+    }
+    const { events, rejected } = validEvents(batch.events);
+    if (events.length === 0) {
+      throw new ApiError(400, 'invalid_batch', `no valid event: ${rejected[0].reason}`, `events[${rejected[0].index}]`);
+    }
+    const result = await visitorStub(c.env, batch.site, batch.vid).collect({
+      site: batch.site,
+      vid: batch.vid,
+      events,
+      slots: batch.slots ?? [],
+      sentAt: batch.sent_at,
+      receivedAt,
     });
-  }
-  const body: CollectResponse = { accepted: result.accepted, duplicates: result.duplicates, rejected, decisions: result.decision };
-  return c.json(body);
-});
+    if ('retryAfter' in result) {
+      throw new ApiError(429, 'rate_limited', `too many batches for this visitor; retry in ${result.retryAfter} s`, undefined, {
+        'Retry-After': String(result.retryAfter),
+      });
+    }
+    const body: CollectResponse = {
+      accepted: result.accepted,
+      duplicates: result.duplicates,
+      rejected,
+      decisions: result.decision,
+    };
+    return c.json(body);
+  });

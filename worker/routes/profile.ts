@@ -11,8 +11,6 @@ import { ClientId, Name } from '../schema/events';
 import { visitorStub } from '../visitor/stub';
 import { eraseVisitorRows } from '../analytics/erase';
 
-export const profile = new Hono<AppEnv>();
-
 const VisitorParams = z.strictObject({ site: Name, vid: ClientId });
 
 function visitorParams(c: Context<AppEnv>) {
@@ -21,20 +19,20 @@ function visitorParams(c: Context<AppEnv>) {
   return params;
 }
 
-profile.use('/v1/profile/*', requireApiKey());
-
-profile.get('/v1/profile/:site/:vid', async (c) => {
-  const { site, vid } = visitorParams(c);
-  const found = await visitorStub(c.env, site, vid).profile();
-  if (!found) throw new ApiError(404, 'unknown_visitor', `no visitor "${vid}" on site "${site}"`);
-  c.header('Cache-Control', 'no-store');
-  return c.json(found);
-});
-
-profile.delete('/v1/profile/:site/:vid', async (c) => {
-  const { site, vid } = visitorParams(c);
-  const { events } = await visitorStub(c.env, site, vid).erase();
-  const analyticsRows = await eraseVisitorRows(c.env.DB, site, vid);
-  c.header('Cache-Control', 'no-store');
-  return c.json({ site, vid, erased: { events, analytics_rows: analyticsRows } });
-});
+export const profile = new Hono<AppEnv>()
+  .use('/v1/profile/*', requireApiKey())
+  .get('/v1/profile/:site/:vid', async (c) => {
+    const { site, vid } = visitorParams(c);
+    const found = await visitorStub(c.env, site, vid).profile();
+    if (!found) throw new ApiError(404, 'unknown_visitor', `no visitor "${vid}" on site "${site}"`);
+    c.header('Cache-Control', 'no-store');
+    return c.json(found);
+  })
+  .delete('/v1/profile/:site/:vid', async (c) => {
+    const { site, vid } = visitorParams(c);
+    const { events, vids } = await visitorStub(c.env, site, vid).erase();
+    let analyticsRows = 0;
+    for (const erasedVid of new Set([vid, ...vids])) analyticsRows += await eraseVisitorRows(c.env.DB, site, erasedVid);
+    c.header('Cache-Control', 'no-store');
+    return c.json({ site, vid, erased: { events, visitors: vids, analytics_rows: analyticsRows } });
+  });

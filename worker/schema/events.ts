@@ -3,9 +3,17 @@
 import { z } from 'zod';
 
 /** Identifier made by clients: visitor, session and event ids. */
-export const ClientId = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, "_" or "-"');
+export const ClientId = z
+  .string()
+  .min(8)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, "_" or "-"');
 /** Site ids and the names in rules files (slots, forms, offers) share one shape. */
-export const Name = z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected lowercase letters, digits, "_" or "-"');
+export const Name = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected lowercase letters, digits, "_" or "-"');
 const Millis = z.number().int().nonnegative().max(8.64e15);
 const Text = (max: number) => z.string().max(max);
 /** Custom properties: flat, small, scalar, so a hostile page cannot make us store blobs. */

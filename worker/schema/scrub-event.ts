@@ -6,7 +6,9 @@ type Props = Record<string, string | number | boolean | null>;
 
 function scrubProps(props: Props | undefined): Props | undefined {
   if (!props) return props;
-  return Object.fromEntries(Object.entries(props).map(([key, value]) => [key, typeof value === 'string' ? scrubText(value) : value]));
+  return Object.fromEntries(
+    Object.entries(props).map(([key, value]) => [key, typeof value === 'string' ? scrubText(value) : value]),
+  );
 }
 
 export function scrubEvent(event: Event): Event {

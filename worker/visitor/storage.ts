@@ -1,7 +1,17 @@
-// The Visitor's SQLite tables. Columns may be added, never renamed: stored objects outlive deploys.
+// The Visitor's SQLite tables and the queries on them. Columns may be added, never renamed:
+// stored objects outlive deploys.
+import type { Event } from '../schema/events';
+import type { VisitorState } from '../engine';
+
 export function migrate(sql: SqlStorage): void {
   sql.exec(`
-    CREATE TABLE IF NOT EXISTS visitor (site TEXT NOT NULL, vid TEXT NOT NULL, state TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS visitor (
+      site TEXT NOT NULL,
+      vid TEXT NOT NULL,
+      state TEXT NOT NULL,
+      uid TEXT,           -- the hashed user id this profile belongs to, once identified
+      merged_into TEXT    -- set on an anonymous visitor whose events moved to its user's profile
+    );
     CREATE TABLE IF NOT EXISTS events (
       id TEXT PRIMARY KEY,
       type TEXT NOT NULL,
@@ -12,5 +22,94 @@ export function migrate(sql: SqlStorage): void {
     );
     CREATE INDEX IF NOT EXISTS events_at ON events (at);
     CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, message TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS links (vid TEXT PRIMARY KEY, linked_at INTEGER NOT NULL);
   `);
+}
+
+export interface Meta {
+  site: string;
+  vid: string;
+  state: VisitorState;
+  uid: string | null;
+  mergedInto: string | null;
+}
+
+export type StoredEvent = {
+  id: string;
+  type: string;
+  client_ts: number;
+  at: number;
+  received: number;
+  body: string;
+};
+
+export function readMeta(sql: SqlStorage): Meta | null {
+  const row = sql
+    .exec<{ site: string; vid: string; state: string; uid: string | null; merged_into: string | null }>(
+      'SELECT site, vid, state, uid, merged_into FROM visitor',
+    )
+    .toArray()[0];
+  return row
+    ? { site: row.site, vid: row.vid, state: JSON.parse(row.state) as VisitorState, uid: row.uid, mergedInto: row.merged_into }
+    : null;
+}
+
+export function createMeta(sql: SqlStorage, site: string, vid: string, state: VisitorState, uid: string | null = null): void {
+  sql.exec('INSERT INTO visitor (site, vid, state, uid) VALUES (?, ?, ?, ?)', site, vid, JSON.stringify(state), uid);
+}
+
+export function saveState(sql: SqlStorage, state: VisitorState): void {
+  sql.exec('UPDATE visitor SET state = ?', JSON.stringify(state));
+}
+
+/** Stores an event unless its id is already there; answers whether it was new. */
+export function insertEvent(sql: SqlStorage, row: StoredEvent): boolean {
+  return (
+    sql.exec(
+      'INSERT OR IGNORE INTO events (id, type, client_ts, at, received, body) VALUES (?, ?, ?, ?, ?, ?)',
+      row.id,
+      row.type,
+      row.client_ts,
+      row.at,
+      row.received,
+      row.body,
+    ).rowsWritten > 0
+  );
+}
+
+export function eventCount(sql: SqlStorage): number {
+  return sql.exec<{ n: number }>('SELECT count(*) AS n FROM events').one().n;
+}
+
+export function eventsAfter(sql: SqlStorage, rowid: number): Array<StoredEvent & { rowid: number }> {
+  return sql
+    .exec<StoredEvent & { rowid: number }>(
+      'SELECT rowid, id, type, client_ts, at, received, body FROM events WHERE rowid > ? ORDER BY rowid',
+      rowid,
+    )
+    .toArray();
+}
+
+/** Every event in the order the engine folds them: by corrected time, ties by id. */
+export function* eventsInOrder(sql: SqlStorage): Generator<{ event: Event; at: number }> {
+  for (const row of sql.exec<{ body: string; at: number }>('SELECT body, at FROM events ORDER BY at, id')) {
+    yield { event: JSON.parse(row.body) as Event, at: row.at };
+  }
+}
+
+export function recentEvents(sql: SqlStorage, limit: number) {
+  return sql
+    .exec<{ id: string; type: string; at: number; received: number; body: string }>(
+      'SELECT id, type, at, received, body FROM events ORDER BY at DESC LIMIT ?',
+      limit,
+    )
+    .toArray()
+    .map(({ body, ...row }) => ({ ...row, event: JSON.parse(body) as Event }));
+}
+
+export function linkedVids(sql: SqlStorage): string[] {
+  return sql
+    .exec<{ vid: string }>('SELECT vid FROM links ORDER BY linked_at, vid')
+    .toArray()
+    .map((row) => row.vid);
 }

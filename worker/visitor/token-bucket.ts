@@ -4,7 +4,11 @@ export class TokenBucket {
   private tokens: number;
   private updated: number;
 
-  constructor(private readonly capacity: number, private readonly perSecond: number, now: number) {
+  constructor(
+    private readonly capacity: number,
+    private readonly perSecond: number,
+    now: number,
+  ) {
     this.tokens = capacity;
     this.updated = now;
   }

@@ -1,16 +1,20 @@
-// The Visitor Durable Object: one per (site, visitor). It stores the visitor's events once each
-// (dedup by event id), folds them into the engine state, answers decisions, and hands new events
-// to the analytics queue through an outbox so that none is lost when the queue is unavailable.
+// The Visitor Durable Object: one per (site, visitor), plus one per (site, user id) for identified
+// people. It stores each event once (dedup by id), folds events into the engine state, answers
+// decisions, and hands new events to the analytics queue through an outbox, so none is lost when
+// the queue is unavailable. Merge rule: a visitor identified as user U moves its events into U's
+// profile, which refolds all its events in time order (so the result does not depend on which
+// device identified first); the visitor then forwards everything to U.
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
 import type { Event } from '../schema/events';
 import type { Decision } from '../schema/decision';
 import { applyEvent, decide, newVisitor, type CompiledRules, type VisitorState } from '../engine';
 import { sites } from '../../rules/sites';
-import { correctedTime } from './clock';
-import { migrate } from './storage';
-import { TokenBucket } from './token-bucket';
 import type { QueuedEvent } from '../analytics/message';
+import { correctedTime } from './clock';
+import * as store from './storage';
+import { TokenBucket } from './token-bucket';
+import { userProfileId, userStub } from './stub';
 
 export interface CollectInput {
   site: string;
@@ -33,85 +37,151 @@ export interface DecideInput {
   now: number;
 }
 
-// Generous for a person (a burst of 60 batches, one a second after that), tight for a script.
-const BUCKET_CAPACITY = 60;
-const BUCKET_PER_SECOND = 1;
-
 export interface Profile {
   site: string;
   vid: string;
+  uid: string | null;
+  /** Visitor ids merged into this profile (for a user's profile). */
+  linked: string[];
   events: number;
   state: VisitorState;
-  recent: Array<{ id: string; type: string; at: number; received: number; event: Event }>;
+  recent: ReturnType<typeof store.recentEvents>;
 }
 
+export interface AbsorbInput {
+  site: string;
+  uid: string;
+  vid: string;
+  events: store.StoredEvent[];
+  now: number;
+}
+
+// Generous for a person (a burst of 60 batches, one a second after that), tight for a script.
+const BUCKET_CAPACITY = 60;
+const BUCKET_PER_SECOND = 1;
 const OUTBOX_BATCH = 100;
 
 export class Visitor extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private bucket: TokenBucket | undefined;
+  private linking: Promise<void> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    migrate(this.sql);
+    store.migrate(this.sql);
   }
 
   async collect(input: CollectInput): Promise<CollectResult> {
     this.bucket ??= new TokenBucket(BUCKET_CAPACITY, BUCKET_PER_SECOND, input.receivedAt);
     const retryAfter = this.bucket.take(input.receivedAt);
     if (retryAfter > 0) return { retryAfter };
+    const merged = this.mergedUser();
+    if (merged)
+      return userStub(this.env, input.site, merged)
+        .collect(input)
+        .then((result) => withVid(result, input.vid));
+
     const rules = this.rulesFor(input.site);
-    let duplicates = 0;
-    const state = this.ctx.storage.transactionSync(() => {
-      const state = this.loadState(input.site, input.vid, input.receivedAt);
-      for (const event of input.events) {
-        const at = correctedTime(event.ts, input.sentAt, input.receivedAt);
-        const stored = this.sql.exec(
-          'INSERT OR IGNORE INTO events (id, type, client_ts, at, received, body) VALUES (?, ?, ?, ?, ?, ?)',
-          event.id, event.type, event.ts, at, input.receivedAt, JSON.stringify(event),
-        ).rowsWritten;
-        if (stored === 0) {
-          duplicates += 1;
-          continue;
-        }
-        applyEvent(rules, state, event, at);
-        const message: QueuedEvent = { site: input.site, vid: input.vid, at, event };
-        this.sql.exec('INSERT INTO outbox (id, message) VALUES (?, ?)', event.id, JSON.stringify(message));
-      }
-      this.saveState(state);
-      return state;
-    });
-    if (duplicates < input.events.length) await this.scheduleFlush();
-    return { accepted: input.events.length, duplicates, decision: decide(rules, state, input.slots) };
+    const { state, fresh } = this.ctx.storage.transactionSync(() => this.store(rules, input));
+    if (fresh.length > 0) await this.scheduleFlush();
+    const identified = fresh.find((event) => event.type === 'identify');
+    const meta = store.readMeta(this.sql);
+    if (identified?.type === 'identify' && !meta?.uid) {
+      await this.linkTo(input.site, input.vid, identified.uid);
+      return {
+        accepted: input.events.length,
+        duplicates: input.events.length - fresh.length,
+        decision: await this.decide({ ...input, now: input.receivedAt }),
+      };
+    }
+    return {
+      accepted: input.events.length,
+      duplicates: input.events.length - fresh.length,
+      decision: decide(rules, state, input.slots),
+    };
   }
 
   /** Decisions without new events; an unknown visitor gets them as a new one, and nothing is stored. */
   async decide(input: DecideInput): Promise<Decision> {
-    const state = this.readMeta()?.state ?? newVisitor(input.vid, input.now);
-    return decide(this.rulesFor(input.site), state, input.slots);
+    const merged = this.mergedUser();
+    if (merged) return { ...(await userStub(this.env, input.site, merged).decide(input)), vid: input.vid };
+    const state = store.readMeta(this.sql)?.state ?? newVisitor(input.vid, input.now);
+    return { ...decide(this.rulesFor(input.site), state, input.slots), vid: input.vid };
   }
 
-  /** Erases everything this object stores (GDPR/CCPA); answers how many events there were. */
-  async erase(): Promise<{ events: number }> {
-    const events = this.readMeta() ? this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM events').one().n : 0;
+  /** Links this visitor to a user id (from /v1/identify or an identify event) and merges. */
+  async identify(input: { site: string; vid: string; uid: string; now: number }): Promise<{ profile: string; linked: string[] }> {
+    const merged = this.mergedUser();
+    if (!merged) {
+      if (!store.readMeta(this.sql)) store.createMeta(this.sql, input.site, input.vid, newVisitor(input.vid, input.now));
+      await this.linkTo(input.site, input.vid, input.uid);
+    }
+    const user = await userStub(this.env, input.site, this.mergedUser()!).profile();
+    return { profile: userProfileId(this.mergedUser()!), linked: user?.linked ?? [input.vid] };
+  }
+
+  /** On a user's profile: takes in a visitor's events, then refolds every event in time order. */
+  async absorb(input: AbsorbInput): Promise<void> {
+    const rules = this.rulesFor(input.site);
+    this.ctx.storage.transactionSync(() => {
+      if (!store.readMeta(this.sql))
+        store.createMeta(
+          this.sql,
+          input.site,
+          userProfileId(input.uid),
+          newVisitor(userProfileId(input.uid), input.now),
+          input.uid,
+        );
+      // Already queued for analytics by the visitor that first stored them: not queued again.
+      for (const event of input.events) store.insertEvent(this.sql, event);
+      this.sql.exec('INSERT OR IGNORE INTO links (vid, linked_at) VALUES (?, ?)', input.vid, input.now);
+      const first = this.sql.exec<{ at: number | null }>('SELECT min(at) AS at FROM events').one().at ?? input.now;
+      const state = newVisitor(userProfileId(input.uid), first);
+      for (const { event, at } of store.eventsInOrder(this.sql)) applyEvent(rules, state, event, at);
+      store.saveState(this.sql, state);
+    });
+  }
+
+  /** Erases everything this object stores (GDPR/CCPA); a user's profile also erases its linked visitors. */
+  async erase(): Promise<{ events: number; vids: string[] }> {
+    const meta = store.readMeta(this.sql);
+    if (meta?.mergedInto) {
+      const user = userStub(this.env, meta.site, meta.mergedInto);
+      const erased = await user.erase();
+      await this.wipe();
+      return { events: erased.events, vids: [...new Set([meta.vid, ...erased.vids])] };
+    }
+    const events = meta ? store.eventCount(this.sql) : 0;
+    const vids = meta?.uid ? store.linkedVids(this.sql) : meta ? [meta.vid] : [];
+    if (meta?.uid) {
+      for (const vid of vids) await this.env.VISITOR.get(this.env.VISITOR.idFromName(`${meta.site}:${vid}`)).wipe();
+    }
+    await this.wipe();
+    return { events, vids };
+  }
+
+  /** Deletes this object's storage, nothing else. */
+  async wipe(): Promise<void> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
-    migrate(this.sql);
-    return { events };
+    store.migrate(this.sql);
   }
 
   async profile(): Promise<Profile | null> {
-    const meta = this.readMeta();
+    const meta = store.readMeta(this.sql);
     if (!meta) return null;
-    const events = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM events').one().n;
-    const recent = this.sql
-      .exec<{ id: string; type: string; at: number; received: number; body: string }>(
-        'SELECT id, type, at, received, body FROM events ORDER BY at DESC LIMIT 50',
-      )
-      .toArray()
-      .map(({ body, ...row }) => ({ ...row, event: JSON.parse(body) as Event }));
-    return { site: meta.site, vid: meta.vid, events, state: meta.state, recent };
+    // The RPC stub's type widens tuples to arrays; the value is the same Profile.
+    if (meta.mergedInto) return (await userStub(this.env, meta.site, meta.mergedInto).profile()) as Profile | null;
+    return {
+      site: meta.site,
+      vid: meta.vid,
+      uid: meta.uid,
+      linked: meta.uid ? store.linkedVids(this.sql) : [],
+      events: store.eventCount(this.sql),
+      state: meta.state,
+      recent: store.recentEvents(this.sql, 50),
+    };
   }
 
   /** Sends the outbox to the analytics queue; on failure the alarm fires again (with backoff). */
@@ -123,8 +193,62 @@ export class Visitor extends DurableObject<Env> {
     await this.env.EVENTS.sendBatch(rows.map((row) => ({ body: JSON.parse(row.message) as QueuedEvent })));
     // Only what was sent is removed: events stored while sending wait for the next alarm.
     for (const row of rows) this.sql.exec('DELETE FROM outbox WHERE id = ?', row.id);
-    const left = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM outbox').one().n;
-    if (left > 0) await this.ctx.storage.setAlarm(Date.now());
+    if (this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM outbox').one().n > 0) await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  /** Stores the new events of a batch and folds them in; runs inside one storage transaction. */
+  private store(rules: CompiledRules, input: CollectInput): { state: VisitorState; fresh: Event[] } {
+    const meta = store.readMeta(this.sql);
+    const state = meta?.state ?? newVisitor(input.vid, input.receivedAt);
+    if (!meta) store.createMeta(this.sql, input.site, input.vid, state);
+    const fresh: Event[] = [];
+    for (const event of input.events) {
+      const at = correctedTime(event.ts, input.sentAt, input.receivedAt);
+      const row = {
+        id: event.id,
+        type: event.type,
+        client_ts: event.ts,
+        at,
+        received: input.receivedAt,
+        body: JSON.stringify(event),
+      };
+      if (!store.insertEvent(this.sql, row)) continue;
+      fresh.push(event);
+      applyEvent(rules, state, event, at);
+      const message: QueuedEvent = { site: input.site, vid: input.vid, at, event };
+      this.sql.exec('INSERT INTO outbox (id, message) VALUES (?, ?)', event.id, JSON.stringify(message));
+    }
+    store.saveState(this.sql, state);
+    return { state, fresh };
+  }
+
+  /**
+   * Moves this visitor's events into the user's profile. Requests may interleave while the user's
+   * object is called, so it repeats until no event is left behind, then switches to forwarding in
+   * the same synchronous step that finds nothing left.
+   */
+  private linkTo(site: string, vid: string, uid: string): Promise<void> {
+    this.linking ??= (async () => {
+      const user = userStub(this.env, site, uid);
+      let sent = 0;
+      for (;;) {
+        const rows = store.eventsAfter(this.sql, sent);
+        if (rows.length === 0) {
+          this.ctx.storage.transactionSync(() => {
+            this.sql.exec('UPDATE visitor SET uid = ?, merged_into = ?', uid, uid);
+            this.sql.exec('DELETE FROM events');
+          });
+          return;
+        }
+        await user.absorb({ site, uid, vid, events: rows.map(({ rowid: _rowid, ...row }) => row), now: Date.now() });
+        sent = rows[rows.length - 1].rowid;
+      }
+    })().finally(() => (this.linking = undefined));
+    return this.linking;
+  }
+
+  private mergedUser(): string | null {
+    return store.readMeta(this.sql)?.mergedInto ?? null;
   }
 
   private async scheduleFlush(): Promise<void> {
@@ -137,20 +261,8 @@ export class Visitor extends DurableObject<Env> {
     if (!rules) throw new Error(`no rules for site ${site}`);
     return rules;
   }
+}
 
-  private readMeta(): { site: string; vid: string; state: VisitorState } | null {
-    const row = this.sql.exec<{ site: string; vid: string; state: string }>('SELECT site, vid, state FROM visitor').toArray()[0];
-    return row ? { site: row.site, vid: row.vid, state: JSON.parse(row.state) as VisitorState } : null;
-  }
-
-  private loadState(site: string, vid: string, now: number): VisitorState {
-    const meta = this.readMeta();
-    if (meta) return meta.state;
-    this.sql.exec('INSERT INTO visitor (site, vid, state) VALUES (?, ?, ?)', site, vid, '{}');
-    return newVisitor(vid, now);
-  }
-
-  private saveState(state: VisitorState): void {
-    this.sql.exec('UPDATE visitor SET state = ?', JSON.stringify(state));
-  }
+function withVid(result: CollectResult, vid: string): CollectResult {
+  return 'decision' in result ? { ...result, decision: { ...result.decision, vid } } : result;
 }

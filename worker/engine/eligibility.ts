@@ -1,0 +1,32 @@
+// Whether an offer may be shown to this visitor now, and if not, why (in words a marketer reads):
+// consent, stages, segments, conditions, conversion, caps per day and in total, dismiss cooldown.
+import type { EvalContext } from './context';
+import { consentGiven } from './audiences';
+import type { CompiledOffer } from './rules';
+import type { OfferState } from './state';
+import { dayOf, HOUR } from './time';
+
+/** Returns null when eligible, else the reason it is not. */
+export function ineligible(offer: CompiledOffer, history: OfferState | undefined, context: EvalContext, now: number): string | null {
+  const rule = offer.source;
+  if (!consentGiven(context.consent, rule.requires_consent)) return `needs ${rule.requires_consent} consent`;
+  if (rule.stages && !rule.stages.includes(context.stage)) return `stage=${context.stage} not in ${rule.stages.join('|')}`;
+  if (rule.segments && !rule.segments.some((id) => context.segments.includes(id))) return `not in segment ${rule.segments.join('|')}`;
+  if (!offer.matches(context)) return 'conditions not met';
+  if (offer.excluded?.(context)) return 'excluded by unless';
+  return history ? capped(offer, history, now) : null;
+}
+
+function capped(offer: CompiledOffer, history: OfferState, now: number): string | null {
+  const { caps, suppress_after_convert } = offer.source;
+  if (suppress_after_convert && history.converts > 0) return 'already converted';
+  if (caps.total !== undefined && history.impressions >= caps.total) return `capped: ${history.impressions} of ${caps.total} impressions in total`;
+  if (caps.per_day !== undefined && history.day === dayOf(now) && history.day_impressions >= caps.per_day) {
+    return `capped: ${history.day_impressions} of ${caps.per_day} impressions today (UTC)`;
+  }
+  const cooldown = caps.dismiss_cooldown_hours;
+  if (cooldown !== undefined && history.last_dismiss !== undefined && now < history.last_dismiss + cooldown * HOUR) {
+    return `cooling down: dismissed ${Math.floor((now - history.last_dismiss) / HOUR)}h ago (cooldown ${cooldown}h)`;
+  }
+  return null;
+}

@@ -1,0 +1,25 @@
+// Stages and segments: the stage is the first listed whose `when` matches (most advanced first);
+// segments are every one that matches, sticky ones staying once entered.
+import type { EvalContext } from './context';
+import type { CompiledRules } from './rules';
+import { LIMITS, type VisitorState } from './state';
+
+/** The first matching stage, or the last stage listed when none matches (the catch-all). */
+export function stageFor(rules: CompiledRules, context: EvalContext): string {
+  for (const stage of rules.stages) if (stage.matches(context)) return stage.id;
+  return rules.stages.at(-1)?.id ?? '';
+}
+
+export function segmentsFor(rules: CompiledRules, context: EvalContext, previous: readonly string[]): string[] {
+  return rules.segments
+    .filter((segment) => (segment.sticky && previous.includes(segment.id)) || segment.matches(context))
+    .map((segment) => segment.id);
+}
+
+/** Moves the visitor to `stage`, recording when; the history keeps the latest entries only. */
+export function enterStage(state: VisitorState, stage: string, at: number): void {
+  if (stage === state.stage) return;
+  state.stage = stage;
+  state.stage_history.push({ stage, at });
+  if (state.stage_history.length > LIMITS.stageHistory) state.stage_history.shift();
+}
