@@ -10,9 +10,8 @@ import { push, slots } from './transport';
 import type { Decision, OfferDecision } from './types';
 
 const CSS =
-  ':host{all:initial;font:15px sans-serif}div{position:fixed;z-index:2147483647;padding:1em 3em 1em 1em;background:#fff;box-shadow:0 0 9px #0008}' +
-  '.slot{position:static}.top-bar{inset:0 0 auto}.slide-in{right:1em;bottom:1em;max-width:360px}.modal{inset:30% 0 auto;margin:auto;max-width:480px}' +
-  'b{display:block}button{position:absolute;top:0;right:0;padding:1em;border:0;background:0}';
+  ':host{all:initial}div{position:fixed;z-index:2147483647;padding:1em;background:#fff;box-shadow:0 0 9px #0008}' +
+  '.slot{position:static}.top-bar{inset:0 0 auto}.slide-in{right:1em;bottom:1em;width:20em}.modal{inset:30% 20% auto}button{float:right;border:0;background:0}';
 
 type Handler = (offer: OfferDecision) => void;
 const handlers: Handler[] = [];
@@ -60,18 +59,24 @@ function show(offer: OfferDecision, banner: NonNullable<OfferDecision['banner']>
   const previous = document.activeElement as HTMLElement | null;
   const host = document.createElement('div');
   const root = host.attachShadow({ mode: 'open' });
-  try {
-    sheet ||= new CSSStyleSheet();
-    sheet.replaceSync(CSS);
-    root.adoptedStyleSheets = [sheet];
-  } catch {
-    // no constructable stylesheets (old browsers): the banner shows unstyled
-  }
+  // Without constructable stylesheets (Safari < 16.4) this throws: no banner, the slot keeps its content.
+  (sheet ||= new CSSStyleSheet()).replaceSync(CSS);
+  root.adoptedStyleSheets = [sheet];
   const box = add(root, 'div');
   box.className = banner.placement;
   box.role = modal ? 'dialog' : 'region';
   box.ariaLabel = banner.title;
   box.ariaModal = modal + '';
+  // The close button comes first: it floats right, and it is what a modal focuses.
+  const button = add(box, 'button', '×');
+  button.ariaLabel = 'Close';
+  button.onclick = box.onkeydown = (e: Partial<KeyboardEvent>) => {
+    if (e.key && e.key != 'Escape') return;
+    host.remove();
+    store('nb_dismissed', JSON.stringify([...readJson('nb_dismissed', []), offer.offer].slice(-50)));
+    event('dismiss');
+    if (modal) previous?.focus();
+  };
   add(box, 'b', banner.title);
   if (banner.body) add(box, 'p', banner.body);
   try {
@@ -84,15 +89,6 @@ function show(offer: OfferDecision, banner: NonNullable<OfferDecision['banner']>
   } catch {
     // no CTA, or not a URL: no link
   }
-  const button = add(box, 'button', '×');
-  button.ariaLabel = 'Close';
-  button.onclick = box.onkeydown = (e: Partial<KeyboardEvent>) => {
-    if (e.key && e.key != 'Escape') return;
-    host.remove();
-    store('nb_dismissed', JSON.stringify([...readJson('nb_dismissed', []), offer.offer].slice(-50)));
-    event('dismiss');
-    if (modal) previous?.focus();
-  };
   slot ? slot.replaceChildren(host) : document.body.append(host);
   if (modal) button.focus();
   new IntersectionObserver(

@@ -7,6 +7,7 @@ import { loadVisitor } from './ids';
 import { setConsent } from './consent';
 import { abandonForms, watchForms } from './forms';
 import { page, watchPages } from './pages';
+import { hex } from './storage';
 import { flush, push, retry } from './transport';
 import type { OfferDecision } from './types';
 
@@ -18,7 +19,7 @@ const w = window as unknown as { nb?: ((...call: Call) => void) & { q?: Call[] }
 function identify(id: unknown, traits?: Props): void {
   crypto.subtle
     .digest('SHA-256', new TextEncoder().encode(String(id).trim().toLowerCase()))
-    .then((hash) => push({ type: 'identify', uid: Array.from(new Uint8Array(hash), (b) => (b + 256).toString(16).slice(1)).join(''), traits }));
+    .then((hash) => push({ type: 'identify', uid: hex(hash), traits }));
 }
 
 const commands: Record<string, (a?: any, b?: any) => unknown> = {
@@ -66,5 +67,5 @@ function boot(): void {
   }
 }
 
+// Without data-site there is nothing to send to.
 if (site) setTimeout(boot);
-else console.warn('nb: no data-site');

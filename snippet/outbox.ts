@@ -8,28 +8,27 @@ import type { Event } from './types';
 /** 1,000 events is about 250 KB: weeks of a busy visitor offline, small enough for any quota. */
 export const CAP = 1000;
 
-let db: Promise<IDBDatabase> | undefined;
-
-/** Applies `edit` (or nothing) to the stored events in one transaction; resolves with what was there. */
+/**
+ * Applies `edit` (or nothing) to the stored events in one transaction; resolves with what was
+ * there. A connection per call: calls are rare (one per batch) and there is nothing to cache.
+ */
 function idb(edit?: (events: Event[]) => Event[]): Promise<Event[]> {
-  db ||= new Promise((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     const open = indexedDB.open('nextbest');
     open.onupgradeneeded = () => open.result.createObjectStore('outbox');
-    open.onsuccess = () => resolve(open.result);
+    open.onsuccess = () => {
+      const store = open.result.transaction('outbox', 'readwrite').objectStore('outbox');
+      const read = store.get(0);
+      read.onsuccess = () => {
+        resolve(read.result || []);
+        if (edit) store.put(edit(read.result || []), 0);
+      };
+      read.onerror = reject;
+      // Closing waits for the transaction to finish.
+      open.result.close();
+    };
     open.onerror = reject;
   });
-  return db.then(
-    (database) =>
-      new Promise((resolve, reject) => {
-        const store = database.transaction('outbox', 'readwrite').objectStore('outbox');
-        const read = store.get(0);
-        read.onsuccess = () => {
-          resolve(read.result || []);
-          if (edit) store.put(edit(read.result || []), 0);
-        };
-        read.onerror = reject;
-      }),
-  );
 }
 
 // A missing or throwing indexedDB rejects (inside the promise executor), so callers only catch.

@@ -1,4 +1,4 @@
-// First-party storage that never throws (private modes, blocked cookies), and random ids.
+// First-party storage that never throws (private modes, blocked cookies), hex, random ids.
 
 /** Reads `key`, or writes `value` to it; null when storage is unavailable. */
 export function store(key: string, value?: string): string | null | void {
@@ -17,5 +17,7 @@ export function readJson<T>(key: string, fallback: T): T {
   }
 }
 
-/** 20 random base-32 characters (100 bits); matches the wire's [A-Za-z0-9_-]{8,64}. */
-export const uid = (): string => Array.from(crypto.getRandomValues(new Uint8Array(20)), (b) => (b & 31).toString(32)).join('');
+export const hex = (bytes: ArrayBuffer | Uint8Array): string => Array.from(new Uint8Array(bytes as ArrayBuffer), (b) => (b + 256).toString(16).slice(1)).join('');
+
+/** 32 random hex digits (128 bits); matches the wire's [A-Za-z0-9_-]{8,64}. */
+export const uid = (): string => hex(crypto.getRandomValues(new Uint8Array(16)));

@@ -1,7 +1,8 @@
 // Batches events and sends them as text/plain (no CORS preflight): fetch with keepalive while
 // the page lives, sendBeacon when it is hidden or leaving. Each fetched batch is written to the
 // outbox first and removed once the server answers, so a failed send, a crash or a closed tab
-// loses nothing; retries back off exponentially and resume when the browser is online. The
+// loses nothing; retries back off exponentially (1 s doubling to 256 s) and resume when the
+// browser is online. The
 // server deduplicates by event id, so a batch that is sent twice is counted once.
 import { render } from './banners';
 import { endpoint, site } from './config';
@@ -61,7 +62,7 @@ function send(events: Event[], draining?: unknown): void {
     .then((answer?: CollectResponse) => NB_BANNERS && answer && render(answer.decisions))
     .catch(() => {
       clearTimeout(retryTimer);
-      if (NB_OUTBOX) retryTimer = setTimeout(retry, Math.min(1e3 * 2 ** failures++, 3e5));
+      if (NB_OUTBOX) retryTimer = setTimeout(retry, 1e3 << Math.min(failures++, 8));
     });
 }
 

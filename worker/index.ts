@@ -9,6 +9,7 @@ import { profile } from './routes/profile';
 import { decideRoute } from './routes/decide';
 import { identify } from './routes/identify';
 import { openapi } from './routes/openapi';
+import { audiences } from './routes/audiences';
 import { snippet } from './routes/snippet';
 import { consumeEvents } from './analytics/consumer';
 import type { QueuedEvent } from './analytics/message';
@@ -22,6 +23,7 @@ export const app = new Hono<AppEnv>()
   .route('/', decideRoute)
   .route('/', profile)
   .route('/', identify)
+  .route('/', audiences)
   .route('/', openapi)
   .get('/', (c) => c.redirect('/demo/'))
   .notFound((c) => errorResponse(c, new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`)))

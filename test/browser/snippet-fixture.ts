@@ -36,6 +36,7 @@ export interface Site {
   bodies(): Promise<Sent[]>;
   /** The same bodies as raw text, for leak checks. */
   raw(): Promise<string[]>;
+  /** The events sent, each id once (a retry may send one again), optionally of one type. */
   events(type?: string): Promise<Sent['events']>;
   vid(): Promise<string>;
 }
@@ -90,7 +91,11 @@ export async function openSite(
     page,
     raw,
     bodies,
-    events: async (type) => (await bodies()).flatMap((body) => body.events).filter((event) => !type || event.type == type),
+    // Retries may send an event again (the server dedups by id): each id once, in first-sent order.
+    events: async (type) => {
+      const all = (await bodies()).flatMap((body) => body.events).filter((event) => !type || event.type == type);
+      return all.filter((event, index) => all.findIndex((other) => other.id == event.id) == index);
+    },
     vid: () => page.waitForFunction(() => localStorage.getItem('nb_vid')).then((handle) => handle.jsonValue() as Promise<string>),
   };
 }

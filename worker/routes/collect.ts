@@ -4,6 +4,7 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { isBotRequest } from '../http/bots';
+import { deviceOf } from '../http/device';
 import { preflight } from '../http/cors';
 import { ApiError } from '../http/errors';
 import { limitAddress } from '../http/ip-limit';
@@ -42,6 +43,11 @@ function countBot(c: Context<AppEnv>, site: string, now: number): void {
   );
 }
 
+function countryOf(request: Request): string | undefined {
+  const country = (request as { cf?: { country?: unknown } }).cf?.country;
+  return typeof country === 'string' ? country : undefined;
+}
+
 export const collect = new Hono<AppEnv>()
   .use('/v1/collect', preflight())
   .post('/v1/collect', limitAddress(), jsonBody<typeof BatchEnvelope, EventBatch>(BatchEnvelope, 'invalid_batch'), async (c) => {
@@ -64,6 +70,7 @@ export const collect = new Hono<AppEnv>()
       slots: batch.slots ?? [],
       sentAt: batch.sent_at,
       receivedAt,
+      request: { device: deviceOf(c.req.header('user-agent')), country: countryOf(c.req.raw) },
     });
     if ('retryAfter' in result) {
       throw new ApiError(429, 'rate_limited', `too many batches for this visitor; retry in ${result.retryAfter} s`, undefined, {

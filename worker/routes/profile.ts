@@ -8,7 +8,8 @@ import { ApiError } from '../http/errors';
 import { siteRules } from '../http/site';
 import { parseOr400 } from '../http/validate';
 import { ClientId, Name } from '../schema/events';
-import { visitorStub } from '../visitor/stub';
+import { userProfileId, visitorStub } from '../visitor/stub';
+import { eraseMemberships } from '../audiences/members';
 import { eraseVisitorRows } from '../analytics/erase';
 
 const VisitorParams = z.strictObject({ site: Name, vid: ClientId });
@@ -30,9 +31,11 @@ export const profile = new Hono<AppEnv>()
   })
   .delete('/v1/profile/:site/:vid', async (c) => {
     const { site, vid } = visitorParams(c);
-    const { events, vids } = await visitorStub(c.env, site, vid).erase();
+    const { events, vids, uid } = await visitorStub(c.env, site, vid).erase();
     let analyticsRows = 0;
     for (const erasedVid of new Set([vid, ...vids])) analyticsRows += await eraseVisitorRows(c.env.DB, site, erasedVid);
+    if (uid) analyticsRows += await eraseMemberships(c.env.DB, site, userProfileId(uid));
+    for (const erasedVid of new Set([vid, ...vids])) analyticsRows += await eraseMemberships(c.env.DB, site, erasedVid);
     c.header('Cache-Control', 'no-store');
     return c.json({ site, vid, erased: { events, visitors: vids, analytics_rows: analyticsRows } });
   });

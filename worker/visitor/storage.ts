@@ -23,6 +23,8 @@ export function migrate(sql: SqlStorage): void {
     CREATE INDEX IF NOT EXISTS events_at ON events (at);
     CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, message TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS links (vid TEXT PRIMARY KEY, linked_at INTEGER NOT NULL);
+    -- Audience memberships changed since the last mirror to D1: the latest state per audience.
+    CREATE TABLE IF NOT EXISTS audience_sync (audience TEXT PRIMARY KEY, member TEXT NOT NULL);
   `);
 }
 
@@ -112,4 +114,26 @@ export function linkedVids(sql: SqlStorage): string[] {
     .exec<{ vid: string }>('SELECT vid FROM links ORDER BY linked_at, vid')
     .toArray()
     .map((row) => row.vid);
+}
+
+/** Records the audiences whose membership differs between two states, for the next mirror to D1. */
+export function noteAudienceChanges(
+  sql: SqlStorage,
+  before: VisitorState['audiences'],
+  after: VisitorState['audiences'],
+): boolean {
+  let changed = false;
+  for (const [audience, member] of Object.entries(after)) {
+    if (JSON.stringify(before[audience]) === JSON.stringify(member)) continue;
+    sql.exec('INSERT OR REPLACE INTO audience_sync (audience, member) VALUES (?, ?)', audience, JSON.stringify(member));
+    changed = true;
+  }
+  return changed;
+}
+
+export function pendingAudienceChanges(sql: SqlStorage): Array<{ audience: string; member: VisitorState['audiences'][string] }> {
+  return sql
+    .exec<{ audience: string; member: string }>('SELECT audience, member FROM audience_sync')
+    .toArray()
+    .map((row) => ({ audience: row.audience, member: JSON.parse(row.member) }));
 }

@@ -8,13 +8,15 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
 import type { Event } from '../schema/events';
 import type { Decision } from '../schema/decision';
-import { applyEvent, decide, newVisitor, type CompiledRules, type VisitorState } from '../engine';
+import { applyEvent, decide, newVisitor, type CompiledRules, type RequestContext, type VisitorState } from '../engine';
+import { consentOf } from './consent';
 import { sites } from '../../rules/sites';
 import type { QueuedEvent } from '../analytics/message';
 import { correctedTime } from './clock';
 import * as store from './storage';
 import { TokenBucket } from './token-bucket';
-import { userProfileId, userStub } from './stub';
+import { writeMemberships } from '../audiences/members';
+import { userProfileId, userStub, visitorStub } from './stub';
 
 export interface CollectInput {
   site: string;
@@ -23,6 +25,8 @@ export interface CollectInput {
   slots: string[];
   sentAt: number;
   receivedAt: number;
+  /** What the route knows of the request (device, country); consent comes from events. */
+  request?: RequestContext;
 }
 
 export type CollectResult =
@@ -98,7 +102,7 @@ export class Visitor extends DurableObject<Env> {
     return {
       accepted: input.events.length,
       duplicates: input.events.length - fresh.length,
-      decision: decide(rules, state, input.slots),
+      decision: decide(rules, state, input.slots, input.receivedAt, input.request),
     };
   }
 
@@ -107,7 +111,7 @@ export class Visitor extends DurableObject<Env> {
     const merged = this.mergedUser();
     if (merged) return { ...(await userStub(this.env, input.site, merged).decide(input)), vid: input.vid };
     const state = store.readMeta(this.sql)?.state ?? newVisitor(input.vid, input.now);
-    return { ...decide(this.rulesFor(input.site), state, input.slots), vid: input.vid };
+    return { ...decide(this.rulesFor(input.site), state, input.slots, input.now), vid: input.vid };
   }
 
   /** Links this visitor to a user id (from /v1/identify or an identify event) and merges. */
@@ -136,29 +140,33 @@ export class Visitor extends DurableObject<Env> {
       // Already queued for analytics by the visitor that first stored them: not queued again.
       for (const event of input.events) store.insertEvent(this.sql, event);
       this.sql.exec('INSERT OR IGNORE INTO links (vid, linked_at) VALUES (?, ?)', input.vid, input.now);
+      const before = store.readMeta(this.sql)!.state.audiences;
       const first = this.sql.exec<{ at: number | null }>('SELECT min(at) AS at FROM events').one().at ?? input.now;
       const state = newVisitor(userProfileId(input.uid), first);
-      for (const { event, at } of store.eventsInOrder(this.sql)) applyEvent(rules, state, event, at);
+      for (const { event, at } of store.eventsInOrder(this.sql))
+        applyEvent(rules, state, event, at, { consent: consentOf(event) });
+      store.noteAudienceChanges(this.sql, before, state.audiences);
       store.saveState(this.sql, state);
     });
+    await this.scheduleFlush();
   }
 
   /** Erases everything this object stores (GDPR/CCPA); a user's profile also erases its linked visitors. */
-  async erase(): Promise<{ events: number; vids: string[] }> {
+  async erase(): Promise<{ events: number; vids: string[]; uid: string | null }> {
     const meta = store.readMeta(this.sql);
     if (meta?.mergedInto) {
       const user = userStub(this.env, meta.site, meta.mergedInto);
       const erased = await user.erase();
       await this.wipe();
-      return { events: erased.events, vids: [...new Set([meta.vid, ...erased.vids])] };
+      return { events: erased.events, vids: [...new Set([meta.vid, ...erased.vids])], uid: erased.uid };
     }
     const events = meta ? store.eventCount(this.sql) : 0;
     const vids = meta?.uid ? store.linkedVids(this.sql) : meta ? [meta.vid] : [];
     if (meta?.uid) {
-      for (const vid of vids) await this.env.VISITOR.get(this.env.VISITOR.idFromName(`${meta.site}:${vid}`)).wipe();
+      for (const vid of vids) await visitorStub(this.env, meta.site, vid).wipe();
     }
     await this.wipe();
-    return { events, vids };
+    return { events, vids, uid: meta?.uid ?? null };
   }
 
   /** Deletes this object's storage, nothing else. */
@@ -184,8 +192,12 @@ export class Visitor extends DurableObject<Env> {
     };
   }
 
-  /** Sends the outbox to the analytics queue; on failure the alarm fires again (with backoff). */
+  /**
+   * Sends the outbox to the analytics queue and mirrors audience changes to D1. A failure throws,
+   * and the runtime retries the alarm with backoff; the consumer and the mirror are idempotent.
+   */
   override async alarm(): Promise<void> {
+    await this.syncAudiences();
     const rows = this.sql
       .exec<{ id: string; message: string }>('SELECT id, message FROM outbox ORDER BY rowid LIMIT ?', OUTBOX_BATCH)
       .toArray();
@@ -196,11 +208,26 @@ export class Visitor extends DurableObject<Env> {
     if (this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM outbox').one().n > 0) await this.ctx.storage.setAlarm(Date.now());
   }
 
+  private async syncAudiences(): Promise<void> {
+    const meta = store.readMeta(this.sql);
+    const pending = store.pendingAudienceChanges(this.sql);
+    if (!meta || pending.length === 0) return;
+    await writeMemberships(
+      this.env.DB,
+      pending.map(({ audience, member }) => ({ site: meta.site, audience, vid: meta.vid, uid: meta.uid, member })),
+    );
+    // Only the rows mirrored are cleared: a change recorded meanwhile waits for the next alarm.
+    for (const { audience, member } of pending) {
+      this.sql.exec('DELETE FROM audience_sync WHERE audience = ? AND member = ?', audience, JSON.stringify(member));
+    }
+  }
+
   /** Stores the new events of a batch and folds them in; runs inside one storage transaction. */
   private store(rules: CompiledRules, input: CollectInput): { state: VisitorState; fresh: Event[] } {
     const meta = store.readMeta(this.sql);
     const state = meta?.state ?? newVisitor(input.vid, input.receivedAt);
     if (!meta) store.createMeta(this.sql, input.site, input.vid, state);
+    const audiencesBefore = structuredClone(state.audiences);
     const fresh: Event[] = [];
     for (const event of input.events) {
       const at = correctedTime(event.ts, input.sentAt, input.receivedAt);
@@ -214,10 +241,11 @@ export class Visitor extends DurableObject<Env> {
       };
       if (!store.insertEvent(this.sql, row)) continue;
       fresh.push(event);
-      applyEvent(rules, state, event, at);
+      applyEvent(rules, state, event, at, { ...input.request, consent: consentOf(event) });
       const message: QueuedEvent = { site: input.site, vid: input.vid, at, event };
       this.sql.exec('INSERT INTO outbox (id, message) VALUES (?, ?)', event.id, JSON.stringify(message));
     }
+    store.noteAudienceChanges(this.sql, audiencesBefore, state.audiences);
     store.saveState(this.sql, state);
     return { state, fresh };
   }

@@ -1,8 +1,8 @@
 // Writes rules/rules.schema.json from the zod schema, so editors autocomplete and validate rules
-// files through their "$schema" key. Generated, never edited by hand.
+// files through their "$schema" key. Generated, never edited by hand: `npm run rules:schema`.
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { RulesFile } from './schema';
+import { RulesFile } from '../schema';
 
 // "input": what people write, where fields with defaults are optional.
 const schema = z.toJSONSchema(RulesFile, { io: 'input', target: 'draft-2020-12' });

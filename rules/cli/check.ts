@@ -1,0 +1,32 @@
+// `rules check`: every problem in every file, one `file:path: reason` line each.
+import { loadRules, type RulesResult } from '../../worker/engine';
+
+/** Parses JSON text, reporting a syntax error as a problem at the root. */
+export function loadRulesText(file: string, text: string): RulesResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, problems: [`${file}:(root): invalid JSON: ${(error as Error).message}`] };
+  }
+  return loadRules(json, file);
+}
+
+export function checkFiles(files: string[], read: (file: string) => string, print: (line: string) => void): number {
+  let problems = 0;
+  for (const file of files) {
+    let text: string;
+    try {
+      text = read(file);
+    } catch (error) {
+      print(`${file}:(root): cannot read: ${(error as Error).message}`);
+      problems += 1;
+      continue;
+    }
+    const result = loadRulesText(file, text);
+    if (result.ok) continue;
+    for (const line of result.problems) print(line);
+    problems += result.problems.length;
+  }
+  return problems > 0 ? 1 : 0;
+}

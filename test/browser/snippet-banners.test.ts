@@ -1,0 +1,146 @@
+// Banners from the real snippet: the demo rules' slot offer from the real worker, overlays (top-bar,
+// slide-in, modal) and hostile strings injected into the real collect answer; impression, click
+// and dismiss arrive at the worker; a dismissed overlay stays closed; nothing server-sent runs.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { launchBrowser, removeState, startWorker, type RunningWorker } from './harness';
+import { html, openSite, profileWhen, sleep, type Profile } from './snippet-fixture';
+
+let worker: RunningWorker;
+let browser: Browser;
+
+beforeAll(async () => {
+  [worker, browser] = await Promise.all([startWorker(), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await worker?.stop();
+  if (worker) removeState(worker);
+});
+
+const home = html(`<style>div{color:red!important;display:none}button{display:none}</style>
+<button id="before" style="display:inline">Before</button><div data-nb-slot="hero">Default hero</div><p>Rates from 5.9%</p>`);
+const pages = { 'home.html': home, 'landing.html': html('<h1>Landing</h1>') };
+
+interface Injected {
+  offer: string;
+  placement: 'slot' | 'top-bar' | 'slide-in' | 'modal';
+  title: string;
+  body?: string;
+  cta?: { text: string; url: string };
+}
+
+/** Adds offers to the first real collect answer, as a decision from the worker would carry them. */
+async function inject(context: BrowserContext, offers: Injected[]): Promise<void> {
+  let pending = true;
+  await context.route(`${worker.url}/v1/collect`, async (route) => {
+    const response = await route.fetch();
+    if (!pending || !response.ok()) return route.fulfill({ response });
+    pending = false;
+    const json = await response.json();
+    json.decisions.offers.push(
+      ...offers.map(({ offer, placement, ...banner }) => ({ slot: 'hero', offer, variant: 'a', holdout: false, banner: { ...banner, placement }, reasons: ['test'] })),
+    );
+    return route.fulfill({ response, json });
+  });
+}
+
+const offerActions = (profile: Profile, offer: string) =>
+  profile.recent.filter((event) => event.type == 'offer' && event.event.offer == offer).map((event) => event.event.action).sort();
+
+it('shows the demo rules\' welcome-back offer in its slot on the second visit and records impression and click', async () => {
+  const site = await openSite(browser, worker, pages);
+  const { page, context } = site;
+  await context.route('http://localhost:8787/**', (route) => route.fulfill({ contentType: 'text/html', body: 'apply' }));
+  await page.goto(`${worker.url}/t/home.html`);
+  const vid = await site.vid();
+  await profileWhen(worker, vid, (p) => p.state.counters.pages >= 1);
+  await expect(page.locator('[data-nb-slot="hero"]').textContent()).resolves.toBe('Default hero');
+
+  await page.goto(`${worker.url}/t/home.html`);
+  const hero = page.locator('[data-nb-slot="hero"]');
+  await hero.getByText(/welcome back/i).waitFor({ timeout: 10_000 });
+  // The page's CSS (div{display:none}) does not reach into the banner.
+  await expect(hero.getByText(/welcome back/i).isVisible()).resolves.toBe(true);
+  await hero.getByRole('link').click();
+  await page.waitForURL('http://localhost:8787/**');
+  const profile = await profileWhen(worker, vid, (p) => offerActions(p, 'welcome-back').length >= 2);
+  expect(offerActions(profile, 'welcome-back')).toEqual(['click', 'impression']);
+  await context.close();
+});
+
+it('renders top-bar, slide-in and modal overlays as labelled regions and a dialog, and records dismissals', async () => {
+  const site = await openSite(browser, worker, pages);
+  const { page, context } = site;
+  await inject(context, [
+    { offer: 'rate-alert', placement: 'top-bar', title: 'Rates dropped today' },
+    { offer: 'calc-nudge', placement: 'slide-in', title: 'Try the calculator', body: 'Two minutes', cta: { text: 'Open', url: `${worker.url}/t/landing.html` } },
+    { offer: 'finish-app', placement: 'modal', title: 'Finish your application', body: 'You were at step 3' },
+  ]);
+  await page.goto(`${worker.url}/t/home.html`);
+  await page.focus('#before');
+  const vid = await site.vid();
+  const topBar = page.getByRole('region', { name: 'Rates dropped today' });
+  const slideIn = page.getByRole('region', { name: 'Try the calculator' });
+  const modal = page.getByRole('dialog', { name: 'Finish your application' });
+  for (const overlay of [topBar, slideIn, modal]) await overlay.waitFor({ timeout: 10_000 });
+  await expect(modal.getByText('You were at step 3').isVisible()).resolves.toBe(true);
+
+  await page.keyboard.press('Escape'); // the modal has focus
+  await modal.waitFor({ state: 'detached' });
+  await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('before');
+  await topBar.getByRole('button', { name: 'Close' }).click();
+  await topBar.waitFor({ state: 'detached' });
+
+  const profile = await profileWhen(worker, vid, (p) => offerActions(p, 'rate-alert').length >= 2 && offerActions(p, 'finish-app').length >= 2);
+  expect(offerActions(profile, 'rate-alert')).toEqual(['dismiss', 'impression']);
+  expect(offerActions(profile, 'finish-app')).toEqual(['dismiss', 'impression']);
+  expect(offerActions(profile, 'calc-nudge')).toEqual(['impression']);
+
+  // Dismissed overlays stay closed on the next page; the one not dismissed shows again.
+  await context.unrouteAll();
+  await inject(context, [
+    { offer: 'rate-alert', placement: 'top-bar', title: 'Rates dropped today' },
+    { offer: 'calc-nudge', placement: 'slide-in', title: 'Try the calculator' },
+    { offer: 'finish-app', placement: 'modal', title: 'Finish your application' },
+  ]);
+  await context.route(`${worker.url}/t/**`, (route) => route.fulfill({ contentType: 'text/html', body: home }));
+  await page.goto(`${worker.url}/t/home.html`);
+  await slideIn.waitFor({ timeout: 10_000 });
+  await sleep(300);
+  await expect(topBar.count()).resolves.toBe(0);
+  await expect(modal.count()).resolves.toBe(0);
+  await context.close();
+});
+
+it('shows hostile banner strings as text and refuses script URLs, never running them', async () => {
+  const site = await openSite(browser, worker, pages);
+  const { page, context } = site;
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  const title = '<img src=x onerror="window.__xss=1">Hi';
+  await inject(context, [
+    { offer: 'xss-slot', placement: 'slot', title, body: '<script>window.__xss=2</script>', cta: { text: '<b onmouseover="window.__xss=3">Go</b>', url: 'javascript:window.__xss=4' } },
+    { offer: 'xss-modal', placement: 'modal', title: '<svg onload="window.__xss=5">', body: '"><iframe src="javascript:window.parent.__xss=6">', cta: { text: 'Data', url: 'data:text/html,<script>parent.__xss=7</script>' } },
+    { offer: 'xss-bar', placement: 'top-bar', title: 'Case', cta: { text: 'Click', url: ' JaVaScRiPt:window.__xss=8' } },
+  ]);
+  await page.goto(`${worker.url}/t/home.html`);
+  await page.getByRole('dialog').waitFor({ timeout: 10_000 });
+  const hero = page.locator('[data-nb-slot="hero"]');
+  await hero.getByText(title).waitFor();
+  await expect(hero.getByText('<script>window.__xss=2</script>').count()).resolves.toBe(1);
+  for (const name of ['Go', 'Data', 'Click']) await expect(page.getByRole('link', { name }).count()).resolves.toBe(0);
+  await hero.getByText('<script>window.__xss=2</script>').hover();
+  await sleep(300);
+  // No element was made from server strings, in the page or inside any banner's shadow root.
+  const made = await page.evaluate(() => {
+    const roots: Array<Document | ShadowRoot> = [document];
+    document.querySelectorAll('*').forEach((element) => element.shadowRoot && roots.push(element.shadowRoot));
+    return roots.flatMap((root) => [...root.querySelectorAll('img,script:not([src]),svg,iframe,b[onmouseover]')].map((e) => e.tagName));
+  });
+  expect(made.filter((tag) => tag != 'SCRIPT')).toEqual([]);
+  await expect(page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).resolves.toBeUndefined();
+  expect(errors).toEqual([]);
+  await context.close();
+});

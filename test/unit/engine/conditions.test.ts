@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import { compileCondition, ConditionError } from '../../../worker/engine/conditions';
+
+const doc = {
+  name: 'Dana',
+  age: 34,
+  zero: 0,
+  nothing: null,
+  tags: ['mortgage', 'refinance'],
+  scores: [3, 8, 12],
+  empty: [],
+  forms: { 'mortgage-app': { abandoned: true, furthest: 3 } },
+  visits: [{ path: '/rates', n: 2 }, { path: '/apply', n: 5 }],
+  nested: { a: { b: 1 } },
+};
+
+type Row = [name: string, condition: Record<string, unknown>, expected: boolean];
+
+const table: Record<string, Row[]> = {
+  implicit: [
+    ['string equals', { name: 'Dana' }, true],
+    ['string differs', { name: 'dana' }, false],
+    ['dotted path', { 'forms.mortgage-app.furthest': 3 }, true],
+    ['missing path is not equal', { 'no.such.path': 3 }, false],
+    ['null matches null', { nothing: null }, true],
+    ['null does not match missing', { missing: null }, false],
+    ['array element', { tags: 'refinance' }, true],
+    ['whole array', { tags: ['mortgage', 'refinance'] }, true],
+    ['array order matters', { tags: ['refinance', 'mortgage'] }, false],
+    ['object deep equality', { nested: { a: { b: 1 } } }, true],
+    ['no string coercion', { age: '34' }, false],
+    ['empty condition', {}, true],
+  ],
+  $eq: [
+    ['number', { age: { $eq: 34 } }, true],
+    ['array element', { scores: { $eq: 8 } }, true],
+    ['type mismatch', { zero: { $eq: false } }, false],
+  ],
+  $ne: [
+    ['differs', { age: { $ne: 35 } }, true],
+    ['same', { age: { $ne: 34 } }, false],
+    ['missing path', { missing: { $ne: 1 } }, true],
+    ['no element equals', { tags: { $ne: 'heloc' } }, true],
+    ['an element equals', { tags: { $ne: 'mortgage' } }, false],
+  ],
+  $in: [
+    ['scalar in list', { name: { $in: ['Sam', 'Dana'] } }, true],
+    ['scalar not in list', { name: { $in: ['Sam'] } }, false],
+    ['array intersects', { tags: { $in: ['heloc', 'refinance'] } }, true],
+    ['array disjoint', { tags: { $in: ['heloc'] } }, false],
+    ['missing path', { missing: { $in: [1] } }, false],
+    ['empty list', { age: { $in: [] } }, false],
+  ],
+  $nin: [
+    ['scalar not in list', { name: { $nin: ['Sam'] } }, true],
+    ['scalar in list', { name: { $nin: ['Dana'] } }, false],
+    ['array intersects', { tags: { $nin: ['mortgage'] } }, false],
+    ['missing path', { missing: { $nin: [1] } }, true],
+  ],
+  $gt: [
+    ['greater', { age: { $gt: 30 } }, true],
+    ['equal', { age: { $gt: 34 } }, false],
+    ['string order', { name: { $gt: 'Cat' } }, true],
+    ['type mismatch string vs number', { name: { $gt: 1 } }, false],
+    ['missing path', { missing: { $gt: 0 } }, false],
+    ['any array element', { scores: { $gt: 10 } }, true],
+  ],
+  $gte: [
+    ['equal', { age: { $gte: 34 } }, true],
+    ['less', { age: { $gte: 35 } }, false],
+    ['zero', { zero: { $gte: 0 } }, true],
+  ],
+  $lt: [
+    ['less', { age: { $lt: 40 } }, true],
+    ['equal', { age: { $lt: 34 } }, false],
+    ['null is not a number', { nothing: { $lt: 1 } }, false],
+  ],
+  $lte: [
+    ['equal', { age: { $lte: 34 } }, true],
+    ['greater', { age: { $lte: 33 } }, false],
+    ['range', { age: { $gte: 30, $lte: 40 } }, true],
+  ],
+  $regex: [
+    ['matches', { name: { $regex: '^Da' } }, true],
+    ['does not match', { name: { $regex: '^da' } }, false],
+    ['with $options', { name: { $regex: '^da', $options: 'i' } }, true],
+    ['array element', { tags: { $regex: '^refi' } }, true],
+    ['number is not a string', { age: { $regex: '34' } }, false],
+    ['missing path', { missing: { $regex: '.*' } }, false],
+  ],
+  $exists: [
+    ['present', { age: { $exists: true } }, true],
+    ['present null', { nothing: { $exists: true } }, true],
+    ['absent', { missing: { $exists: true } }, false],
+    ['absent wanted', { missing: { $exists: false } }, true],
+  ],
+  $type: [
+    ['string', { name: { $type: 'string' } }, true],
+    ['number', { age: { $type: 'number' } }, true],
+    ['array', { tags: { $type: 'array' } }, true],
+    ['object', { nested: { $type: 'object' } }, true],
+    ['null', { nothing: { $type: 'null' } }, true],
+    ['mismatch', { age: { $type: 'string' } }, false],
+  ],
+  $size: [
+    ['exact', { tags: { $size: 2 } }, true],
+    ['empty', { empty: { $size: 0 } }, true],
+    ['wrong size', { tags: { $size: 3 } }, false],
+    ['with operator', { scores: { $size: { $gte: 3 } } }, true],
+    ['not an array', { name: { $size: 4 } }, false],
+  ],
+  $all: [
+    ['all present', { tags: { $all: ['refinance', 'mortgage'] } }, true],
+    ['one missing', { tags: { $all: ['mortgage', 'heloc'] } }, false],
+    ['not an array', { name: { $all: ['Dana'] } }, false],
+    ['empty list', { tags: { $all: [] } }, true],
+  ],
+  $elemMatch: [
+    ['element operators', { scores: { $elemMatch: { $gt: 5, $lt: 10 } } }, true],
+    ['no element in range', { scores: { $elemMatch: { $gt: 12 } } }, false],
+    ['object fields', { visits: { $elemMatch: { path: '/apply', n: { $gte: 5 } } } }, true],
+    ['fields on different elements', { visits: { $elemMatch: { path: '/rates', n: 5 } } }, false],
+    ['not an array', { age: { $elemMatch: { $gt: 1 } } }, false],
+  ],
+  $not: [
+    ['field level', { age: { $not: { $gt: 40 } } }, true],
+    ['field level false', { age: { $not: { $lt: 40 } } }, false],
+    ['top level', { $not: { name: 'Sam' } }, true],
+  ],
+  $and: [
+    ['both', { $and: [{ name: 'Dana' }, { age: 34 }] }, true],
+    ['one fails', { $and: [{ name: 'Dana' }, { age: 35 }] }, false],
+    ['empty', { $and: [] }, true],
+  ],
+  $or: [
+    ['one', { $or: [{ name: 'Sam' }, { age: 34 }] }, true],
+    ['none', { $or: [{ name: 'Sam' }, { age: 35 }] }, false],
+    ['empty matches, as in GrowthBook', { $or: [] }, true],
+  ],
+  $nor: [
+    ['none', { $nor: [{ name: 'Sam' }, { age: 35 }] }, true],
+    ['one', { $nor: [{ name: 'Sam' }, { age: 34 }] }, false],
+  ],
+  paths: [
+    ['through an array of objects', { 'visits.path': '/apply' }, true],
+    ['through an array of objects, no match', { 'visits.path': '/heloc' }, false],
+    ['numeric index', { 'scores.1': 8 }, true],
+    ['prototype is not reachable', { 'name.length': 4 }, false],
+    ['constructor is not reachable', { 'nested.constructor': { $exists: true } }, false],
+  ],
+};
+
+describe('compileCondition', () => {
+  for (const [operator, rows] of Object.entries(table)) {
+    describe(operator, () => {
+      it.each(rows)('%s', (_name, condition, expected) => {
+        expect(compileCondition(condition)(doc)).toBe(expected);
+      });
+    });
+  }
+
+  it('evaluates against non-objects without throwing', () => {
+    for (const value of [null, undefined, 3, 'text', []]) expect(compileCondition({ a: 1 })(value)).toBe(false);
+  });
+});
+
+describe('rules errors in conditions', () => {
+  it.each([
+    ['unknown field operator', { age: { $gtt: 1 } }, 'when.age.$gtt', 'unknown operator "$gtt"'],
+    ['unknown top-level operator', { $xor: [] }, 'when.$xor', 'unknown operator "$xor"'],
+    ['$in without a list', { age: { $in: 3 } }, 'when.age.$in', 'expected an array'],
+    ['$and without a list', { $and: { a: 1 } }, 'when.$and', '$and expects an array of conditions'],
+    ['operators mixed with fields', { age: { $gt: 1, b: 2 } }, 'when.age', 'mixes operators and field names'],
+    ['bad regex', { name: { $regex: '(' } }, 'when.name.$regex', 'invalid regex: Invalid regular expression: /(/: Unterminated group'],
+    ['nested quantifier', { name: { $regex: '(a+)+$' } }, 'when.name.$regex', 'nested quantifiers can backtrack catastrophically'],
+    ['nested star', { name: { $regex: '^(\\w*,?)*$' } }, 'when.name.$regex', 'nested quantifiers can backtrack catastrophically'],
+    ['bad $options', { name: { $regex: 'a', $options: 'g' } }, 'when.name.$options', 'expected flags from "imsu"'],
+    ['$exists not boolean', { a: { $exists: 1 } }, 'when.a.$exists', 'expected true or false'],
+    ['$type unknown', { a: { $type: 'date' } }, 'when.a.$type', 'expected one of string, number, boolean, array, object, null'],
+    ['$gt on an object', { a: { $gt: {} } }, 'when.a.$gt', 'expected a number or a string'],
+    ['nested in $or', { $or: [{ a: 1 }, { b: { $foo: 1 } }] }, 'when.$or[1].b.$foo', 'unknown operator "$foo"'],
+  ])('%s', (_name, condition, path, message) => {
+    let error: unknown;
+    try {
+      compileCondition(condition, 'when');
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConditionError);
+    expect({ path: (error as ConditionError).path, message: (error as ConditionError).message }).toEqual({ path, message });
+  });
+
+  it.each(['(a|b)?c', '[a-z]+(\\.[a-z]+)?', '^/rates', '(?:ab)+', '(abc)+', 'a{2,}b'])('accepts the safe regex %s', (pattern) => {
+    expect(() => compileCondition({ a: { $regex: pattern } })).not.toThrow();
+  });
+});

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { env } from 'cloudflare:workers';
+import { runDurableObjectAlarm } from 'cloudflare:test';
+import { batch, get, pageView, post, uniqueId } from './helpers';
+import type { Event } from '../../worker/schema/events';
+import type { CollectResponse } from '../../worker/schema/collect';
+import { visitorStub } from '../../worker/visitor/stub';
+
+const consent = (ads: boolean): Event => ({
+  id: uniqueId('ev'),
+  ts: Date.now(),
+  type: 'track',
+  name: 'consent',
+  props: { analytics: true, personalization: true, ads },
+});
+const form = (action: 'start' | 'step' | 'abandon' | 'submit', step?: number): Event => ({
+  id: uniqueId('ev'),
+  ts: Date.now(),
+  type: 'form',
+  form: 'mortgage-app',
+  action,
+  ...(step ? { step, steps: 4 } : {}),
+});
+
+async function members(audience: string, query = '') {
+  const response = await get(`/v1/audiences/demo/${audience}${query}`);
+  expect(response.status).toBe(200);
+  return response.json<{ members: Array<{ vid: string; expires: number }>; next: string | null }>();
+}
+
+async function abandonApplication(ads: boolean): Promise<string> {
+  const visit = batch([
+    consent(ads),
+    pageView('https://demo.example/apply'),
+    form('start', 1),
+    form('step', 2),
+    form('abandon', 2),
+  ]);
+  const result = await (await post('/v1/collect', visit)).json<CollectResponse>();
+  expect(result.accepted).toBe(5);
+  await runDurableObjectAlarm(visitorStub(env, 'demo', visit.vid));
+  return visit.vid;
+}
+
+describe('GET /v1/audiences/:site/:audience', () => {
+  it('lists a visitor who abandoned the application with ads consent, until they submit', async () => {
+    const vid = await abandonApplication(true);
+    const listed = (await members('mortgage_abandoners', '?limit=1000')).members.find((member) => member.vid === vid);
+    expect(listed?.expires).toBeGreaterThan(Date.now() + 29 * 86_400_000);
+
+    await post('/v1/collect', batch([form('submit', 4)], { vid }));
+    await runDurableObjectAlarm(visitorStub(env, 'demo', vid));
+    expect((await members('mortgage_abandoners', '?limit=1000')).members.map((member) => member.vid)).not.toContain(vid);
+  });
+
+  it('never lists a visitor without ads consent', async () => {
+    const vid = await abandonApplication(false);
+    expect((await members('mortgage_abandoners', '?limit=1000')).members.map((member) => member.vid)).not.toContain(vid);
+  });
+
+  it('pages through members with a cursor, each member once', async () => {
+    const vids = [await abandonApplication(true), await abandonApplication(true), await abandonApplication(true)];
+    const seen: string[] = [];
+    let query = '?limit=2';
+    for (let page = 0; page < 10; page++) {
+      const { members: found, next } = await members('mortgage_abandoners', query);
+      seen.push(...found.map((member) => member.vid));
+      if (!next) break;
+      query = `?limit=2&cursor=${next}`;
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toEqual(expect.arrayContaining(vids));
+  });
+
+  it('answers 404 for an audience the rules do not define, 400 for a bad limit, 401 without a key', async () => {
+    expect((await get('/v1/audiences/demo/nobody')).status).toBe(404);
+    expect((await get('/v1/audiences/demo/mortgage_abandoners?limit=0')).status).toBe(400);
+    expect((await get('/v1/audiences/demo/mortgage_abandoners', null)).status).toBe(401);
+  });
+});
