@@ -10,8 +10,8 @@ import { push, slots } from './transport';
 import type { Decision, OfferDecision } from './types';
 
 const CSS =
-  ':host{all:initial}div{position:fixed;z-index:2147483647;padding:1em;background:#fff;box-shadow:0 0 9px #0008}' +
-  '.slot{position:static}.top-bar{inset:0 0 auto}.slide-in{right:1em;bottom:1em;width:20em}.modal{inset:30% 20% auto}button{float:right;border:0;background:0}';
+  ':host{all:initial}div{position:fixed;z-index:2147483647;padding:1em;background:#fff;border:1px solid}' +
+  '.slot{position:static}.top-bar{inset:0 0 auto}.slide-in{right:1em;bottom:1em;width:20em}.modal{inset:30% 20% auto}button{float:right}';
 
 type Handler = (offer: OfferDecision) => void;
 const handlers: Handler[] = [];
@@ -30,9 +30,9 @@ function reveal(visibility = ''): void {
   for (const slot of slots()) slot.style.visibility = visibility;
 }
 
-function add(parent: Node, tag: string, text = ''): HTMLElement {
+function add(parent: Node, tag: string, text?: string): HTMLElement {
   const element = document.createElement(tag);
-  element.textContent = text;
+  element.textContent = text!; // undefined becomes ''
   return parent.appendChild(element);
 }
 

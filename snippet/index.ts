@@ -5,7 +5,7 @@ import { hideSlots, onOffer } from './banners';
 import { site } from './config';
 import { loadVisitor } from './ids';
 import { setConsent } from './consent';
-import { abandonForms, watchForms } from './forms';
+import { watchForms } from './forms';
 import { page, watchPages } from './pages';
 import { hex } from './storage';
 import { flush, push, retry } from './transport';
@@ -18,7 +18,7 @@ const w = window as unknown as { nb?: ((...call: Call) => void) & { q?: Call[] }
 /** Only the SHA-256 of the trimmed, lower-cased id leaves the browser. */
 function identify(id: unknown, traits?: Props): void {
   crypto.subtle
-    .digest('SHA-256', new TextEncoder().encode(String(id).trim().toLowerCase()))
+    .digest('SHA-256', new TextEncoder().encode((id + '').trim().toLowerCase()))
     .then((hash) => push({ type: 'identify', uid: hex(hash), traits }));
 }
 
@@ -52,13 +52,9 @@ function boot(): void {
     // Queued calls first, so that queued consent governs the first page view.
     for (const call of queued) nb(...call);
     w.nb = nb;
-    page();
     watchPages();
     if (NB_FORMS) watchForms();
-    addEventListener('pagehide', () => {
-      if (NB_FORMS) abandonForms();
-      flush(1);
-    });
+    addEventListener('pagehide', () => flush(1));
     addEventListener('visibilitychange', () => document.hidden && flush(1));
     // Events left over from earlier pages go once this page's own view is on its way.
     if (NB_OUTBOX) setTimeout(retry, 500), addEventListener('online', retry);

@@ -12,9 +12,11 @@ export function page(force?: unknown): void {
   if (url != last || force) push({ type: 'page', url, ref: scrub(last || document.referrer), title: scrub(document.title, 300) }), (last = url);
 }
 
+/** Sends the first page view, then follows navigations. */
 export function watchPages(): void {
   // A timeout lets the app set the new title before it is read.
   const later = () => setTimeout(page);
+  page();
   if (NB_SPA && spa) {
     for (const name of ['pushState', 'replaceState'] as const) {
       const original = history[name];
@@ -23,7 +25,7 @@ export function watchPages(): void {
         later();
       };
     }
-    addEventListener('popstate', later);
   }
-  if (NB_SPA && hashRouting) addEventListener('hashchange', later);
+  // Fragment navigations fire popstate too (before hashchange), so one listener serves both.
+  if (NB_SPA && (spa || hashRouting)) addEventListener('popstate', later);
 }

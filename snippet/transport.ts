@@ -1,14 +1,14 @@
 // Batches events and sends them as text/plain (no CORS preflight): fetch with keepalive while
 // the page lives, sendBeacon when it is hidden or leaving. Each fetched batch is written to the
-// outbox first and removed once the server answers, so a failed send, a crash or a closed tab
-// loses nothing; retries back off exponentially (1 s doubling to 256 s) and resume when the
-// browser is online. The
-// server deduplicates by event id, so a batch that is sent twice is counted once.
+// outbox as it is sent and removed once the server answers, so a failed send, a crash or a
+// closed tab loses nothing; when leaving after failures, events are spilled synchronously.
+// Retries back off exponentially (1 s doubling to 256 s) and resume when the browser is online.
+// The server deduplicates by event id, so a batch that is sent twice is counted once.
 import { render } from './banners';
 import { endpoint, site } from './config';
 import { allowed } from './consent';
 import { session, vid } from './ids';
-import { pending, remove, stash } from './outbox';
+import { pending, remove, spill, stash } from './outbox';
 import { uid } from './storage';
 import type { CollectResponse, Draft, Event } from './types';
 
@@ -44,8 +44,8 @@ export function flush(leaving?: unknown): void {
   clearTimeout(timer);
   timer = undefined;
   if (events[0] && !(leaving && !failures && navigator.sendBeacon(url, body(events)))) {
-    if (NB_OUTBOX) stash(events);
     if (!leaving) send(events);
+    if (NB_OUTBOX) leaving ? spill(events) : stash(events);
   }
 }
 
@@ -57,7 +57,8 @@ function send(events: Event[], draining?: unknown): void {
       if (NB_OUTBOX) remove(events);
       // Back online, or an outbox chunk went through: go on draining.
       if (failures || draining) (failures = 0), retry();
-      return response.ok && response.json();
+      // 204 (a bot, or nothing to decide) has no body.
+      return response.status == 200 && response.json();
     })
     .then((answer?: CollectResponse) => NB_BANNERS && answer && render(answer.decisions))
     .catch(() => {

@@ -19,8 +19,9 @@ afterAll(async () => {
   if (worker) removeState(worker);
 });
 
-const home = html(`<style>div{color:red!important;display:none}button{display:none}</style>
-<button id="before" style="display:inline">Before</button><div data-nb-slot="hero">Default hero</div><p>Rates from 5.9%</p>`);
+// The page's own CSS hides every b, p, a and button: none of it may reach into a banner.
+const home = html(`<style>b,p,a,button{display:none!important}</style>
+<input id="before" aria-label="Before" autofocus><div data-nb-slot="hero">Default hero</div><p>Rates from 5.9%</p>`);
 const pages = { 'home.html': home, 'landing.html': html('<h1>Landing</h1>') };
 
 interface Injected {
@@ -61,7 +62,6 @@ it('shows the demo rules\' welcome-back offer in its slot on the second visit an
   await page.goto(`${worker.url}/t/home.html`);
   const hero = page.locator('[data-nb-slot="hero"]');
   await hero.getByText(/welcome back/i).waitFor({ timeout: 10_000 });
-  // The page's CSS (div{display:none}) does not reach into the banner.
   await expect(hero.getByText(/welcome back/i).isVisible()).resolves.toBe(true);
   await hero.getByRole('link').click();
   await page.waitForURL('http://localhost:8787/**');
@@ -79,7 +79,6 @@ it('renders top-bar, slide-in and modal overlays as labelled regions and a dialo
     { offer: 'finish-app', placement: 'modal', title: 'Finish your application', body: 'You were at step 3' },
   ]);
   await page.goto(`${worker.url}/t/home.html`);
-  await page.focus('#before');
   const vid = await site.vid();
   const topBar = page.getByRole('region', { name: 'Rates dropped today' });
   const slideIn = page.getByRole('region', { name: 'Try the calculator' });
@@ -87,7 +86,9 @@ it('renders top-bar, slide-in and modal overlays as labelled regions and a dialo
   for (const overlay of [topBar, slideIn, modal]) await overlay.waitFor({ timeout: 10_000 });
   await expect(modal.getByText('You were at step 3').isVisible()).resolves.toBe(true);
 
-  await page.keyboard.press('Escape'); // the modal has focus
+  // The modal takes focus (into its shadow root) and gives it back to the page when closed.
+  await expect(page.evaluate(() => !!document.activeElement?.shadowRoot)).resolves.toBe(true);
+  await page.keyboard.press('Escape');
   await modal.waitFor({ state: 'detached' });
   await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('before');
   await topBar.getByRole('button', { name: 'Close' }).click();

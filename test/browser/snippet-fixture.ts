@@ -48,7 +48,8 @@ const LOG = '__nbtest_sent';
 // break it), where the next page of the same origin reads it back.
 const recorder = `(() => {
   const store = (window.__nbtestStore = window.localStorage);
-  const log = (body) => { try { store.setItem('${LOG}', JSON.stringify([...JSON.parse(store.getItem('${LOG}') || '[]'), String(body)])); } catch {} };
+  const { getItem, setItem } = Storage.prototype;
+  const log = (body) => { try { setItem.call(store, '${LOG}', JSON.stringify([...JSON.parse(getItem.call(store, '${LOG}') || '[]'), String(body)])); } catch {} };
   const beacon = navigator.sendBeacon.bind(navigator);
   navigator.sendBeacon = (url, body) => (String(url).endsWith('/v1/collect') && log(body), beacon(url, body));
   const fetch = window.fetch.bind(window);

@@ -12,12 +12,15 @@ export interface Ranked {
   offer: CompiledOffer;
   assignment: Assignment;
   propensity: number;
+  sampled: boolean;
   priority: number;
-  formula: string;
 }
 
+/** Outranked offers named in a decision's reasons; the rest are counted. */
+const OUTRANKED_SHOWN = 3;
+
 /** Every offer for the slots, ranked or with the reason it is out: what `simulate` prints. */
-export function rankOffers(rules: CompiledRules, state: VisitorState, context: EvalContext, now: number, offers: Iterable<CompiledOffer>) {
+export function rankOffers(state: VisitorState, context: EvalContext, now: number, offers: Iterable<CompiledOffer>) {
   const ranked: Ranked[] = [];
   const out: Array<{ offer: CompiledOffer; why: string }> = [];
   for (const offer of offers) {
@@ -31,49 +34,46 @@ export function rankOffers(rules: CompiledRules, state: VisitorState, context: E
     const counts = history?.variants[assignment.variant?.id ?? '-'];
     const p = propensity(offer.source, counts, state.vid, now);
     const priority = p.value * offer.value * offer.source.weight;
-    const formula = `priority ${fmt(priority)} = ${p.sampled ? 'sampled ' : ''}propensity ${fmt(p.value)} × value ${offer.value} × weight ${offer.source.weight}`;
-    ranked.push({ offer, assignment, propensity: p.value, priority, formula });
+    ranked.push({ offer, assignment, propensity: p.value, sampled: p.sampled, priority });
   }
   ranked.sort((a, b) => b.priority - a.priority || a.offer.index - b.offer.index);
   return { ranked, out };
 }
 
 export function chooseOffers(rules: CompiledRules, state: VisitorState, context: EvalContext, now: number, slots: readonly string[]): OfferDecision[] {
+  const wanted = new Set(slots);
+  // Each offer is judged once, even when it could fill several of the requested slots.
+  const offers = new Set<CompiledOffer>();
+  for (const slot of wanted) for (const offer of rules.offersBySlot.get(slot) ?? []) offers.add(offer);
+  const { ranked, out } = rankOffers(state, context, now, offers);
   const decisions: OfferDecision[] = [];
-  const used = new Set<string>();
-  const rankedOnce = new Map<string, Ranked | string>();
-  for (const slot of new Set(slots)) {
-    const candidates = (rules.offersBySlot.get(slot) ?? []).filter((offer) => !used.has(offer.source.id));
-    const { ranked, out } = rankOffers(rules, state, context, now, candidates.filter((o) => !rankedOnce.has(o.source.id)));
-    for (const r of ranked) rankedOnce.set(r.offer.source.id, r);
-    for (const o of out) rankedOnce.set(o.offer.source.id, o.why);
-    const all = candidates.map((offer) => rankedOnce.get(offer.source.id)!);
-    const eligible = all.filter((r): r is Ranked => typeof r !== 'string');
-    eligible.sort((a, b) => b.priority - a.priority || a.offer.index - b.offer.index);
+  const used = new Set<CompiledOffer>();
+  for (const slot of wanted) {
+    const eligible = ranked.filter((r) => !used.has(r.offer) && r.offer.source.slots.includes(slot));
     const winner = eligible[0];
     if (!winner) continue;
-    used.add(winner.offer.source.id);
-    decisions.push(decisionFor(slot, winner, eligible.slice(1), candidates, rankedOnce, context));
+    used.add(winner.offer);
+    const skipped = out.filter((o) => o.offer.source.slots.includes(slot) && /^(capped|cooling|already)/.test(o.why));
+    decisions.push(decisionFor(slot, winner, eligible.slice(1), skipped, context));
   }
   return decisions;
 }
 
 function decisionFor(
-  slot: string, winner: Ranked, others: Ranked[], candidates: CompiledOffer[], results: Map<string, Ranked | string>, context: EvalContext,
+  slot: string, winner: Ranked, others: Ranked[], skipped: Array<{ offer: CompiledOffer; why: string }>, context: EvalContext,
 ): OfferDecision {
   const offer = winner.offer.source;
   const { holdout, variant, bucket } = winner.assignment;
-  const reasons = [`stage=${context.stage}`];
+  const reasons = context.stage ? [`stage=${context.stage}`] : [];
   if (offer.segments) reasons.push(`segment=${offer.segments.filter((id) => context.segments.includes(id)).join('|')}`);
-  reasons.push(offer.because ? fillTemplate(offer.because, context) : `eligible for ${offer.id}`, winner.formula);
-  for (const other of others) {
+  const formula = `priority ${fmt(winner.priority)} = ${winner.sampled ? 'sampled ' : ''}propensity ${fmt(winner.propensity)} × value ${winner.offer.value} × weight ${offer.weight}`;
+  reasons.push(offer.because ? fillTemplate(offer.because, context) : `eligible for ${offer.id}`, formula);
+  for (const other of others.slice(0, OUTRANKED_SHOWN)) {
     const tie = other.priority === winner.priority ? ', tie broken by file order' : '';
     reasons.push(`outranked ${other.offer.source.id} (${fmt(other.priority)}${tie})`);
   }
-  for (const candidate of candidates) {
-    const why = results.get(candidate.source.id);
-    if (typeof why === 'string' && /^(capped|cooling|already)/.test(why)) reasons.push(`skipped ${candidate.source.id}: ${why}`);
-  }
+  if (others.length > OUTRANKED_SHOWN) reasons.push(`outranked ${others.length - OUTRANKED_SHOWN} more`);
+  for (const { offer: other, why } of skipped) reasons.push(`skipped ${other.source.id}: ${why}`);
   if (holdout) {
     reasons.push(`holdout (bucket ${fmt(bucket)} < ${offer.holdout}): recorded, not shown`);
     return { slot, offer: offer.id, ...(variant ? { variant: variant.id } : {}), holdout: true, reasons };

@@ -187,23 +187,28 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return keysA.every((key) => Object.hasOwn(b, key) && deepEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
 }
 
-type PathKey = { key: string; index: boolean };
+type PathKey = { key: string; index: boolean; inherited: boolean };
 
 function compilePath(path: string): PathKey[] {
-  return path.split('.').map((key) => ({ key, index: /^\d+$/.test(key) }));
+  return path.split('.').map((key) => ({
+    key,
+    index: /^\d+$/.test(key),
+    // Only names that objects or arrays inherit need the slower own-property check.
+    inherited: key in Object.prototype || key in Array.prototype || key === '__proto__',
+  }));
 }
 
 /** Reads a dotted path; through an array of objects it collects each element's value, as Mongo does. */
 function readPath(value: unknown, path: PathKey[], from: number): unknown {
   for (let i = from; i < path.length; i += 1) {
     if (value === null || typeof value !== 'object') return undefined;
-    const { key, index } = path[i];
+    const { key, index, inherited } = path[i];
     if (Array.isArray(value) && !index) {
       const found = value.map((element) => readPath(element, path, i)).filter((item) => item !== undefined);
       return found.length ? found.flat() : undefined;
     }
     // Own properties only: "constructor" or "__proto__" in a rule must not reach the prototype.
-    value = Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
+    value = inherited && !Object.hasOwn(value, key) ? undefined : (value as Record<string, unknown>)[key];
   }
   return value;
 }

@@ -41,8 +41,9 @@ export function addPoints(score: ScoreState, reason: string, product: string | u
   }
   score.total += added;
   if (product) score.products[product] = (score.products[product] ?? 0) + added;
-  score.reasons[reason] = (score.reasons[reason] ?? 0) + added;
-  pruneReasons(score.reasons);
+  const known = score.reasons[reason];
+  score.reasons[reason] = (known ?? 0) + added;
+  if (known === undefined) pruneReasons(score.reasons);
 }
 
 function scaleScore(score: ScoreState, factor: number): void {
@@ -54,7 +55,8 @@ function scaleScore(score: ScoreState, factor: number): void {
 /** Keeps the largest contributions only: the profile explains the score, it does not audit it. */
 function pruneReasons(reasons: Record<string, number>): void {
   const ids = Object.keys(reasons);
-  if (ids.length <= LIMITS.reasons) return;
+  // Pruning only at twice the limit keeps the sort off the per-event path.
+  if (ids.length <= 2 * LIMITS.reasons) return;
   ids.sort((a, b) => Math.abs(reasons[b]) - Math.abs(reasons[a]));
   for (const id of ids.slice(LIMITS.reasons)) delete reasons[id];
 }
@@ -65,6 +67,7 @@ export function scoreReasons(rules: CompiledRules, score: ScoreState, now: numbe
   return Object.entries(score.reasons)
     .map(([id, value]) => [id, value * factor] as const)
     .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))
+    .slice(0, LIMITS.reasons)
     .map(([id, value]) => `${rules.scoreReasons.get(id) ?? id} ${value >= 0 ? '+' : ''}${round1(value)}`);
 }
 

@@ -51,8 +51,10 @@ describe('decay', () => {
 
   it('keeps only the largest reasons', () => {
     const score = fresh();
-    for (let i = 1; i <= 12; i += 1) addPoints(score, `rule-${i}`, undefined, i, T0, 7);
-    expect(Object.keys(score.reasons).sort()).toEqual(['rule-10', 'rule-11', 'rule-12', 'rule-5', 'rule-6', 'rule-7', 'rule-8', 'rule-9']);
+    for (let i = 1; i <= 16; i += 1) addPoints(score, `rule-${i}`, undefined, i, T0, 7);
+    expect(Object.keys(score.reasons)).toHaveLength(16);
+    addPoints(score, 'rule-17', undefined, 17, T0, 7);
+    expect(Object.keys(score.reasons).sort()).toEqual(['rule-10', 'rule-11', 'rule-12', 'rule-13', 'rule-14', 'rule-15', 'rule-16', 'rule-17']);
   });
 });
 
@@ -70,7 +72,7 @@ describe('scoring rules', () => {
     for (const at of [midnight - 3 * HOUR, midnight - 2 * HOUR, midnight - 1]) applyEvent(rules, state, page('https://acme.example/rates', at), at);
     const day = Math.floor(midnight / DAY);
     expect(state.rule_days.rates).toEqual([day - 1, 2]);
-    expect(state.score.reasons.rates).toBeCloseTo(8 * 2 ** (-2 / (7 * 24)) + 8 * 2 ** (-1 / (7 * 24)), 3);
+    expect(state.score.reasons.rates).toBeCloseTo(8 * 2 ** (-1 / (7 * 24)) + 8, 6); // as of the second award;
     applyEvent(rules, state, page('https://acme.example/rates', midnight), midnight);
     expect(state.rule_days.rates).toEqual([day, 1]);
   });

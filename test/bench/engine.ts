@@ -1,0 +1,108 @@
+// Engine benchmarks: CPU per decision and per applied event with a large rules file (1,000 scoring
+// rules, 50 offers, 20 audiences), and per decision at two history lengths to show cost is flat.
+import { applyEvent, decide, loadRules, newVisitor, type CompiledRules, type VisitorState } from '../../worker/engine';
+import type { Event } from '../../worker/schema/events';
+import type { RulesInput } from '../../rules/schema';
+
+const T0 = Date.UTC(2026, 10, 2);
+const SLOTS = ['hero', 'sidebar', 'footer'];
+const pick = <T>(items: readonly T[], i: number): T => items[i % items.length];
+const PATHS = ['/rates', '/refinance', '/heloc', '/calculator', '/apply', '/about', '/cards', '/blog/first-home'];
+const FORMS = Array.from({ length: 10 }, (_, i) => `form-${i}`);
+
+/** 100 page rules (path regexes), 700 track rules over 100 names, 150 form rules over 10 forms, 50 offer rules. */
+function scoringRules(): NonNullable<RulesInput['scoring']>['rules'] {
+  return Array.from({ length: 1000 }, (_, i) => {
+    const id = `rule-${i}`;
+    if (i < 100) return { id, when: { 'event.type': 'page', 'request.path': { $regex: `^${pick(PATHS, i)}` }, 'request.utm.source': { $ne: `spam-${i}` } }, points: 1 + (i % 5), max_per_day: 3 };
+    if (i < 800) return { id, when: { 'event.type': 'track', 'event.name': `action_${i % 100}`, 'event.props.bucket': { $in: ['a', 'b', `c${i}`] } }, points: 2, product: pick(['mortgage', 'card'], i) };
+    if (i < 950) return { id, when: { 'event.type': 'form', 'event.form': pick(FORMS, i), 'event.step': { $gte: (i % 4) + 1 } }, points: 5, product: 'mortgage' };
+    return { id, when: { 'event.type': 'offer', 'event.action': pick(['click', 'dismiss'], i) }, points: i % 2 ? 3 : -1 };
+  });
+}
+
+function rulesFile(): RulesInput {
+  return {
+    origins: ['https://acme.example'],
+    products: [{ id: 'mortgage', value: 10 }, { id: 'card', value: 2 }],
+    scoring: { half_life_days: 14, rules: scoringRules() },
+    stages: [
+      { id: 'customer', when: { 'tracks.action_99': { $gte: 3 } } },
+      { id: 'applicant', when: { 'forms.form-1.started': true } },
+      { id: 'lead', when: { 'score.total': { $gte: 80 } } },
+      { id: 'engaged', when: { 'counters.pages': { $gte: 2 } } },
+      { id: 'anonymous' },
+    ],
+    segments: Array.from({ length: 20 }, (_, i) => ({ id: `segment-${i}`, when: { [`score.products.${pick(['mortgage', 'card'], i)}`]: { $gte: i * 5 } } })),
+    offers: Array.from({ length: 50 }, (_, i) => ({
+      id: `offer-${i}`,
+      slots: [pick(SLOTS, i)],
+      product: pick(['mortgage', 'card'], i),
+      when: { $or: [{ 'score.total': { $gte: i } }, { segments: `segment-${i % 20}` }], [`forms.${pick(FORMS, i)}.submitted`]: { $ne: true } },
+      stages: i % 3 ? undefined : ['engaged', 'lead', 'applicant'],
+      explore: i % 5 === 0,
+      caps: { per_day: 3, dismiss_cooldown_hours: 24 },
+      ...(i % 4 === 0 ? { holdout: 0.1, variants: [{ id: 'a', weight: 0.45 }, { id: 'b', weight: 0.45 }] } : {}),
+      banner: { title: `Offer ${i}`, placement: 'slot' as const },
+    })),
+    audiences: Array.from({ length: 20 }, (_, i) => ({
+      id: `audience-${i}`,
+      when: { [`score.products.${pick(['mortgage', 'card'], i)}`]: { $gte: i * 3 } },
+      days: 30,
+      exit_when: { [`forms.${pick(FORMS, i)}.submitted`]: true },
+    })),
+  };
+}
+
+function eventAt(i: number): Event {
+  const ts = T0 + i * 600_000;
+  const id = `evt-${String(i).padStart(8, '0')}`;
+  switch (i % 5) {
+    case 0: case 1: return { id, ts, type: 'page', url: `https://acme.example${pick(PATHS, i)}?utm_source=g` };
+    case 2: return { id, ts, type: 'track', name: `action_${i % 100}`, props: { bucket: pick(['a', 'b', 'z'], i) } };
+    case 3: return { id, ts, type: 'form', form: pick(FORMS, i), action: pick(['start', 'step', 'step', 'abandon'] as const, i), step: (i % 4) + 1 };
+    default: return { id, ts, type: 'offer', offer: `offer-${i % 50}`, action: pick(['impression', 'impression', 'click', 'dismiss'] as const, i) };
+  }
+}
+
+function visitorWith(rules: CompiledRules, events: number): VisitorState {
+  const state = newVisitor('visitor-bench-0001', T0);
+  for (let i = 0; i < events; i += 1) applyEvent(rules, state, eventAt(i), T0 + i * 600_000, { device: 'desktop' });
+  return state;
+}
+
+/** Mean CPU µs per call (process CPU time, so a busy machine skews it less), after a warm-up. */
+function measure(run: (i: number) => void): number {
+  for (let i = 0; i < 2000; i += 1) run(i);
+  let calls = 0;
+  const start = process.cpuUsage();
+  const cpu = () => { const used = process.cpuUsage(start); return used.user + used.system; };
+  while (cpu() < 300_000) {
+    for (let i = 0; i < 200; i += 1) run(calls + i);
+    calls += 200;
+  }
+  return cpu() / calls;
+}
+
+const loaded = loadRules(rulesFile(), 'bench.json');
+if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+const rules = loaded.rules;
+const now = (state: VisitorState) => state.last_seen + 60_000;
+
+const state500 = visitorWith(rules, 500);
+const decideUs = measure(() => decide(rules, state500, SLOTS, now(state500)));
+// Applying mutates: apply to a copy of the 500-event profile, refreshed now and then.
+let applyState = structuredClone(state500);
+const applyUs = measure((i) => {
+  if (i % 1000 === 0) applyState = structuredClone(state500);
+  applyEvent(rules, applyState, eventAt(500 + (i % 1000)), T0 + (500 + (i % 1000)) * 600_000, { device: 'desktop' });
+});
+const state50 = visitorWith(rules, 50);
+const state5000 = visitorWith(rules, 5000);
+
+const fmt = (us: number) => us.toFixed(2);
+console.log(`engine_decide_us_1000_rules: ${fmt(decideUs)} µs`);
+console.log(`engine_apply_event_us: ${fmt(applyUs)} µs`);
+console.log(`engine_decide_us_history_50: ${fmt(measure(() => decide(rules, state50, SLOTS, now(state50))))} µs`);
+console.log(`engine_decide_us_history_5000: ${fmt(measure(() => decide(rules, state5000, SLOTS, now(state5000))))} µs`);
+console.log(`engine_state_bytes_history_5000: ${JSON.stringify(state5000).length} bytes`);

@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { problems } from '../helpers';
+
+const base = { origins: ['https://acme.example'] };
+const banner = { title: 'Hi', placement: 'slot' };
+
+describe('rules errors', () => {
+  it.each([
+    ['a missing section', {}, ['rules/test.json:origins: Invalid input: expected array, received undefined']],
+    ['an unknown key', { ...base, ofers: [] }, ['rules/test.json:(root): Unrecognized key: "ofers"']],
+    [
+      'a bad per-day cap',
+      { ...base, offers: [{ id: 'a', slots: ['hero'], banner, caps: { per_day: 0 } }] },
+      ['rules/test.json:offers[0].caps.per_day: Too small: expected number to be >0'],
+    ],
+    [
+      'duplicate ids',
+      { ...base, segments: [{ id: 's', when: {} }, { id: 's', when: {} }] },
+      ['rules/test.json:segments[1].id: duplicate id "s" (first at segments[0])'],
+    ],
+    [
+      'unknown product, stage, segment and slot',
+      {
+        ...base,
+        slots: ['hero'],
+        products: [{ id: 'mortgage' }],
+        stages: [{ id: 'lead' }],
+        offers: [{ id: 'a', slots: ['heroo'], product: 'card', stages: ['customer'], segments: ['vip'], banner }],
+      },
+      [
+        'rules/test.json:offers[0].product: unknown product "card" (known: mortgage)',
+        'rules/test.json:offers[0].stages[0]: unknown stage "customer" (known: lead)',
+        'rules/test.json:offers[0].segments[0]: unknown segment "vip" (known: no segments are defined)',
+        'rules/test.json:offers[0].slots[0]: unknown slot "heroo" (known: hero)',
+      ],
+    ],
+    [
+      'shares that do not add up',
+      { ...base, offers: [{ id: 'a', slots: ['hero'], banner, holdout: 0.1, variants: [{ id: 'x', weight: 0.5 }, { id: 'y', weight: 0.3 }] }] },
+      ['rules/test.json:offers[0].variants: variant weights (0.8) and holdout (0.1) add up to 0.9, expected 1'],
+    ],
+    [
+      'an unknown operator',
+      { ...base, offers: [{ id: 'a', slots: ['hero'], banner, when: { 'counters.pages': { $gte: 1, $bogus: 2 } } }] },
+      ['rules/test.json:offers[0].when.counters.pages.$bogus: unknown operator "$bogus"'],
+    ],
+    [
+      'a catastrophic regex',
+      { ...base, segments: [{ id: 's', when: { 'request.path': { $regex: '^(/[a-z]+)+$' } } }] },
+      ['rules/test.json:segments[0].when.request.path.$regex: nested quantifiers can backtrack catastrophically'],
+    ],
+    [
+      'scoring rules that can never match',
+      {
+        ...base,
+        scoring: {
+          rules: [
+            { id: 'a', when: { 'event.type': 'pageview' }, points: 1 },
+            { id: 'b', when: { 'event.type': 'page', 'event.name': 'x' }, points: 1 },
+            { id: 'c', when: { 'event.type': { $in: [] } }, points: 1 },
+          ],
+        },
+      },
+      [
+        'rules/test.json:scoring.rules[0].when: can never match: event.type "pageview" is not one of page, form, track, offer, identify',
+        'rules/test.json:scoring.rules[1].when: can never match: event.name exists only on track events',
+        'rules/test.json:scoring.rules[2].when: can never match: event.type is in an empty list',
+      ],
+    ],
+    ['zero points', { ...base, scoring: { rules: [{ id: 'a', when: {}, points: 0 }] } }, ['rules/test.json:scoring.rules[0].points: expected non-zero points']],
+  ])('reports %s', (_name, rules, expected) => {
+    expect(problems(rules)).toEqual(expected);
+  });
+
+  it('accepts every rules file in rules/', () => {
+    expect(problems(JSON.parse(readFileSync('rules/demo.json', 'utf8')))).toEqual([]);
+  });
+});
