@@ -3,7 +3,6 @@
 // transport. Nothing here throws into the host page.
 import { hideSlots, onOffer } from './banners';
 import { site } from './config';
-import { loadVisitor } from './ids';
 import { setConsent } from './consent';
 import { watchForms } from './forms';
 import { page, watchPages } from './pages';
@@ -46,7 +45,6 @@ function nb(...[command, a, b]: Call): void {
 // must happen now), so loading never adds a long task; calls meanwhile wait in nb.q.
 function boot(): void {
   try {
-    loadVisitor();
     const queued = w.nb?.q || [];
     if (NB_BANNERS) hideSlots();
     // Queued calls first, so that queued consent governs the first page view.

@@ -7,7 +7,7 @@
 import { render } from './banners';
 import { endpoint, site } from './config';
 import { allowed } from './consent';
-import { session, vid } from './ids';
+import { sid, touch, vid } from './ids';
 import { pending, remove, spill, stash } from './outbox';
 import { uid } from './storage';
 import type { CollectResponse, Draft, Event } from './types';
@@ -17,14 +17,13 @@ const queue: Event[] = [];
 let timer: ReturnType<typeof setTimeout> | undefined;
 let retryTimer: ReturnType<typeof setTimeout>;
 let failures = 0;
-let sid = '';
 
 export const slots = () => [...document.querySelectorAll<HTMLElement>('[data-nb-slot]')];
 
 export function push(draft: Draft): void {
   if (allowed('analytics')) {
     const ts = Date.now();
-    sid = session(ts);
+    touch(ts);
     queue.push({ id: uid(), ts, ...draft } as Event);
     // A page view goes at once so that its decision (the banner) arrives within one round trip.
     if (queue.length > 19 || draft.type == 'page') clearTimeout(timer), (timer = setTimeout(flush));
@@ -67,7 +66,10 @@ function send(events: Event[], draining?: unknown): void {
     });
 }
 
-/** Sends the oldest 50 outbox events. One may be in flight from this page already: the server dedups it. */
+/**
+ * Sends the oldest 50 outbox events (one may be in flight from this page already: the server
+ * dedups it), once this page has sent something itself, so never without consent.
+ */
 export function retry(): void {
-  pending().then((events) => events[0] && send(events.slice(0, 50), 1));
+  pending().then((events) => vid && events[0] && send(events.slice(0, 50), 1));
 }

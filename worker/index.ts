@@ -10,6 +10,7 @@ import { decideRoute } from './routes/decide';
 import { identify } from './routes/identify';
 import { openapi } from './routes/openapi';
 import { audiences } from './routes/audiences';
+import { health } from './routes/health';
 import { snippet } from './routes/snippet';
 import { consumeEvents } from './analytics/consumer';
 import type { QueuedEvent } from './analytics/message';
@@ -18,6 +19,7 @@ export { Visitor } from './visitor/visitor';
 
 export const app = new Hono<AppEnv>()
   .use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }))
+  .route('/', health)
   .route('/', snippet)
   .route('/', collect)
   .route('/', decideRoute)

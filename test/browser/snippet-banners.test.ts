@@ -2,7 +2,7 @@
 // slide-in, modal) and hostile strings injected into the real collect answer; impression, click
 // and dismiss arrive at the worker; a dismissed overlay stays closed; nothing server-sent runs.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext, Route } from 'playwright-core';
 import { launchBrowser, removeState, startWorker, type RunningWorker } from './harness';
 import { html, openSite, profileWhen, sleep, type Profile } from './snippet-fixture';
 
@@ -35,7 +35,8 @@ interface Injected {
 /** Adds offers to the first real collect answer, as a decision from the worker would carry them. */
 async function inject(context: BrowserContext, offers: Injected[]): Promise<void> {
   let pending = true;
-  await context.route(`${worker.url}/v1/collect`, async (route) => {
+  await context.route(`${worker.url}/v1/collect`, (route) => rewrite(route).catch(() => {})); // the context may close mid-way
+  async function rewrite(route: Route): Promise<void> {
     const response = await route.fetch();
     if (!pending || !response.ok()) return route.fulfill({ response });
     pending = false;
@@ -44,7 +45,7 @@ async function inject(context: BrowserContext, offers: Injected[]): Promise<void
       ...offers.map(({ offer, placement, ...banner }) => ({ slot: 'hero', offer, variant: 'a', holdout: false, banner: { ...banner, placement }, reasons: ['test'] })),
     );
     return route.fulfill({ response, json });
-  });
+  }
 }
 
 const offerActions = (profile: Profile, offer: string) =>

@@ -1,7 +1,7 @@
 // Consent, Global Privacy Control / Do Not Track, and private modes, against the real worker:
 // nothing is sent or rendered that the settings forbid, and broken storage never breaks the page.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext, Route } from 'playwright-core';
 import { launchBrowser, removeState, startWorker, type RunningWorker } from './harness';
 import { html, openSite, profileWhen, sleep } from './snippet-fixture';
 
@@ -25,13 +25,14 @@ const call = (...args: unknown[]) => `nb(${args.map((arg) => JSON.stringify(arg)
 
 /** Puts a slide-in offer into every real collect answer. */
 async function offerEverywhere(context: BrowserContext): Promise<void> {
-  await context.route(`${worker.url}/v1/collect`, async (route) => {
+  await context.route(`${worker.url}/v1/collect`, (route) => rewrite(route).catch(() => {})); // the context may close mid-way
+  async function rewrite(route: Route): Promise<void> {
     const response = await route.fetch();
     if (!response.ok()) return route.fulfill({ response });
     const json = await response.json();
     json.decisions.offers.push({ slot: 'hero', offer: 'promo', holdout: false, reasons: [], banner: { title: 'Promo banner', placement: 'slide-in' } });
     return route.fulfill({ response, json });
-  });
+  }
 }
 
 it('sends nothing after consent({analytics: false}), remembers it, and resumes when granted', async () => {

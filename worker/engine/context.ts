@@ -49,8 +49,19 @@ export interface EvalContext {
   time: { hour: number; weekday: number };
 }
 
+type Page = NonNullable<VisitorState['page']>;
+/** The last URL parsed: applying a page event needs it twice (history, then the context). */
+let lastParsed: { url: string; referrer?: string; page: Page | null } | null = null;
+
 /** Where a URL's path, host and UTM parameters come from; null for an unparsable URL. */
-export function parsePage(url: string, referrer?: string): NonNullable<VisitorState['page']> | null {
+export function parsePage(url: string, referrer?: string): Page | null {
+  if (lastParsed?.url === url && lastParsed.referrer === referrer) return lastParsed.page;
+  const page = parseUrl(url, referrer);
+  lastParsed = { url, referrer, page };
+  return page;
+}
+
+function parseUrl(url: string, referrer?: string): Page | null {
   let parsed: URL;
   try {
     parsed = new URL(url);

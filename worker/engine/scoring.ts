@@ -16,6 +16,7 @@ export function scoreEvent(rules: CompiledRules, state: VisitorState, context: E
       if (points !== 0) addPoints(state.score, rule.id, rule.product, points, at, rules.halfLifeDays);
     }
   }
+  pruneReasons(state.score.reasons);
 }
 
 /** The points a rule may still award today: max_per_day caps how often it fires per UTC day. */
@@ -41,9 +42,7 @@ export function addPoints(score: ScoreState, reason: string, product: string | u
   }
   score.total += added;
   if (product) score.products[product] = (score.products[product] ?? 0) + added;
-  const known = score.reasons[reason];
-  score.reasons[reason] = (known ?? 0) + added;
-  if (known === undefined) pruneReasons(score.reasons);
+  score.reasons[reason] = (score.reasons[reason] ?? 0) + added;
 }
 
 function scaleScore(score: ScoreState, factor: number): void {
@@ -52,10 +51,12 @@ function scaleScore(score: ScoreState, factor: number): void {
   for (const id in score.reasons) score.reasons[id] *= factor;
 }
 
-/** Keeps the largest contributions only: the profile explains the score, it does not audit it. */
-function pruneReasons(reasons: Record<string, number>): void {
+/**
+ * Keeps the largest contributions only: the profile explains the score, it does not audit it.
+ * Pruning once per event, and only past twice the limit, keeps the sort off most events.
+ */
+export function pruneReasons(reasons: Record<string, number>): void {
   const ids = Object.keys(reasons);
-  // Pruning only at twice the limit keeps the sort off the per-event path.
   if (ids.length <= 2 * LIMITS.reasons) return;
   ids.sort((a, b) => Math.abs(reasons[b]) - Math.abs(reasons[a]));
   for (const id of ids.slice(LIMITS.reasons)) delete reasons[id];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyEvent, decide, newVisitor } from '../../../worker/engine';
-import { addPoints } from '../../../worker/engine/scoring';
+import { addPoints, pruneReasons } from '../../../worker/engine/scoring';
 import type { ScoreState } from '../../../worker/engine/state';
 import { compile, DAY, HOUR, page, T0, track } from '../helpers';
 
@@ -52,8 +52,10 @@ describe('decay', () => {
   it('keeps only the largest reasons', () => {
     const score = fresh();
     for (let i = 1; i <= 16; i += 1) addPoints(score, `rule-${i}`, undefined, i, T0, 7);
+    pruneReasons(score.reasons);
     expect(Object.keys(score.reasons)).toHaveLength(16);
     addPoints(score, 'rule-17', undefined, 17, T0, 7);
+    pruneReasons(score.reasons);
     expect(Object.keys(score.reasons).sort()).toEqual(['rule-10', 'rule-11', 'rule-12', 'rule-13', 'rule-14', 'rule-15', 'rule-16', 'rule-17']);
   });
 });
