@@ -139,10 +139,34 @@ it('shows hostile banner strings as text and refuses script URLs, never running 
   const made = await page.evaluate(() => {
     const roots: Array<Document | ShadowRoot> = [document];
     document.querySelectorAll('*').forEach((element) => element.shadowRoot && roots.push(element.shadowRoot));
-    return roots.flatMap((root) => [...root.querySelectorAll('img,script:not([src]),svg,iframe,b[onmouseover]')].map((e) => e.tagName));
+    return roots.flatMap((root) => Array.from(root.querySelectorAll('img,script:not([src]),svg,iframe,b[onmouseover]'), (e) => e.tagName));
   });
   expect(made.filter((tag) => tag != 'SCRIPT')).toEqual([]);
   await expect(page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).resolves.toBeUndefined();
+  expect(errors).toEqual([]);
+  await context.close();
+});
+
+it('works under a strict CSP: no unsafe-inline, no unsafe-eval, Trusted Types required', async () => {
+  const STUB = `'sha256-kHLS3pmiNoLhG00b5dhppZlwb2949FbD2Z7S1vIR0w0='`; // the tag's one-line stub, as README prints it
+  const csp = `default-src 'none'; script-src 'self' ${STUB}; connect-src 'self'; require-trusted-types-for 'script'; trusted-types 'none'`;
+  const site = await openSite(browser, worker, {}, { init: `addEventListener('securitypolicyviolation', (e) => (window.__csp ||= []).push(e.violatedDirective + ' ' + e.blockedURI))` });
+  const { page, context } = site;
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await context.route(`${worker.url}/t/csp.html`, (route) =>
+    route.fulfill({ contentType: 'text/html', headers: { 'Content-Security-Policy': csp }, body: html('<div data-nb-slot="hero">Default hero</div>') }),
+  );
+  await inject(context, [{ offer: 'csp-modal', placement: 'modal', title: 'Strict page offer', body: 'Styled', cta: { text: 'Go', url: `${worker.url}/t/landing.html` } }]);
+  await page.goto(`${worker.url}/t/csp.html`);
+  const dialog = page.getByRole('dialog', { name: 'Strict page offer' });
+  await dialog.waitFor({ timeout: 10_000 });
+  // The banner's styles applied (fixed positioning), so no inline style was blocked.
+  await expect(dialog.evaluate((element) => getComputedStyle(element).position)).resolves.toBe('fixed');
+  await expect.poll(async () => (await site.events('page')).length, { timeout: 5_000 }).toBe(1);
+  const vid = (await site.bodies())[0].vid;
+  await profileWhen(worker, vid, (p) => p.state.counters.pages >= 1);
+  await expect(page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? [])).resolves.toEqual([]);
   expect(errors).toEqual([]);
   await context.close();
 });
