@@ -24,6 +24,16 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'system',
+          include: ['test/system/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 180_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
           environment: 'node',

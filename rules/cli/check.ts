@@ -14,7 +14,8 @@ export function loadRulesText(file: string, text: string): RulesResult {
 
 export function checkFiles(files: string[], read: (file: string) => string, print: (line: string) => void): number {
   let problems = 0;
-  for (const file of files) {
+  // `rules/*.json` also matches the generated JSON Schema, which is not a rules file.
+  for (const file of files.filter((name) => !name.endsWith('.schema.json'))) {
     let text: string;
     try {
       text = read(file);

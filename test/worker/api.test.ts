@@ -4,7 +4,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import { batch, get, pageView, post, uniqueId } from './helpers';
 import type { CollectResponse, ErrorBody } from '../../worker/schema/collect';
 import type { DecideResponse } from '../../worker/schema/decide';
-import type { Profile } from '../../worker/visitor/visitor';
+import type { Profile } from '../../worker/schema/profile';
 import { visitorStub } from '../../worker/visitor/stub';
 
 async function profileOf(vid: string): Promise<Profile> {

@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import fc from 'fast-check';
 import { exports } from 'cloudflare:workers';
 import { BROWSER_USER_AGENT, batch, get, pageView, post } from './helpers';
-import type { Profile } from '../../worker/visitor/visitor';
+import type { Profile } from '../../worker/schema/profile';
 import type { CollectResponse } from '../../worker/schema/collect';
 
 const deep = (depth: number): unknown => (depth === 0 ? 'x' : { a: [deep(depth - 1)] });

@@ -3,7 +3,7 @@ import { exports } from 'cloudflare:workers';
 import { batch, BROWSER_USER_AGENT, pageView, uniqueId } from './helpers';
 import { TEST_API_KEY } from './api-keys';
 import { nextbestClient } from '../../worker/client';
-import type { Profile } from '../../worker/visitor/visitor';
+import type { Profile } from '../../worker/schema/profile';
 import type { CollectResponse } from '../../worker/schema/collect';
 
 function asBrowser(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {

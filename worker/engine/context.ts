@@ -93,14 +93,17 @@ function requestInfo(state: VisitorState, event: Event | undefined, request: Req
 export function decayedScore(rules: CompiledRules, state: VisitorState, now: number): EvalContext['score'] {
   const factor = now > state.score.as_of ? decayFactor(now - state.score.as_of, rules.halfLifeDays) : 1;
   const products: Record<string, number> = {};
-  for (const [id, value] of Object.entries(state.score.products)) products[id] = value * factor;
+  for (const id in state.score.products) products[id] = state.score.products[id] * factor;
   return { total: state.score.total * factor, products };
 }
 
 export function activeAudiences(state: VisitorState, now: number): string[] {
-  return Object.entries(state.audiences)
-    .filter(([, member]) => member.left === undefined && member.expires > now)
-    .map(([id]) => id);
+  const ids: string[] = [];
+  for (const id in state.audiences) {
+    const member = state.audiences[id];
+    if (member.left === undefined && member.expires > now) ids.push(id);
+  }
+  return ids;
 }
 
 export function buildContext(

@@ -4,3 +4,4 @@ export { newVisitor, upgradeState, type VisitorState } from './state';
 export { applyEvent } from './apply';
 export { decide } from './decide';
 export type { RequestContext } from './context';
+export { explainProfile, type ProfileSummary } from './explain';

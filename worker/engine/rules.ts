@@ -111,17 +111,19 @@ function compileScoring(source: RulesFile, compile: Compile) {
   const scoringIndex = new Map<string, CompiledScoreRule[]>();
   const anyEvent: CompiledScoreRule[] = [];
   source.scoring.rules.forEach((rule, i) => {
+    const index = indexKey(rule.when);
+    // The index already guarantees the pinned fields: test only the rest of the condition.
+    const rest = index ? Object.fromEntries(Object.entries(rule.when).filter(([path]) => !index.pinned.includes(path))) : rule.when;
     const compiled: CompiledScoreRule = {
       id: rule.id,
       points: rule.points,
       product: rule.product,
       max_per_day: rule.max_per_day,
       reason: rule.reason ?? rule.id,
-      matches: compile(rule.when, `scoring.rules[${i}].when`),
+      matches: compile(rest, `scoring.rules[${i}].when`),
     };
-    const key = indexKey(rule.when);
-    if (key === null) anyEvent.push(compiled);
-    else scoringIndex.set(key, [...(scoringIndex.get(key) ?? []), compiled]);
+    if (index === null) anyEvent.push(compiled);
+    else scoringIndex.set(index.key, [...(scoringIndex.get(index.key) ?? []), compiled]);
   });
   return { scoringIndex, anyEvent };
 }
@@ -129,12 +131,13 @@ function compileScoring(source: RulesFile, compile: Compile) {
 const NAME_FIELD = { track: 'event.name', form: 'event.form', offer: 'event.offer' } as const;
 
 /** The index key of a `when` that pins `event.type` (and the name) by plain equality, else null. */
-export function indexKey(when: Condition): string | null {
+export function indexKey(when: Condition): { key: string; pinned: string[] } | null {
   const type = when['event.type'];
   if (typeof type !== 'string') return null;
   const nameField = NAME_FIELD[type as keyof typeof NAME_FIELD];
   const name = nameField ? when[nameField] : undefined;
-  return typeof name === 'string' ? `${type}:${name}` : type;
+  if (typeof name === 'string') return { key: `${type}:${name}`, pinned: ['event.type', nameField] };
+  return { key: type, pinned: ['event.type'] };
 }
 
 /** The scoring rules an event can match, in no particular order (points add up). */

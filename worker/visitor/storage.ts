@@ -1,6 +1,7 @@
 // The Visitor's SQLite tables and the queries on them. Columns may be added, never renamed:
 // stored objects outlive deploys.
 import type { Event } from '../schema/events';
+import type { StoredEventView } from '../schema/profile';
 import type { VisitorState } from '../engine';
 
 export function migrate(sql: SqlStorage): void {
@@ -99,7 +100,7 @@ export function* eventsInOrder(sql: SqlStorage): Generator<{ event: Event; at: n
   }
 }
 
-export function recentEvents(sql: SqlStorage, limit: number) {
+export function recentEvents(sql: SqlStorage, limit: number): StoredEventView[] {
   return sql
     .exec<{ id: string; type: string; at: number; received: number; body: string }>(
       'SELECT id, type, at, received, body FROM events ORDER BY at DESC LIMIT ?',

@@ -8,6 +8,7 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
 import type { Event } from '../schema/events';
 import type { Decision } from '../schema/decision';
+import type { Profile } from '../schema/profile';
 import { applyEvent, decide, newVisitor, type CompiledRules, type RequestContext, type VisitorState } from '../engine';
 import { consentOf } from './consent';
 import { sites } from '../../rules/sites';
@@ -39,17 +40,6 @@ export interface DecideInput {
   vid: string;
   slots: string[];
   now: number;
-}
-
-export interface Profile {
-  site: string;
-  vid: string;
-  uid: string | null;
-  /** Visitor ids merged into this profile (for a user's profile). */
-  linked: string[];
-  events: number;
-  state: VisitorState;
-  recent: ReturnType<typeof store.recentEvents>;
 }
 
 export interface AbsorbInput {

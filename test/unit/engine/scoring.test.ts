@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyEvent, decide, newVisitor } from '../../../worker/engine';
+import { applyEvent, decide, explainProfile, newVisitor } from '../../../worker/engine';
 import { addPoints, pruneReasons } from '../../../worker/engine/scoring';
 import type { ScoreState } from '../../../worker/engine/state';
 import { compile, DAY, HOUR, page, T0, track } from '../helpers';
@@ -93,5 +93,20 @@ describe('scoring rules', () => {
     for (let i = 0; i < 3000; i += 1) applyEvent(rules, state, track(`custom_${i}`, undefined, T0 + i * 1000), T0 + i * 1000);
     expect(JSON.stringify(state).length).toBeLessThan(4000);
     expect(state.counters.tracks).toBe(3000);
+  });
+});
+
+describe('explainProfile', () => {
+  it('reads the score at a given time, with reasons', () => {
+    const state = newVisitor('v', T0);
+    applyEvent(rules, state, track('calculator_used', undefined, T0), T0);
+    applyEvent(rules, state, page('https://acme.example/rates', T0), T0);
+    expect(explainProfile(rules, state, T0 + 7 * DAY)).toEqual({
+      score: { total: 9, products: { mortgage: 4 }, reasons: ['used the calculator +5', 'rates +4'] },
+      stage: '',
+      stage_since: null,
+      segments: [],
+      audiences: [],
+    });
   });
 });

@@ -1,0 +1,84 @@
+// Small versions of the load and fault runs (the full ones: npm run bench:load). The real worker on
+// workerd via Miniflare, with state persisted to a temporary folder so it survives a restart.
+import { afterEach, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startMiniflare } from '../../worker/scripts/miniflare.mjs';
+import { runLoad, type LoadReport } from './load';
+
+const API_KEY = 'system-test-key';
+const bindings = { NB_API_KEY: API_KEY, NB_RATE_LIMIT_IP: 'off' };
+let cleanup: Array<() => Promise<void> | void> = [];
+
+afterEach(async () => {
+  for (const step of cleanup.reverse()) await step();
+  cleanup = [];
+});
+
+async function start(persist: string, port = 0) {
+  const worker = await startMiniflare({ persist, port, bindings });
+  return worker;
+}
+
+function expectExact(report: LoadReport) {
+  expect(report.problems.slice(0, 5)).toEqual([]);
+  expect({ lost: report.lost, doubled: report.doubled, scoreMismatches: report.scoreMismatches }).toEqual({
+    lost: 0,
+    doubled: 0,
+    scoreMismatches: 0,
+  });
+}
+
+function tempState(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'nextbest-load-'));
+  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+it('stores every event of 50 visitors × 10 events once, with scores equal to an offline replay', async () => {
+  const worker = await start(tempState());
+  cleanup.push(worker.stop);
+  const report = await runLoad({ url: () => worker.url, apiKey: API_KEY, visitors: 50, eventsPerVisitor: 10, concurrency: 8 });
+  expect(report.events).toBe(500);
+  expectExact(report);
+});
+
+it('counts exactly when every batch is sent twice, some out of order, from clocks hours off', async () => {
+  const worker = await start(tempState());
+  cleanup.push(worker.stop);
+  const report = await runLoad({
+    url: () => worker.url,
+    apiKey: API_KEY,
+    visitors: 30,
+    eventsPerVisitor: 10,
+    concurrency: 6,
+    duplicate: true,
+    reorder: true,
+    skewHours: 6,
+    seed: 7,
+  });
+  expect(report.events).toBe(600);
+  expectExact(report);
+});
+
+it('loses nothing and doubles nothing when the worker is killed and restarted mid-stream', async () => {
+  const persist = tempState();
+  let worker = await start(persist);
+  const port = Number(new URL(worker.url).port);
+  cleanup.push(() => worker.stop());
+  const report = await runLoad({
+    url: () => worker.url,
+    apiKey: API_KEY,
+    visitors: 30,
+    eventsPerVisitor: 10,
+    concurrency: 6,
+    seed: 11,
+    midway: async () => {
+      await worker.stop();
+      worker = await start(persist, port);
+    },
+  });
+  expect(report.retries).toBeGreaterThan(0);
+  expectExact(report);
+});

@@ -1,0 +1,195 @@
+// Simulated visitors for load and fault runs: each visitor sends its events in batches one after
+// another, as a browser does, retrying a failed batch with backoff (as the snippet does) until the
+// worker takes it. Afterwards every profile is read back and checked against what was sent and
+// against an offline replay of the same events through the engine.
+import { randomUUID } from 'node:crypto';
+import type { Event } from '../../worker/schema/events';
+import type { CollectResponse } from '../../worker/schema/collect';
+import type { Profile } from '../../worker/schema/profile';
+import { applyEvent, newVisitor } from '../../worker/engine';
+import { sites } from '../../rules/sites';
+
+export interface LoadOptions {
+  url: () => string;
+  apiKey: string;
+  visitors: number;
+  eventsPerVisitor: number;
+  concurrency: number;
+  /** Send every batch twice. */
+  duplicate?: boolean;
+  /** Swap some neighbouring batches, so they arrive out of order. */
+  reorder?: boolean;
+  /** Client clocks off by up to this many hours either way. */
+  skewHours?: number;
+  /** Called once when half the batches are sent (e.g. to restart the worker). */
+  midway?: () => Promise<void>;
+  seed?: number;
+}
+
+export interface LoadReport {
+  batches: number;
+  events: number;
+  requests: number;
+  retries: number;
+  seconds: number;
+  latencies: number[];
+  lost: number;
+  doubled: number;
+  scoreMismatches: number;
+  problems: string[];
+}
+
+const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
+
+/** mulberry32: a small seeded PRNG so that runs are reproducible. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const id = () => randomUUID().replaceAll('-', '');
+
+function visitorEvents(count: number, random: () => number, ts: number): Event[] {
+  const pages = ['/', '/rates.html', '/calculator.html', '/apply.html'];
+  return Array.from({ length: count }, (_, i): Event => {
+    const roll = random();
+    const at = ts + i * 1000;
+    if (roll < 0.5) return { id: id(), ts: at, type: 'page', url: `https://demo.example${pages[Math.floor(random() * pages.length)]}` };
+    if (roll < 0.75) {
+      const step = 1 + Math.floor(random() * 4);
+      return { id: id(), ts: at, type: 'form', form: 'mortgage-app', action: step === 1 ? 'start' : 'step', step, steps: 4 };
+    }
+    if (roll < 0.9) return { id: id(), ts: at, type: 'offer', offer: 'welcome-back', action: random() < 0.7 ? 'impression' : 'click' };
+    return { id: id(), ts: at, type: 'track', name: 'calculator_used', props: { loan_bucket: '300-400k' } };
+  });
+}
+
+function intoBatches<T>(items: T[], random: () => number): T[][] {
+  const batches: T[][] = [];
+  for (let i = 0; i < items.length; ) {
+    const size = 1 + Math.floor(random() * 10);
+    batches.push(items.slice(i, i + size));
+    i += size;
+  }
+  return batches;
+}
+
+interface Plan {
+  vid: string;
+  skew: number;
+  sends: Event[][];
+  /** Events in the order the worker will first see them. */
+  arrival: Event[];
+}
+
+function plan(options: LoadOptions, random: () => number): Plan[] {
+  return Array.from({ length: options.visitors }, (_, v) => {
+    const skew = options.skewHours ? Math.round((random() * 2 - 1) * options.skewHours * 3_600_000) : 0;
+    const batches = intoBatches(visitorEvents(options.eventsPerVisitor, random, Date.now() + skew), random);
+    if (options.reorder) {
+      for (let i = 0; i + 1 < batches.length; i += 2) if (random() < 0.3) [batches[i], batches[i + 1]] = [batches[i + 1], batches[i]];
+    }
+    const sends = options.duplicate ? batches.flatMap((batch) => [batch, batch]) : batches;
+    return { vid: `load-${v}-${id().slice(0, 12)}`, skew, sends, arrival: batches.flat() };
+  });
+}
+
+async function sendUntilTaken(options: LoadOptions, vid: string, skew: number, events: Event[], report: LoadReport): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const started = performance.now();
+    try {
+      report.requests++;
+      const response = await fetch(`${options.url()}/v1/collect`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', 'user-agent': USER_AGENT },
+        body: JSON.stringify({ site: 'demo', vid, sent_at: Date.now() + skew, events }),
+        signal: AbortSignal.timeout(10_000),
+      });
+      const body = (await response.json()) as CollectResponse;
+      if (response.ok && body.rejected.length > 0) report.problems.push(`${vid}: rejected ${JSON.stringify(body.rejected)}`);
+      if (response.ok) {
+        report.latencies.push(performance.now() - started);
+        return;
+      }
+    } catch {
+      // the worker is down or restarting: retry like the snippet's outbox
+    }
+    report.retries++;
+    if (attempt > 40) throw new Error(`${vid}: batch not taken after ${attempt} attempts`);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 2000)));
+  }
+}
+
+/** Replays what the worker saw through the engine, offline, with the worker's corrected times. */
+function replay(profile: Profile, arrival: Event[]) {
+  const rules = sites.get('demo')!;
+  const at = new Map(profile.recent.map((row) => [row.id, row.at]));
+  const state = newVisitor(profile.vid, Math.min(...profile.recent.map((row) => row.received)));
+  for (const event of arrival) applyEvent(rules, state, event, at.get(event.id)!, { device: 'desktop' });
+  return state;
+}
+
+async function check(options: LoadOptions, visitor: Plan, report: LoadReport): Promise<void> {
+  const response = await fetch(`${options.url()}/v1/profile/demo/${visitor.vid}`, { headers: { authorization: `Bearer ${options.apiKey}` } });
+  if (!response.ok) {
+    report.lost += visitor.arrival.length;
+    report.problems.push(`${visitor.vid}: profile answered ${response.status}`);
+    return;
+  }
+  const profile = (await response.json()) as Profile;
+  const stored = new Set(profile.recent.map((row) => row.id));
+  const missing = visitor.arrival.filter((event) => !stored.has(event.id)).length;
+  report.lost += missing;
+  report.doubled += Math.max(0, profile.state.counters.events - visitor.arrival.length);
+  if (missing || profile.events !== visitor.arrival.length) {
+    report.problems.push(`${visitor.vid}: sent ${visitor.arrival.length}, stored ${profile.events}, missing ${missing}`);
+    return;
+  }
+  const expected = replay(profile, visitor.arrival);
+  if (JSON.stringify(expected.score) !== JSON.stringify(profile.state.score)) {
+    report.scoreMismatches++;
+    report.problems.push(`${visitor.vid}: score ${JSON.stringify(profile.state.score)} != replay ${JSON.stringify(expected.score)}`);
+  }
+}
+
+async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < items.length) await work(items[next++]);
+  }));
+}
+
+export async function runLoad(options: LoadOptions): Promise<LoadReport> {
+  const random = prng(options.seed ?? 42);
+  const visitors = plan(options, random);
+  const report: LoadReport = { batches: 0, events: 0, requests: 0, retries: 0, seconds: 0, latencies: [], lost: 0, doubled: 0, scoreMismatches: 0, problems: [] };
+  const total = visitors.reduce((sum, visitor) => sum + visitor.sends.length, 0);
+  let midwayCalled = false;
+  const started = performance.now();
+  await pool(visitors, options.concurrency, async (visitor) => {
+    for (const batch of visitor.sends) {
+      await sendUntilTaken(options, visitor.vid, visitor.skew, batch, report);
+      report.batches++;
+      report.events += batch.length;
+      if (options.midway && !midwayCalled && report.batches >= total / 2) {
+        midwayCalled = true;
+        await options.midway();
+      }
+    }
+  });
+  report.seconds = (performance.now() - started) / 1000;
+  await pool(visitors, options.concurrency, (visitor) => check(options, visitor, report));
+  return report;
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}

@@ -1,0 +1,7 @@
+import type { Miniflare } from 'miniflare';
+
+export declare function startMiniflare(options?: {
+  port?: number;
+  persist?: string | false;
+  bindings?: Record<string, string>;
+}): Promise<{ url: string; mf: Miniflare; stop: () => Promise<void> }>;
