@@ -24,55 +24,46 @@ const Count = z.number().int().positive();
 export const Product = z.strictObject({
   id: Name,
   label: z.string().max(100).optional(),
-  /** What a conversion is worth, relative to other products; offers inherit it as their value. */
-  value: Positive.default(1),
+  value: Positive.default(1).describe('What a conversion is worth, relative to other products; offers inherit it as their value.'),
 });
 
 export const ScoreRule = z.strictObject({
   id: Name,
-  /** Matched against the context of each incoming event (`event.*` is that event). */
-  when: Condition,
+  when: Condition.describe('Matched against the context of each incoming event (`event.*` is that event).'),
   points: z.number().finite().refine((points) => points !== 0, 'expected non-zero points'),
   product: Name.optional(),
-  max_per_day: Count.optional(),
-  /** What a marketer reads in the profile's reasons; defaults to the rule id. */
-  reason: z.string().max(120).optional(),
+  max_per_day: Count.optional().describe('How often the rule may fire per UTC day.'),
+  reason: z.string().max(120).optional().describe('What a marketer reads in the profile\'s reasons; defaults to the rule id.'),
 });
 
 export const Scoring = z.strictObject({
-  /** Points lose half their weight after this many days: last month's interest fades. */
-  half_life_days: Positive.default(14),
+  half_life_days: Positive.default(14).describe('Points lose half their weight after this many days: last month\'s interest fades.'),
   rules: z.array(ScoreRule).default([]),
 });
 
 export const Stage = z.strictObject({
   id: Name,
   label: z.string().max(100).optional(),
-  /** Stages are tried top to bottom and the first match wins: list the most advanced first. */
-  when: Condition.default({}),
+  when: Condition.default({}).describe('Stages are tried top to bottom and the first match wins: list the most advanced first.'),
 });
 
 export const Segment = z.strictObject({
   id: Name,
   description: z.string().max(200).optional(),
   when: Condition,
-  /** Once in, always in (e.g. "used the calculator for a jumbo loan"). */
-  sticky: z.boolean().default(false),
+  sticky: z.boolean().default(false).describe('Once in, always in (e.g. "used the calculator for a jumbo loan").'),
 });
 
 export const Variant = z.strictObject({
   id: Name,
-  /** Share of all visitors; with the offer's holdout the shares add up to 1. */
-  weight: Share,
-  /** Replaces fields of the offer's banner for this variant. */
-  banner: Banner.partial().optional(),
+  weight: Share.describe('Share of all visitors; with the offer\'s holdout the shares add up to 1.'),
+  banner: Banner.partial().optional().describe('Replaces fields of the offer\'s banner for this variant.'),
 });
 
 export const Caps = z.strictObject({
   per_day: Count.optional(),
   total: Count.optional(),
-  /** Hours to stay away after the visitor dismissed the offer. */
-  dismiss_cooldown_hours: Positive.optional(),
+  dismiss_cooldown_hours: Positive.optional().describe('Hours to stay away after the visitor dismissed the offer.'),
 });
 
 export const Offer = z.strictObject({
@@ -80,27 +71,21 @@ export const Offer = z.strictObject({
   slots: z.array(Name).min(1),
   product: Name.optional(),
   when: Condition.default({}),
-  /** Exclusion: the offer is not shown while this matches. */
-  unless: Condition.optional(),
-  stages: z.array(Name).min(1).optional(),
-  segments: z.array(Name).min(1).optional(),
-  requires_consent: ConsentKind.optional(),
-  /** Readable reason, with {dotted.path} placeholders filled from the context. */
-  because: z.string().max(200).optional(),
-  /** Defaults to the product's value, or 1. */
-  value: Positive.optional(),
-  weight: Positive.default(1),
-  /** Prior click (or convert) rate before any observations. */
-  propensity: z.number().gt(0).lt(1).default(0.05),
-  /** How many observations the prior is worth: larger trusts the base rate longer. */
-  prior_strength: Positive.default(20),
-  goal: z.enum(['click', 'convert']).default('click'),
-  /** Thompson sampling instead of the posterior mean. */
-  explore: z.boolean().default(false),
-  caps: Caps.default({}),
-  suppress_after_convert: z.boolean().default(true),
-  holdout: z.number().min(0).lt(1).default(0),
-  variants: z.array(Variant).min(1).optional(),
+  unless: Condition.optional().describe('Exclusion: the offer is not shown while this matches.'),
+  stages: z.array(Name).min(1).optional().describe('Shown only in these stages.'),
+  segments: z.array(Name).min(1).optional().describe('Shown only to members of any of these segments.'),
+  requires_consent: ConsentKind.optional().describe('Shown only after an explicit yes to this consent.'),
+  because: z.string().max(200).optional().describe('Readable reason, with {dotted.path} placeholders filled from the context.'),
+  value: Positive.optional().describe('Defaults to the product\'s value, or 1.'),
+  weight: Positive.default(1).describe('Priority = propensity × value × weight.'),
+  propensity: z.number().gt(0).lt(1).default(0.05).describe('Prior click (or convert) rate before any observations.'),
+  prior_strength: Positive.default(20).describe('How many observations the prior is worth: larger trusts the base rate longer.'),
+  goal: z.enum(['click', 'convert']).default('click').describe('What counts as success for the learned propensity.'),
+  explore: z.boolean().default(false).describe('Thompson sampling instead of the posterior mean.'),
+  caps: Caps.default({}).describe('Impressions per UTC day and in total; cooldown after a dismiss.'),
+  suppress_after_convert: z.boolean().default(true).describe('Never shown again once converted.'),
+  holdout: z.number().min(0).lt(1).default(0).describe('Share of visitors held out: recorded with holdout: true, shown nothing.'),
+  variants: z.array(Variant).min(1).optional().describe('A/B variants; weights plus holdout add up to 1.'),
   banner: Banner,
 });
 export type Offer = z.infer<typeof Offer>;
@@ -109,24 +94,21 @@ export const Audience = z.strictObject({
   id: Name,
   description: z.string().max(200).optional(),
   when: Condition,
-  days: Count.max(540),
-  requires_consent: ConsentKind.optional(),
-  /** Leaves as soon as this matches (e.g. the application was submitted), and never re-joins. */
-  exit_when: Condition.optional(),
+  days: Count.max(540).describe('Membership lasts this many days after the last match.'),
+  requires_consent: ConsentKind.optional().describe('Joins only after an explicit yes to this consent (ads, for ad platforms).'),
+  exit_when: Condition.optional().describe('Leaves as soon as this matches (e.g. the application was submitted), and never re-joins.'),
 });
 
 export const RulesFile = z.strictObject({
   $schema: z.string().optional(),
-  /** Page origins allowed to send events (CORS), e.g. "https://www.acme-lending.example". */
-  origins: z.array(z.url({ protocol: /^https?$/ })),
-  /** The slots the site's pages declare (data-nb-slot); when listed, offers may use only these. */
-  slots: z.array(Name).optional(),
-  products: z.array(Product).default([]),
-  scoring: Scoring.default({ half_life_days: 14, rules: [] }),
-  stages: z.array(Stage).default([]),
-  segments: z.array(Segment).default([]),
-  offers: z.array(Offer).default([]),
-  audiences: z.array(Audience).default([]),
+  origins: z.array(z.url({ protocol: /^https?$/ })).describe('Page origins allowed to send events (CORS), e.g. "https://www.acme-lending.example".'),
+  slots: z.array(Name).optional().describe('The slots the site\'s pages declare (data-nb-slot); when listed, offers may use only these.'),
+  products: z.array(Product).default([]).describe('Products that scores and offers refer to.'),
+  scoring: Scoring.default({ half_life_days: 14, rules: [] }).describe('Intent points per event, decaying with a half-life.'),
+  stages: z.array(Stage).default([]).describe('Lifecycle stages, most advanced first; the first match wins.'),
+  segments: z.array(Segment).default([]).describe('Every matching segment applies.'),
+  offers: z.array(Offer).default([]).describe('Next-best offers per page slot.'),
+  audiences: z.array(Audience).default([]).describe('Retargeting audiences for ad platforms.'),
 });
 export type RulesFile = z.infer<typeof RulesFile>;
 /** What a person writes (defaults not yet applied): what tests and generators build. */

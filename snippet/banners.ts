@@ -15,7 +15,7 @@ const CSS =
 
 type Handler = (offer: OfferDecision) => void;
 const handlers: Handler[] = [];
-/** Offers shown on this page or dismissed for good (remembered in localStorage). */
+/** Offers shown on this page, and those dismissed for good (remembered in localStorage). */
 let done: string[] | undefined;
 let sheet: CSSStyleSheet;
 
@@ -91,10 +91,4 @@ function show(offer: OfferDecision, banner: NonNullable<OfferDecision['banner']>
   }
   slot ? slot.replaceChildren(host) : document.body.append(host);
   if (modal) button.focus();
-  new IntersectionObserver(
-    ([entry], observer) => {
-      if (entry.intersectionRatio >= 0.5) observer.disconnect(), event('impression');
-    },
-    { threshold: 0.5 },
-  ).observe(box);
 }

@@ -16,9 +16,15 @@ export function allowed(purpose: Purpose): boolean {
   return !(gpc && (strict || purpose == 'ads')) && ((given ||= readJson<Consent>('nb_consent', {}))[purpose] ?? !optIn);
 }
 
-/** Stores an update; returns the settings when they changed, so that the server learns of each change once. */
-export function setConsent(update: Consent): Consent | undefined {
+/**
+ * Stores an update. When the choice changed, returns the settings in effect (GPC and strict mode
+ * applied), so that the server learns of each change once and never of an ads grant under GPC.
+ */
+export function setConsent(update: Consent): Record<Purpose, boolean> | undefined {
   const before = JSON.stringify((given ||= readJson<Consent>('nb_consent', {})));
   const after = JSON.stringify((given = { ...given, ...update }));
-  if (after != before) return store('nb_consent', after), given;
+  if (after != before) {
+    store('nb_consent', after);
+    return { analytics: allowed('analytics'), personalization: allowed('personalization'), ads: allowed('ads') };
+  }
 }

@@ -12,7 +12,7 @@ import type { OfferDecision } from './types';
 
 type Props = Record<string, string | number | boolean | null>;
 type Call = [string, ...any[]]; // any: the public API accepts whatever a page passes
-const w = window as unknown as { nb?: ((...call: Call) => void) & { q?: Call[] } };
+const w = window as unknown as { nb?: ((...call: Call) => void) & { q?: Call[] }; nbBoot?: number };
 
 /** Only the SHA-256 of the trimmed, lower-cased id leaves the browser. */
 function identify(id: unknown, traits?: Props): void {
@@ -61,5 +61,5 @@ function boot(): void {
   }
 }
 
-// Without data-site there is nothing to send to.
-if (site) setTimeout(boot);
+// Without data-site there is nothing to send to; a tag pasted twice boots once.
+if (site && !w.nbBoot) w.nbBoot = setTimeout(boot);

@@ -37,12 +37,15 @@ function body(events: Event[]): string {
   return JSON.stringify({ site, vid, sid, sent_at: Date.now(), slots: names.slice(0, 20), events });
 }
 
-/** Sends the queue; `leaving` uses sendBeacon, whose answer cannot be read but survives unload. */
+/**
+ * Sends the queue; `leaving` uses sendBeacon, whose answer cannot be read but survives unload,
+ * unless sends have been failing or the browser knows it is offline: then the outbox keeps them.
+ */
 export function flush(leaving?: unknown): void {
   const events = queue.splice(0);
   clearTimeout(timer);
   timer = undefined;
-  if (events[0] && !(leaving && !failures && navigator.sendBeacon(url, body(events)))) {
+  if (events[0] && !(leaving && !failures && navigator.onLine && navigator.sendBeacon(url, body(events)))) {
     if (!leaving) send(events);
     if (NB_OUTBOX) leaving ? spill(events) : stash(events);
   }

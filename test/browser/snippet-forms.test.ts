@@ -99,6 +99,21 @@ it('records start, each completed step and abandon at the furthest step when the
   await site.context.close();
 });
 
+it('counts a step as completed when the next step becomes visible, before anything in it is touched', async () => {
+  const site = await openSite(browser, worker, pages);
+  const { page } = site;
+  await page.goto(`${worker.url}/t/apply.html`);
+  const vid = await site.vid();
+  await fill(page, 1);
+  await page.click('#next-1'); // step 2 is shown; the visitor leaves without touching it
+  await page.goto(`${worker.url}/t/other.html`);
+  await expect.poll(async () => (await forms(site)).map((event) => `${event.action}:${event.step}`), { timeout: 5_000 }).toEqual([
+    'start:1', 'step:1', 'abandon:2',
+  ]);
+  await profileWhen(worker, vid, (p) => p.recent.some((e) => e.event.action == 'abandon'));
+  await site.context.close();
+});
+
 it('records a full run with submit, sends no abandon afterwards, and never sends a typed value', async () => {
   const site = await openSite(browser, worker, pages);
   const { page } = site;

@@ -2,7 +2,7 @@
 // go to the offer listed first), one offer per slot and none twice on a page, each with reasons.
 import type { OfferDecision } from '../schema/decision';
 import { readPath, type EvalContext } from './context';
-import { ineligible } from './eligibility';
+import { ineligible, type Ineligible } from './eligibility';
 import { assign, type Assignment } from './experiments';
 import { propensity } from './propensity';
 import type { CompiledOffer, CompiledRules } from './rules';
@@ -19,15 +19,15 @@ export interface Ranked {
 /** Outranked offers named in a decision's reasons; the rest are counted. */
 const OUTRANKED_SHOWN = 3;
 
-/** Every offer for the slots, ranked or with the reason it is out: what `simulate` prints. */
+/** Ranks the eligible offers (best first) and says why each other one is out. */
 export function rankOffers(state: VisitorState, context: EvalContext, now: number, offers: Iterable<CompiledOffer>) {
   const ranked: Ranked[] = [];
-  const out: Array<{ offer: CompiledOffer; why: string }> = [];
+  const out: Array<Ineligible & { offer: CompiledOffer }> = [];
   for (const offer of offers) {
     const history = state.offers[offer.source.id];
-    const why = ineligible(offer, history, context, now);
-    if (why) {
-      out.push({ offer, why });
+    const excluded = ineligible(offer, history, context, now);
+    if (excluded) {
+      out.push({ offer, ...excluded });
       continue;
     }
     const assignment = assign(offer.source, state.vid);
@@ -53,14 +53,14 @@ export function chooseOffers(rules: CompiledRules, state: VisitorState, context:
     const winner = eligible[0];
     if (!winner) continue;
     used.add(winner.offer);
-    const skipped = out.filter((o) => o.offer.source.slots.includes(slot) && /^(capped|cooling|already)/.test(o.why));
+    const skipped = out.filter((o) => o.limited && o.offer.source.slots.includes(slot));
     decisions.push(decisionFor(slot, winner, eligible.slice(1), skipped, context));
   }
   return decisions;
 }
 
 function decisionFor(
-  slot: string, winner: Ranked, others: Ranked[], skipped: Array<{ offer: CompiledOffer; why: string }>, context: EvalContext,
+  slot: string, winner: Ranked, others: Ranked[], skipped: Array<Ineligible & { offer: CompiledOffer }>, context: EvalContext,
 ): OfferDecision {
   const offer = winner.offer.source;
   const { holdout, variant, bucket } = winner.assignment;

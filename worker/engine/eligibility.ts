@@ -6,15 +6,28 @@ import type { CompiledOffer } from './rules';
 import type { OfferState } from './state';
 import { dayOf, HOUR } from './time';
 
-/** Returns null when eligible, else the reason it is not. */
-export function ineligible(offer: CompiledOffer, history: OfferState | undefined, context: EvalContext, now: number): string | null {
+/** Why an offer is out; `limited` marks caps, cooldowns and conversions, which decisions explain. */
+export interface Ineligible {
+  why: string;
+  limited: boolean;
+}
+
+/** Returns null when eligible. */
+export function ineligible(offer: CompiledOffer, history: OfferState | undefined, context: EvalContext, now: number): Ineligible | null {
+  const why = unmatched(offer, context);
+  if (why) return { why, limited: false };
+  const limit = history ? capped(offer, history, now) : null;
+  return limit ? { why: limit, limited: true } : null;
+}
+
+function unmatched(offer: CompiledOffer, context: EvalContext): string | null {
   const rule = offer.source;
   if (!consentGiven(context.consent, rule.requires_consent)) return `needs ${rule.requires_consent} consent`;
   if (rule.stages && !rule.stages.includes(context.stage)) return `stage=${context.stage} not in ${rule.stages.join('|')}`;
   if (rule.segments && !rule.segments.some((id) => context.segments.includes(id))) return `not in segment ${rule.segments.join('|')}`;
   if (!offer.matches(context)) return 'conditions not met';
   if (offer.excluded?.(context)) return 'excluded by unless';
-  return history ? capped(offer, history, now) : null;
+  return null;
 }
 
 function capped(offer: CompiledOffer, history: OfferState, now: number): string | null {
