@@ -21,6 +21,7 @@ export function checkReferences(rules: RulesFile): Problem[] {
     segment: new Set(rules.segments.map((s) => s.id)),
     slot: rules.slots ? new Set(rules.slots) : null,
   };
+  for (const [at, condition] of conditionsOf(rules)) checkIds(condition, at, known, new Set(rules.audiences.map((a) => a.id)), problems);
   rules.scoring.rules.forEach((rule, i) => {
     unknown(known.product, rule.product, `scoring.rules[${i}].product`, 'product', problems);
     const never = neverMatches(rule.when);
@@ -83,4 +84,45 @@ function isIn(value: unknown): value is { $in: unknown[] } {
 
 function round(value: number): number {
   return Math.round(value * 1e6) / 1e6;
+}
+
+type Known = { product: Set<string>; stage: Set<string>; segment: Set<string> };
+
+/** Every condition in the file with its path. */
+function conditionsOf(rules: RulesFile): Array<[string, Condition]> {
+  const found: Array<[string, Condition | undefined]> = [
+    ...rules.scoring.rules.map((r, i): [string, Condition] => [`scoring.rules[${i}].when`, r.when]),
+    ...rules.stages.map((s, i): [string, Condition] => [`stages[${i}].when`, s.when]),
+    ...rules.segments.map((s, i): [string, Condition] => [`segments[${i}].when`, s.when]),
+    ...rules.offers.flatMap((o, i): Array<[string, Condition | undefined]> => [[`offers[${i}].when`, o.when], [`offers[${i}].unless`, o.unless]]),
+    ...rules.audiences.flatMap((a, i): Array<[string, Condition | undefined]> => [[`audiences[${i}].when`, a.when], [`audiences[${i}].exit_when`, a.exit_when]]),
+  ];
+  return found.filter((entry): entry is [string, Condition] => entry[1] !== undefined);
+}
+
+/** Typos in ids inside conditions ("stage": "custmer") would silently never match: name them. */
+function checkIds(condition: unknown, at: string, known: Known, audiences: Set<string>, problems: Problem[]): void {
+  if (typeof condition !== 'object' || condition === null) return;
+  for (const [key, value] of Object.entries(condition)) {
+    const path = `${at}.${key}`;
+    if (key === '$and' || key === '$or' || key === '$nor') {
+      if (Array.isArray(value)) value.forEach((item, i) => checkIds(item, `${path}[${i}]`, known, audiences, problems));
+    } else if (key === '$not') {
+      checkIds(value, path, known, audiences, problems);
+    } else if (key.startsWith('score.products.')) {
+      unknown(known.product, key.slice('score.products.'.length), path, 'product', problems);
+    } else {
+      const ids = key === 'stage' ? known.stage : key === 'segments' ? known.segment : key === 'audiences' ? audiences : null;
+      const kind = key === 'segments' ? 'segment' : key === 'audiences' ? 'audience' : 'stage';
+      if (ids) for (const id of literalStrings(value)) unknown(ids, id, path, kind, problems);
+    }
+  }
+}
+
+/** The strings a value compares against: itself, or under $eq, $ne, $in, $nin, $all. */
+function literalStrings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
+  const operands = ['$eq', '$ne', '$in', '$nin', '$all'].flatMap((op) => [(value as Record<string, unknown>)[op]].flat());
+  return operands.filter((item): item is string => typeof item === 'string');
 }

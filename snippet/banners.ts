@@ -91,4 +91,10 @@ function show(offer: OfferDecision, banner: NonNullable<OfferDecision['banner']>
   }
   slot ? slot.replaceChildren(host) : document.body.append(host);
   if (modal) button.focus();
+  new IntersectionObserver(
+    ([entry], observer) => {
+      if (entry.intersectionRatio >= 0.5) observer.disconnect(), event('impression');
+    },
+    { threshold: 0.5 },
+  ).observe(box);
 }

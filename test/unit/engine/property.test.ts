@@ -82,5 +82,5 @@ describe('engine robustness', () => {
     );
     // Generated conditions are sometimes invalid on purpose; most runs must still reach the engine.
     expect(exercised).toBeGreaterThan(150);
-  });
+  }, 60_000); // 300 generated rules files × up to 12 events: seconds on a busy CI machine
 });

@@ -68,6 +68,21 @@ describe('rules errors', () => {
         'rules/test.json:scoring.rules[2].when: can never match: event.type is in an empty list',
       ],
     ],
+    [
+      'unknown ids inside conditions',
+      {
+        ...base,
+        products: [{ id: 'mortgage' }],
+        stages: [{ id: 'lead' }],
+        segments: [{ id: 'vip', when: {} }],
+        offers: [{ id: 'a', slots: ['hero'], banner, when: { $or: [{ stage: { $in: ['lead', 'custmer'] } }, { segments: 'vipp' }], 'score.products.heloc': { $gt: 1 } } }],
+      },
+      [
+        'rules/test.json:offers[0].when.$or[0].stage: unknown stage "custmer" (known: lead)',
+        'rules/test.json:offers[0].when.$or[1].segments: unknown segment "vipp" (known: vip)',
+        'rules/test.json:offers[0].when.score.products.heloc: unknown product "heloc" (known: mortgage)',
+      ],
+    ],
     ['zero points', { ...base, scoring: { rules: [{ id: 'a', when: {}, points: 0 }] } }, ['rules/test.json:scoring.rules[0].points: expected non-zero points']],
   ])('reports %s', (_name, rules, expected) => {
     expect(problems(rules)).toEqual(expected);
