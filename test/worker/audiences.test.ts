@@ -5,6 +5,7 @@ import { batch, get, pageView, post, uniqueId } from './helpers';
 import type { Event } from '../../worker/schema/events';
 import type { CollectResponse } from '../../worker/schema/collect';
 import { visitorStub } from '../../worker/visitor/stub';
+import type { Profile } from '../../worker/schema/profile';
 
 const consent = (ads: boolean): Event => ({
   id: uniqueId('ev'),
@@ -70,6 +71,9 @@ describe('GET /v1/audiences/:site/:audience', () => {
 
   it('never lists a visitor without ads consent', async () => {
     const vid = await abandonApplication(false);
+    const profile = await (await get(`/v1/profile/demo/${vid}`)).json<Profile>();
+    expect(profile.state.forms['mortgage-app']).toMatchObject({ abandoned: true, furthest: 2 });
+    expect(profile.state.audiences.mortgage_abandoners).toBeUndefined();
     expect((await members('mortgage_abandoners', '?limit=1000')).members.map((member) => member.vid)).not.toContain(vid);
   });
 
