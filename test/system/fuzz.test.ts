@@ -65,7 +65,7 @@ async function send(path: string, body: string | Uint8Array, contentType: string
   const response = await fetch(`${worker.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': contentType, 'user-agent': USER_AGENT },
-    body,
+    body: body as BodyInit,
   });
   const text = await response.text();
   const result = response.status === 200 && path === '/v1/collect' ? (JSON.parse(text) as CollectResponse) : null;

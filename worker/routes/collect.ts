@@ -70,7 +70,12 @@ export const collect = new Hono<AppEnv>()
       slots: batch.slots ?? [],
       sentAt: batch.sent_at,
       receivedAt,
-      request: { device: deviceOf(c.req.header('user-agent')), country: countryOf(c.req.raw) },
+      request: {
+        device: deviceOf(c.req.header('user-agent')),
+        country: countryOf(c.req.raw),
+        // Global Privacy Control is an opt-out of sale and sharing: no ad audiences.
+        ...(c.req.header('sec-gpc') === '1' ? { consent: { ads: false } } : {}),
+      },
     });
     if ('retryAfter' in result) {
       throw new ApiError(429, 'rate_limited', `too many batches for this visitor; retry in ${result.retryAfter} s`, undefined, {

@@ -231,7 +231,7 @@ export class Visitor extends DurableObject<Env> {
       };
       if (!store.insertEvent(this.sql, row)) continue;
       fresh.push(event);
-      applyEvent(rules, state, event, at, { ...input.request, consent: consentOf(event) });
+      applyEvent(rules, state, event, at, { ...input.request, consent: consentOf(event) ?? input.request?.consent });
       const message: QueuedEvent = { site: input.site, vid: input.vid, at, event };
       this.sql.exec('INSERT INTO outbox (id, message) VALUES (?, ?)', event.id, JSON.stringify(message));
     }
