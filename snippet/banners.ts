@@ -10,16 +10,14 @@ import { push, slots } from './transport';
 import type { Decision, OfferDecision } from './types';
 
 const CSS =
-  ':host{all:initial}div{position:fixed;z-index:2147483647;padding:1em;background:#fff;border:1px solid}' +
+  ':host{all:initial}div{position:fixed;z-index:99999999;padding:1em;background:#fff;border:1px solid}' +
   '.slot{position:static}.top-bar{inset:0 0 auto}.slide-in{right:1em;bottom:1em;width:20em}.modal{inset:30% 20% auto}button{float:right}';
 
-type Handler = (offer: OfferDecision) => void;
-const handlers: Handler[] = [];
+/** Functions registered with nb('on', 'offer', fn): called with every offer decision. */
+export const handlers: Array<(offer: OfferDecision) => void> = [];
 /** Offers shown on this page, and those dismissed for good (remembered in localStorage). */
 let done: string[] | undefined;
 let sheet: CSSStyleSheet;
-
-export const onOffer = (handler: Handler) => handlers.push(handler);
 
 /** Anti-flicker: slots stay hidden until the first decision arrives or `hideMs` passes. */
 export function hideSlots(): void {

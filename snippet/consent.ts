@@ -8,7 +8,7 @@ export type Purpose = 'analytics' | 'personalization' | 'ads';
 type Consent = Partial<Record<Purpose, boolean>>;
 
 const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
-export const gpc = !!nav.globalPrivacyControl || nav.doNotTrack == '1';
+export const gpc = nav.globalPrivacyControl || nav.doNotTrack == '1';
 
 let given: Consent | undefined;
 

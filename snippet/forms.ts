@@ -1,8 +1,9 @@
 // Multi-step form funnels for <form data-nb-form> with [data-nb-step] containers: start on the
-// first interaction, step when something in a later step gets focus or a click (which is how a
-// visitor reaches the next step, whether steps are shown one at a time or all at once), submit,
-// and abandon on pagehide with the furthest step. A form without steps is one step. Only which
-// element is focused or clicked is looked at: never a field's value.
+// first interaction, step when the next step is shown or something in it is focused (checked on
+// focus, click, submit and pagehide, so a step shown by a Next button counts by the time the
+// visitor acts or leaves), submit, and abandon on pagehide with the furthest step. A form
+// without steps is one step. Only which element is focused or clicked and which step
+// containers are visible is looked at: never a field's value.
 import { push } from './transport';
 
 /** Per started form: [furthest step reached (1-based), 1 once abandoned or 2 once submitted]. */
@@ -21,8 +22,10 @@ function interact({ type, target }: { type: string; target: any }): void { // an
   if (!form) return;
   let progress = forms.get(form);
   if (!progress) forms.set(form, (progress = [1])), emit(form, 'start', 1);
-  // Focus or a click in a later step completes the ones before it.
-  const reached = number(target.closest(STEP));
+  // Reached: the step holding the target, or the step on screen when exactly one is visible
+  // (steps shown one at a time; when all are visible, focus tells how far the visitor got).
+  const visible = [...form.querySelectorAll<HTMLElement>(STEP)].filter((e) => e.offsetParent);
+  const reached = Math.max(number(target.closest(STEP)), visible[1] ? 0 : number(visible[0]));
   while (progress[0] < reached) emit(form, 'step', progress[0]++);
   if (type == 'submit' && progress[1] != 2) (progress[1] = 2), emit(form, 'submit', progress[0]);
   if (type == 'pagehide' && !progress[1]) (progress[1] = 1), emit(form, 'abandon', progress[0]);

@@ -1,7 +1,7 @@
 // Entry: reads the tag, replays the calls queued before the snippet loaded, replaces window.nb
 // with the live function, sends the page view and wires SPA navigation, forms, banners and the
 // transport. Nothing here throws into the host page.
-import { hideSlots, onOffer } from './banners';
+import { handlers, hideSlots } from './banners';
 import { site } from './config';
 import { setConsent } from './consent';
 import { watchForms } from './forms';
@@ -29,7 +29,7 @@ const commands: Record<string, (a?: any, b?: any) => unknown> = {
     if (consent) push({ type: 'track', name: 'consent', props: consent });
   },
   page: () => page(1),
-  on: (kind: string, handler: (offer: OfferDecision) => void) => kind == 'offer' && onOffer(handler),
+  on: (kind: string, handler: (offer: OfferDecision) => void) => kind == 'offer' && handlers.push(handler),
 };
 
 function nb(...[command, a, b]: Call): void {
@@ -61,5 +61,6 @@ function boot(): void {
   }
 }
 
-// Without data-site there is nothing to send to; a tag pasted twice boots once.
-if (site && !w.nbBoot) w.nbBoot = setTimeout(boot);
+// Without data-site there is nothing to send to; a tag pasted twice boots once. A cached async
+// script can run before the parser reaches the body: boot waits until the slots and forms exist.
+if (site && !w.nbBoot) (w.nbBoot = 1), document.readyState[0] == 'l' ? addEventListener('DOMContentLoaded', boot) : setTimeout(boot);

@@ -3,9 +3,10 @@
 // is sent and removed when the server answers.
 // Why localStorage rather than IndexedDB (snippet/outbox-idb.ts, `node snippet/build.mjs --idb`):
 // its writes are synchronous, so what is stashed while the page is being left is really kept
-// (an IndexedDB write started in pagehide does not complete), and it is 156 B gzip smaller,
-// without which all features do not fit in 3 KB. Tabs share the key without transactions: a
-// rare lost update can only delay an event that also failed to send, never duplicate a count.
+// (an IndexedDB write started in pagehide does not complete), and it is about 160 B gzip
+// smaller, without which all features do not fit in 3 KB. Tabs share the key without
+// transactions: two tabs writing in the same instant can lose one's update, which matters only
+// for an event whose send also failed. A resent event is never counted twice (server dedup).
 import { readJson, store } from './storage';
 import type { Event } from './types';
 
@@ -15,14 +16,13 @@ export const CAP = 500;
 const edit = (change: (events: Event[]) => Event[]) =>
   store('nb_outbox', JSON.stringify(change(readJson<Event[]>('nb_outbox', [])).slice(-CAP)));
 
-export const stash = (events: Event[]) => edit((all) => all.concat(events));
-
-/** Stashing is synchronous already, so leaving the page needs nothing else. */
-export const spill = stash;
+/** Synchronous, so it holds while the page is being left (`leaving` needs nothing special). */
+export const stash = (events: Event[], leaving?: unknown) => edit((all) => all.concat(events));
 
 export function remove(events: Event[]): void {
   const ids = events.map((e) => e.id);
   edit((all) => all.filter((e) => !ids.includes(e.id)));
 }
 
+/** Async like the IndexedDB variant's, so the transport does not care which one it has. */
 export const pending = async (): Promise<Event[]> => readJson('nb_outbox', []);

@@ -1,11 +1,11 @@
 // First-party storage that never throws (private modes, blocked cookies), hex, random ids.
 
-/** Reads `key`, or writes `value` to it; null when storage is unavailable. */
+/** Reads `key`, or writes `value` to it; nothing when storage is unavailable. */
 export function store(key: string, value?: string): string | null | void {
   try {
     return value == null ? localStorage.getItem(key) : localStorage.setItem(key, value);
   } catch {
-    return null;
+    // blocked, full or missing: the caller keeps working from memory
   }
 }
 

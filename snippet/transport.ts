@@ -8,7 +8,7 @@ import { render } from './banners';
 import { endpoint, site } from './config';
 import { allowed } from './consent';
 import { sid, touch, vid } from './ids';
-import { pending, remove, spill, stash } from './outbox';
+import { pending, remove, stash } from './outbox';
 import { uid } from './storage';
 import type { CollectResponse, Draft, Event } from './types';
 
@@ -32,9 +32,9 @@ export function push(draft: Draft): void {
 }
 
 function body(events: Event[]): string {
-  // A slot name the server would refuse would sink the whole batch: only valid ones are sent.
-  const names = allowed('personalization') ? slots().map((e) => e.dataset.nbSlot!).filter((s) => /^[a-z\d][\w-]*$/.test(s)) : [];
-  return JSON.stringify({ site, vid, sid, sent_at: Date.now(), slots: names.slice(0, 20), events });
+  // The server ignores slot names it cannot use, so the page's markup is sent as it is.
+  const names = allowed('personalization') ? slots().map((e) => e.dataset.nbSlot!) : [];
+  return JSON.stringify({ site, vid, sid, sent_at: Date.now(), slots: names, events });
 }
 
 /**
@@ -43,11 +43,10 @@ function body(events: Event[]): string {
  */
 export function flush(leaving?: unknown): void {
   const events = queue.splice(0);
-  clearTimeout(timer);
-  timer = undefined;
+  timer = void clearTimeout(timer);
   if (events[0] && !(leaving && !failures && navigator.onLine && navigator.sendBeacon(url, body(events)))) {
     if (!leaving) send(events);
-    if (NB_OUTBOX) leaving ? spill(events) : stash(events);
+    if (NB_OUTBOX) stash(events, leaving);
   }
 }
 

@@ -116,3 +116,13 @@ describe('GET /v1/profile/:site/:vid', () => {
     expect((await get('/v1/profile/demo/never-seen-visitor')).status).toBe(404);
   });
 });
+
+describe('slots', () => {
+  it('drops slot names it cannot use instead of refusing the batch', async () => {
+    const response = await post('/v1/collect', batch([pageView(), pageView()], { slots: ['Hero Banner!', 'hero', ''] as never }));
+    expect(response.status).toBe(200);
+    const result = await response.json<CollectResponse>();
+    expect(result.accepted).toBe(2);
+    expect(result.decisions.offers.map((offer) => offer.slot)).toEqual(['hero']);
+  });
+});

@@ -1,57 +1,203 @@
-// The demo site's own behaviour: the payment calculator and the application's step navigation.
-// Tracking is the snippet's job; the calculator only reports a coarse loan bucket, never amounts.
+// Harbor Home Lending demo: the payment calculator and the application's step navigation.
+// Tracking is the snippet's job (nb.js); the calculator only reports a coarse loan bucket,
+// never an amount, and nothing here sends form values anywhere.
 (function () {
-  // The buckets the demo rules segment on (rules/demo.json): coarse enough to say nothing personal.
-  var BUCKETS = [[200000, '0-200k'], [300000, '200-300k'], [400000, '300-400k'], [600000, '400-600k'], [800000, '600-800k']];
+  'use strict';
+
+  function money(n) {
+    return '$' + Math.round(n).toLocaleString('en-US');
+  }
+  function parseAmount(text) {
+    var n = Number(String(text).replace(/[^0-9.]/g, ''));
+    return isFinite(n) ? n : NaN;
+  }
+
+  // Coarse loan buckets: 100k wide below 600k; above that the two bands rules/demo.json
+  // segments jumbo shoppers on ('600-800k', '800k+').
   function loanBucket(loan) {
-    for (var i = 0; i < BUCKETS.length; i++) if (loan < BUCKETS[i][0]) return BUCKETS[i][1];
-    return '800k+';
+    if (loan >= 800000) return '800k+';
+    if (loan >= 600000) return '600-800k';
+    var low = Math.floor(loan / 100000) * 100;
+    return low + '-' + (low + 100) + 'k';
   }
 
-  var calculator = document.getElementById('calculator');
-  if (calculator) {
-    calculator.addEventListener('submit', function (event) {
-      event.preventDefault();
-      var price = Number(calculator.price.value);
-      var loan = Math.max(price - Number(calculator.down.value), 0);
-      var monthlyRate = Number(calculator.rate.value) / 100 / 12;
-      var payments = Number(calculator.term.value) * 12;
-      var payment = monthlyRate ? (loan * monthlyRate) / (1 - Math.pow(1 + monthlyRate, -payments)) : loan / payments;
-      document.getElementById('payment').textContent = '$' + Math.round(payment).toLocaleString('en-US');
-      document.getElementById('loan-amount').textContent = 'for a loan of $' + loan.toLocaleString('en-US');
-      document.getElementById('result').hidden = false;
-      if (window.nb) nb('track', 'calculator_used', { loan_bucket: loanBucket(loan) });
+  // ---------- Calculator ----------
+  var calc = document.getElementById('calculator');
+  if (calc) {
+    var out = function (id) { return document.getElementById(id); };
+    var error = out('calc-error');
+
+    var compute = function () {
+      var price = parseAmount(calc.price.value);
+      var down = parseAmount(calc.down.value || '0');
+      var rate = parseAmount(calc.rate.value);
+      var years = Number(calc.term.value);
+      var problem = '';
+      if (!(price > 0)) problem = 'Enter a home price greater than $0.';
+      else if (!(down >= 0) || down >= price) problem = 'The down payment must be less than the home price.';
+      else if (!(rate >= 0) || rate > 25) problem = 'Enter an interest rate between 0% and 25%.';
+      calc.price.setAttribute('aria-invalid', String(!(price > 0)));
+      calc.down.setAttribute('aria-invalid', String(price > 0 && !(down >= 0 && down < price)));
+      calc.rate.setAttribute('aria-invalid', String(!(rate >= 0) || rate > 25));
+      error.textContent = problem;
+      error.hidden = !problem;
+      if (problem) return null;
+
+      var loan = price - down;
+      var n = years * 12;
+      var r = rate / 100 / 12;
+      var payment = r ? (loan * r) / (1 - Math.pow(1 + r, -n)) : loan / n;
+      var total = payment * n;
+      var interest = total - loan;
+      var pct = (down / price) * 100;
+
+      out('payment').textContent = money(payment);
+      out('loan-amount').textContent = 'Principal & interest on a ' + money(loan) + ' loan over ' + years + ' years';
+      out('r-loan').textContent = money(loan);
+      out('r-down').textContent = money(down) + ' (' + (Math.round(pct * 10) / 10) + '%)';
+      out('r-interest').textContent = money(interest);
+      out('r-total').textContent = money(total);
+      out('down-pct').textContent = (Math.round(pct * 10) / 10) + '% of the home price' + (pct < 20 ? ' · under 20% down usually means PMI' : '');
+      var share = total > 0 ? (loan / total) * 100 : 100;
+      out('bar-principal').style.width = share + '%';
+      out('bar-interest').style.width = 100 - share + '%';
+      return loan;
+    };
+
+    // Tidy the amount fields (450000 -> 450,000) when the visitor leaves them.
+    ['price', 'down'].forEach(function (name) {
+      calc[name].addEventListener('blur', function () {
+        var n = parseAmount(calc[name].value);
+        if (calc[name].value && isFinite(n)) calc[name].value = Math.round(n).toLocaleString('en-US');
+      });
     });
+
+    calc.addEventListener('submit', function (event) {
+      event.preventDefault();
+      var loan = compute();
+      if (loan == null) {
+        var bad = calc.querySelector('[aria-invalid="true"]');
+        if (bad) bad.focus();
+        return;
+      }
+      if (window.nb) window.nb('track', 'calculator_used', { loan_bucket: loanBucket(loan) });
+    });
+
+    compute(); // show the example figures without tracking anything
   }
 
+  // ---------- Application steps ----------
   var form = document.getElementById('application');
   if (!form) return;
-  var steps = form.querySelectorAll('[data-nb-step]');
-  var progress = document.querySelectorAll('#progress li');
+  var steps = Array.prototype.slice.call(form.querySelectorAll('[data-nb-step]'));
+  var progress = Array.prototype.slice.call(document.querySelectorAll('#progress li'));
+  var FIELDS = 'input, select, textarea';
+
   function show(index) {
-    steps.forEach(function (step, i) {
-      step.hidden = i !== index;
-    });
+    steps.forEach(function (step, i) { step.hidden = i !== index; });
     progress.forEach(function (item, i) {
       item.classList.toggle('done', i < index);
       if (i === index) item.setAttribute('aria-current', 'step');
       else item.removeAttribute('aria-current');
     });
-    var first = steps[index].querySelector('input, select');
+    if (index === steps.length - 1) fillReview();
+    var first = steps[index].querySelector(FIELDS);
     if (first) first.focus();
+    var top = form.getBoundingClientRect().top;
+    if (top < 0) window.scrollBy(0, top - 100);
   }
-  for (var i = 1; i <= 4; i++) {
-    (function (n) {
-      var next = document.getElementById('next-' + n);
-      var back = document.getElementById('back-' + n);
-      if (next) next.addEventListener('click', function () { show(n); });
-      if (back) back.addEventListener('click', function () { show(n - 2); });
-    })(i);
+
+  function errorFor(field) {
+    var id = field.id + '-error';
+    var el = document.getElementById(id);
+    if (!el) {
+      el = document.createElement('span');
+      el.className = 'error-msg';
+      el.id = id;
+      el.hidden = true;
+      var wrap = field.closest('.field') || field.parentNode;
+      wrap.appendChild(el);
+      var described = field.getAttribute('aria-describedby');
+      field.setAttribute('aria-describedby', (described ? described + ' ' : '') + id);
+    }
+    return el;
   }
+
+  function validate(step) {
+    var firstBad = null;
+    step.querySelectorAll(FIELDS).forEach(function (field) {
+      if (field.type === 'checkbox') return;
+      var ok = field.checkValidity() && (!field.required || field.value.trim() !== '');
+      if (ok && field.name === 'ssn') ok = field.value.replace(/\D/g, '').length === 9;
+      if (ok && (field.name === 'price' || field.name === 'income')) ok = parseAmount(field.value) > 0;
+      var message = errorFor(field);
+      field.setAttribute('aria-invalid', String(!ok));
+      message.hidden = ok;
+      if (!ok) {
+        var label = form.querySelector('label[for="' + field.id + '"]');
+        message.textContent = 'Please enter a valid ' + (label ? label.textContent.toLowerCase() : 'value') + '.';
+        if (!firstBad) firstBad = field;
+      }
+    });
+    if (firstBad) firstBad.focus();
+    return !firstBad;
+  }
+
+  function fillReview() {
+    var labels = {
+      property_type: function (f) { return f.options[f.selectedIndex] ? f.options[f.selectedIndex].text : ''; },
+      employment: function (f) { return f.options[f.selectedIndex] ? f.options[f.selectedIndex].text : ''; },
+      price: function (f) { return f.value ? money(parseAmount(f.value)) : ''; },
+      income: function (f) { return f.value ? money(parseAmount(f.value)) : ''; },
+      ssn: function (f) { var d = f.value.replace(/\D/g, ''); return d ? '•••-••-' + d.slice(-4) : ''; }
+    };
+    form.querySelectorAll('[data-review]').forEach(function (dd) {
+      var name = dd.getAttribute('data-review');
+      var field = form.elements[name];
+      if (!field) return;
+      var value = labels[name] ? labels[name](field) : field.value.trim();
+      dd.textContent = value || '—';
+    });
+  }
+
+  steps.forEach(function (step, i) {
+    var n = i + 1;
+    var next = document.getElementById('next-' + n);
+    var back = document.getElementById('back-' + n);
+    if (next) next.addEventListener('click', function () { if (validate(step)) show(i + 1); });
+    if (back) back.addEventListener('click', function () { show(i - 1); });
+  });
+
+  // Enter in a text field moves to the next step rather than submitting early.
+  form.addEventListener('keydown', function (event) {
+    if (event.key !== 'Enter' || event.target.tagName !== 'INPUT' || event.target.type === 'checkbox') return;
+    var step = event.target.closest('[data-nb-step]');
+    var next = step && step.querySelector('[id^="next-"]');
+    if (next) { event.preventDefault(); next.click(); }
+  });
+
+  var consent = document.getElementById('consent');
+  var consentError = document.getElementById('consent-error');
+  consent.addEventListener('change', function () {
+    if (consent.checked) { consentError.hidden = true; consent.removeAttribute('aria-invalid'); }
+  });
+
+  // Without consent the submit button does nothing but explain, so no submit event happens
+  // (pressing Enter submits through a synthetic click on this button, so it is covered too).
+  document.getElementById('submit-app').addEventListener('click', function (event) {
+    if (consent.checked) return;
+    event.preventDefault();
+    consentError.hidden = false;
+    consent.setAttribute('aria-invalid', 'true');
+    consent.setAttribute('aria-describedby', 'consent-error');
+    consent.focus();
+  });
+
   form.addEventListener('submit', function (event) {
     event.preventDefault();
+    if (!consent.checked) return;
     form.hidden = true;
-    document.getElementById('progress').hidden = true;
+    progress.forEach(function (item) { item.classList.add('done'); item.removeAttribute('aria-current'); });
     var thanks = document.getElementById('thanks');
     thanks.hidden = false;
     thanks.focus();

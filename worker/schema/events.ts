@@ -71,13 +71,23 @@ export type EventType = Event['type'];
 
 export const MAX_EVENTS_PER_BATCH = 100;
 
+/**
+ * The slots a page declares. A name the site could not use (bad characters, too many) is dropped
+ * rather than refused: the page's markup is not the visitor's fault, and its events still count.
+ */
+export const Slots = z
+  .array(z.string().max(200))
+  .max(100)
+  .optional()
+  .transform((names) => names?.filter((name) => Name.safeParse(name).success).slice(0, 20));
+
 /** The envelope; events are validated one by one so that one bad event does not sink the batch. */
 export const BatchEnvelope = z.strictObject({
   site: Name,
   vid: ClientId,
   sid: ClientId.optional(),
   sent_at: Millis,
-  slots: z.array(Name).max(20).optional(),
+  slots: Slots,
   events: z.array(z.unknown()).min(1).max(MAX_EVENTS_PER_BATCH),
 });
 export type BatchEnvelope = z.infer<typeof BatchEnvelope>;
