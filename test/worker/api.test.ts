@@ -6,6 +6,7 @@ import type { CollectResponse, ErrorBody } from '../../worker/schema/collect';
 import type { DecideResponse } from '../../worker/schema/decide';
 import type { Profile } from '../../worker/schema/profile';
 import { visitorStub } from '../../worker/visitor/stub';
+import { TEST_API_KEY } from './api-keys';
 
 async function profileOf(vid: string): Promise<Profile> {
   return (await get(`/v1/profile/demo/${vid}`)).json<Profile>();
@@ -114,5 +115,14 @@ describe('privacy and abuse', () => {
     const response = await post('/v1/collect', batch([pageView()]));
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('cache-control')).toBe('no-store');
+  });
+});
+
+describe('server-side senders', () => {
+  it('are not taken for bots when they present the API key', async () => {
+    const visit = batch([pageView()]);
+    const response = await post('/v1/collect', visit, { 'user-agent': 'curl/8.5.0', authorization: `Bearer ${TEST_API_KEY}` });
+    expect(response.status).toBe(200);
+    expect((await get(`/v1/profile/demo/${visit.vid}`)).status).toBe(200);
   });
 });

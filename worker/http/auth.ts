@@ -1,6 +1,6 @@
 // API-key guard for the profile, audience and stats routes. Keys come from the NB_API_KEY secret,
 // comma-separated so a key can be rotated without downtime.
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env';
 import { ApiError } from './errors';
 
@@ -17,17 +17,26 @@ function presentedKey(authorization: string | undefined, header: string | undefi
   return (bearer ?? header)?.trim() || undefined;
 }
 
+/** Whether the request presents one of the configured keys (every key is compared, in constant time). */
+export async function hasValidApiKey(c: Context<AppEnv>): Promise<boolean> {
+  const given = presentedKey(c.req.header('authorization'), c.req.header('x-api-key'));
+  if (!given) return false;
+  let valid = false;
+  for (const key of (c.env.NB_API_KEY ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean)) {
+    valid = (await sameSecret(given, key)) || valid;
+  }
+  return valid;
+}
+
 export function requireApiKey(): MiddlewareHandler<AppEnv> {
   return async function apiKey(c, next) {
-    const keys = (c.env.NB_API_KEY ?? '')
-      .split(',')
-      .map((k) => k.trim())
-      .filter(Boolean);
-    const given = presentedKey(c.req.header('authorization'), c.req.header('x-api-key'));
-    if (!given) throw new ApiError(401, 'unauthorized', 'an API key is required: send "Authorization: Bearer <key>"');
-    let valid = false;
-    for (const key of keys) valid = (await sameSecret(given, key)) || valid;
-    if (!valid) throw new ApiError(401, 'unauthorized', 'the API key is not valid');
+    if (!presentedKey(c.req.header('authorization'), c.req.header('x-api-key'))) {
+      throw new ApiError(401, 'unauthorized', 'an API key is required: send "Authorization: Bearer <key>"');
+    }
+    if (!(await hasValidApiKey(c))) throw new ApiError(401, 'unauthorized', 'the API key is not valid');
     await next();
   };
 }

@@ -4,6 +4,7 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { isBotRequest } from '../http/bots';
+import { hasValidApiKey } from '../http/auth';
 import { deviceOf } from '../http/device';
 import { preflight } from '../http/cors';
 import { ApiError } from '../http/errors';
@@ -55,7 +56,8 @@ export const collect = new Hono<AppEnv>()
     const batch = c.req.valid('json');
     siteRules(c, batch.site, { checkOrigin: true });
     c.header('Cache-Control', 'no-store');
-    if (isBotRequest(c.req.header('user-agent'))) {
+    // Server-side senders (an app backend, a CRM) present the API key and are no bots.
+    if (isBotRequest(c.req.header('user-agent')) && !(await hasValidApiKey(c))) {
       countBot(c, batch.site, receivedAt);
       return c.body(null, 204, { 'X-Nextbest-Ignored': 'bot' });
     }

@@ -5,8 +5,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { offlineEnv } from './offline-env.mjs';
 
-function run(command, args) {
-  const result = spawnSync(command, args, { stdio: 'inherit', env: offlineEnv });
+function run(command, args, env = offlineEnv) {
+  const result = spawnSync(command, args, { stdio: 'inherit', env });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
@@ -23,8 +23,11 @@ function ensureApiKey() {
 
 run('npm', ['run', '--silent', 'build']);
 ensureApiKey();
-run('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local']);
+// CI=true: local migrations need no confirmation prompt.
+run('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local'], { ...offlineEnv, CI: 'true' });
 console.log('\nDemo site: http://localhost:8787/demo/   Snippet: http://localhost:8787/nb.js\n');
 const port = process.env.PORT ?? '8787';
 const dev = spawn('npx', ['wrangler', 'dev', '--port', port, '--ip', '127.0.0.1', '--local', ...process.argv.slice(2)], { stdio: 'inherit', env: offlineEnv });
 dev.on('exit', (code) => process.exit(code ?? 0));
+// `timeout`, process managers and IDEs signal only this process: pass it on so workerd stops too.
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => dev.kill(signal));
