@@ -1,11 +1,15 @@
 // The bindings wrangler.toml declares, as the worker sees them.
 import type { Visitor } from './visitor/visitor';
 import type { QueuedEvent } from './analytics/message';
+import type { WebhookMessage } from './audiences/webhooks';
 
 export interface Env {
   VISITOR: DurableObjectNamespace<Visitor>;
   DB: D1Database;
   EVENTS: Queue<QueuedEvent>;
+  WEBHOOKS: Queue<WebhookMessage>;
+  /** Signs audience webhooks (HMAC-SHA256); set with `wrangler secret put NB_WEBHOOK_SECRET`. */
+  NB_WEBHOOK_SECRET?: string;
   ASSETS: Fetcher;
   /** Comma-separated API keys, several for rotation; set with `wrangler secret put NB_API_KEY`. */
   NB_API_KEY?: string;

@@ -14,6 +14,7 @@ import { health } from './routes/health';
 import { snippet } from './routes/snippet';
 import { consumeEvents } from './analytics/consumer';
 import type { QueuedEvent } from './analytics/message';
+import { deliverWebhooks, type WebhookMessage } from './audiences/webhooks';
 
 export { Visitor } from './visitor/visitor';
 
@@ -36,5 +37,9 @@ export type App = typeof app;
 
 export default {
   fetch: app.fetch,
-  queue: (batch: MessageBatch<QueuedEvent>, env: Env) => consumeEvents(batch, env),
-} satisfies ExportedHandler<Env, QueuedEvent>;
+  // One handler serves both queues (wrangler.toml); the batch says which one it came from.
+  queue: (batch: MessageBatch<QueuedEvent | WebhookMessage>, env: Env) =>
+    batch.queue === 'nextbest-webhooks'
+      ? deliverWebhooks(batch as MessageBatch<WebhookMessage>, env)
+      : consumeEvents(batch as MessageBatch<QueuedEvent>, env),
+} satisfies ExportedHandler<Env, QueuedEvent | WebhookMessage>;

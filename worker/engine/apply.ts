@@ -2,6 +2,7 @@
 // from mutating `state`, which the Durable Object then stores.
 import type { Event } from '../schema/events';
 import { updateAudiences } from './audiences';
+import { mergeConsent } from './consent';
 import { buildContext, decayedScore, type RequestContext } from './context';
 import { recordEvent } from './history';
 import { enterStage, segmentsFor, stageFor } from './lifecycle';
@@ -11,7 +12,7 @@ import { upgradeState, type VisitorState } from './state';
 
 export function applyEvent(rules: CompiledRules, state: VisitorState, event: Event, at: number, request?: RequestContext): VisitorState {
   upgradeState(state);
-  if (request?.consent) Object.assign(state.consent, request.consent);
+  state.consent = mergeConsent(state.consent, request?.consent);
   recordEvent(rules, state, event, at);
   const context = buildContext(rules, state, at, request, event);
   scoreEvent(rules, state, context, event, at);

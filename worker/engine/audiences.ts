@@ -4,15 +4,11 @@
 import type { Decision } from '../schema/decision';
 import type { EvalContext } from './context';
 import type { CompiledRules } from './rules';
-import type { Consent, VisitorState } from './state';
+import type { VisitorState } from './state';
+import { consentGiven } from './consent';
 import { DAY } from './time';
 
 type CompiledAudience = CompiledRules['audiences'][number];
-
-export function consentGiven(consent: Consent, kind: string | undefined): boolean {
-  // Consent gates need an explicit yes: unknown is no, as ad platforms and the GDPR expect.
-  return kind === undefined || consent[kind as keyof Consent] === true;
-}
 
 export function updateAudiences(rules: CompiledRules, state: VisitorState, context: EvalContext, at: number): void {
   for (const audience of rules.audiences) {

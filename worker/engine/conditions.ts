@@ -54,6 +54,7 @@ function compileEntry(key: string, value: unknown, at: string): Predicate {
 /** A condition on one value: implicit equality, or an object of operators. */
 export function compileValue(expected: unknown, at: string): ValueTest {
   if (!isOperatorObject(expected, at)) return anyElement(equals(expected), expected);
+  if ('$options' in expected && !('$regex' in expected)) throw new ConditionError(join(at, '$options'), '$options needs a $regex');
   const tests = Object.entries(expected)
     .filter(([operator]) => operator !== '$options')
     .map(([operator, argument]) => compileOperator(operator, argument, expected, join(at, operator)));
@@ -64,8 +65,8 @@ function compileOperator(operator: string, argument: unknown, siblings: Record<s
   switch (operator) {
     case '$eq': return anyElement(equals(argument), argument);
     case '$ne': { const eq = anyElement(equals(argument), argument); return (value) => !eq(value); }
-    case '$in': return anyElement(member(argument, at));
-    case '$nin': { const inn = anyElement(member(argument, at)); return (value) => !inn(value); }
+    case '$in': return anyElement(member(argument, at), listsIn(argument));
+    case '$nin': { const inn = anyElement(member(argument, at), listsIn(argument)); return (value) => !inn(value); }
     case '$gt': return anyElement(compare(argument, at, (order) => order > 0));
     case '$gte': return anyElement(compare(argument, at, (order) => order >= 0));
     case '$lt': return anyElement(compare(argument, at, (order) => order < 0));
@@ -95,6 +96,11 @@ function anyElement(test: ValueTest, expected?: unknown): ValueTest {
 function equals(expected: unknown): ValueTest {
   if (expected === null || typeof expected !== 'object') return (value) => value === expected;
   return (value) => deepEqual(value, expected);
+}
+
+/** A list that holds arrays, so a whole array can match too ({tags: {$in: [["a", "b"]]}}, as in Mongo). */
+function listsIn(list: unknown): unknown[] | undefined {
+  return Array.isArray(list) && list.some(Array.isArray) ? list : undefined;
 }
 
 function member(list: unknown, at: string): ValueTest {

@@ -3,6 +3,7 @@
 import type { Event } from '../schema/events';
 import type { CompiledRules } from './rules';
 import type { Consent, Utm, VisitorState } from './state';
+import { mergeConsent } from './consent';
 import { DAY, decayFactor } from './time';
 
 /** What the worker knows about the current request; every field is optional. */
@@ -128,7 +129,7 @@ export function buildContext(
     stage_days: Math.max(0, (now - entered) / DAY),
     segments: state.segments,
     audiences: activeAudiences(state, now),
-    consent: { ...state.consent, ...request?.consent },
+    consent: mergeConsent(state.consent, request?.consent),
     identified: state.uid !== undefined,
     days_since_first_seen: Math.max(0, (now - state.first_seen) / DAY),
     first_touch: state.first_touch,

@@ -1,7 +1,7 @@
 // Whether an offer may be shown to this visitor now, and if not, why (in words a marketer reads):
 // consent, stages, segments, conditions, conversion, caps per day and in total, dismiss cooldown.
 import type { EvalContext } from './context';
-import { consentGiven } from './audiences';
+import { consentGiven } from './consent';
 import type { CompiledOffer } from './rules';
 import type { OfferState } from './state';
 import { dayOf, HOUR } from './time';

@@ -17,6 +17,7 @@ import { correctedTime } from './clock';
 import * as store from './storage';
 import { TokenBucket } from './token-bucket';
 import { writeMemberships } from '../audiences/members';
+import { webhookMessages } from '../audiences/webhooks';
 import { userProfileId, userStub, visitorStub } from './stub';
 
 export interface CollectInput {
@@ -202,10 +203,10 @@ export class Visitor extends DurableObject<Env> {
     const meta = store.readMeta(this.sql);
     const pending = store.pendingAudienceChanges(this.sql);
     if (!meta || pending.length === 0) return;
-    await writeMemberships(
-      this.env.DB,
-      pending.map(({ audience, member }) => ({ site: meta.site, audience, vid: meta.vid, uid: meta.uid, member })),
-    );
+    const changes = pending.map(({ audience, member }) => ({ site: meta.site, audience, vid: meta.vid, uid: meta.uid, member }));
+    await writeMemberships(this.env.DB, changes);
+    const hooks = webhookMessages(this.rulesFor(meta.site), changes, Date.now());
+    if (hooks.length) await this.env.WEBHOOKS.sendBatch(hooks.map((body) => ({ body })));
     // Only the rows mirrored are cleared: a change recorded meanwhile waits for the next alarm.
     for (const { audience, member } of pending) {
       this.sql.exec('DELETE FROM audience_sync WHERE audience = ? AND member = ?', audience, JSON.stringify(member));

@@ -44,4 +44,12 @@ describe('audiences', () => {
     applyEvent(rules, state, form('step', 3, T0 + 2), T0 + 2, { consent: { ads: false } });
     expect(state.audiences.abandoners.left).toBe(T0 + 2);
   });
+
+  it('keeps a stored consent when a request leaves that purpose unstated', () => {
+    const state = newVisitor('v', T0);
+    applyEvent(rules, state, form('abandon', 3), T0, { consent: { ads: true, personalization: true } });
+    applyEvent(rules, state, form('abandon', 3, T0 + 1), T0 + 1, { consent: { ads: undefined, personalization: false } });
+    expect(state.consent).toEqual({ ads: true, personalization: false });
+    expect(decide(rules, state, [], T0 + 1, { consent: { ads: undefined } }).audiences.join).toHaveLength(1);
+  });
 });

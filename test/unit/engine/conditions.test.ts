@@ -50,12 +50,15 @@ const table: Record<string, Row[]> = {
     ['array disjoint', { tags: { $in: ['heloc'] } }, false],
     ['missing path', { missing: { $in: [1] } }, false],
     ['empty list', { age: { $in: [] } }, false],
+    ['whole array in list', { tags: { $in: [['mortgage', 'refinance'], 'x'] } }, true],
+    ['whole array in another order', { tags: { $in: [['refinance', 'mortgage']] } }, false],
   ],
   $nin: [
     ['scalar not in list', { name: { $nin: ['Sam'] } }, true],
     ['scalar in list', { name: { $nin: ['Dana'] } }, false],
     ['array intersects', { tags: { $nin: ['mortgage'] } }, false],
     ['missing path', { missing: { $nin: [1] } }, true],
+    ['whole array in list', { tags: { $nin: [['mortgage', 'refinance']] } }, false],
   ],
   $gt: [
     ['greater', { age: { $gt: 30 } }, true],
@@ -178,6 +181,9 @@ describe('rules errors in conditions', () => {
     ['$exists not boolean', { a: { $exists: 1 } }, 'when.a.$exists', 'expected true or false'],
     ['$type unknown', { a: { $type: 'date' } }, 'when.a.$type', 'expected one of string, number, boolean, array, object, null'],
     ['$gt on an object', { a: { $gt: {} } }, 'when.a.$gt', 'expected a number or a string'],
+    ['$options without $regex', { name: { $options: 'i' } }, 'when.name.$options', '$options needs a $regex'],
+    ['repeated alternatives', { name: { $regex: '^(a|aa)+$' } }, 'when.name.$regex', 'a repeated group of alternatives can backtrack catastrophically'],
+    ['repeated class alternatives', { name: { $regex: '(?:\\w|\\d){2,}x' } }, 'when.name.$regex', 'a repeated group of alternatives can backtrack catastrophically'],
     ['nested in $or', { $or: [{ a: 1 }, { b: { $foo: 1 } }] }, 'when.$or[1].b.$foo', 'unknown operator "$foo"'],
   ])('%s', (_name, condition, path, message) => {
     let error: unknown;
@@ -190,7 +196,7 @@ describe('rules errors in conditions', () => {
     expect({ path: (error as ConditionError).path, message: (error as ConditionError).message }).toEqual({ path, message });
   });
 
-  it.each(['(a|b)?c', '[a-z]+(\\.[a-z]+)?', '^/rates', '(?:ab)+', '(abc)+', 'a{2,}b'])('accepts the safe regex %s', (pattern) => {
+  it.each(['(a|b)?c', '[a-z]+(\\.[a-z]+)?', '^/rates', '(?:ab)+', '(abc)+', 'a{2,}b', '^/(rates|refinance)/', 'heloc|home-equity', '(a|b){3}', '[(|)]+'])('accepts the safe regex %s', (pattern) => {
     expect(() => compileCondition({ a: { $regex: pattern } })).not.toThrow();
   });
 });
