@@ -1,5 +1,5 @@
 // The outbox against the real worker: events made while the collect endpoint is unreachable
-// survive a reload in IndexedDB and arrive exactly once when it is reachable again.
+// survive a reload or a closed tab in the outbox and arrive exactly once when it is reachable again.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, removeState, startWorker, type RunningWorker } from './harness';
@@ -50,6 +50,30 @@ it('keeps events made offline across a reload and delivers each exactly once whe
   // Every event the snippet ever tried to send is stored, once.
   const sent = (await site.events()).map((event) => event.id);
   expect(final.recent.map((event) => event.id).sort()).toEqual([...sent].sort());
+  await context.close();
+});
+
+it('replays what a tab closed while offline left behind when the visitor comes back later', async () => {
+  const site = await openSite(browser, worker, { 'rates.html': html('<h1>Rates</h1>'), 'home.html': html('<h1>Home</h1>') });
+  const { page, context } = site;
+  const collect = `${worker.url}/v1/collect`;
+  await context.route(collect, (route) => route.abort('internetdisconnected'));
+  await page.goto(`${worker.url}/t/rates.html`);
+  const vid = await site.vid();
+  for (let n = 0; n < 3; n++) await page.evaluate((n) => window.nb('track', 'rate_viewed', { n }), n);
+  await sleep(1_500);
+  // Closing the tab runs pagehide: what is still queued goes to the outbox, as the network is down.
+  await page.close({ runBeforeUnload: true });
+  await context.unroute(collect);
+
+  const later = await context.newPage();
+  await later.goto(`${worker.url}/t/home.html`);
+  const final = await profileWhen(worker, vid, (p) => p.state.counters.tracks >= 3 && p.state.counters.pages >= 2);
+  await sleep(2_000); // a second replay would land now
+  const settled = await profileWhen(worker, vid, () => true);
+  expect(settled.events).toBe(final.events);
+  expect(settled.state.counters).toMatchObject({ pages: 2, tracks: 3 });
+  expect(repeated(settled.recent.map((event) => event.id))).toEqual([]);
   await context.close();
 });
 

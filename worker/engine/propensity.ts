@@ -18,6 +18,8 @@ export function propensity(offer: Offer, counts: OfferCounts | undefined, vid: s
   const alpha = offer.propensity * offer.prior_strength + successes;
   // Clicks can outnumber recorded impressions (a lost beacon): never let beta go below its prior.
   const beta = (1 - offer.propensity) * offer.prior_strength + Math.max(0, trials - successes);
+  // A prior too weak to represent (it underflows to 0) and no impressions: the base rate stands.
+  if (!(alpha + beta > 0)) return { value: offer.propensity, alpha, beta, sampled: false };
   if (!offer.explore) return { value: alpha / (alpha + beta), alpha, beta, sampled: false };
   // Seeded by (visitor, offer, day): stable within a day so a page reload does not flip offers.
   const random = seededRandom(fnv1a32(`${vid}|${offer.id}|${dayOf(now)}`));

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyEvent, decide, loadRules, newVisitor } from '../../../worker/engine';
 import { Event } from '../../../worker/schema/events';
+import { Decision } from '../../../worker/schema/decision';
 
 const name = fc.constantFrom('hero', 'sidebar', 'mortgage', 'card', 'a', 'b', 'lead', 'customer', 'mortgage-app', 'calculator_used');
 const scalar = fc.oneof(fc.integer({ min: -5, max: 50 }), fc.double({ noNaN: true }), fc.boolean(), fc.constant(null), name, fc.string({ maxLength: 5 }));
@@ -18,7 +19,12 @@ const operatorValue = fc.oneof(
   fc.record({ $exists: fc.boolean() }), fc.record({ $size: fc.nat(3) }), fc.record({ $all: fc.array(scalar, { maxLength: 2 }) }),
   fc.record({ $regex: fc.constantFrom('^/r', 'a|b', '[0-9]+', '(x)?y') }), fc.record({ $type: fc.constantFrom('string', 'array', 'null') }),
   fc.record({ $elemMatch: fc.record({ $gt: scalar }) }), fc.record({ $not: fc.record({ $eq: scalar }) }),
+  fc.record({ $regex: fc.constantFrom('^/R', 'mort'), $options: fc.constantFrom('i', 'su', '') }),
+  fc.record({ $size: fc.record({ $gte: fc.nat(3) }) }), fc.record({ $elemMatch: fc.dictionary(path, scalar, { maxKeys: 2 }) }),
+  fc.record({ $in: fc.array(fc.array(scalar, { maxLength: 2 }), { maxLength: 2 }) }),
 );
+/** Any number the schema allows for a bounded field, extremes included. */
+const magnitude = (max: number) => fc.oneof(fc.constantFrom(Number.MIN_VALUE, max), fc.double({ min: Number.MIN_VALUE, max, noNaN: true }));
 const condition: fc.Arbitrary<Record<string, unknown>> = fc.letrec<{ cond: Record<string, unknown> }>((tie) => ({
   cond: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
@@ -36,8 +42,8 @@ const rulesFile = fc.record({
   origins: fc.constant(['https://acme.example']),
   products: fc.constant([{ id: 'mortgage', value: 5 }, { id: 'card' }]),
   scoring: fc.record({
-    half_life_days: fc.double({ min: 0.01, max: 1000, noNaN: true }),
-    rules: fc.array(fc.record({ id: fc.uuid(), when: condition, points: fc.integer({ min: 1, max: 50 }), max_per_day: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }) }), { maxLength: 5 }),
+    half_life_days: magnitude(3650),
+    rules: fc.array(fc.record({ id: fc.uuid(), when: condition, points: fc.oneof(fc.constantFrom(-10_000, 10_000), fc.integer({ min: -50, max: 50 })).filter((p) => p !== 0), max_per_day: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }) }), { maxLength: 5 }),
   }),
   stages: fc.constant([{ id: 'customer', when: { 'tracks.loan_funded': 1 } }, { id: 'lead', when: { 'score.total': { $gte: 10 } } }, { id: 'anonymous' }]),
   segments: fc.array(fc.record({ id: fc.uuid(), when: condition, sticky: fc.boolean() }), { maxLength: 3 }),
@@ -45,6 +51,7 @@ const rulesFile = fc.record({
     fc.record({
       id: fc.uuid(), slots: fc.constant(['hero', 'sidebar']), when: condition, banner: fc.constant(banner),
       holdout: share, explore: fc.boolean(), propensity: fc.double({ min: 0.001, max: 0.999, noNaN: true }),
+      value: magnitude(1e6), weight: magnitude(1000), prior_strength: magnitude(1e6), goal: fc.constantFrom('click', 'convert'),
       caps: fc.record({ per_day: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }), dismiss_cooldown_hours: fc.option(fc.double({ min: 0.1, max: 100, noNaN: true }), { nil: undefined }) }),
     }).map((offer) => ({ ...offer, variants: offer.holdout > 0 ? [{ id: 'a', weight: 1 - offer.holdout }] : undefined })),
     { maxLength: 4 },
@@ -75,6 +82,8 @@ describe('engine robustness', () => {
           applyEvent(loaded.rules, state, parsed, parsed.ts, { consent: { ads }, device: 'mobile' });
           const decision = decide(loaded.rules, state, ['hero', 'sidebar'], parsed.ts + 1000);
           expect(Number.isFinite(decision.score.total)).toBe(true);
+          expect(Decision.safeParse(decision).success).toBe(true);
+          for (const offer of decision.offers) expect(offer.reasons.join(' ')).not.toMatch(/NaN|Infinity/);
         }
         expect(() => JSON.stringify(state)).not.toThrow();
       }),
