@@ -22,6 +22,7 @@ export function checkReferences(rules: RulesFile): Problem[] {
     slot: rules.slots ? new Set(rules.slots) : null,
   };
   for (const [at, condition] of conditionsOf(rules)) checkIds(condition, at, known, new Set(rules.audiences.map((a) => a.id)), problems);
+  unreachableStages(rules.stages, problems);
   rules.scoring.rules.forEach((rule, i) => {
     unknown(known.product, rule.product, `scoring.rules[${i}].product`, 'product', problems);
     const never = neverMatches(rule.when);
@@ -45,6 +46,15 @@ export function checkReferences(rules: RulesFile): Problem[] {
     }
   });
   return problems;
+}
+
+/** The first match wins, so nothing after a stage that matches everyone is ever reached. */
+function unreachableStages(stages: RulesFile['stages'], problems: Problem[]): void {
+  const catchAll = stages.findIndex((stage) => Object.keys(stage.when).length === 0);
+  if (catchAll === -1) return;
+  for (let i = catchAll + 1; i < stages.length; i += 1) {
+    problems.push({ path: `stages[${i}]`, reason: `unreachable: stages[${catchAll}] ("${stages[catchAll].id}") has no condition and matches everyone first` });
+  }
 }
 
 function duplicates(items: ReadonlyArray<{ id: string }>, at: string, problems: Problem[]): void {

@@ -24,12 +24,19 @@ const TYPES = ['string', 'number', 'boolean', 'array', 'object', 'null'] as cons
 export function compileCondition(condition: unknown, at = ''): Predicate {
   if (!isPlainObject(condition)) throw new ConditionError(at, 'expected an object of conditions');
   const parts = Object.entries(condition).map(([key, value]) => compileEntry(key, value, join(at, key)));
-  if (parts.length === 0) return () => true;
-  if (parts.length === 1) return parts[0];
-  return (context) => {
-    for (const part of parts) if (!part(context)) return false;
-    return true;
-  };
+  return allOf(parts);
+}
+
+/** Conjunction; the common short ones unrolled, as this is the innermost loop of every rule. */
+function allOf(parts: Predicate[]): Predicate {
+  const [a, b, c] = parts;
+  switch (parts.length) {
+    case 0: return () => true;
+    case 1: return a;
+    case 2: return (context) => a(context) && b(context);
+    case 3: return (context) => a(context) && b(context) && c(context);
+    default: return (context) => parts.every((part) => part(context));
+  }
 }
 
 function compileEntry(key: string, value: unknown, at: string): Predicate {
@@ -37,7 +44,7 @@ function compileEntry(key: string, value: unknown, at: string): Predicate {
     if (!Array.isArray(value)) throw new ConditionError(at, `${key} expects an array of conditions`);
     const parts = value.map((item, index) => compileCondition(item, `${at}[${index}]`));
     // An empty $or matches, as in GrowthBook: "no alternatives given" restricts nothing.
-    if (key === '$and') return (context) => parts.every((part) => part(context));
+    if (key === '$and') return allOf(parts);
     if (key === '$or') return (context) => parts.length === 0 || parts.some((part) => part(context));
     return (context) => !parts.some((part) => part(context));
   }

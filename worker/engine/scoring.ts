@@ -9,26 +9,31 @@ import { dayOf, decayFactor } from './time';
 /** Applies every scoring rule that matches the event's context. */
 export function scoreEvent(rules: CompiledRules, state: VisitorState, context: EvalContext, event: Event, at: number): void {
   const name = event.type === 'track' ? event.name : event.type === 'form' ? event.form : event.type === 'offer' ? event.offer : undefined;
+  const day = dayOf(at);
   for (const list of scoringRulesFor(rules, event.type, name)) {
     for (const rule of list) {
-      if (!rule.matches(context)) continue;
-      const points = allowedPoints(state, rule, at);
-      if (points !== 0) addPoints(state.score, rule.id, rule.product, points, at, rules.halfLifeDays);
+      // The cap is checked first: it is a lookup, the condition may be regexes.
+      if (exhausted(state, rule, day) || !rule.matches(context)) continue;
+      countFiring(state, rule, day);
+      addPoints(state.score, rule.id, rule.product, rule.points, at, rules.halfLifeDays);
     }
   }
   pruneReasons(state.score.reasons);
 }
 
-/** The points a rule may still award today: max_per_day caps how often it fires per UTC day. */
-function allowedPoints(state: VisitorState, rule: CompiledScoreRule, at: number): number {
-  if (rule.max_per_day === undefined) return rule.points;
-  const day = dayOf(at);
-  const [lastDay, fired] = state.rule_days[rule.id] ?? [-1, 0];
-  const firedToday = lastDay === day ? fired : 0;
-  if (firedToday >= rule.max_per_day) return 0;
+/** Whether a rule with max_per_day has already fired that often on this UTC day. */
+function exhausted(state: VisitorState, rule: CompiledScoreRule, day: number): boolean {
+  if (rule.max_per_day === undefined) return false;
+  const tally = state.rule_days[rule.id];
+  return tally !== undefined && tally[0] === day && tally[1] >= rule.max_per_day;
+}
+
+function countFiring(state: VisitorState, rule: CompiledScoreRule, day: number): void {
+  if (rule.max_per_day === undefined) return;
+  const tally = state.rule_days[rule.id];
   // A late event from an earlier day neither counts against nor resets today's tally.
-  if (day >= lastDay) state.rule_days[rule.id] = [day, firedToday + 1];
-  return rule.points;
+  if (tally === undefined || day > tally[0]) state.rule_days[rule.id] = [day, 1];
+  else if (day === tally[0]) tally[1] += 1;
 }
 
 /** Adds points earned at `at`; an event older than `as_of` is added already decayed. */

@@ -55,6 +55,7 @@ export interface AbsorbInput {
 const BUCKET_CAPACITY = 60;
 const BUCKET_PER_SECOND = 1;
 const OUTBOX_BATCH = 100;
+const OUTBOX_DELAY_MS = 1000;
 
 export class Visitor extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -270,8 +271,9 @@ export class Visitor extends DurableObject<Env> {
     return store.readMeta(this.sql)?.mergedInto ?? null;
   }
 
+  /** The outbox goes out a moment later, so a visitor's quick successive batches share one send. */
   private async scheduleFlush(): Promise<void> {
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now());
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + OUTBOX_DELAY_MS);
   }
 
   private rulesFor(site: string): CompiledRules {

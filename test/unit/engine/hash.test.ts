@@ -25,6 +25,14 @@ describe('bucketHash', () => {
     expect(bucketHash(seed, value, 1)).toBe(expected);
   });
 
+  // GrowthBook's version-2 buckets (what offers use), from its SDK's sticky-bucketing cases.
+  it.each([
+    ['feature-exp', 'd123', 0.6468],
+    ['feature-exp', 'i123', 0.9943],
+  ])('v2 hash(%j, %j) = %d', (seed, value, expected) => {
+    expect(bucketHash(seed, value)).toBe(expected);
+  });
+
   it('is stable and in [0, 1)', () => {
     const values = Array.from({ length: 2000 }, (_, i) => bucketHash('finish-app', `visitor-${i}`));
     expect(values.every((v) => v >= 0 && v < 1)).toBe(true);

@@ -83,6 +83,11 @@ describe('rules errors', () => {
         'rules/test.json:offers[0].when.score.products.heloc: unknown product "heloc" (known: mortgage)',
       ],
     ],
+    [
+      'stages after a catch-all',
+      { ...base, stages: [{ id: 'lead', when: { identified: true } }, { id: 'anonymous' }, { id: 'engaged', when: { 'counters.pages': { $gte: 2 } } }] },
+      ['rules/test.json:stages[2]: unreachable: stages[1] ("anonymous") has no condition and matches everyone first'],
+    ],
     ['zero points', { ...base, scoring: { rules: [{ id: 'a', when: {}, points: 0 }] } }, ['rules/test.json:scoring.rules[0].points: expected non-zero points']],
   ])('reports %s', (_name, rules, expected) => {
     expect(problems(rules)).toEqual(expected);
