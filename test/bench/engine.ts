@@ -72,17 +72,26 @@ function visitorWith(rules: CompiledRules, events: number): VisitorState {
   return state;
 }
 
-/** Mean CPU µs per call (process CPU time, so a busy machine skews it less), after a warm-up. */
+/**
+ * CPU µs per call after a warm-up: process CPU time, so a busy machine skews it less, and the
+ * median of five rounds, so one garbage collection or a noisy neighbour does not set the figure.
+ */
 function measure(run: (i: number) => void): number {
   for (let i = 0; i < 2000; i += 1) run(i);
   let calls = 0;
-  const start = process.cpuUsage();
-  const cpu = () => { const used = process.cpuUsage(start); return used.user + used.system; };
-  while (cpu() < 300_000) {
-    for (let i = 0; i < 200; i += 1) run(calls + i);
-    calls += 200;
+  const rounds: number[] = [];
+  for (let round = 0; round < 5; round += 1) {
+    const start = process.cpuUsage();
+    const cpu = () => { const used = process.cpuUsage(start); return used.user + used.system; };
+    let roundCalls = 0;
+    while (cpu() < 80_000) {
+      for (let i = 0; i < 100; i += 1) run(calls + i);
+      calls += 100;
+      roundCalls += 100;
+    }
+    rounds.push(cpu() / roundCalls);
   }
-  return cpu() / calls;
+  return rounds.sort((a, b) => a - b)[2];
 }
 
 const loaded = loadRules(rulesFile(), 'bench.json');

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { betaSample, bucketHash, fnv1a32, seededRandom } from '../../../worker/engine/hash';
 import { assign } from '../../../worker/engine/experiments';
@@ -11,6 +12,18 @@ describe('fnv1a32', () => {
     ['foobar', 0xbf9cf968],
   ])('hashes %j', (text, expected) => {
     expect(fnv1a32(text)).toBe(expected);
+  });
+
+  it("equals GrowthBook's sum-of-shifts formulation for any string", () => {
+    const growthbook = (text: string) => {
+      let hash = 0x811c9dc5;
+      for (let i = 0; i < text.length; i += 1) {
+        hash ^= text.charCodeAt(i);
+        hash += (hash << 1) + (hash << 4) + (hash << 7) + (hash << 8) + (hash << 24);
+      }
+      return hash >>> 0;
+    };
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 80 }), (text) => fnv1a32(text) === growthbook(text)), { numRuns: 2000 });
   });
 });
 
