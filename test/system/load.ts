@@ -7,6 +7,7 @@ import type { Event } from '../../worker/schema/events';
 import type { CollectResponse } from '../../worker/schema/collect';
 import type { Profile } from '../../worker/schema/profile';
 import { applyEvent, newVisitor } from '../../worker/engine';
+import { seededRandom } from '../../worker/engine/hash';
 import { sites } from '../../rules/sites';
 
 export interface LoadOptions {
@@ -40,18 +41,6 @@ export interface LoadReport {
 }
 
 const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
-
-/** mulberry32: a small seeded PRNG so that runs are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const id = () => randomUUID().replaceAll('-', '');
 
@@ -166,7 +155,7 @@ async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promi
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
-  const random = prng(options.seed ?? 42);
+  const random = seededRandom(options.seed ?? 42);
   const visitors = plan(options, random);
   const report: LoadReport = { batches: 0, events: 0, requests: 0, retries: 0, seconds: 0, latencies: [], lost: 0, doubled: 0, scoreMismatches: 0, problems: [] };
   const total = visitors.reduce((sum, visitor) => sum + visitor.sends.length, 0);
