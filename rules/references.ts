@@ -1,5 +1,6 @@
 // Checks across sections that zod alone cannot express: ids that must exist or be unique, shares
 // that must add up, scoring rules that can never match. Each problem has a path into the file.
+import { FormAction, OfferAction } from '../worker/schema/events';
 import type { Condition, RulesFile } from './schema';
 
 export interface Problem {
@@ -9,6 +10,7 @@ export interface Problem {
 
 const EVENT_TYPES = ['page', 'form', 'track', 'offer', 'identify'];
 const NAME_FIELDS: Record<string, string> = { 'event.name': 'track', 'event.form': 'form', 'event.offer': 'offer' };
+const ACTIONS: Record<string, readonly string[]> = { form: FormAction.options, offer: OfferAction.options };
 
 export function checkReferences(rules: RulesFile): Problem[] {
   const problems: Problem[] = [];
@@ -21,12 +23,16 @@ export function checkReferences(rules: RulesFile): Problem[] {
     segment: new Set(rules.segments.map((s) => s.id)),
     slot: rules.slots ? new Set(rules.slots) : null,
   };
-  for (const [at, condition] of conditionsOf(rules)) checkIds(condition, at, known, new Set(rules.audiences.map((a) => a.id)), problems);
+  const ids: Known = { ...known, audience: new Set(rules.audiences.map((a) => a.id)), offer: new Set(rules.offers.map((o) => o.id)) };
+  for (const [at, condition] of conditionsOf(rules)) checkIds(condition, at, ids, problems);
   unreachableStages(rules.stages, problems);
   rules.scoring.rules.forEach((rule, i) => {
     unknown(known.product, rule.product, `scoring.rules[${i}].product`, 'product', problems);
     const never = neverMatches(rule.when);
     if (never) problems.push({ path: `scoring.rules[${i}].when`, reason: `can never match: ${never}` });
+    for (const type of never ? [] : unknownEventTypes(rule.when)) {
+      problems.push({ path: `scoring.rules[${i}].when.event.type`, reason: `"${type}" is not an event type (${EVENT_TYPES.join(', ')})` });
+    }
   });
   rules.offers.forEach((offer, i) => {
     const at = `offers[${i}]`;
@@ -75,28 +81,48 @@ function unknown(known: Set<string>, id: string | undefined, path: string, kind:
 
 /** Why a scoring rule's `when` can never match an event, or null when it might. */
 export function neverMatches(when: Condition): string | null {
-  const type = when['event.type'];
-  const types = typeof type === 'string' ? [type] : isIn(type) ? type.$in : null;
-  if (types) {
-    const bad = types.find((t) => typeof t !== 'string' || !EVENT_TYPES.includes(t));
-    if (bad !== undefined) return `event.type ${JSON.stringify(bad)} is not one of ${EVENT_TYPES.join(', ')}`;
-    if (types.length === 0) return 'event.type is in an empty list';
-  }
+  const types = pinned(when['event.type']);
+  if (!types) return null;
+  if (types.length === 0) return 'event.type is in an empty list';
+  const valid = types.filter((t): t is string => typeof t === 'string' && EVENT_TYPES.includes(t));
+  if (valid.length === 0) return `event.type ${JSON.stringify(types[0])} is not one of ${EVENT_TYPES.join(', ')}`;
   for (const [field, needs] of Object.entries(NAME_FIELDS)) {
-    if (field in when && types && !types.includes(needs)) return `${field} exists only on ${needs} events`;
+    if (field in when && !valid.includes(needs)) return `${field} exists only on ${needs} events`;
+  }
+  const actions = pinned(when['event.action']);
+  if (actions) {
+    const possible = valid.flatMap((t) => ACTIONS[t] ?? []);
+    if (!actions.some((action) => typeof action === 'string' && possible.includes(action))) {
+      return `event.action ${JSON.stringify(actions[0] ?? null)} is not an action of ${valid.join('|')} events (${possible.join(', ') || 'they have none'})`;
+    }
   }
   return null;
 }
 
-function isIn(value: unknown): value is { $in: unknown[] } {
-  return typeof value === 'object' && value !== null && Array.isArray((value as { $in?: unknown }).$in);
+/** Event types in a `when` that are not event types at all, though others in the list are. */
+export function unknownEventTypes(when: Condition): string[] {
+  const types = pinned(when['event.type']) ?? [];
+  const bad = types.filter((t) => typeof t !== 'string' || !EVENT_TYPES.includes(t));
+  return bad.length < types.length ? bad.map((t) => String(t)) : [];
+}
+
+/** The values a field is pinned to by equality or $in, or null when it is not pinned. */
+function pinned(value: unknown): unknown[] | null {
+  if (typeof value === 'string') return [value];
+  if (typeof value === 'object' && value !== null && Array.isArray((value as { $in?: unknown }).$in)) return (value as { $in: unknown[] }).$in;
+  return null;
 }
 
 function round(value: number): number {
   return Math.round(value * 1e6) / 1e6;
 }
 
-type Known = { product: Set<string>; stage: Set<string>; segment: Set<string> };
+type Kind = 'product' | 'stage' | 'segment' | 'audience' | 'offer';
+type Known = Record<Kind, Set<string>>;
+/** Context paths whose values are ids from the rules file. */
+const ID_VALUES: Record<string, Kind> = { stage: 'stage', segments: 'segment', audiences: 'audience', 'event.offer': 'offer' };
+/** Context paths with an id from the rules file inside them. */
+const ID_PATHS: Array<[RegExp, Kind]> = [[/^score\.products\.([^.]+)/, 'product'], [/^offers\.([^.]+)/, 'offer']];
 
 /** Every condition in the file with its path. */
 function conditionsOf(rules: RulesFile): Array<[string, Condition]> {
@@ -111,20 +137,21 @@ function conditionsOf(rules: RulesFile): Array<[string, Condition]> {
 }
 
 /** Typos in ids inside conditions ("stage": "custmer") would silently never match: name them. */
-function checkIds(condition: unknown, at: string, known: Known, audiences: Set<string>, problems: Problem[]): void {
+function checkIds(condition: unknown, at: string, known: Known, problems: Problem[]): void {
   if (typeof condition !== 'object' || condition === null) return;
   for (const [key, value] of Object.entries(condition)) {
     const path = `${at}.${key}`;
     if (key === '$and' || key === '$or' || key === '$nor') {
-      if (Array.isArray(value)) value.forEach((item, i) => checkIds(item, `${path}[${i}]`, known, audiences, problems));
+      if (Array.isArray(value)) value.forEach((item, i) => checkIds(item, `${path}[${i}]`, known, problems));
     } else if (key === '$not') {
-      checkIds(value, path, known, audiences, problems);
-    } else if (key.startsWith('score.products.')) {
-      unknown(known.product, key.slice('score.products.'.length), path, 'product', problems);
+      checkIds(value, path, known, problems);
+    } else if (Object.hasOwn(ID_VALUES, key)) {
+      for (const id of literalStrings(value)) unknown(known[ID_VALUES[key]], id, path, ID_VALUES[key], problems);
     } else {
-      const ids = key === 'stage' ? known.stage : key === 'segments' ? known.segment : key === 'audiences' ? audiences : null;
-      const kind = key === 'segments' ? 'segment' : key === 'audiences' ? 'audience' : 'stage';
-      if (ids) for (const id of literalStrings(value)) unknown(ids, id, path, kind, problems);
+      for (const [pattern, kind] of ID_PATHS) {
+        const id = pattern.exec(key)?.[1];
+        if (id !== undefined) unknown(known[kind], id, path, kind, problems);
+      }
     }
   }
 }

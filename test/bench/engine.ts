@@ -116,7 +116,8 @@ console.log(`engine_apply_event_us: ${fmt(applyUs)} µs`);
 console.log(`engine_decide_us_history_50: ${fmt(measure(() => decide(rules, state50, SLOTS, now(state50))))} µs`);
 console.log(`engine_decide_us_history_5000: ${fmt(measure(() => decide(rules, state5000, SLOTS, now(state5000))))} µs`);
 console.log(`engine_state_bytes_history_5000: ${JSON.stringify(state5000).length} bytes`);
-// A yardstick for comparing machines: one FNV-1a hash of an 11-character id (~10 ns on a laptop).
+// A yardstick for comparing machines: one FNV-1a hash of an 11-character id. Divide the figures
+// above by it to compare runs on different machines (or under different load).
 const ids = Array.from({ length: 1024 }, (_, i) => `visitor-${String(i).padStart(3, '0')}`);
 let sink = 0;
 console.log(`engine_calibration_fnv_ns: ${fmt(measure((i) => { for (let j = 0; j < 100; j += 1) sink ^= fnv1a32(ids[(i + j) & 1023]); }) * 10)} ns`);

@@ -6,7 +6,7 @@ import { ineligible, type Ineligible } from './eligibility';
 import { assign, type Assignment } from './experiments';
 import { propensity } from './propensity';
 import type { CompiledOffer, CompiledRules } from './rules';
-import type { VisitorState } from './state';
+import { own, type VisitorState } from './state';
 
 export interface Ranked {
   offer: CompiledOffer;
@@ -24,14 +24,14 @@ export function rankOffers(state: VisitorState, context: EvalContext, now: numbe
   const ranked: Ranked[] = [];
   const out: Array<Ineligible & { offer: CompiledOffer }> = [];
   for (const offer of offers) {
-    const history = state.offers[offer.source.id];
+    const history = own(state.offers, offer.source.id);
     const excluded = ineligible(offer, history, context, now);
     if (excluded) {
       out.push({ offer, ...excluded });
       continue;
     }
     const assignment = assign(offer.source, state.vid);
-    const counts = history?.variants[assignment.variant?.id ?? '-'];
+    const counts = history && own(history.variants, assignment.variant?.id ?? '-');
     const p = propensity(offer.source, counts, state.vid, now);
     const priority = p.value * offer.value * offer.source.weight;
     ranked.push({ offer, assignment, propensity: p.value, sampled: p.sampled, priority });

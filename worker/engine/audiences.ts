@@ -4,7 +4,7 @@
 import type { Decision } from '../schema/decision';
 import type { EvalContext } from './context';
 import type { CompiledRules } from './rules';
-import type { VisitorState } from './state';
+import { own, type VisitorState } from './state';
 import { consentGiven } from './consent';
 import { DAY } from './time';
 
@@ -12,7 +12,7 @@ type CompiledAudience = CompiledRules['audiences'][number];
 
 export function updateAudiences(rules: CompiledRules, state: VisitorState, context: EvalContext, at: number): void {
   for (const audience of rules.audiences) {
-    const member = state.audiences[audience.id];
+    const member = own(state.audiences, audience.id);
     if (member?.exited) continue;
     if (audience.exits?.(context)) {
       // Non-members need no record: exit conditions describe lasting facts (submitted, converted).
@@ -30,7 +30,7 @@ export function updateAudiences(rules: CompiledRules, state: VisitorState, conte
 
 function join(state: VisitorState, audience: CompiledAudience, at: number): void {
   const expires = at + audience.days * DAY;
-  const member = state.audiences[audience.id];
+  const member = own(state.audiences, audience.id);
   if (!member || member.left !== undefined || member.expires <= at) {
     state.audiences[audience.id] = { joined: at, expires };
   } else {
@@ -42,7 +42,7 @@ function join(state: VisitorState, audience: CompiledAudience, at: number): void
 export function audienceDecision(rules: CompiledRules, state: VisitorState, context: EvalContext, now: number): Decision['audiences'] {
   const result: Decision['audiences'] = { join: [], leave: [] };
   for (const audience of rules.audiences) {
-    const member = state.audiences[audience.id];
+    const member = own(state.audiences, audience.id);
     if (!member) continue;
     const active = member.left === undefined && member.expires > now && consentGiven(context.consent, audience.consent);
     if (active) result.join.push({ id: audience.id, expires: member.expires });

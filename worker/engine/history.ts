@@ -3,7 +3,7 @@
 import type { Event } from '../schema/events';
 import { parsePage } from './context';
 import type { CompiledRules } from './rules';
-import { emptyCounts, LIMITS, type FormState, type OfferState, type VisitorState } from './state';
+import { emptyCounts, LIMITS, own, type FormState, type OfferState, type VisitorState } from './state';
 import { dayOf } from './time';
 
 type FormEvent = Extract<Event, { type: 'form' }>;
@@ -37,7 +37,8 @@ function recordPage(state: VisitorState, url: string, ref: string | undefined, a
 
 function recordTrack(state: VisitorState, name: string, props: Record<string, unknown> | undefined): void {
   state.counters.tracks += 1;
-  if (name in state.tracks || Object.keys(state.tracks).length < LIMITS.tracks) state.tracks[name] = (state.tracks[name] ?? 0) + 1;
+  const count = own(state.tracks, name);
+  if (count !== undefined || Object.keys(state.tracks).length < LIMITS.tracks) state.tracks[name] = (count ?? 0) + 1;
   const amount = props?.amount;
   if (typeof amount === 'number' && Number.isFinite(amount)) {
     state.rfm.monetary += amount;
@@ -47,7 +48,7 @@ function recordTrack(state: VisitorState, name: string, props: Record<string, un
 
 function recordForm(state: VisitorState, event: FormEvent, at: number): void {
   state.counters.forms += 1;
-  const form = state.forms[event.form] ?? newForm(state, event.form, at);
+  const form = own(state.forms, event.form) ?? newForm(state, event.form, at);
   const step = event.step ?? (event.action === 'start' ? 1 : form.furthest);
   form.furthest = Math.max(form.furthest, step);
   form.last_at = Math.max(form.last_at, at);
@@ -87,11 +88,11 @@ function recordOffer(rules: CompiledRules, state: VisitorState, event: OfferEven
   const offer = rules.offers.get(event.offer);
   if (!offer) return;
   const variant = event.variant && offer.source.variants?.some((v) => v.id === event.variant) ? event.variant : '-';
-  const history = (state.offers[event.offer] ??= newOfferState());
+  const history = own(state.offers, event.offer) ?? (state.offers[event.offer] = newOfferState());
   const [count, last] = ACTION_FIELDS[event.action];
   history[count] += 1;
   history[last] = Math.max(history[last] ?? 0, at);
-  (history.variants[variant] ??= emptyCounts())[count] += 1;
+  (own(history.variants, variant) ?? (history.variants[variant] = emptyCounts()))[count] += 1;
   if (event.action === 'impression') {
     const day = dayOf(at);
     if (day > history.day) {

@@ -3,7 +3,7 @@
 import type { Event } from '../schema/events';
 import type { EvalContext } from './context';
 import { scoringRulesFor, type CompiledRules, type CompiledScoreRule } from './rules';
-import { LIMITS, type ScoreState, type VisitorState } from './state';
+import { LIMITS, own, type ScoreState, type VisitorState } from './state';
 import { dayOf, decayFactor } from './time';
 
 /** Applies every scoring rule that matches the event's context. */
@@ -24,13 +24,13 @@ export function scoreEvent(rules: CompiledRules, state: VisitorState, context: E
 /** Whether a rule with max_per_day has already fired that often on this UTC day. */
 function exhausted(state: VisitorState, rule: CompiledScoreRule, day: number): boolean {
   if (rule.max_per_day === undefined) return false;
-  const tally = state.rule_days[rule.id];
+  const tally = own(state.rule_days, rule.id);
   return tally !== undefined && tally[0] === day && tally[1] >= rule.max_per_day;
 }
 
 function countFiring(state: VisitorState, rule: CompiledScoreRule, day: number): void {
   if (rule.max_per_day === undefined) return;
-  const tally = state.rule_days[rule.id];
+  const tally = own(state.rule_days, rule.id);
   // A late event from an earlier day neither counts against nor resets today's tally.
   if (tally === undefined || day > tally[0]) state.rule_days[rule.id] = [day, 1];
   else if (day === tally[0]) tally[1] += 1;
@@ -46,8 +46,8 @@ export function addPoints(score: ScoreState, reason: string, product: string | u
     added = points * decayFactor(score.as_of - at, halfLifeDays);
   }
   score.total += added;
-  if (product) score.products[product] = (score.products[product] ?? 0) + added;
-  score.reasons[reason] = (score.reasons[reason] ?? 0) + added;
+  if (product) score.products[product] = (own(score.products, product) ?? 0) + added;
+  score.reasons[reason] = (own(score.reasons, reason) ?? 0) + added;
 }
 
 function scaleScore(score: ScoreState, factor: number): void {

@@ -120,6 +120,14 @@ export function upgradeState(state: VisitorState): VisitorState {
   return Object.assign(state, merged);
 }
 
+/**
+ * A record's own entry. Keys come from pages (track names, form ids) and rules files, and a plain
+ * object would answer "constructor" with Object itself: state would then mutate a global.
+ */
+export function own<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
 export function emptyCounts(): OfferCounts {
   return { impressions: 0, clicks: 0, dismisses: 0, converts: 0 };
 }

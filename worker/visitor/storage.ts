@@ -125,7 +125,7 @@ export function noteAudienceChanges(
 ): boolean {
   let changed = false;
   for (const [audience, member] of Object.entries(after)) {
-    if (JSON.stringify(before[audience]) === JSON.stringify(member)) continue;
+    if (Object.hasOwn(before, audience) && JSON.stringify(before[audience]) === JSON.stringify(member)) continue;
     sql.exec('INSERT OR REPLACE INTO audience_sync (audience, member) VALUES (?, ?)', audience, JSON.stringify(member));
     changed = true;
   }

@@ -5,12 +5,12 @@ import { applyEvent, decide, loadRules, newVisitor } from '../../../worker/engin
 import { Event } from '../../../worker/schema/events';
 import { Decision } from '../../../worker/schema/decision';
 
-const name = fc.constantFrom('hero', 'sidebar', 'mortgage', 'card', 'a', 'b', 'lead', 'customer', 'mortgage-app', 'calculator_used');
+const name = fc.constantFrom('hero', 'sidebar', 'mortgage', 'card', 'a', 'b', 'lead', 'customer', 'mortgage-app', 'calculator_used', 'offer-0', 'offer-1', 'constructor');
 const scalar = fc.oneof(fc.integer({ min: -5, max: 50 }), fc.double({ noNaN: true }), fc.boolean(), fc.constant(null), name, fc.string({ maxLength: 5 }));
 const path = fc.constantFrom(
   'counters.pages', 'score.total', 'score.products.mortgage', 'stage', 'segments', 'forms.mortgage-app.furthest',
   'forms.mortgage-app.abandoned', 'event.type', 'event.name', 'event.props.loan_bucket', 'request.path', 'tracks.calculator_used',
-  'offers.a.clicks', 'rfm.recency_days', 'audiences', 'time.hour', 'nope.deep.path', '__proto__', 'constructor',
+  'offers.offer-0.clicks', 'rfm.recency_days', 'audiences', 'time.hour', 'nope.deep.path', '__proto__', 'constructor',
 );
 const operatorValue = fc.oneof(
   scalar,
@@ -49,13 +49,13 @@ const rulesFile = fc.record({
   segments: fc.array(fc.record({ id: fc.uuid(), when: condition, sticky: fc.boolean() }), { maxLength: 3 }),
   offers: fc.array(
     fc.record({
-      id: fc.uuid(), slots: fc.constant(['hero', 'sidebar']), when: condition, banner: fc.constant(banner),
+      slots: fc.constant(['hero', 'sidebar']), when: condition, banner: fc.constant(banner),
       holdout: share, explore: fc.boolean(), propensity: fc.double({ min: 0.001, max: 0.999, noNaN: true }),
       value: magnitude(1e6), weight: magnitude(1000), prior_strength: magnitude(1e6), goal: fc.constantFrom('click', 'convert'),
       caps: fc.record({ per_day: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }), dismiss_cooldown_hours: fc.option(fc.double({ min: 0.1, max: 100, noNaN: true }), { nil: undefined }) }),
     }).map((offer) => ({ ...offer, variants: offer.holdout > 0 ? [{ id: 'a', weight: 1 - offer.holdout }] : undefined })),
-    { maxLength: 4 },
-  ),
+    { minLength: 1, maxLength: 4 },
+  ).map((offers) => offers.map((offer, i) => ({ ...offer, id: `offer-${i}` }))),
   audiences: fc.array(fc.record({ id: fc.uuid(), when: condition, days: fc.integer({ min: 1, max: 90 }), exit_when: fc.option(condition, { nil: undefined }) }), { maxLength: 2 }),
 });
 
