@@ -5,7 +5,7 @@ import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { isBotRequest } from '../http/bots';
 import { hasValidApiKey } from '../http/auth';
-import { deviceOf } from '../http/device';
+import { requestContext } from '../http/request-context';
 import { preflight } from '../http/cors';
 import { ApiError } from '../http/errors';
 import { limitAddress } from '../http/ip-limit';
@@ -44,11 +44,6 @@ function countBot(c: Context<AppEnv>, site: string, now: number): void {
   );
 }
 
-function countryOf(request: Request): string | undefined {
-  const country = (request as { cf?: { country?: unknown } }).cf?.country;
-  return typeof country === 'string' ? country : undefined;
-}
-
 export const collect = new Hono<AppEnv>()
   .use('/v1/collect', preflight())
   .post('/v1/collect', limitAddress(), jsonBody<typeof BatchEnvelope, EventBatch>(BatchEnvelope, 'invalid_batch'), async (c) => {
@@ -72,12 +67,7 @@ export const collect = new Hono<AppEnv>()
       slots: batch.slots ?? [],
       sentAt: batch.sent_at,
       receivedAt,
-      request: {
-        device: deviceOf(c.req.header('user-agent')),
-        country: countryOf(c.req.raw),
-        // Global Privacy Control is an opt-out of sale and sharing: no ad audiences.
-        ...(c.req.header('sec-gpc') === '1' ? { consent: { ads: false } } : {}),
-      },
+      request: requestContext(c),
     });
     if ('retryAfter' in result) {
       throw new ApiError(429, 'rate_limited', `too many batches for this visitor; retry in ${result.retryAfter} s`, undefined, {

@@ -5,6 +5,7 @@ import type { AppEnv } from '../env';
 import { preflight } from '../http/cors';
 import { siteRules } from '../http/site';
 import { jsonBody } from '../http/json-body';
+import { requestContext } from '../http/request-context';
 import { DecideRequest, type DecideResponse } from '../schema/decide';
 import { visitorStub } from '../visitor/stub';
 
@@ -13,7 +14,11 @@ export const decideRoute = new Hono<AppEnv>()
   .post('/v1/decide', jsonBody(DecideRequest), async (c) => {
     const request = c.req.valid('json');
     siteRules(c, request.site, { checkOrigin: true });
-    const decisions = await visitorStub(c.env, request.site, request.vid).decide({ ...request, now: Date.now() });
+    const decisions = await visitorStub(c.env, request.site, request.vid).decide({
+      ...request,
+      now: Date.now(),
+      request: requestContext(c),
+    });
     c.header('Cache-Control', 'no-store');
     return c.json({ decisions } satisfies DecideResponse);
   });

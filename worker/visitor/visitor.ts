@@ -41,6 +41,7 @@ export interface DecideInput {
   vid: string;
   slots: string[];
   now: number;
+  request?: RequestContext;
 }
 
 export interface AbsorbInput {
@@ -103,7 +104,7 @@ export class Visitor extends DurableObject<Env> {
     const merged = this.mergedUser();
     if (merged) return { ...(await userStub(this.env, input.site, merged).decide(input)), vid: input.vid };
     const state = store.readMeta(this.sql)?.state ?? newVisitor(input.vid, input.now);
-    return { ...decide(this.rulesFor(input.site), state, input.slots, input.now), vid: input.vid };
+    return { ...decide(this.rulesFor(input.site), state, input.slots, input.now, input.request), vid: input.vid };
   }
 
   /** Links this visitor to a user id (from /v1/identify or an identify event) and merges. */
