@@ -12,6 +12,8 @@ import { openapi } from './routes/openapi';
 import { audiences } from './routes/audiences';
 import { health } from './routes/health';
 import { snippet } from './routes/snippet';
+import { stats } from './routes/stats';
+import { dashboard } from './routes/dashboard';
 import { consumeEvents } from './analytics/consumer';
 import type { QueuedEvent } from './analytics/message';
 import { deliverWebhooks, type WebhookMessage } from './audiences/webhooks';
@@ -28,6 +30,8 @@ export const app = new Hono<AppEnv>()
   .route('/', identify)
   .route('/', audiences)
   .route('/', openapi)
+  .route('/', stats)
+  .route('/', dashboard)
   .get('/', (c) => c.redirect('/demo/'))
   .notFound((c) => errorResponse(c, new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`)))
   .onError((error, c) => errorResponse(c, error));

@@ -6,6 +6,7 @@ import type { CollectResponse, ErrorBody } from '../../worker/schema/collect';
 import type { DecideResponse } from '../../worker/schema/decide';
 import type { Profile } from '../../worker/schema/profile';
 import { visitorStub } from '../../worker/visitor/stub';
+import { visitorHash } from '../../worker/analytics/visitor-hash';
 import { TEST_API_KEY } from './api-keys';
 
 async function profileOf(vid: string): Promise<Profile> {
@@ -41,9 +42,8 @@ describe('DELETE /v1/profile/:site/:vid', () => {
   it('erases the visitor from its Durable Object and from D1, and says what it erased', async () => {
     const visit = batch([pageView(), pageView(), pageView()]);
     await post('/v1/collect', visit);
-    await env.DB.prepare("INSERT INTO processed (site, vid, id, day) VALUES ('demo', ?, 'x1', '2026-01-01')")
-      .bind(visit.vid)
-      .run();
+    const vh = await visitorHash('demo', visit.vid);
+    await env.DB.prepare("INSERT INTO seen_events (site, vh, id, day) VALUES ('demo', ?, 'x1', '2026-01-01')").bind(vh).run();
 
     const response = await get(`/v1/profile/demo/${visit.vid}`, undefined, 'DELETE');
     expect(response.status).toBe(200);
@@ -54,7 +54,7 @@ describe('DELETE /v1/profile/:site/:vid', () => {
       ['visitor', 'events', 'outbox'].map((table) => state.storage.sql.exec(`SELECT count(*) AS n FROM ${table}`).one().n),
     );
     expect(left).toEqual([0, 0, 0]);
-    const rows = await env.DB.prepare('SELECT count(*) AS n FROM processed WHERE vid = ?').bind(visit.vid).first<{ n: number }>();
+    const rows = await env.DB.prepare('SELECT count(*) AS n FROM seen_events WHERE vh = ?').bind(vh).first<{ n: number }>();
     expect(rows?.n).toBe(0);
   });
 

@@ -1,0 +1,325 @@
+import { describe, expect, it } from 'vitest';
+import { env } from 'cloudflare:workers';
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import { consumeEvents } from '../../worker/analytics/consumer';
+import { eraseVisitorRows } from '../../worker/analytics/erase';
+import type { Kpis } from '../../worker/analytics/kpis';
+import type { QueuedEvent } from '../../worker/analytics/message';
+import type { Event } from '../../worker/schema/events';
+import type { ErrorBody } from '../../worker/schema/collect';
+import { get } from './helpers';
+import { TEST_API_KEY } from './api-keys';
+
+// Mulberry32: the generated event set is the same on every run.
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const DAY = 86_400_000;
+const MINUTE = 60_000;
+// Each test writes its own month of March, April, May 2026: the tests of a file share one database.
+const start = (month: number) => Date.UTC(2026, month - 1, 1, 8);
+const range = (month: number) => `from=2026-0${month}-01&to=2026-0${month}-07`;
+const STEPS = 4;
+
+type EventBody = { [K in Event['type']]: Omit<Extract<Event, { type: K }>, 'id' | 'ts'> }[Event['type']];
+
+interface Expected {
+  pageViews: number;
+  visitorDays: Set<string>;
+  visitors: Set<string>;
+  sessions: number;
+  bounced: number;
+  reached: number[];
+  submitted: number;
+  abandoned: number;
+  offers: Record<string, { impressions: number; clicks: number; conversions: number; exposed: number; goal: number }>;
+  stages: Record<string, number>;
+  leads: number;
+  converted: number;
+}
+
+/** Visitors with sessions of page views, some through the application form, some shown an offer. */
+function generate(month: number, visitors: number, seed: number): { messages: QueuedEvent[]; expected: Expected } {
+  const random = seeded(seed);
+  const pick = (n: number) => Math.floor(random() * n);
+  const messages: QueuedEvent[] = [];
+  const expected: Expected = {
+    pageViews: 0, visitorDays: new Set(), visitors: new Set(), sessions: 0, bounced: 0,
+    reached: Array(STEPS).fill(0), submitted: 0, abandoned: 0, offers: {}, stages: {}, leads: 0, converted: 0,
+  };
+  let serial = 0;
+  for (let v = 0; v < visitors; v++) {
+    const vid = `vid_${seed}_${String(v).padStart(5, '0')}`;
+    const useSid = v % 2 === 0;
+    const day = pick(7);
+    let at = start(month) + day * DAY + pick(120) * MINUTE;
+    const push = (event: EventBody, extra: Partial<QueuedEvent> = {}) => {
+      const id = `ev_${seed}_${String(serial++).padStart(7, '0')}`;
+      messages.push({ site: 'demo', vid, at, event: { ...event, id, ts: at } as Event, ...extra });
+      expected.visitorDays.add(`${vid}@${new Date(at).toISOString().slice(0, 10)}`);
+      expected.visitors.add(vid);
+    };
+    const sessions = 1 + pick(3);
+    for (let s = 0; s < sessions; s++) {
+      const pages = random() < 0.55 ? 1 : 2 + pick(4);
+      expected.sessions += 1;
+      if (pages === 1) expected.bounced += 1;
+      for (let p = 0; p < pages; p++) {
+        push({ type: 'page', url: `https://demo.example/${['', 'rates', 'calculator', 'apply'][pick(4)]}` }, useSid ? { sid: `sid_${vid}_${s}` } : {});
+        expected.pageViews += 1;
+        at += (1 + pick(20)) * MINUTE;
+      }
+      at += (31 + pick(60)) * MINUTE; // more than 30 idle minutes: the next page starts a session
+    }
+    // A third are offered the finish-app banner: 20% held out, the rest split between a and b.
+    let exposed: string | undefined;
+    if (random() < 0.33) {
+      const roll = random();
+      exposed = roll < 0.2 ? 'holdout' : roll < 0.6 ? 'a' : 'b';
+      const offers = [{ offer: 'finish-app', holdout: exposed === 'holdout', ...(exposed === 'holdout' ? {} : { variant: exposed }) }];
+      push({ type: 'track', name: 'decision_seen' }, { offers });
+      const arm = (expected.offers[exposed] ??= { impressions: 0, clicks: 0, conversions: 0, exposed: 0, goal: 0 });
+      arm.exposed += 1;
+      if (exposed !== 'holdout') {
+        push({ type: 'offer', offer: 'finish-app', variant: exposed, action: 'impression' });
+        arm.impressions += 1;
+        if (random() < 0.3) {
+          push({ type: 'offer', offer: 'finish-app', variant: exposed, action: 'click' });
+          arm.clicks += 1;
+          if (random() < 0.5) {
+            push({ type: 'offer', offer: 'finish-app', variant: exposed, action: 'convert' });
+            arm.conversions += 1;
+          }
+        }
+      }
+      at += MINUTE;
+    }
+    if (random() < 0.4) {
+      const furthest = 1 + pick(STEPS);
+      push({ type: 'form', form: 'mortgage-app', action: 'start', step: 1, steps: STEPS, step_name: 'about-you' }, { stage: { from: 'engaged', to: 'lead' } });
+      expected.stages.lead = (expected.stages.lead ?? 0) + 1;
+      expected.leads += 1;
+      for (let step = 2; step <= furthest; step++) {
+        at += MINUTE;
+        push({ type: 'form', form: 'mortgage-app', action: 'step', step, steps: STEPS });
+      }
+      for (let step = 1; step <= furthest; step++) expected.reached[step - 1] += 1;
+      at += MINUTE;
+      if (furthest === STEPS && random() < 0.7) {
+        push({ type: 'form', form: 'mortgage-app', action: 'submit', step: STEPS, steps: STEPS }, { stage: { from: 'lead', to: 'customer' } });
+        expected.submitted += 1;
+        expected.stages.customer = (expected.stages.customer ?? 0) + 1;
+        expected.converted += 1;
+        if (exposed) expected.offers[exposed].goal += 1;
+      } else {
+        push({ type: 'form', form: 'mortgage-app', action: 'abandon', step: furthest, steps: STEPS });
+        expected.abandoned += 1;
+      }
+    }
+  }
+  return { messages, expected };
+}
+
+function shuffled<T>(items: T[], seed: number): T[] {
+  const random = seeded(seed);
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+let batchSerial = 0;
+const queueBatch = (bodies: QueuedEvent[]) =>
+  createMessageBatch<QueuedEvent>(
+    'nextbest-events',
+    bodies.map((body) => ({ id: `msg-${batchSerial++}`, timestamp: new Date(body.at), attempts: 1, body })),
+  );
+
+async function deliver(bodies: QueuedEvent[], size: number, db: D1Database = env.DB) {
+  for (let i = 0; i < bodies.length; i += size) await consumeEvents(queueBatch(bodies.slice(i, i + size)), { DB: db });
+}
+
+async function statsOf(query: string): Promise<Kpis> {
+  const response = await get(`/v1/stats/demo?${query}`);
+  expect(response.status).toBe(200);
+  return response.json<Kpis>();
+}
+
+/** The rollups, read back through the stats endpoint, equal the counts of the generated events. */
+function expectExact(kpis: Kpis, expected: Expected) {
+  expect(kpis.traffic).toMatchObject({
+    page_views: expected.pageViews,
+    visitors: expected.visitorDays.size,
+    unique_visitors: expected.visitors.size,
+    sessions: expected.sessions,
+    bounced_sessions: expected.bounced,
+  });
+  const [form] = kpis.forms!;
+  expect(form.steps.map((step) => step.reached)).toEqual(expected.reached);
+  expect(form).toMatchObject({ form: 'mortgage-app', started: expected.reached[0], submitted: expected.submitted, abandoned: expected.abandoned });
+  expect(form.steps[0].name).toBe('about-you');
+  const [offer] = kpis.offers!;
+  const arms = Object.fromEntries([...offer.arms, offer.holdout!].map((arm) => [arm.arm, arm]));
+  for (const [arm, counts] of Object.entries(expected.offers)) {
+    expect(arms[arm], arm).toMatchObject({
+      impressions: counts.impressions, clicks: counts.clicks, conversions: counts.conversions, exposed: counts.exposed, goal_visitors: counts.goal,
+    });
+  }
+  expect(kpis.stages?.entered.find((s) => s.stage === 'lead')?.visitors).toBe(expected.stages.lead);
+  expect(kpis.stages?.entered.find((s) => s.stage === 'customer')?.visitors).toBe(expected.stages.customer);
+  expect(kpis.stages).toMatchObject({ leads: expected.leads, converted_leads: expected.converted });
+}
+
+describe('analytics rollups', () => {
+  it('equal the raw counts of a generated event set, delivered out of order with duplicates', async () => {
+    const { messages, expected } = generate(3, 300, 1);
+    const redelivered = shuffled(messages, 2).filter((_, i) => i % 5 === 0);
+    // Duplicates in later batches and within one batch, as at-least-once delivery may hand them out.
+    await deliver(shuffled([...messages, ...redelivered, ...redelivered.slice(0, 10)], 3), 100);
+    await deliver(redelivered, 50);
+    const kpis = await statsOf(range(3));
+    expectExact(kpis, expected);
+    expect(kpis.traffic!.bounce_rate).toBeCloseTo(expected.bounced / expected.sessions, 10);
+    expect(kpis.stages!.lead_to_customer_pct).toBeCloseTo((expected.converted * 100) / expected.leads, 10);
+    const [offer] = kpis.offers!;
+    const a = offer.arms.find((arm) => arm.arm === 'a')!;
+    expect(a.ctr).toBeCloseTo(a.clicks / a.impressions, 10);
+    expect(a.lift?.method).toBe('newcombe-hybrid-score-95');
+    expect(a.lift!.low).toBeLessThanOrEqual(a.lift!.difference);
+    expect(a.lift!.high).toBeGreaterThanOrEqual(a.lift!.difference);
+  });
+
+  it('loses nothing when the database fails mid-batch and the queue retries', async () => {
+    const { messages, expected } = generate(4, 150, 4);
+    // The first D1 batch commits, the second fails (as if the database went away).
+    let calls = 0;
+    const flaky = new Proxy(env.DB, {
+      get(target, key) {
+        if (key === 'batch') {
+          return async (statements: D1PreparedStatement[]) => {
+            if (++calls === 2) throw new Error('D1 unavailable');
+            return target.batch(statements);
+          };
+        }
+        const value = Reflect.get(target, key);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const first = messages.slice(0, 200);
+    const batch = queueBatch(first);
+    await consumeEvents(batch, { DB: flaky });
+    const result = await getQueueResult(batch, createExecutionContext());
+    expect(result.explicitAcks.length).toBeGreaterThan(0);
+    expect(result.retryMessages.length).toBeGreaterThan(0);
+    expect(result.explicitAcks.length + result.retryMessages.length).toBe(first.length);
+
+    // The queue redelivers what was retried; and, being at-least-once, may redeliver the rest too.
+    const retried = new Set(result.retryMessages.map((m: { msgId: string }) => m.msgId));
+    const ids = batch.messages.map((m) => m.id);
+    await deliver(first.filter((_, i) => retried.has(ids[i])), 100);
+    await deliver([...first, ...messages.slice(200)], 100);
+
+    expectExact(await statsOf(range(4)), expected);
+  });
+
+  it('erases the visitor-keyed rows of one visitor and keeps the others', async () => {
+    const { messages } = generate(5, 20, 5);
+    await deliver(messages, 100);
+    const before = await statsOf(range(5));
+    const vid = messages[0].vid;
+    const erased = await eraseVisitorRows(env.DB, 'demo', vid);
+    expect(erased).toBeGreaterThan(messages.filter((m) => m.vid === vid).length);
+    const after = await statsOf(range(5));
+    expect(after.traffic!.unique_visitors).toBe(before.traffic!.unique_visitors - 1);
+    const left = await env.DB.prepare("SELECT COUNT(*) AS n FROM seen_events WHERE day LIKE '2026-05-%'").first<{ n: number }>();
+    expect(left?.n).toBe(messages.length - messages.filter((m) => m.vid === vid).length);
+  });
+});
+
+describe('GET /v1/stats/:site', () => {
+  it('needs the API key', async () => {
+    expect((await get('/v1/stats/demo', null)).status).toBe(401);
+    expect((await get('/v1/stats/demo', 'not-a-key')).status).toBe(401);
+  });
+
+  it.each([
+    ['from=2026-13-01', 'from'],
+    ['from=yesterday', 'from'],
+    ['from=2026-03-08&to=2026-03-01', 'from'],
+    ['from=2024-01-01&to=2026-03-01', 'to'],
+    ['metric=visitors,nonsense', 'metric[0]'],
+    ['limit=5', '(root)'],
+  ])('answers 400 with the path for %s', async (query, path) => {
+    const response = await get(`/v1/stats/demo?${query}`);
+    expect(response.status).toBe(400);
+    const { error } = await response.json<ErrorBody>();
+    expect(error.code).toBe('invalid_request');
+    expect(error.path).toBe(path);
+    expect(error.message).toMatch(new RegExp(`^${path.replace(/[[\]()]/g, '\\$&')}: `));
+  });
+
+  it('answers 404 for a site without rules', async () => {
+    const response = await get('/v1/stats/no-such-site');
+    expect(response.status).toBe(404);
+    expect((await response.json<ErrorBody>()).error).toMatchObject({ code: 'unknown_site', path: 'site' });
+  });
+
+  it('answers every section with zeros and nulls for a range without data', async () => {
+    const kpis = await statsOf('from=2020-01-01&to=2020-01-03');
+    expect(kpis).toMatchObject({ site: 'demo', from: '2020-01-01', to: '2020-01-03', forms: [], offers: [] });
+    expect(kpis.traffic).toMatchObject({ visitors: 0, page_views: 0, sessions: 0, bounce_rate: null });
+    expect(kpis.traffic!.daily.map((d) => d.day)).toEqual(['2020-01-01', '2020-01-02', '2020-01-03']);
+    expect(kpis.stages).toMatchObject({ leads: 0, converted_leads: 0, lead_to_customer_pct: null });
+    expect(kpis.audiences!.map((a) => a.audience)).toEqual(['mortgage_abandoners', 'rate_shoppers']);
+  });
+
+  it('answers only the sections asked for, the last 30 days by default', async () => {
+    const kpis = await statsOf('metric=traffic,offers');
+    expect(Object.keys(kpis).sort()).toEqual(['from', 'offers', 'site', 'to', 'traffic']);
+    expect(kpis.traffic!.daily).toHaveLength(30);
+    expect(kpis.to).toBe(new Date().toISOString().slice(0, 10));
+  });
+});
+
+describe('GET /dashboard', () => {
+  it('asks for the key without one, and refuses a wrong one', async () => {
+    const none = await get('/dashboard', null);
+    expect(none.status).toBe(401);
+    expect(await none.text()).toContain('name="key"');
+    expect((await get('/dashboard?key=wrong', null)).status).toBe(401);
+  });
+
+  it('renders the KPIs with a key in the query or the header, under a CSP that allows only its stylesheet', async () => {
+    const { messages } = generate(6, 40, 6);
+    await deliver(messages, 100);
+    for (const response of [await get(`/dashboard?key=${TEST_API_KEY}&from=2026-06-01&to=2026-06-07`, null), await get('/dashboard?from=2026-06-01&to=2026-06-07')]) {
+      expect(response.status).toBe(200);
+      const csp = response.headers.get('content-security-policy')!;
+      expect(csp).toMatch(/default-src 'none'; style-src 'nonce-[0-9a-f]{32}'/);
+      const page = await response.text();
+      expect(page).toContain(`<style nonce="${csp.match(/nonce-([0-9a-f]+)/)![1]}">`);
+      for (const chart of ['visitors', 'funnel-mortgage-app', 'dropoff-mortgage-app', 'lift-finish-app']) expect(page).toContain(`data-chart="${chart}"`);
+      expect(page).not.toMatch(/<script|\son[a-z]+=/i);
+    }
+  });
+
+  it('says what to do when there is no data', async () => {
+    const page = await (await get('/dashboard?from=2020-01-01&to=2020-01-02')).text();
+    expect(page).toContain('Paste the tag');
+    expect(page).toContain('data-nb-form');
+    expect(page).toContain('Write offers');
+  });
+
+  it('answers 400 for a bad date', async () => {
+    expect((await get('/dashboard?from=nope')).status).toBe(400);
+  });
+});

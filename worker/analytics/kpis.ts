@@ -1,0 +1,331 @@
+// The KPIs of a site over a range of UTC days, read from the rollup tables: traffic, form funnels,
+// offers by variant with lift over the holdout, lifecycle stages and audience sizes. Queries run in
+// one D1 batch; the shaping below them is pure. Definitions: worker/analytics/README.md.
+import type { RulesFile } from '../../rules/schema';
+import { liftOverHoldout, rate, type Lift } from './intervals';
+import { HOLDOUT_ARM } from './rollup';
+
+export const SECTIONS = ['traffic', 'forms', 'offers', 'stages', 'audiences'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+export interface Range {
+  from: string;
+  to: string;
+}
+
+export interface Traffic {
+  /** Visitor-days: each visitor counted once per day they were active, summed over the days. */
+  visitors: number;
+  unique_visitors: number;
+  page_views: number;
+  sessions: number;
+  bounced_sessions: number;
+  /** Single-page sessions / sessions. */
+  bounce_rate: number | null;
+  daily: Array<{ day: string; visitors: number; page_views: number; sessions: number }>;
+  top_pages: Array<{ path: string; views: number }>;
+}
+
+export interface FunnelStep {
+  step: number;
+  name: string | null;
+  /** Visitors who reached this step (a submission counts as reaching every step). */
+  reached: number;
+  /** Share of this step's visitors who did not reach the next step (or submit, after the last). */
+  drop_off: number | null;
+}
+
+export interface FormFunnel {
+  form: string;
+  started: number;
+  steps: FunnelStep[];
+  submitted: number;
+  /** Visitors who abandoned and have not submitted since. */
+  abandoned: number;
+  completion_rate: number | null;
+}
+
+export interface OfferArm {
+  arm: string;
+  impressions: number;
+  clicks: number;
+  conversions: number;
+  /** clicks / impressions */
+  ctr: number | null;
+  /** conversions / clicks */
+  cvr: number | null;
+  /** Visitors exposed (shown the offer, or held out from it). */
+  exposed: number;
+  /** Exposed visitors who submitted a form afterwards. */
+  goal_visitors: number;
+  goal_rate: number | null;
+  /** Against the holdout; null for the holdout itself and while either side has no one. */
+  lift: Lift | null;
+}
+
+export interface OfferStats {
+  offer: string;
+  arms: OfferArm[];
+  holdout: OfferArm | null;
+}
+
+export interface Stages {
+  /** Visitors who entered each stage in the range, in the rules' order. */
+  entered: Array<{ stage: string; visitors: number }>;
+  /** Visitors who first reached the lead stage or a later funnel stage in the range. */
+  leads: number | null;
+  /** Of those leads, the ones who became customers (by now). */
+  converted_leads: number | null;
+  /** converted_leads × 100 / leads. */
+  lead_to_customer_pct: number | null;
+}
+
+export interface AudienceSeries {
+  audience: string;
+  daily: Array<{ day: string; size: number; joins: number; leaves: number }>;
+}
+
+export interface Kpis {
+  site: string;
+  from: string;
+  to: string;
+  traffic?: Traffic;
+  forms?: FormFunnel[];
+  offers?: OfferStats[];
+  stages?: Stages;
+  audiences?: AudienceSeries[];
+}
+
+/** Every UTC day from `from` to `to`, inclusive. */
+export function daysIn({ from, to }: Range): string[] {
+  const days: string[] = [];
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86_400_000) {
+    days.push(new Date(t).toISOString().slice(0, 10));
+  }
+  return days;
+}
+
+/** Sessions without a client session id end after this much inactivity (the usual web analytics rule). */
+export const SESSION_GAP_MS = 30 * 60 * 1000;
+
+/**
+ * Sessions per day (of their first page view) and how many had a single page view. A page view
+ * with the snippet's session id belongs to that session; one without starts a session when it
+ * comes more than SESSION_GAP_MS after the visitor's previous such page view.
+ */
+const SESSIONS_SQL = `
+  WITH marked AS (
+    SELECT vh, sid, day, at, id,
+      CASE WHEN sid IS NULL
+        THEN COALESCE(at - LAG(at) OVER (PARTITION BY vh, sid IS NULL ORDER BY at, id) > ${SESSION_GAP_MS}, 1)
+        ELSE 0 END AS starts
+    FROM page_views WHERE site = ? AND day BETWEEN ? AND ?),
+  keyed AS (
+    SELECT vh, day, at,
+      COALESCE('s:' || sid, 'g:' || SUM(starts) OVER (PARTITION BY vh, sid IS NULL ORDER BY at, id ROWS UNBOUNDED PRECEDING)) AS session
+    FROM marked),
+  sessions AS (SELECT MIN(day) AS day, COUNT(*) AS pages FROM keyed GROUP BY vh, session)
+  SELECT day, COUNT(*) AS sessions, SUM(pages = 1) AS bounced FROM sessions GROUP BY day`;
+
+type Row = Record<string, unknown>;
+const num = (value: unknown): number => (typeof value === 'number' ? value : Number(value ?? 0));
+
+/** Loads the requested sections. `rules` orders stages and names audiences. */
+export async function loadKpis(db: D1Database, site: string, rules: RulesFile, range: Range, sections: readonly Section[]): Promise<Kpis> {
+  const wanted = new Set(sections);
+  const queries: Array<[string, D1PreparedStatement]> = [];
+  const q = (name: string, sql: string, ...values: unknown[]) => queries.push([name, db.prepare(sql).bind(...values)]);
+  const inRange = 'site = ? AND day BETWEEN ? AND ?';
+  const r = [site, range.from, range.to];
+  if (wanted.has('traffic')) {
+    q('visitors', `SELECT day, COUNT(*) AS visitors FROM visitor_days WHERE ${inRange} GROUP BY day`, ...r);
+    q('unique', `SELECT COUNT(DISTINCT vh) AS n FROM visitor_days WHERE ${inRange}`, ...r);
+    q('sessions', SESSIONS_SQL, ...r);
+    q('pages', `SELECT day, dim, n FROM daily_counts WHERE ${inRange} AND metric = 'page_views'`, ...r);
+  }
+  if (wanted.has('forms')) {
+    q(
+      'forms',
+      `SELECT form, furthest, submitted_at IS NOT NULL AS submitted, abandoned_step IS NOT NULL AS abandoned,
+              MAX(COALESCE(steps, 0)) AS steps, COUNT(*) AS n
+       FROM form_visitors WHERE ${inRange} GROUP BY form, furthest, submitted, abandoned`,
+      ...r,
+    );
+    q('step_names', 'SELECT form, step, name FROM form_steps WHERE site = ?', site);
+  }
+  if (wanted.has('offers')) {
+    q('offer_events', `SELECT metric, dim, SUM(n) AS n FROM daily_counts WHERE ${inRange} AND metric LIKE 'offer\\_%' ESCAPE '\\' GROUP BY metric, dim`, ...r);
+    q(
+      'offer_visitors',
+      `SELECT offer, arm, COUNT(*) AS exposed, SUM(goal_at IS NOT NULL) AS goal FROM offer_visitors WHERE ${inRange} GROUP BY offer, arm`,
+      ...r,
+    );
+  }
+  if (wanted.has('stages')) {
+    q('stages', `SELECT stage, COUNT(*) AS n FROM stage_visitors WHERE ${inRange} GROUP BY stage`, ...r);
+    const { leadStages, customer } = funnelStages(rules);
+    if (leadStages.length && customer) {
+      q(
+        'leads',
+        `SELECT COUNT(*) AS leads, COALESCE(SUM(EXISTS (SELECT 1 FROM stage_visitors c WHERE c.site = l.site AND c.vh = l.vh AND c.stage = ?)), 0) AS converted
+         FROM (SELECT site, vh, MIN(day) AS first_day FROM stage_visitors
+               WHERE site = ? AND stage IN (${leadStages.map(() => '?').join(', ')}) GROUP BY site, vh) l
+         WHERE l.first_day BETWEEN ? AND ?`,
+        customer, site, ...leadStages, range.from, range.to,
+      );
+    }
+  }
+  if (wanted.has('audiences')) {
+    // A member counts on a day if they joined before its end and neither left nor expired by then.
+    q(
+      'audiences',
+      `WITH RECURSIVE days(d) AS (SELECT ? UNION ALL SELECT date(d, '+1 day') FROM days WHERE d < ?),
+            bounds AS (SELECT d, unixepoch(d) * 1000 AS start_ms, unixepoch(d, '+1 day') * 1000 AS end_ms FROM days)
+       SELECT a.audience, b.d AS day,
+              SUM(a.joined < b.end_ms AND MIN(a.expires, COALESCE(a.left_at, a.expires)) >= b.end_ms) AS size,
+              SUM(a.joined >= b.start_ms AND a.joined < b.end_ms) AS joins,
+              SUM(MIN(a.expires, COALESCE(a.left_at, a.expires)) >= b.start_ms AND MIN(a.expires, COALESCE(a.left_at, a.expires)) < b.end_ms) AS leaves
+       FROM bounds b JOIN audience_members a ON a.site = ? AND a.joined < b.end_ms
+       GROUP BY a.audience, b.d`,
+      range.from, range.to, site,
+    );
+  }
+  const results = queries.length ? await db.batch<Row>(queries.map(([, statement]) => statement)) : [];
+  const rows = new Map(queries.map(([name], i) => [name, results[i].results]));
+  const get = (name: string): Row[] => rows.get(name) ?? [];
+  const kpis: Kpis = { site, from: range.from, to: range.to };
+  if (wanted.has('traffic')) kpis.traffic = trafficOf(range, get('visitors'), num(get('unique')[0]?.n), get('sessions'), get('pages'));
+  if (wanted.has('forms')) kpis.forms = formsOf(get('forms'), get('step_names'));
+  if (wanted.has('offers')) kpis.offers = offersOf(get('offer_events'), get('offer_visitors'));
+  if (wanted.has('stages')) kpis.stages = stagesOf(rules, get('stages'), rows.has('leads') ? get('leads')[0] : undefined);
+  if (wanted.has('audiences')) kpis.audiences = audiencesOf(rules, range, get('audiences'));
+  return kpis;
+}
+
+export function trafficOf(range: Range, visitors: Row[], unique: number, sessions: Row[], pages: Row[]): Traffic {
+  const daily = new Map(daysIn(range).map((day) => [day, { day, visitors: 0, page_views: 0, sessions: 0 }]));
+  for (const row of visitors) daily.get(String(row.day))!.visitors = num(row.visitors);
+  let bounced = 0;
+  for (const row of sessions) {
+    daily.get(String(row.day))!.sessions = num(row.sessions);
+    bounced += num(row.bounced);
+  }
+  const byPath = new Map<string, number>();
+  for (const row of pages) {
+    daily.get(String(row.day))!.page_views += num(row.n);
+    byPath.set(String(row.dim), (byPath.get(String(row.dim)) ?? 0) + num(row.n));
+  }
+  const days = [...daily.values()];
+  const total = (key: 'visitors' | 'page_views' | 'sessions') => days.reduce((sum, day) => sum + day[key], 0);
+  return {
+    visitors: total('visitors'),
+    unique_visitors: unique,
+    page_views: total('page_views'),
+    sessions: total('sessions'),
+    bounced_sessions: bounced,
+    bounce_rate: rate(bounced, total('sessions')),
+    daily: days,
+    top_pages: [...byPath]
+      .map(([path, views]) => ({ path, views }))
+      .sort((a, b) => b.views - a.views || a.path.localeCompare(b.path))
+      .slice(0, 10),
+  };
+}
+
+/** Funnels from visitor counts grouped by (form, furthest step, submitted, abandoned). */
+export function formsOf(groups: Row[], names: Row[]): FormFunnel[] {
+  const forms = new Map<string, Row[]>();
+  for (const row of groups) forms.set(String(row.form), [...(forms.get(String(row.form)) ?? []), row]);
+  return [...forms.keys()].sort().map((form) => {
+    const rows = forms.get(form)!;
+    const stepCount = Math.max(1, ...rows.map((row) => Math.max(num(row.steps), num(row.furthest))));
+    const reached = (step: number) =>
+      rows.reduce((sum, row) => sum + (num(row.furthest) >= step || num(row.submitted) ? num(row.n) : 0), 0);
+    const submitted = rows.reduce((sum, row) => sum + (num(row.submitted) ? num(row.n) : 0), 0);
+    const counts = Array.from({ length: stepCount }, (_, i) => reached(i + 1));
+    const steps = counts.map((count, i) => ({
+      step: i + 1,
+      name: (names.find((n) => n.form === form && num(n.step) === i + 1)?.name as string | undefined) ?? null,
+      reached: count,
+      drop_off: count > 0 ? 1 - (i + 1 < stepCount ? counts[i + 1] : submitted) / count : null,
+    }));
+    return {
+      form,
+      started: counts[0],
+      steps,
+      submitted,
+      abandoned: rows.reduce((sum, row) => sum + (num(row.abandoned) && !num(row.submitted) ? num(row.n) : 0), 0),
+      completion_rate: rate(submitted, counts[0]),
+    };
+  });
+}
+
+export function offersOf(events: Row[], visitors: Row[]): OfferStats[] {
+  const arms = new Map<string, Map<string, OfferArm>>();
+  const arm = (offer: string, id: string): OfferArm => {
+    const offerArms = arms.get(offer) ?? arms.set(offer, new Map()).get(offer)!;
+    return offerArms.get(id) ?? offerArms.set(id, emptyArm(id)).get(id)!;
+  };
+  for (const row of events) {
+    const dim = String(row.dim);
+    const slash = dim.lastIndexOf('/');
+    const target = arm(dim.slice(0, slash), dim.slice(slash + 1));
+    const field = ({ offer_impression: 'impressions', offer_click: 'clicks', offer_convert: 'conversions' } as const)[String(row.metric) as 'offer_click'];
+    if (field) target[field] += num(row.n);
+  }
+  for (const row of visitors) {
+    const target = arm(String(row.offer), String(row.arm));
+    target.exposed = num(row.exposed);
+    target.goal_visitors = num(row.goal);
+  }
+  return [...arms.keys()].sort().map((offer) => {
+    const all = [...arms.get(offer)!.values()];
+    const holdout = all.find((a) => a.arm === HOLDOUT_ARM) ?? null;
+    for (const a of all) {
+      a.ctr = rate(a.clicks, a.impressions);
+      a.cvr = rate(a.conversions, a.clicks);
+      a.goal_rate = rate(a.goal_visitors, a.exposed);
+      if (holdout && a !== holdout) a.lift = liftOverHoldout(a.goal_visitors, a.exposed, holdout.goal_visitors, holdout.exposed);
+    }
+    return { offer, arms: all.filter((a) => a !== holdout).sort((a, b) => a.arm.localeCompare(b.arm)), holdout };
+  });
+}
+
+function emptyArm(arm: string): OfferArm {
+  return { arm, impressions: 0, clicks: 0, conversions: 0, ctr: null, cvr: null, exposed: 0, goal_visitors: 0, goal_rate: null, lift: null };
+}
+
+/**
+ * The stages that make a visitor a lead: "lead" and the stages listed before it (more advanced),
+ * apart from lapsed states such as dormant or churned, which say nothing of having been a lead.
+ */
+export function funnelStages(rules: RulesFile): { leadStages: string[]; customer: string | null } {
+  const ids = rules.stages.map((stage) => stage.id);
+  const lead = ids.indexOf('lead');
+  return {
+    leadStages: lead < 0 ? [] : ids.slice(0, lead + 1).filter((id) => !/dormant|churn|lapsed|lost/.test(id)),
+    customer: ids.includes('customer') ? 'customer' : null,
+  };
+}
+
+export function stagesOf(rules: RulesFile, entered: Row[], leads: Row | undefined): Stages {
+  const counts = new Map(entered.map((row) => [String(row.stage), num(row.n)]));
+  const leadCount = leads ? num(leads.leads) : null;
+  const converted = leads ? num(leads.converted) : null;
+  return {
+    entered: rules.stages.map((stage) => ({ stage: stage.id, visitors: counts.get(stage.id) ?? 0 })),
+    leads: leadCount,
+    converted_leads: converted,
+    lead_to_customer_pct: leadCount && converted !== null ? (converted * 100) / leadCount : null,
+  };
+}
+
+export function audiencesOf(rules: RulesFile, range: Range, rows: Row[]): AudienceSeries[] {
+  return rules.audiences.map(({ id }) => ({
+    audience: id,
+    daily: daysIn(range).map((day) => {
+      const row = rows.find((r) => r.audience === id && r.day === day);
+      return { day, size: num(row?.size), joins: num(row?.joins), leaves: num(row?.leaves) };
+    }),
+  }));
+}

@@ -1,0 +1,200 @@
+// The dashboard page: the KPIs of /v1/stats as tiles, charts and tables in one server-rendered HTML
+// document with inline SVG. No script; the date range picker is a GET form. Empty sections say
+// what to do next (paste the tag, mark the form, write offers).
+import { html } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
+import { code, formatCount, funnelChart, intervalChart, lineChart, pct, shareBars } from './charts';
+import type { FormFunnel, Kpis, OfferStats } from './kpis';
+
+type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+const CSS = `
+body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1d2433;background:#f5f6f8}
+header{background:#12355b;color:#fff;padding:14px 24px;display:flex;flex-wrap:wrap;gap:16px;align-items:center;justify-content:space-between}
+header h1{font-size:19px;margin:0}
+form.range{display:flex;gap:8px;align-items:end;flex-wrap:wrap}
+form.range label{display:flex;flex-direction:column;font-size:12px}
+form.range input,form.range select,form.range button{font:inherit;padding:4px 6px}
+main{padding:16px 24px;max-width:1100px;margin:0 auto}
+section{background:#fff;border:1px solid #dde1e7;border-radius:8px;padding:14px 18px;margin:0 0 16px}
+h2{font-size:17px;margin:0 0 8px}h3{font-size:15px;margin:12px 0 6px}
+.tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:10px}
+.tile{background:#fff;border:1px solid #dde1e7;border-radius:8px;padding:10px 12px}
+.tile b{display:block;font-size:24px}.tile span{font-size:12px;color:#5b6475}
+.chart{width:100%;height:auto;max-width:760px;display:block}
+.chart text{font-size:12px;fill:#1d2433}.chart .tick{fill:#5b6475;font-size:11px}
+.grid{stroke:#e6e9ee}.zero{stroke:#8b93a1;stroke-dasharray:3 3}
+.line{fill:none;stroke-width:2.5}.visitors{stroke:#1f6feb}.pageviews{stroke:#e8871e}.sessions{stroke:#2da44e}
+.funnel-bar{fill:#1f6feb}.funnel-joint{fill:#bcd4fb}.bar{fill:#e8871e}
+.interval{stroke-width:2.5;fill:none}.estimate{stroke:none}
+.up{stroke:#2da44e;fill:#2da44e}.down{stroke:#cf222e;fill:#cf222e}.flat{stroke:#5b6475;fill:#5b6475}
+.legend span{margin-right:14px;font-size:13px}.legend i{display:inline-block;width:12px;height:3px;margin-right:4px;vertical-align:middle}
+.legend .visitors{background:#1f6feb}.legend .pageviews{background:#e8871e}.legend .sessions{background:#2da44e}
+table{border-collapse:collapse;width:100%;font-size:14px;margin:6px 0}
+th,td{text-align:right;padding:4px 8px;border-bottom:1px solid #eef0f3}th:first-child,td:first-child{text-align:left}
+.empty{background:#fff8e6;border:1px solid #f0d78c;border-radius:6px;padding:10px 14px}
+.note{color:#5b6475;font-size:13px}
+pre{background:#f0f2f5;padding:8px;overflow:auto;font-size:13px}
+`;
+
+export interface PageOptions {
+  kpis: Kpis;
+  sites: string[];
+  /** The key the page was opened with through ?key=, carried by the range form; null with a header. */
+  key: string | null;
+  origin: string;
+  nonce: string;
+}
+
+export function dashboardPage({ kpis, sites, key, origin, nonce }: PageOptions): Html {
+  return layout(
+    `Nextbest · ${kpis.site}`,
+    nonce,
+    html`<header>
+        <h1>Nextbest · ${kpis.site}</h1>
+        <form class="range" method="get" action="/dashboard">
+          <label>Site <select name="site">${sites.map((s) => html`<option value="${s}" ${s === kpis.site ? 'selected' : ''}>${s}</option>`)}</select></label>
+          <label>From <input type="date" name="from" value="${kpis.from}" required></label>
+          <label>To <input type="date" name="to" value="${kpis.to}" required></label>
+          ${key ? html`<input type="hidden" name="key" value="${key}">` : ''}
+          <button type="submit">Show</button>
+        </form>
+      </header>
+      <main>
+        ${tiles(kpis)} ${traffic(kpis, origin)} ${forms(kpis.forms ?? [])} ${offers(kpis.offers ?? [], kpis.site)} ${stages(kpis)}
+        ${audiences(kpis)}
+        <p class="note">All counts are for UTC days ${kpis.from} to ${kpis.to}. The same numbers as JSON:
+          <code>GET /v1/stats/${kpis.site}?from=${kpis.from}&amp;to=${kpis.to}</code>. How each KPI is computed: worker/analytics/README.md.</p>
+      </main>`,
+  );
+}
+
+/** Asks for the API key: the page needs one, and a browser can send it only in the URL. */
+export function keyPage(nonce: string, message: string): Html {
+  return layout(
+    'Nextbest dashboard',
+    nonce,
+    html`<main><section>
+      <h2>Nextbest dashboard</h2>
+      <p>${message}</p>
+      <form method="get" action="/dashboard">
+        <label>API key <input type="password" name="key" autocomplete="current-password" required></label>
+        <button type="submit">Open</button>
+      </form>
+      <p class="note">The key is one of NB_API_KEY (locally in .dev.vars; <code>npm run dev</code> prints it).</p>
+    </section></main>`,
+  );
+}
+
+function layout(title: string, nonce: string, body: Html): Html {
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="referrer" content="no-referrer"><link rel="icon" href="data:,"><title>${title}</title><style nonce="${nonce}">${CSS}</style></head>
+<body>${body}</body></html>`;
+}
+
+function tiles({ traffic: t, stages: s }: Kpis): Html {
+  const tile = (label: string, value: string) => html`<div class="tile"><b>${value}</b><span>${label}</span></div>`;
+  return html`<div class="tiles" data-section="tiles">
+    ${tile('unique visitors', formatCount(t?.unique_visitors ?? 0))} ${tile('visitors (per day, summed)', formatCount(t?.visitors ?? 0))}
+    ${tile('page views', formatCount(t?.page_views ?? 0))} ${tile('sessions', formatCount(t?.sessions ?? 0))}
+    ${tile('bounce rate', pct(t?.bounce_rate ?? null))} ${tile('leads', formatCount(s?.leads ?? 0))}
+    ${tile('lead → customer', s?.lead_to_customer_pct == null ? '–' : `${s.lead_to_customer_pct.toFixed(1)}%`)}
+  </div>`;
+}
+
+function traffic({ traffic: t, site }: Kpis, origin: string): Html {
+  if (!t || t.page_views === 0) {
+    return html`<section data-section="traffic"><h2>Visitors</h2><div class="empty">
+      <p><b>No page views in this range yet.</b> Paste the tag into every page of the site, before <code>&lt;/head&gt;</code>:</p>
+      ${code(`<script async src="${origin}/nb.js" data-site="${site}"></script>\n<script>window.nb=window.nb||function(){(nb.q=nb.q||[]).push(arguments)}</script>`)}
+      <p>Also allow the site's origin in <code>rules/${site}.json</code> (<code>origins</code>). Locally, <code>npm run demo:traffic</code> fills this dashboard with simulated visitors.</p>
+    </div></section>`;
+  }
+  return html`<section data-section="traffic"><h2>Visitors</h2>
+    <p class="legend"><span><i class="visitors"></i>visitors</span><span><i class="pageviews"></i>page views</span><span><i class="sessions"></i>sessions</span></p>
+    ${lineChart('visitors', 'Visitors, page views and sessions per day', t.daily.map((d) => d.day), [
+      { name: 'visitors', className: 'visitors', values: t.daily.map((d) => d.visitors) },
+      { name: 'page views', className: 'pageviews', values: t.daily.map((d) => d.page_views) },
+      { name: 'sessions', className: 'sessions', values: t.daily.map((d) => d.sessions) },
+    ])}
+    <h3>Top pages</h3>
+    <table><tr><th>page</th><th>views</th></tr>${t.top_pages.map((p) => html`<tr><td>${p.path}</td><td>${p.views}</td></tr>`)}</table>
+  </section>`;
+}
+
+function forms(funnels: FormFunnel[]): Html {
+  if (funnels.length === 0) {
+    return html`<section data-section="forms"><h2>Form funnels</h2><div class="empty">
+      <p><b>No form activity in this range.</b> Mark a multi-step form so its steps are tracked (no field values are ever sent):</p>
+      ${code('<form data-nb-form="mortgage-app">\n  <fieldset data-nb-step="1" data-nb-step-name="about-you">…</fieldset>\n  <fieldset data-nb-step="2" data-nb-step-name="income">…</fieldset>\n</form>')}
+    </div></section>`;
+  }
+  return html`<section data-section="forms"><h2>Form funnels</h2>
+    ${funnels.map(
+      (f) => html`<h3>${f.form}: ${f.started} started, ${f.submitted} submitted (${pct(f.completion_rate)}), ${f.abandoned} abandoned</h3>
+        ${funnelChart(`funnel-${f.form}`, `${f.form} funnel`, [
+          ...f.steps.map((s) => ({ label: stepLabel(s.step, s.name), value: s.reached })),
+          { label: 'submitted', value: f.submitted },
+        ])}
+        <h3>Drop-off after each step</h3>
+        ${shareBars(`dropoff-${f.form}`, `${f.form} drop-off per step`, f.steps.map((s) => ({ label: stepLabel(s.step, s.name), share: s.drop_off })))}`,
+    )}
+  </section>`;
+}
+
+const stepLabel = (step: number, name: string | null) => (name ? `${step}. ${name}` : `step ${step}`);
+
+function offers(list: OfferStats[], site: string): Html {
+  if (list.length === 0) {
+    return html`<section data-section="offers"><h2>Offers</h2><div class="empty">
+      <p><b>No offer was shown in this range.</b> Write offers in <code>rules/${site}.json</code> (slots, eligibility, variants and a
+      <code>holdout</code> share to measure lift), check them with <code>npm run rules -- check rules/${site}.json</code>, and put
+      <code>&lt;div data-nb-slot="hero"&gt;&lt;/div&gt;</code> where a banner may appear.</p>
+    </div></section>`;
+  }
+  return html`<section data-section="offers"><h2>Offers</h2>
+    ${list.map((o) => {
+      const rows = o.arms.filter((a) => a.lift);
+      return html`<h3>${o.offer}</h3>
+        <table><tr><th>arm</th><th>impressions</th><th>clicks</th><th>CTR</th><th>conversions</th><th>CVR</th><th>exposed</th><th>submitted after</th><th>rate</th><th>lift vs holdout (95% CI)</th></tr>
+        ${[...o.arms, ...(o.holdout ? [o.holdout] : [])].map(
+          (a) => html`<tr><td>${a.arm === '-' ? 'shown' : a.arm}</td><td>${a.impressions}</td><td>${a.clicks}</td><td>${pct(a.ctr)}</td><td>${a.conversions}</td>
+            <td>${pct(a.cvr)}</td><td>${a.exposed}</td><td>${a.goal_visitors}</td><td>${pct(a.goal_rate)}</td>
+            <td>${a.lift ? `${signedPts(a.lift.difference)} (${signedPts(a.lift.low)} to ${signedPts(a.lift.high)})` : a === o.holdout ? 'baseline' : '–'}</td></tr>`,
+        )}</table>
+        ${rows.length
+          ? intervalChart(
+              `lift-${o.offer}`,
+              `${o.offer}: lift of the submit rate over the holdout`,
+              rows.map((a) => ({ label: a.arm === '-' ? 'shown' : `variant ${a.arm}`, estimate: a.lift!.difference, low: a.lift!.low, high: a.lift!.high, significant: a.lift!.significant })),
+            )
+          : html`<p class="note">No lift yet: it needs exposed visitors in a variant and in the holdout (set <code>holdout</code> on the offer).</p>`}`;
+    })}
+    <p class="note">Lift: form-submission rate of exposed visitors minus the holdout's, in percentage points, with Newcombe's 95% hybrid score interval; green or red when the interval excludes zero.</p>
+  </section>`;
+}
+
+const signedPts = (v: number) => `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}`;
+
+function stages({ stages: s }: Kpis): Html {
+  if (!s) return html``;
+  const entered = s.entered.filter((e) => e.visitors > 0);
+  return html`<section data-section="stages"><h2>Lifecycle stages</h2>
+    ${entered.length
+      ? html`<table><tr><th>stage</th><th>visitors who entered it</th></tr>${s.entered.map((e) => html`<tr><td>${e.stage}</td><td>${e.visitors}</td></tr>`)}</table>
+        <p>Leads: ${s.leads ?? '–'}; became customers: ${s.converted_leads ?? '–'}; lead → customer conversion:
+          <b>${s.lead_to_customer_pct == null ? '–' : `${s.lead_to_customer_pct.toFixed(1)}%`}</b></p>`
+      : html`<div class="empty"><p><b>No stage changes in this range.</b> Stages come from the <code>stages</code> of the site's rules file; visitors move through them as their events arrive.</p></div>`}
+  </section>`;
+}
+
+function audiences({ audiences: list, traffic: t }: Kpis): Html {
+  if (!list?.length) return html``;
+  const days = list[0].daily.map((d) => d.day);
+  return html`<section data-section="audiences"><h2>Audience sizes</h2>
+    ${lineChart('audiences', 'Audience members per day', days, list.map((a, i) => ({ name: a.audience, className: ['visitors', 'pageviews', 'sessions'][i % 3], values: a.daily.map((d) => d.size) })))}
+    <p class="legend">${list.map((a, i) => html`<span><i class="${['visitors', 'pageviews', 'sessions'][i % 3]}"></i>${a.audience} (${a.daily.at(-1)?.size ?? 0} now)</span>`)}</p>
+    ${t && list.every((a) => a.daily.every((d) => d.size === 0)) ? html`<p class="note">Members join with ads consent only (see <code>audiences</code> in the rules).</p>` : ''}
+  </section>`;
+}
