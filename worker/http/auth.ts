@@ -1,7 +1,7 @@
 // API-key guard for the profile, audience and stats routes. Keys come from the NB_API_KEY secret,
 // comma-separated so a key can be rotated without downtime.
 import type { Context, MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../env';
+import type { AppEnv, Env } from '../env';
 import { ApiError } from './errors';
 
 const encoder = new TextEncoder();
@@ -17,18 +17,22 @@ function presentedKey(authorization: string | undefined, header: string | undefi
   return (bearer ?? header)?.trim() || undefined;
 }
 
-/** Whether the request presents one of the configured keys (every key is compared, in constant time). */
-export async function hasValidApiKey(c: Context<AppEnv>): Promise<boolean> {
-  const given = presentedKey(c.req.header('authorization'), c.req.header('x-api-key'));
+/** Whether `given` is one of the configured keys (every key is compared, in constant time). */
+export async function keyIsValid(env: Env, given: string | undefined): Promise<boolean> {
   if (!given) return false;
   let valid = false;
-  for (const key of (c.env.NB_API_KEY ?? '')
+  for (const key of (env.NB_API_KEY ?? '')
     .split(',')
     .map((k) => k.trim())
     .filter(Boolean)) {
     valid = (await sameSecret(given, key)) || valid;
   }
   return valid;
+}
+
+/** Whether the request presents a valid key in its Authorization or X-Api-Key header. */
+export function hasValidApiKey(c: Context<AppEnv>): Promise<boolean> {
+  return keyIsValid(c.env, presentedKey(c.req.header('authorization'), c.req.header('x-api-key')));
 }
 
 export function requireApiKey(): MiddlewareHandler<AppEnv> {

@@ -67,6 +67,7 @@ export const collect = new Hono<AppEnv>()
       slots: batch.slots ?? [],
       sentAt: batch.sent_at,
       receivedAt,
+      sid: batch.sid,
       request: requestContext(c),
     });
     if ('retryAfter' in result) {

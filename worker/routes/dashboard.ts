@@ -1,10 +1,10 @@
 // GET /dashboard?site&from&to (API key): the KPIs as a page with charts. A browser cannot set an
 // Authorization header on a link, so the key may also come as ?key= (then carried by the range
 // form); the page sends no Referer, so the key does not leak to other sites through links.
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
-import { hasValidApiKey } from '../http/auth';
+import { hasValidApiKey, keyIsValid } from '../http/auth';
 import { ApiError } from '../http/errors';
 import { siteRules } from '../http/site';
 import { parseOr400 } from '../http/validate';
@@ -16,25 +16,21 @@ import { RangeQuery, StatsQuery } from '../analytics/range';
 
 const DashboardQuery = StatsQuery.extend({ site: Name.optional(), key: z.string().max(500).optional() });
 
-/** Whether ?key= holds a valid key: checked by the same constant-time comparison as the header. */
-function keyParamIsValid(c: Context<AppEnv>, key: string): Promise<boolean> {
-  // hasValidApiKey reads the key from the request headers, which are immutable here: hand it a
-  // view of this request whose Authorization header is the query's key.
-  const view = { env: c.env, req: { header: (name: string) => (name.toLowerCase() === 'authorization' ? `Bearer ${key}` : undefined) } };
-  return hasValidApiKey(view as unknown as Context<AppEnv>);
-}
-
 export const dashboard = new Hono<AppEnv>().get('/dashboard', async (c) => {
   const nonce = crypto.randomUUID().replaceAll('-', '');
   // The page's only inline code is its stylesheet, allowed by nonce; nothing else loads.
-  c.header('Content-Security-Policy', `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`);
+  c.header(
+    'Content-Security-Policy',
+    `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
+  );
   c.header('Cache-Control', 'no-store');
   c.header('Referrer-Policy', 'no-referrer');
   const { key, site: siteParam, ...rest } = parseOr400(DashboardQuery, c.req.query());
   const viaHeader = !!(c.req.header('authorization') || c.req.header('x-api-key'));
-  const authorized = viaHeader ? await hasValidApiKey(c) : key ? await keyParamIsValid(c, key) : false;
+  const authorized = viaHeader ? await hasValidApiKey(c) : await keyIsValid(c.env, key);
   if (!authorized) {
-    const message = viaHeader || key ? 'That API key is not valid. Enter a key from NB_API_KEY.' : 'Enter an API key to see the KPIs.';
+    const message =
+      viaHeader || key ? 'That API key is not valid. Enter a key from NB_API_KEY.' : 'Enter an API key to see the KPIs.';
     return c.html(keyPage(nonce, message), 401);
   }
   const site = siteParam ?? sites.keys().next().value;
@@ -42,5 +38,13 @@ export const dashboard = new Hono<AppEnv>().get('/dashboard', async (c) => {
   const rules = siteRules(c, site, { checkOrigin: false });
   const range = parseOr400(RangeQuery, rest);
   const kpis = await loadKpis(c.env.DB, site, rules.source, range, range.sections);
-  return c.html(dashboardPage({ kpis, sites: [...sites.keys()], key: viaHeader ? null : (key ?? null), origin: new URL(c.req.url).origin, nonce }));
+  return c.html(
+    dashboardPage({
+      kpis,
+      sites: [...sites.keys()],
+      key: viaHeader ? null : (key ?? null),
+      origin: new URL(c.req.url).origin,
+      nonce,
+    }),
+  );
 });

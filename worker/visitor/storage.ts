@@ -138,3 +138,9 @@ export function pendingAudienceChanges(sql: SqlStorage): Array<{ audience: strin
     .toArray()
     .map((row) => ({ audience: row.audience, member: JSON.parse(row.member) }));
 }
+
+/** Adds a decision's offer exposures to an event still waiting in the outbox (a sent one is left as it went). */
+export function noteExposures(sql: SqlStorage, id: string, offers: readonly unknown[]): void {
+  if (offers.length === 0) return;
+  sql.exec(`UPDATE outbox SET message = json_set(message, '$.offers', json(?)) WHERE id = ?`, JSON.stringify(offers), id);
+}

@@ -12,7 +12,7 @@ import type { Profile } from '../schema/profile';
 import { applyEvent, decide, newVisitor, type CompiledRules, type RequestContext, type VisitorState } from '../engine';
 import { consentOf } from './consent';
 import { sites } from '../../rules/sites';
-import type { QueuedEvent } from '../analytics/message';
+import type { QueuedEvent, QueuedExposure } from '../analytics/message';
 import { correctedTime } from './clock';
 import * as store from './storage';
 import { TokenBucket } from './token-bucket';
@@ -27,6 +27,8 @@ export interface CollectInput {
   slots: string[];
   sentAt: number;
   receivedAt: number;
+  /** The snippet's session id, carried to analytics so sessions are the browser's own. */
+  sid?: string;
   /** What the route knows of the request (device, country); consent comes from events. */
   request?: RequestContext;
 }
@@ -81,22 +83,18 @@ export class Visitor extends DurableObject<Env> {
 
     const rules = this.rulesFor(input.site);
     const { state, fresh } = this.ctx.storage.transactionSync(() => this.store(rules, input));
-    if (fresh.length > 0) await this.scheduleFlush();
     const identified = fresh.find((event) => event.type === 'identify');
-    const meta = store.readMeta(this.sql);
-    if (identified?.type === 'identify' && !meta?.uid) {
+    let decision: Decision;
+    if (identified?.type === 'identify' && !store.readMeta(this.sql)?.uid) {
       await this.linkTo(input.site, input.vid, identified.uid);
-      return {
-        accepted: input.events.length,
-        duplicates: input.events.length - fresh.length,
-        decision: await this.decide({ ...input, now: input.receivedAt }),
-      };
-    }
-    return {
-      accepted: input.events.length,
-      duplicates: input.events.length - fresh.length,
-      decision: decide(rules, state, input.slots, input.receivedAt, input.request),
-    };
+      decision = await this.decide({ ...input, now: input.receivedAt });
+    } else decision = this.decisionFor(rules, state, input.slots, input.receivedAt, input.request);
+    // Noted before this batch schedules a flush. Only after an identify could an alarm set by an
+    // earlier batch send the event first; that batch's exposures are then not counted.
+    const last = fresh.at(-1);
+    if (last) store.noteExposures(this.sql, last.id, exposuresOf(decision));
+    if (fresh.length > 0) await this.scheduleFlush();
+    return { accepted: input.events.length, duplicates: input.events.length - fresh.length, decision };
   }
 
   /** Decisions without new events; an unknown visitor gets them as a new one, and nothing is stored. */
@@ -104,7 +102,7 @@ export class Visitor extends DurableObject<Env> {
     const merged = this.mergedUser();
     if (merged) return { ...(await userStub(this.env, input.site, merged).decide(input)), vid: input.vid };
     const state = store.readMeta(this.sql)?.state ?? newVisitor(input.vid, input.now);
-    return { ...decide(this.rulesFor(input.site), state, input.slots, input.now, input.request), vid: input.vid };
+    return { ...this.decisionFor(this.rulesFor(input.site), state, input.slots, input.now, input.request), vid: input.vid };
   }
 
   /** Links this visitor to a user id (from /v1/identify or an identify event) and merges. */
@@ -234,8 +232,10 @@ export class Visitor extends DurableObject<Env> {
       };
       if (!store.insertEvent(this.sql, row)) continue;
       fresh.push(event);
+      const from = state.stage;
       applyEvent(rules, state, event, at, { ...input.request, consent: consentOf(event) ?? input.request?.consent });
-      const message: QueuedEvent = { site: input.site, vid: input.vid, at, event };
+      const message: QueuedEvent = { site: input.site, vid: input.vid, at, event, sid: input.sid };
+      if (state.stage !== from) message.stage = { from, to: state.stage };
       this.sql.exec('INSERT INTO outbox (id, message) VALUES (?, ?)', event.id, JSON.stringify(message));
     }
     store.noteAudienceChanges(this.sql, audiencesBefore, state.audiences);
@@ -268,6 +268,17 @@ export class Visitor extends DurableObject<Env> {
     return this.linking;
   }
 
+  /** The one place decisions are made, for collect and decide alike. */
+  private decisionFor(
+    rules: CompiledRules,
+    state: VisitorState,
+    slots: readonly string[],
+    now: number,
+    request?: RequestContext,
+  ): Decision {
+    return decide(rules, state, slots, now, request);
+  }
+
   private mergedUser(): string | null {
     return store.readMeta(this.sql)?.mergedInto ?? null;
   }
@@ -283,6 +294,11 @@ export class Visitor extends DurableObject<Env> {
     if (!rules) throw new Error(`no rules for site ${site}`);
     return rules;
   }
+}
+
+/** What analytics compares for lift: every offer decided, the held-out ones included. */
+function exposuresOf(decision: Decision): QueuedExposure[] {
+  return decision.offers.map(({ offer, variant, holdout }) => ({ offer, variant, holdout }));
 }
 
 function withVid(result: CollectResult, vid: string): CollectResult {

@@ -1,0 +1,68 @@
+// The whole analytics path, without stand-ins: collect → the visitor's Durable Object → its outbox
+// alarm → the events queue → the consumer → D1 → /v1/stats. What the visitor's object adds to each
+// queued event (session id, stage changes, offer exposures with holdouts) must come out as KPIs.
+import { describe, expect, it } from 'vitest';
+import { env } from 'cloudflare:workers';
+import { runDurableObjectAlarm } from 'cloudflare:test';
+import type { Kpis } from '../../worker/analytics/kpis';
+import type { CollectResponse } from '../../worker/schema/collect';
+import type { Event } from '../../worker/schema/events';
+import { visitorStub } from '../../worker/visitor/stub';
+import { batch, get, pageView, post, uniqueId } from './helpers';
+
+const form = (action: 'start' | 'step' | 'abandon', step: number): Event =>
+  ({ id: uniqueId('ev'), ts: Date.now(), type: 'form', form: 'mortgage-app', action, step, steps: 4 }) as Event;
+const track = (name: string): Event => ({ id: uniqueId('ev'), ts: Date.now(), type: 'track', name }) as Event;
+
+async function send(events: Event[], vid: string, sid: string): Promise<CollectResponse> {
+  const response = await post('/v1/collect', batch(events, { vid, sid }));
+  expect(response.status).toBe(200);
+  return response.json<CollectResponse>();
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+/** Reads the KPIs until `done` holds: the queue hands batches to the consumer on its own schedule. */
+async function statsUntil(done: (kpis: Kpis) => boolean): Promise<Kpis> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const kpis = await (await get(`/v1/stats/demo?from=${today()}&to=${today()}`)).json<Kpis>();
+    if (done(kpis) || Date.now() > deadline) return kpis;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('what the visitor object queues for analytics', () => {
+  it('gives sessions, stage changes and offer exposures, holdouts included, to the KPIs', async () => {
+    // Visitors who abandon the application at step 2 on the rates page: finish-app is decided for
+    // the hero slot, in variant a or b or held out (10%), by the hash of the visitor id.
+    const arms = new Map<string, number>();
+    const vids: string[] = [];
+    while ((arms.get('holdout') ?? 0) === 0 || vids.length < 12) {
+      expect(vids.length, 'no visitor fell in the holdout').toBeLessThan(200);
+      const vid = uniqueId('vid');
+      vids.push(vid);
+      const answer = await send([pageView('https://demo.example/rates'), form('start', 1), form('step', 2), form('abandon', 2)], vid, `s1-${vid}`);
+      const [offer] = answer.decisions.offers;
+      expect(offer?.offer).toBe('finish-app');
+      const arm = offer.holdout ? 'holdout' : offer.variant!;
+      arms.set(arm, (arms.get(arm) ?? 0) + 1);
+    }
+    // The first visitor comes back in a second browser session a minute later and becomes a customer.
+    await send([pageView('https://demo.example/'), track('loan_funded')], vids[0], `s2-${vids[0]}`);
+    for (const vid of vids) await runDurableObjectAlarm(visitorStub(env, 'demo', vid));
+
+    const kpis = await statsUntil((k) => k.traffic?.page_views === vids.length + 1 && (k.stages?.converted_leads ?? 0) > 0);
+    // Two session ids for one visitor within a minute: two sessions, where 30 idle minutes alone would see one.
+    expect(kpis.traffic).toMatchObject({ page_views: vids.length + 1, unique_visitors: vids.length, sessions: vids.length + 1 });
+    const finishApp = kpis.offers!.find((offer) => offer.offer === 'finish-app')!;
+    expect(finishApp.holdout?.exposed).toBe(arms.get('holdout'));
+    for (const arm of finishApp.arms) expect(arm.exposed, arm.arm).toBe(arms.get(arm.arm) ?? 0);
+    expect(finishApp.arms.reduce((sum, arm) => sum + arm.exposed, 0)).toBe(vids.length - arms.get('holdout')!);
+    const withVisitors = finishApp.arms.find((arm) => arm.exposed > 0)!;
+    expect(withVisitors.lift).not.toBeNull();
+    const entered = Object.fromEntries(kpis.stages!.entered.map((s) => [s.stage, s.visitors]));
+    expect(entered).toMatchObject({ anonymous: vids.length, applicant: vids.length, customer: 1 });
+    expect(kpis.stages).toMatchObject({ leads: vids.length, converted_leads: 1 });
+  });
+});
