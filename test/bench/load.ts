@@ -3,12 +3,14 @@
 //   --visitors 2000 --events 20 --concurrency 16   the load
 //   --duplicate --reorder --skew 6                  every batch twice, some swapped, clocks ±6 h
 //   --restart                                       kill and restart the worker halfway
+// Afterwards the D1 rollups are checked against the profiles, visitor by visitor (system/rollups.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startMiniflare } from '../../worker/scripts/miniflare.mjs';
 import { percentile, runLoad } from '../system/load';
+import { checkRollups } from '../system/rollups';
 
 const { values } = parseArgs({
   options: {
@@ -58,7 +60,14 @@ try {
   console.log(`${name}_doubled: ${report.doubled} events`);
   console.log(`${name}_score_mismatches: ${report.scoreMismatches} visitors`);
   for (const problem of report.problems.slice(0, 10)) console.error(problem);
-  process.exitCode = report.lost || report.doubled || report.scoreMismatches ? 1 : 0;
+  const rollups = await checkRollups(worker.mf, report.truth, { log: (line) => console.error(`${name}: ${line}`) });
+  console.log(
+    `${name}_rollup_events: ${rollups.seen} of ${rollups.expected} consumed, ${rollups.waitedSeconds.toFixed(1)} s after the run`,
+  );
+  console.log(`${name}_rollup_mismatched_visitors: ${rollups.mismatched} (counted more than the profile: ${rollups.over})`);
+  for (const problem of rollups.problems.slice(0, 10)) console.error(problem);
+  process.exitCode =
+    report.lost || report.doubled || report.scoreMismatches || rollups.over || (!values.restart && rollups.mismatched) ? 1 : 0;
 } finally {
   await worker.stop();
   rmSync(persist, { recursive: true, force: true });

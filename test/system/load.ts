@@ -9,6 +9,7 @@ import type { Profile } from '../../worker/schema/profile';
 import { applyEvent, newVisitor } from '../../worker/engine';
 import { seededRandom } from '../../worker/engine/hash';
 import { sites } from '../../rules/sites';
+import type { VisitorTruth } from './rollups';
 
 export interface LoadOptions {
   url: () => string;
@@ -38,6 +39,8 @@ export interface LoadReport {
   doubled: number;
   scoreMismatches: number;
   problems: string[];
+  /** Each visitor whose profile matched what was sent, for the rollup check (test/system/rollups.ts). */
+  truth: VisitorTruth[];
 }
 
 const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
@@ -49,19 +52,21 @@ function visitorEvents(count: number, random: () => number, ts: number): Event[]
   return Array.from({ length: count }, (_, i): Event => {
     const roll = random();
     const at = ts + i * 1000;
-    if (roll < 0.5) return { id: id(), ts: at, type: 'page', url: `https://demo.example${pages[Math.floor(random() * pages.length)]}` };
+    if (roll < 0.5)
+      return { id: id(), ts: at, type: 'page', url: `https://demo.example${pages[Math.floor(random() * pages.length)]}` };
     if (roll < 0.75) {
       const step = 1 + Math.floor(random() * 4);
       return { id: id(), ts: at, type: 'form', form: 'mortgage-app', action: step === 1 ? 'start' : 'step', step, steps: 4 };
     }
-    if (roll < 0.9) return { id: id(), ts: at, type: 'offer', offer: 'welcome-back', action: random() < 0.7 ? 'impression' : 'click' };
+    if (roll < 0.9)
+      return { id: id(), ts: at, type: 'offer', offer: 'welcome-back', action: random() < 0.7 ? 'impression' : 'click' };
     return { id: id(), ts: at, type: 'track', name: 'calculator_used', props: { loan_bucket: '300-400k' } };
   });
 }
 
 function intoBatches<T>(items: T[], random: () => number): T[][] {
   const batches: T[][] = [];
-  for (let i = 0; i < items.length; ) {
+  for (let i = 0; i < items.length;) {
     const size = 1 + Math.floor(random() * 10);
     batches.push(items.slice(i, i + size));
     i += size;
@@ -82,14 +87,21 @@ function plan(options: LoadOptions, random: () => number): Plan[] {
     const skew = options.skewHours ? Math.round((random() * 2 - 1) * options.skewHours * 3_600_000) : 0;
     const batches = intoBatches(visitorEvents(options.eventsPerVisitor, random, Date.now() + skew), random);
     if (options.reorder) {
-      for (let i = 0; i + 1 < batches.length; i += 2) if (random() < 0.3) [batches[i], batches[i + 1]] = [batches[i + 1], batches[i]];
+      for (let i = 0; i + 1 < batches.length; i += 2)
+        if (random() < 0.3) [batches[i], batches[i + 1]] = [batches[i + 1], batches[i]];
     }
     const sends = options.duplicate ? batches.flatMap((batch) => [batch, batch]) : batches;
     return { vid: `load-${v}-${id().slice(0, 12)}`, skew, sends, arrival: batches.flat() };
   });
 }
 
-async function sendUntilTaken(options: LoadOptions, vid: string, skew: number, events: Event[], report: LoadReport): Promise<void> {
+async function sendUntilTaken(
+  options: LoadOptions,
+  vid: string,
+  skew: number,
+  events: Event[],
+  report: LoadReport,
+): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     const started = performance.now();
     try {
@@ -125,7 +137,9 @@ function replay(profile: Profile, arrival: Event[]) {
 }
 
 async function check(options: LoadOptions, visitor: Plan, report: LoadReport): Promise<void> {
-  const response = await fetch(`${options.url()}/v1/profile/demo/${visitor.vid}`, { headers: { authorization: `Bearer ${options.apiKey}` } });
+  const response = await fetch(`${options.url()}/v1/profile/demo/${visitor.vid}`, {
+    headers: { authorization: `Bearer ${options.apiKey}` },
+  });
   if (!response.ok) {
     report.lost += visitor.arrival.length;
     report.problems.push(`${visitor.vid}: profile answered ${response.status}`);
@@ -140,24 +154,45 @@ async function check(options: LoadOptions, visitor: Plan, report: LoadReport): P
     report.problems.push(`${visitor.vid}: sent ${visitor.arrival.length}, stored ${profile.events}, missing ${missing}`);
     return;
   }
+  report.truth.push({
+    vid: visitor.vid,
+    events: visitor.arrival,
+    stages: profile.state.stage_history.map((entry) => entry.stage),
+  });
   const expected = replay(profile, visitor.arrival);
   if (JSON.stringify(expected.score) !== JSON.stringify(profile.state.score)) {
     report.scoreMismatches++;
-    report.problems.push(`${visitor.vid}: score ${JSON.stringify(profile.state.score)} != replay ${JSON.stringify(expected.score)}`);
+    report.problems.push(
+      `${visitor.vid}: score ${JSON.stringify(profile.state.score)} != replay ${JSON.stringify(expected.score)}`,
+    );
   }
 }
 
 async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) await work(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const random = seededRandom(options.seed ?? 42);
   const visitors = plan(options, random);
-  const report: LoadReport = { batches: 0, events: 0, requests: 0, retries: 0, seconds: 0, latencies: [], lost: 0, doubled: 0, scoreMismatches: 0, problems: [] };
+  const report: LoadReport = {
+    batches: 0,
+    events: 0,
+    requests: 0,
+    retries: 0,
+    seconds: 0,
+    latencies: [],
+    lost: 0,
+    doubled: 0,
+    scoreMismatches: 0,
+    problems: [],
+    truth: [],
+  };
   const total = visitors.reduce((sum, visitor) => sum + visitor.sends.length, 0);
   let midwayCalled = false;
   const started = performance.now();
