@@ -4,7 +4,7 @@ import type { OfferDecision } from '../schema/decision';
 import { readPath, type EvalContext } from './context';
 import { ineligible, type Ineligible } from './eligibility';
 import { assign, type Assignment } from './experiments';
-import { propensity } from './propensity';
+import { propensity, type ObservedRates, type Propensity } from './propensity';
 import type { CompiledOffer, CompiledRules } from './rules';
 import { own, type VisitorState } from './state';
 
@@ -13,6 +13,7 @@ export interface Ranked {
   assignment: Assignment;
   propensity: number;
   sampled: boolean;
+  observed: Propensity['observed'];
   priority: number;
 }
 
@@ -20,7 +21,13 @@ export interface Ranked {
 const OUTRANKED_SHOWN = 3;
 
 /** Ranks the eligible offers (best first) and says why each other one is out. */
-export function rankOffers(state: VisitorState, context: EvalContext, now: number, offers: Iterable<CompiledOffer>) {
+export function rankOffers(
+  state: VisitorState,
+  context: EvalContext,
+  now: number,
+  offers: Iterable<CompiledOffer>,
+  observed: ObservedRates = {},
+) {
   const ranked: Ranked[] = [];
   const out: Array<Ineligible & { offer: CompiledOffer }> = [];
   for (const offer of offers) {
@@ -31,21 +38,30 @@ export function rankOffers(state: VisitorState, context: EvalContext, now: numbe
       continue;
     }
     const assignment = assign(offer.source, state.vid);
-    const counts = history && own(history.variants, assignment.variant?.id ?? '-');
-    const p = propensity(offer.source, counts, state.vid, now);
+    const arm = assignment.variant?.id ?? '-';
+    const counts = history && own(history.variants, arm);
+    const everyone = own(observed, offer.source.id);
+    const p = propensity(offer.source, counts, everyone && own(everyone, arm), state.vid, now);
     const priority = p.value * offer.value * offer.source.weight;
-    ranked.push({ offer, assignment, propensity: p.value, sampled: p.sampled, priority });
+    ranked.push({ offer, assignment, propensity: p.value, sampled: p.sampled, observed: p.observed, priority });
   }
   ranked.sort((a, b) => b.priority - a.priority || a.offer.index - b.offer.index);
   return { ranked, out };
 }
 
-export function chooseOffers(rules: CompiledRules, state: VisitorState, context: EvalContext, now: number, slots: readonly string[]): OfferDecision[] {
+export function chooseOffers(
+  rules: CompiledRules,
+  state: VisitorState,
+  context: EvalContext,
+  now: number,
+  slots: readonly string[],
+  observed?: ObservedRates,
+): OfferDecision[] {
   const wanted = new Set(slots);
   // Each offer is judged once, even when it could fill several of the requested slots.
   const offers = new Set<CompiledOffer>();
   for (const slot of wanted) for (const offer of rules.offersBySlot.get(slot) ?? []) offers.add(offer);
-  const { ranked, out } = rankOffers(state, context, now, offers);
+  const { ranked, out } = rankOffers(state, context, now, offers, observed);
   const decisions: OfferDecision[] = [];
   const used = new Set<CompiledOffer>();
   for (const slot of wanted) {
@@ -60,7 +76,11 @@ export function chooseOffers(rules: CompiledRules, state: VisitorState, context:
 }
 
 function decisionFor(
-  slot: string, winner: Ranked, others: Ranked[], skipped: Array<Ineligible & { offer: CompiledOffer }>, context: EvalContext,
+  slot: string,
+  winner: Ranked,
+  others: Ranked[],
+  skipped: Array<Ineligible & { offer: CompiledOffer }>,
+  context: EvalContext,
 ): OfferDecision {
   const offer = winner.offer.source;
   const { holdout, variant, bucket } = winner.assignment;
@@ -68,6 +88,12 @@ function decisionFor(
   if (offer.segments) reasons.push(`segment=${offer.segments.filter((id) => context.segments.includes(id)).join('|')}`);
   const formula = `priority ${fmt(winner.priority)} = ${winner.sampled ? 'sampled ' : ''}propensity ${fmt(winner.propensity)} × value ${winner.offer.value} × weight ${offer.weight}`;
   reasons.push(offer.because ? fillTemplate(offer.because, context) : `eligible for ${offer.id}`, formula);
+  if (winner.observed) {
+    const { impressions, successes, rate } = winner.observed;
+    reasons.push(
+      `${offer.goal} rate ${fmt(rate)} across visitors (${successes} of ${impressions} impressions, base ${offer.propensity})`,
+    );
+  }
   for (const other of others.slice(0, OUTRANKED_SHOWN)) {
     const tie = other.priority === winner.priority ? ', tie broken by file order' : '';
     reasons.push(`outranked ${other.offer.source.id} (${fmt(other.priority)}${tie})`);

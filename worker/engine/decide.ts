@@ -2,6 +2,7 @@
 // requested slot, and audience memberships. Pure: the state is not changed, `now` is a parameter.
 import type { Decision } from '../schema/decision';
 import { chooseOffers } from './arbitration';
+import type { ObservedRates } from './propensity';
 import { audienceDecision } from './audiences';
 import { buildContext, type RequestContext } from './context';
 import { segmentsFor, stageFor } from './lifecycle';
@@ -9,9 +10,17 @@ import type { CompiledRules } from './rules';
 import { round1 } from './scoring';
 import { STATE_VERSION, upgradeState, type VisitorState } from './state';
 
-/** `now` defaults to the visitor's last event, so a decision replays identically. */
+/**
+ * `now` defaults to the visitor's last event, so a decision replays identically. `observed` holds
+ * what all visitors did with each offer (worker/analytics/offer-rates.ts), for the propensity.
+ */
 export function decide(
-  rules: CompiledRules, stored: VisitorState, slots: readonly string[], now = stored.last_seen, request?: RequestContext,
+  rules: CompiledRules,
+  stored: VisitorState,
+  slots: readonly string[],
+  now = stored.last_seen,
+  request?: RequestContext,
+  observed?: ObservedRates,
 ): Decision {
   const state = stored.v === STATE_VERSION ? stored : upgradeState(structuredClone(stored));
   const context = buildContext(rules, state, now, request);
@@ -27,7 +36,7 @@ export function decide(
     stage: context.stage,
     segments: context.segments,
     score: { total: round1(context.score.total), products },
-    offers: personalize ? chooseOffers(rules, state, context, now, slots) : [],
+    offers: personalize ? chooseOffers(rules, state, context, now, slots, observed) : [],
     audiences: audienceDecision(rules, state, context, now),
   };
 }

@@ -4,4 +4,5 @@ export { newVisitor, upgradeState, type VisitorState } from './state';
 export { applyEvent } from './apply';
 export { decide } from './decide';
 export type { RequestContext } from './context';
+export type { ObservedCounts, ObservedRates } from './propensity';
 export { explainProfile, type ProfileSummary } from './explain';

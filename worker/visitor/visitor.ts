@@ -13,6 +13,7 @@ import { applyEvent, decide, newVisitor, type CompiledRules, type RequestContext
 import { consentOf } from './consent';
 import { sites } from '../../rules/sites';
 import type { QueuedEvent, QueuedExposure } from '../analytics/message';
+import { offerRates } from '../analytics/offer-rates';
 import { correctedTime } from './clock';
 import * as store from './storage';
 import { TokenBucket } from './token-bucket';
@@ -82,13 +83,14 @@ export class Visitor extends DurableObject<Env> {
         .then((result) => withVid(result, input.vid));
 
     const rules = this.rulesFor(input.site);
+    const observed = await offerRates(this.env.DB, input.site, input.receivedAt);
     const { state, fresh } = this.ctx.storage.transactionSync(() => this.store(rules, input));
     const identified = fresh.find((event) => event.type === 'identify');
     let decision: Decision;
     if (identified?.type === 'identify' && !store.readMeta(this.sql)?.uid) {
       await this.linkTo(input.site, input.vid, identified.uid);
       decision = await this.decide({ ...input, now: input.receivedAt });
-    } else decision = this.decisionFor(rules, state, input.slots, input.receivedAt, input.request);
+    } else decision = decide(rules, state, input.slots, input.receivedAt, input.request, observed);
     // Noted before this batch schedules a flush. Only after an identify could an alarm set by an
     // earlier batch send the event first; that batch's exposures are then not counted.
     const last = fresh.at(-1);
@@ -102,7 +104,8 @@ export class Visitor extends DurableObject<Env> {
     const merged = this.mergedUser();
     if (merged) return { ...(await userStub(this.env, input.site, merged).decide(input)), vid: input.vid };
     const state = store.readMeta(this.sql)?.state ?? newVisitor(input.vid, input.now);
-    return { ...this.decisionFor(this.rulesFor(input.site), state, input.slots, input.now, input.request), vid: input.vid };
+    const observed = await offerRates(this.env.DB, input.site, input.now);
+    return { ...decide(this.rulesFor(input.site), state, input.slots, input.now, input.request, observed), vid: input.vid };
   }
 
   /** Links this visitor to a user id (from /v1/identify or an identify event) and merges. */
@@ -266,17 +269,6 @@ export class Visitor extends DurableObject<Env> {
       }
     })().finally(() => (this.linking = undefined));
     return this.linking;
-  }
-
-  /** The one place decisions are made, for collect and decide alike. */
-  private decisionFor(
-    rules: CompiledRules,
-    state: VisitorState,
-    slots: readonly string[],
-    now: number,
-    request?: RequestContext,
-  ): Decision {
-    return decide(rules, state, slots, now, request);
   }
 
   private mergedUser(): string | null {

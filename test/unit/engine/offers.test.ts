@@ -4,7 +4,12 @@ import type { RulesInput } from '../../../rules/schema';
 import { banner, compile, DAY, HOUR, offerEvent, page, T0 } from '../helpers';
 
 type OfferInput = NonNullable<RulesInput['offers']>[number];
-const offer = (id: string, extra: Partial<OfferInput> = {}): OfferInput => ({ id, slots: ['hero'], banner: banner(id), ...extra });
+const offer = (id: string, extra: Partial<OfferInput> = {}): OfferInput => ({
+  id,
+  slots: ['hero'],
+  banner: banner(id),
+  ...extra,
+});
 
 function visitor(rules = compile({}), vid = 'visitor-0001'): VisitorState {
   const state = newVisitor(vid, T0);
@@ -35,7 +40,10 @@ describe('arbitration', () => {
 
   it('fills each slot once and never shows an offer twice on a page', () => {
     const offers = decide(rules, visitor(rules), ['hero', 'sidebar', 'hero', 'footer']).offers;
-    expect(offers.map((o) => [o.slot, o.offer])).toEqual([['hero', 'high'], ['sidebar', 'side']]);
+    expect(offers.map((o) => [o.slot, o.offer])).toEqual([
+      ['hero', 'high'],
+      ['sidebar', 'side'],
+    ]);
   });
 
   it('breaks ties by file order and says so', () => {
@@ -58,6 +66,35 @@ describe('arbitration', () => {
     expect(hero.reasons).toContain('priority 0.217 = propensity 0.217 × value 1 × weight 1');
   });
 
+  it('learns from every visitor: observed rates move the ranking and are named in the reasons', () => {
+    const learn = compile({ offers: [offer('a', { propensity: 0.1 }), offer('b', { propensity: 0.1 })] });
+    const state = visitor(learn);
+    // Without observations both sit at the base rate and file order decides.
+    expect(decide(learn, state, ['hero']).offers[0].offer).toBe('a');
+    const observed = {
+      a: { '-': { impressions: 1000, clicks: 20, converts: 0 } },
+      b: { '-': { impressions: 1000, clicks: 80, converts: 0 } },
+    };
+    const [hero] = decide(learn, state, ['hero'], T0, undefined, observed).offers;
+    // Across visitors: Beta(0.1·20 + 80, 0.9·20 + 920) → 82 / 1020.
+    expect(hero.offer).toBe('b');
+    expect(hero.reasons).toContain('priority 0.08 = propensity 0.08 × value 1 × weight 1');
+    expect(hero.reasons).toContain('click rate 0.08 across visitors (80 of 1000 impressions, base 0.1)');
+    expect(hero.reasons).toContain('outranked a (0.022)');
+  });
+
+  it('a visitor who keeps ignoring an offer sees it fall below the rate others give it', () => {
+    const rules = compile({ offers: [offer('ignored', { propensity: 0.1 }), offer('other', { propensity: 0.05 })] });
+    const state = visitor(rules);
+    const observed = { ignored: { '-': { impressions: 500, clicks: 50, converts: 0 } } };
+    expect(decide(rules, state, ['hero'], T0, undefined, observed).offers[0].offer).toBe('ignored');
+    for (let i = 1; i <= 30; i += 1) applyEvent(rules, state, offerEvent('ignored', 'impression', T0 + i), T0 + i);
+    // The population rate, 52 / 520, is this visitor's prior worth 20 observations: 30 misses → 2 / 50.
+    const [hero] = decide(rules, state, ['hero'], T0 + 60, undefined, observed).offers;
+    expect(hero.offer).toBe('other');
+    expect(hero.reasons).toContain('outranked ignored (0.04)');
+  });
+
   it('Thompson sampling is deterministic per visitor, offer and day', () => {
     const explore = compile({ offers: [offer('a', { explore: true }), offer('b', { explore: true })] });
     const state = visitor(explore);
@@ -70,13 +107,23 @@ describe('arbitration', () => {
 
   it('uses the product value when the offer has none', () => {
     const valued = compile({ products: [{ id: 'mortgage', value: 10 }], offers: [offer('m', { product: 'mortgage' })] });
-    expect(decide(valued, visitor(valued), ['hero']).offers[0].reasons).toContain('priority 0.5 = propensity 0.05 × value 10 × weight 1');
+    expect(decide(valued, visitor(valued), ['hero']).offers[0].reasons).toContain(
+      'priority 0.5 = propensity 0.05 × value 10 × weight 1',
+    );
   });
 });
 
 describe('experiments', () => {
   const rules = compile({
-    offers: [offer('exp', { holdout: 0.5, variants: [{ id: 'a', weight: 0.25 }, { id: 'b', weight: 0.25, banner: { title: 'B title' } }] })],
+    offers: [
+      offer('exp', {
+        holdout: 0.5,
+        variants: [
+          { id: 'a', weight: 0.25 },
+          { id: 'b', weight: 0.25, banner: { title: 'B title' } },
+        ],
+      }),
+    ],
   });
 
   it('gives holdout visitors no banner but records them', () => {
@@ -93,7 +140,10 @@ describe('experiments', () => {
 describe('caps and cooldowns', () => {
   const midnight = Date.UTC(2026, 10, 3);
   const rules = compile({
-    offers: [offer('capped', { caps: { per_day: 2, total: 3, dismiss_cooldown_hours: 24 } }), offer('fallback', { propensity: 0.01 })],
+    offers: [
+      offer('capped', { caps: { per_day: 2, total: 3, dismiss_cooldown_hours: 24 } }),
+      offer('fallback', { propensity: 0.01 }),
+    ],
   });
   const show = (state: VisitorState, at: number) => applyEvent(rules, state, offerEvent('capped', 'impression', at), at);
 
@@ -112,14 +162,18 @@ describe('caps and cooldowns', () => {
     show(state, midnight - HOUR);
     show(state, midnight + HOUR);
     show(state, midnight + DAY + HOUR);
-    expect(decide(rules, state, ['hero'], midnight + 5 * DAY).offers[0].reasons).toContain('skipped capped: capped: 3 of 3 impressions in total');
+    expect(decide(rules, state, ['hero'], midnight + 5 * DAY).offers[0].reasons).toContain(
+      'skipped capped: capped: 3 of 3 impressions in total',
+    );
   });
 
   it('cools down for exactly the hours given after a dismiss', () => {
     const state = visitor(rules);
     const at = midnight - HOUR;
     applyEvent(rules, state, offerEvent('capped', 'dismiss', at), at);
-    expect(decide(rules, state, ['hero'], at + 24 * HOUR - 1).offers[0].reasons).toContain('skipped capped: cooling down: dismissed 23h ago (cooldown 24h)');
+    expect(decide(rules, state, ['hero'], at + 24 * HOUR - 1).offers[0].reasons).toContain(
+      'skipped capped: cooling down: dismissed 23h ago (cooldown 24h)',
+    );
     expect(decide(rules, state, ['hero'], at + 24 * HOUR).offers[0].offer).toBe('capped');
   });
 

@@ -1,0 +1,92 @@
+// Observed offer rates: read from the real D1 rollups, cached a minute per site, never failing a
+// decision; and decisions made by the visitor's object use them.
+import { describe, expect, it } from 'vitest';
+import { env } from 'cloudflare:workers';
+import { offerRates } from '../../worker/analytics/offer-rates';
+import type { CollectResponse } from '../../worker/schema/collect';
+import type { Event } from '../../worker/schema/events';
+import { batch, pageView, post, uniqueId } from './helpers';
+
+const DAY = 86_400_000;
+const dayOf = (at: number) => new Date(at).toISOString().slice(0, 10);
+
+async function exposed(
+  offer: string,
+  arm: string,
+  at: number,
+  counts: { impressions: number; clicks: number; converts: number },
+) {
+  await env.DB.prepare(
+    `INSERT INTO offer_visitors (site, offer, arm, vh, day, exposed_at, impressions, clicks, converts)
+     VALUES ('demo', ?, ?, ?, ?, ?, ?, ?, ?)`,
+  )
+    .bind(offer, arm, uniqueId('vh'), dayOf(at), at, counts.impressions, counts.clicks, counts.converts)
+    .run();
+}
+
+// First: the other tests read with clocks years ahead, which would stay cached for today's reads.
+describe('decisions', () => {
+  it('rank offers by the rates all visitors showed, and say so', async () => {
+    const now = Date.now();
+    for (const arm of ['a', 'b']) await exposed('finish-app', arm, now, { impressions: 400, clicks: 120, converts: 30 });
+    const form = (action: 'start' | 'step' | 'abandon', step: number): Event =>
+      ({ id: uniqueId('ev'), ts: Date.now(), type: 'form', form: 'mortgage-app', action, step, steps: 4 }) as Event;
+    for (let attempt = 0; ; attempt++) {
+      const visit = batch([pageView('https://demo.example/rates'), form('start', 1), form('step', 2), form('abandon', 2)]);
+      const answer = await (await post('/v1/collect', visit)).json<CollectResponse>();
+      const [offer] = answer.decisions.offers;
+      expect(offer.offer).toBe('finish-app');
+      if (offer.holdout && attempt < 20) continue;
+      // Beta(0.25·20 + 120, 0.75·20 + 280) → 125 / 420.
+      expect(offer.reasons).toContain('click rate 0.298 across visitors (120 of 400 impressions, base 0.25)');
+      expect(offer.reasons).toContain('priority 2.976 = propensity 0.298 × value 10 × weight 1');
+      return;
+    }
+  });
+});
+
+describe('offerRates', () => {
+  it('sums each offer and arm over the last 30 days, holdouts left out, and keeps it for a minute', async () => {
+    // Far from the other tests' clocks, so their cached reads do not answer for this one.
+    const now = Date.UTC(2031, 0, 15);
+    await exposed('finish-app', 'a', now - DAY, { impressions: 3, clicks: 1, converts: 0 });
+    await exposed('finish-app', 'a', now - 2 * DAY, { impressions: 2, clicks: 2, converts: 1 });
+    await exposed('finish-app', 'b', now, { impressions: 4, clicks: 0, converts: 0 });
+    await exposed('finish-app', 'holdout', now, { impressions: 0, clicks: 0, converts: 0 });
+    await exposed('finish-app', 'a', now - 40 * DAY, { impressions: 100, clicks: 100, converts: 100 });
+
+    const rates = await offerRates(env.DB, 'demo', now);
+    expect(rates['finish-app']).toEqual({
+      a: { impressions: 5, clicks: 3, converts: 1 },
+      b: { impressions: 4, clicks: 0, converts: 0 },
+    });
+
+    await exposed('finish-app', 'b', now, { impressions: 6, clicks: 6, converts: 0 });
+    expect((await offerRates(env.DB, 'demo', now + 59_000))['finish-app'].b.impressions).toBe(4);
+    expect((await offerRates(env.DB, 'demo', now + 61_000))['finish-app'].b).toEqual({ impressions: 10, clicks: 6, converts: 0 });
+  });
+
+  it('answers no observations while D1 fails, and reads again ten seconds later', async () => {
+    const now = Date.UTC(2032, 0, 15);
+    await exposed('rate-alert', '-', now, { impressions: 7, clicks: 1, converts: 0 });
+    let failing = true;
+    const flaky = new Proxy(env.DB, {
+      get(target, key) {
+        if (key === 'prepare' && failing)
+          return () => {
+            throw new Error('D1 unavailable');
+          };
+        const value = Reflect.get(target, key);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    expect(await offerRates(flaky, 'demo', now)).toEqual({});
+    failing = false;
+    expect(await offerRates(flaky, 'demo', now + 5_000)).toEqual({});
+    expect((await offerRates(flaky, 'demo', now + 11_000))['rate-alert']['-']).toEqual({
+      impressions: 7,
+      clicks: 1,
+      converts: 0,
+    });
+  });
+});
