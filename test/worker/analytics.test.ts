@@ -3,7 +3,7 @@ import { env } from 'cloudflare:workers';
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { consumeEvents } from '../../worker/analytics/consumer';
 import { eraseVisitorRows } from '../../worker/analytics/erase';
-import type { Kpis } from '../../worker/analytics/kpis';
+import type { Kpis } from '../../worker/schema/stats';
 import type { QueuedEvent } from '../../worker/analytics/message';
 import type { Event } from '../../worker/schema/events';
 import type { ErrorBody } from '../../worker/schema/collect';

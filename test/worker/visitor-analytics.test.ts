@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:workers';
 import { runDurableObjectAlarm } from 'cloudflare:test';
-import type { Kpis } from '../../worker/analytics/kpis';
+import type { Kpis } from '../../worker/schema/stats';
 import type { CollectResponse } from '../../worker/schema/collect';
 import type { Event } from '../../worker/schema/events';
 import { visitorStub } from '../../worker/visitor/stub';

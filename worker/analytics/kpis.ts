@@ -3,7 +3,8 @@
 // one D1 batch; the shaping below them is pure. Definitions: worker/analytics/README.md.
 import type { RulesFile } from '../../rules/schema';
 import { liftOverHoldout, rate, type Lift } from './intervals';
-import { HOLDOUT_ARM } from './rollup';
+import { HOLDOUT_ARM } from './keys';
+import type { AudienceSeries, FormFunnel, Kpis, OfferArm, OfferStats, Stages, Traffic } from '../schema/stats';
 
 export const SECTIONS = ['traffic', 'forms', 'offers', 'stages', 'audiences'] as const;
 export type Section = (typeof SECTIONS)[number];
@@ -11,89 +12,6 @@ export type Section = (typeof SECTIONS)[number];
 export interface Range {
   from: string;
   to: string;
-}
-
-export interface Traffic {
-  /** Visitor-days: each visitor counted once per day they were active, summed over the days. */
-  visitors: number;
-  unique_visitors: number;
-  page_views: number;
-  sessions: number;
-  bounced_sessions: number;
-  /** Single-page sessions / sessions. */
-  bounce_rate: number | null;
-  daily: Array<{ day: string; visitors: number; page_views: number; sessions: number }>;
-  top_pages: Array<{ path: string; views: number }>;
-}
-
-export interface FunnelStep {
-  step: number;
-  name: string | null;
-  /** Visitors who reached this step (a submission counts as reaching every step). */
-  reached: number;
-  /** Share of this step's visitors who did not reach the next step (or submit, after the last). */
-  drop_off: number | null;
-}
-
-export interface FormFunnel {
-  form: string;
-  started: number;
-  steps: FunnelStep[];
-  submitted: number;
-  /** Visitors who abandoned and have not submitted since. */
-  abandoned: number;
-  completion_rate: number | null;
-}
-
-export interface OfferArm {
-  arm: string;
-  impressions: number;
-  clicks: number;
-  conversions: number;
-  /** clicks / impressions */
-  ctr: number | null;
-  /** conversions / clicks */
-  cvr: number | null;
-  /** Visitors exposed (shown the offer, or held out from it). */
-  exposed: number;
-  /** Exposed visitors who submitted a form afterwards. */
-  goal_visitors: number;
-  goal_rate: number | null;
-  /** Against the holdout; null for the holdout itself and while either side has no one. */
-  lift: Lift | null;
-}
-
-export interface OfferStats {
-  offer: string;
-  arms: OfferArm[];
-  holdout: OfferArm | null;
-}
-
-export interface Stages {
-  /** Visitors who entered each stage in the range, in the rules' order. */
-  entered: Array<{ stage: string; visitors: number }>;
-  /** Visitors who first reached the lead stage or a later funnel stage in the range. */
-  leads: number | null;
-  /** Of those leads, the ones who became customers (by now). */
-  converted_leads: number | null;
-  /** converted_leads × 100 / leads. */
-  lead_to_customer_pct: number | null;
-}
-
-export interface AudienceSeries {
-  audience: string;
-  daily: Array<{ day: string; size: number; joins: number; leaves: number }>;
-}
-
-export interface Kpis {
-  site: string;
-  from: string;
-  to: string;
-  traffic?: Traffic;
-  forms?: FormFunnel[];
-  offers?: OfferStats[];
-  stages?: Stages;
-  audiences?: AudienceSeries[];
 }
 
 /** Every UTC day from `from` to `to`, inclusive. */

@@ -4,7 +4,7 @@
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { code, formatCount, funnelChart, intervalChart, lineChart, pct, shareBars } from './charts';
-import type { FormFunnel, Kpis, OfferStats } from './kpis';
+import type { FormFunnel, Kpis, OfferStats } from '../schema/stats';
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 

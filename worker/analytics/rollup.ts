@@ -4,13 +4,10 @@
 // however often the queue delivers it.
 import type { Event } from '../schema/events';
 import type { QueuedEvent } from './message';
+import { armOf, dayOf } from './keys';
 
-/** The arm of an offer event or exposure: the variant id, "-" without variants, or "holdout". */
-export const HOLDOUT_ARM = 'holdout';
-export const armOf = (variant: string | undefined, holdout = false): string => (holdout ? HOLDOUT_ARM : (variant ?? '-'));
-
-/** UTC day (YYYY-MM-DD) of a time in ms. */
-export const dayOf = (at: number): string => new Date(at).toISOString().slice(0, 10);
+// Also exported from here, where offer-rates.ts imports them.
+export { HOLDOUT_ARM, dayOf } from './keys';
 
 /** The (metric, dimension) counters of daily_counts that one event adds 1 to. */
 export function countersOf(message: QueuedEvent): Array<[metric: string, dim: string]> {
