@@ -15,9 +15,31 @@ const FORMS = Array.from({ length: 10 }, (_, i) => `form-${i}`);
 function scoringRules(): NonNullable<RulesInput['scoring']>['rules'] {
   return Array.from({ length: 1000 }, (_, i) => {
     const id = `rule-${i}`;
-    if (i < 100) return { id, when: { 'event.type': 'page', 'request.path': { $regex: `^${pick(PATHS, i)}` }, 'request.utm.source': { $ne: `spam-${i}` } }, points: 1 + (i % 5), max_per_day: 3 };
-    if (i < 800) return { id, when: { 'event.type': 'track', 'event.name': `action_${i % 100}`, 'event.props.bucket': { $in: ['a', 'b', `c${i}`] } }, points: 2, product: pick(['mortgage', 'card'], i) };
-    if (i < 950) return { id, when: { 'event.type': 'form', 'event.form': pick(FORMS, i), 'event.step': { $gte: (i % 4) + 1 } }, points: 5, product: 'mortgage' };
+    if (i < 100)
+      return {
+        id,
+        when: {
+          'event.type': 'page',
+          'request.path': { $regex: `^${pick(PATHS, i)}` },
+          'request.utm.source': { $ne: `spam-${i}` },
+        },
+        points: 1 + (i % 5),
+        max_per_day: 3,
+      };
+    if (i < 800)
+      return {
+        id,
+        when: { 'event.type': 'track', 'event.name': `action_${i % 100}`, 'event.props.bucket': { $in: ['a', 'b', `c${i}`] } },
+        points: 2,
+        product: pick(['mortgage', 'card'], i),
+      };
+    if (i < 950)
+      return {
+        id,
+        when: { 'event.type': 'form', 'event.form': pick(FORMS, i), 'event.step': { $gte: (i % 4) + 1 } },
+        points: 5,
+        product: 'mortgage',
+      };
     return { id, when: { 'event.type': 'offer', 'event.action': pick(['click', 'dismiss'], i) }, points: i % 2 ? 3 : -1 };
   });
 }
@@ -25,7 +47,10 @@ function scoringRules(): NonNullable<RulesInput['scoring']>['rules'] {
 function rulesFile(): RulesInput {
   return {
     origins: ['https://acme.example'],
-    products: [{ id: 'mortgage', value: 10 }, { id: 'card', value: 2 }],
+    products: [
+      { id: 'mortgage', value: 10 },
+      { id: 'card', value: 2 },
+    ],
     scoring: { half_life_days: 14, rules: scoringRules() },
     stages: [
       { id: 'customer', when: { 'tracks.action_99': { $gte: 3 } } },
@@ -34,16 +59,30 @@ function rulesFile(): RulesInput {
       { id: 'engaged', when: { 'counters.pages': { $gte: 2 } } },
       { id: 'anonymous' },
     ],
-    segments: Array.from({ length: 20 }, (_, i) => ({ id: `segment-${i}`, when: { [`score.products.${pick(['mortgage', 'card'], i)}`]: { $gte: i * 5 } } })),
+    segments: Array.from({ length: 20 }, (_, i) => ({
+      id: `segment-${i}`,
+      when: { [`score.products.${pick(['mortgage', 'card'], i)}`]: { $gte: i * 5 } },
+    })),
     offers: Array.from({ length: 50 }, (_, i) => ({
       id: `offer-${i}`,
       slots: [pick(SLOTS, i)],
       product: pick(['mortgage', 'card'], i),
-      when: { $or: [{ 'score.total': { $gte: i } }, { segments: `segment-${i % 20}` }], [`forms.${pick(FORMS, i)}.submitted`]: { $ne: true } },
+      when: {
+        $or: [{ 'score.total': { $gte: i } }, { segments: `segment-${i % 20}` }],
+        [`forms.${pick(FORMS, i)}.submitted`]: { $ne: true },
+      },
       stages: i % 3 ? undefined : ['engaged', 'lead', 'applicant'],
       explore: i % 5 === 0,
       caps: { per_day: 3, dismiss_cooldown_hours: 24 },
-      ...(i % 4 === 0 ? { holdout: 0.1, variants: [{ id: 'a', weight: 0.45 }, { id: 'b', weight: 0.45 }] } : {}),
+      ...(i % 4 === 0
+        ? {
+            holdout: 0.1,
+            variants: [
+              { id: 'a', weight: 0.45 },
+              { id: 'b', weight: 0.45 },
+            ],
+          }
+        : {}),
       banner: { title: `Offer ${i}`, placement: 'slot' as const },
     })),
     audiences: Array.from({ length: 20 }, (_, i) => ({
@@ -59,10 +98,28 @@ function eventAt(i: number): Event {
   const ts = T0 + i * 600_000;
   const id = `evt-${String(i).padStart(8, '0')}`;
   switch (i % 5) {
-    case 0: case 1: return { id, ts, type: 'page', url: `https://acme.example${pick(PATHS, i)}?utm_source=g` };
-    case 2: return { id, ts, type: 'track', name: `action_${i % 100}`, props: { bucket: pick(['a', 'b', 'z'], i) } };
-    case 3: return { id, ts, type: 'form', form: pick(FORMS, i), action: pick(['start', 'step', 'step', 'abandon'] as const, i), step: (i % 4) + 1 };
-    default: return { id, ts, type: 'offer', offer: `offer-${i % 50}`, action: pick(['impression', 'impression', 'click', 'dismiss'] as const, i) };
+    case 0:
+    case 1:
+      return { id, ts, type: 'page', url: `https://acme.example${pick(PATHS, i)}?utm_source=g` };
+    case 2:
+      return { id, ts, type: 'track', name: `action_${i % 100}`, props: { bucket: pick(['a', 'b', 'z'], i) } };
+    case 3:
+      return {
+        id,
+        ts,
+        type: 'form',
+        form: pick(FORMS, i),
+        action: pick(['start', 'step', 'step', 'abandon'] as const, i),
+        step: (i % 4) + 1,
+      };
+    default:
+      return {
+        id,
+        ts,
+        type: 'offer',
+        offer: `offer-${i % 50}`,
+        action: pick(['impression', 'impression', 'click', 'dismiss'] as const, i),
+      };
   }
 }
 
@@ -82,7 +139,10 @@ function measure(run: (i: number) => void): number {
   const rounds: number[] = [];
   for (let round = 0; round < 5; round += 1) {
     const start = process.cpuUsage();
-    const cpu = () => { const used = process.cpuUsage(start); return used.user + used.system; };
+    const cpu = () => {
+      const used = process.cpuUsage(start);
+      return used.user + used.system;
+    };
     let roundCalls = 0;
     while (cpu() < 80_000) {
       for (let i = 0; i < 100; i += 1) run(calls + i);
@@ -99,14 +159,22 @@ if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
 const rules = loaded.rules;
 const now = (state: VisitorState) => state.last_seen + 60_000;
 
+/**
+ * CPU per event applied to a profile of `history` events: the next 1,000 events of the same story,
+ * on a copy (applying mutates) that is reset after each thousand.
+ */
+function measureApply(profile: VisitorState, history: number): number {
+  let state = structuredClone(profile);
+  return measure((i) => {
+    if (i % 1000 === 0) state = structuredClone(profile);
+    const n = history + (i % 1000);
+    applyEvent(rules, state, eventAt(n), T0 + n * 600_000, { device: 'desktop' });
+  });
+}
+
 const state500 = visitorWith(rules, 500);
 const decideUs = measure(() => decide(rules, state500, SLOTS, now(state500)));
-// Applying mutates: apply to a copy of the 500-event profile, refreshed now and then.
-let applyState = structuredClone(state500);
-const applyUs = measure((i) => {
-  if (i % 1000 === 0) applyState = structuredClone(state500);
-  applyEvent(rules, applyState, eventAt(500 + (i % 1000)), T0 + (500 + (i % 1000)) * 600_000, { device: 'desktop' });
-});
+const applyUs = measureApply(state500, 500);
 const state50 = visitorWith(rules, 50);
 const state5000 = visitorWith(rules, 5000);
 
@@ -115,10 +183,18 @@ console.log(`engine_decide_us_1000_rules: ${fmt(decideUs)} µs`);
 console.log(`engine_apply_event_us: ${fmt(applyUs)} µs`);
 console.log(`engine_decide_us_history_50: ${fmt(measure(() => decide(rules, state50, SLOTS, now(state50))))} µs`);
 console.log(`engine_decide_us_history_5000: ${fmt(measure(() => decide(rules, state5000, SLOTS, now(state5000))))} µs`);
+console.log(`engine_apply_event_us_history_50: ${fmt(measureApply(state50, 50))} µs`);
+console.log(`engine_apply_event_us_history_5000: ${fmt(measureApply(state5000, 5000))} µs`);
 console.log(`engine_state_bytes_history_5000: ${JSON.stringify(state5000).length} bytes`);
 // A yardstick for comparing machines: one FNV-1a hash of an 11-character id. Divide the figures
 // above by it to compare runs on different machines (or under different load).
 const ids = Array.from({ length: 1024 }, (_, i) => `visitor-${String(i).padStart(3, '0')}`);
 let sink = 0;
-console.log(`engine_calibration_fnv_ns: ${fmt(measure((i) => { for (let j = 0; j < 100; j += 1) sink ^= fnv1a32(ids[(i + j) & 1023]); }) * 10)} ns`);
+console.log(
+  `engine_calibration_fnv_ns: ${fmt(
+    measure((i) => {
+      for (let j = 0; j < 100; j += 1) sink ^= fnv1a32(ids[(i + j) & 1023]);
+    }) * 10,
+  )} ns`,
+);
 if (sink === 0.5) console.log(''); // keeps the loop from being optimized away
