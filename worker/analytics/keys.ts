@@ -1,5 +1,6 @@
-// How the rollups key what they count: offer arms and UTC days. Pure, so Node-side checks
-// (test/system/rollups.ts) key their truth the same way.
+// How the rollups key what they count: offer arms, UTC days, the stages that make a lead. Pure, so
+// Node-side checks (test/system/rollups.ts) count their truth the same way.
+import type { RulesFile } from '../../rules/schema';
 
 /** The arm of an offer event or exposure: the variant id, "-" without variants, or "holdout". */
 export const HOLDOUT_ARM = 'holdout';
@@ -7,3 +8,16 @@ export const armOf = (variant: string | undefined, holdout = false): string => (
 
 /** UTC day (YYYY-MM-DD) of a time in ms. */
 export const dayOf = (at: number): string => new Date(at).toISOString().slice(0, 10);
+
+/**
+ * The stages that make a visitor a lead: "lead" and the stages listed before it (more advanced),
+ * apart from lapsed states such as dormant or churned, which say nothing of having been a lead.
+ */
+export function funnelStages(rules: RulesFile): { leadStages: string[]; customer: string | null } {
+  const ids = rules.stages.map((stage) => stage.id);
+  const lead = ids.indexOf('lead');
+  return {
+    leadStages: lead < 0 ? [] : ids.slice(0, lead + 1).filter((id) => !/dormant|churn|lapsed|lost/.test(id)),
+    customer: ids.includes('customer') ? 'customer' : null,
+  };
+}

@@ -3,7 +3,7 @@
 // one D1 batch; the shaping below them is pure. Definitions: worker/analytics/README.md.
 import type { RulesFile } from '../../rules/schema';
 import { liftOverHoldout, rate, type Lift } from './intervals';
-import { HOLDOUT_ARM } from './keys';
+import { HOLDOUT_ARM, funnelStages } from './keys';
 import type { AudienceSeries, FormFunnel, Kpis, OfferArm, OfferStats, Stages, Traffic } from '../schema/stats';
 
 export const SECTIONS = ['traffic', 'forms', 'offers', 'stages', 'audiences'] as const;
@@ -211,19 +211,6 @@ export function offersOf(events: Row[], visitors: Row[]): OfferStats[] {
 
 function emptyArm(arm: string): OfferArm {
   return { arm, impressions: 0, clicks: 0, conversions: 0, ctr: null, cvr: null, exposed: 0, goal_visitors: 0, goal_rate: null, lift: null };
-}
-
-/**
- * The stages that make a visitor a lead: "lead" and the stages listed before it (more advanced),
- * apart from lapsed states such as dormant or churned, which say nothing of having been a lead.
- */
-export function funnelStages(rules: RulesFile): { leadStages: string[]; customer: string | null } {
-  const ids = rules.stages.map((stage) => stage.id);
-  const lead = ids.indexOf('lead');
-  return {
-    leadStages: lead < 0 ? [] : ids.slice(0, lead + 1).filter((id) => !/dormant|churn|lapsed|lost/.test(id)),
-    customer: ids.includes('customer') ? 'customer' : null,
-  };
 }
 
 export function stagesOf(rules: RulesFile, entered: Row[], leads: Row | undefined): Stages {
