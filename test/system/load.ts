@@ -1,7 +1,8 @@
 // Simulated visitors for load and fault runs: each visitor sends its events in batches one after
 // another, as a browser does, retrying a failed batch with backoff (as the snippet does) until the
 // worker takes it. Afterwards every profile is read back and checked against what was sent and
-// against an offline replay of the same events through the engine.
+// against an offline replay of the same events through the engine; what it holds, with the offers
+// the answers decided, is the truth the analytics rollups are checked against (rollups.ts).
 import { randomUUID } from 'node:crypto';
 import type { Event } from '../../worker/schema/events';
 import type { CollectResponse } from '../../worker/schema/collect';
@@ -9,7 +10,8 @@ import type { Profile } from '../../worker/schema/profile';
 import { applyEvent, newVisitor } from '../../worker/engine';
 import { seededRandom } from '../../worker/engine/hash';
 import { sites } from '../../rules/sites';
-import type { VisitorTruth } from './rollups';
+import { armOf } from '../../worker/analytics/keys';
+import { visitorTruth, type VisitorTruth } from './rollups';
 
 export interface LoadOptions {
   url: () => string;
@@ -55,8 +57,12 @@ function visitorEvents(count: number, random: () => number, ts: number): Event[]
     if (roll < 0.5)
       return { id: id(), ts: at, type: 'page', url: `https://demo.example${pages[Math.floor(random() * pages.length)]}` };
     if (roll < 0.75) {
+      // Some leave the application (which makes finish-app, with its variants and holdout, eligible),
+      // a few submit it.
       const step = 1 + Math.floor(random() * 4);
-      return { id: id(), ts: at, type: 'form', form: 'mortgage-app', action: step === 1 ? 'start' : 'step', step, steps: 4 };
+      const outcome = random();
+      const action = outcome < 0.15 ? 'abandon' : outcome < 0.22 ? 'submit' : step === 1 ? 'start' : 'step';
+      return { id: id(), ts: at, type: 'form', form: 'mortgage-app', action, step, steps: 4 };
     }
     if (roll < 0.9)
       return { id: id(), ts: at, type: 'offer', offer: 'welcome-back', action: random() < 0.7 ? 'impression' : 'click' };
@@ -74,34 +80,44 @@ function intoBatches<T>(items: T[], random: () => number): T[][] {
   return batches;
 }
 
+interface Batch {
+  /** The browser session: a visitor's later batches come from a second one. */
+  sid: string;
+  events: Event[];
+}
+
 interface Plan {
   vid: string;
   skew: number;
-  sends: Event[][];
+  sends: Batch[];
   /** Events in the order the worker will first see them. */
   arrival: Event[];
+  /** Session ids of the batches with a page view. */
+  sessions: Set<string>;
+  /** Every `offer/arm` decided for the hero slot in answers to batches with new events (held out included). */
+  decided: Set<string>;
 }
 
 function plan(options: LoadOptions, random: () => number): Plan[] {
   return Array.from({ length: options.visitors }, (_, v) => {
     const skew = options.skewHours ? Math.round((random() * 2 - 1) * options.skewHours * 3_600_000) : 0;
-    const batches = intoBatches(visitorEvents(options.eventsPerVisitor, random, Date.now() + skew), random);
+    // From the seed, like the events: which visitors the offers' holdouts take is then the same every run.
+    const vid = `load-${options.seed ?? 42}-${v}`;
+    const batches = intoBatches(visitorEvents(options.eventsPerVisitor, random, Date.now() + skew), random).map(
+      (events, i, all): Batch => ({ sid: `${vid}-s${i < all.length / 2 ? 1 : 2}`, events }),
+    );
     if (options.reorder) {
       for (let i = 0; i + 1 < batches.length; i += 2)
         if (random() < 0.3) [batches[i], batches[i + 1]] = [batches[i + 1], batches[i]];
     }
     const sends = options.duplicate ? batches.flatMap((batch) => [batch, batch]) : batches;
-    return { vid: `load-${v}-${id().slice(0, 12)}`, skew, sends, arrival: batches.flat() };
+    const sessions = new Set(batches.filter((b) => b.events.some((e) => e.type === 'page')).map((b) => b.sid));
+    return { vid, skew, sends, arrival: batches.flatMap((batch) => batch.events), sessions, decided: new Set() };
   });
 }
 
-async function sendUntilTaken(
-  options: LoadOptions,
-  vid: string,
-  skew: number,
-  events: Event[],
-  report: LoadReport,
-): Promise<void> {
+async function sendUntilTaken(options: LoadOptions, visitor: Plan, { sid, events }: Batch, report: LoadReport): Promise<void> {
+  const { vid, skew } = visitor;
   for (let attempt = 0; ; attempt++) {
     const started = performance.now();
     try {
@@ -109,13 +125,17 @@ async function sendUntilTaken(
       const response = await fetch(`${options.url()}/v1/collect`, {
         method: 'POST',
         headers: { 'content-type': 'text/plain', 'user-agent': USER_AGENT },
-        body: JSON.stringify({ site: 'demo', vid, sent_at: Date.now() + skew, events }),
+        body: JSON.stringify({ site: 'demo', vid, sid, sent_at: Date.now() + skew, slots: ['hero'], events }),
         signal: AbortSignal.timeout(10_000),
       });
       const body = (await response.json()) as CollectResponse;
       if (response.ok && body.rejected.length > 0) report.problems.push(`${vid}: rejected ${JSON.stringify(body.rejected)}`);
       if (response.ok) {
         report.latencies.push(performance.now() - started);
+        // The visitor's object queues a decision's exposures with the batch's last new event, so
+        // only answers to batches with new events expose (a resent batch's answer does not).
+        if (body.duplicates < events.length)
+          for (const offer of body.decisions.offers) visitor.decided.add(`${offer.offer}/${armOf(offer.variant, offer.holdout)}`);
         return;
       }
     } catch {
@@ -154,11 +174,7 @@ async function check(options: LoadOptions, visitor: Plan, report: LoadReport): P
     report.problems.push(`${visitor.vid}: sent ${visitor.arrival.length}, stored ${profile.events}, missing ${missing}`);
     return;
   }
-  report.truth.push({
-    vid: visitor.vid,
-    events: visitor.arrival,
-    stages: profile.state.stage_history.map((entry) => entry.stage),
-  });
+  report.truth.push(visitorTruth(profile, visitor.sessions, visitor.decided));
   const expected = replay(profile, visitor.arrival);
   if (JSON.stringify(expected.score) !== JSON.stringify(profile.state.score)) {
     report.scoreMismatches++;
@@ -198,9 +214,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const started = performance.now();
   await pool(visitors, options.concurrency, async (visitor) => {
     for (const batch of visitor.sends) {
-      await sendUntilTaken(options, visitor.vid, visitor.skew, batch, report);
+      await sendUntilTaken(options, visitor, batch, report);
       report.batches++;
-      report.events += batch.length;
+      report.events += batch.events.length;
       if (options.midway && !midwayCalled && report.batches >= total / 2) {
         midwayCalled = true;
         await options.midway();
