@@ -7,12 +7,17 @@ import { runDurableObjectAlarm } from 'cloudflare:test';
 import type { Kpis } from '../../worker/schema/stats';
 import type { CollectResponse } from '../../worker/schema/collect';
 import type { Event } from '../../worker/schema/events';
-import { visitorStub } from '../../worker/visitor/stub';
+import { visitorHash } from '../../worker/analytics/visitor-hash';
+import { userStub, visitorStub } from '../../worker/visitor/stub';
 import { batch, get, pageView, post, uniqueId } from './helpers';
 
 const form = (action: 'start' | 'step' | 'abandon', step: number): Event =>
   ({ id: uniqueId('ev'), ts: Date.now(), type: 'form', form: 'mortgage-app', action, step, steps: 4 }) as Event;
 const track = (name: string): Event => ({ id: uniqueId('ev'), ts: Date.now(), type: 'track', name }) as Event;
+const sha256 = async (text: string) =>
+  [...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))]
+    .map((b) => b.toString(16).padStart(2, '0'))
+    .join('');
 
 async function send(events: Event[], vid: string, sid: string): Promise<CollectResponse> {
   const response = await post('/v1/collect', batch(events, { vid, sid }));
@@ -42,7 +47,11 @@ describe('what the visitor object queues for analytics', () => {
       expect(vids.length, 'no visitor fell in the holdout').toBeLessThan(200);
       const vid = uniqueId('vid');
       vids.push(vid);
-      const answer = await send([pageView('https://demo.example/rates'), form('start', 1), form('step', 2), form('abandon', 2)], vid, `s1-${vid}`);
+      const answer = await send(
+        [pageView('https://demo.example/rates'), form('start', 1), form('step', 2), form('abandon', 2)],
+        vid,
+        `s1-${vid}`,
+      );
       const [offer] = answer.decisions.offers;
       expect(offer?.offer).toBe('finish-app');
       const arm = offer.holdout ? 'holdout' : offer.variant!;
@@ -64,5 +73,34 @@ describe('what the visitor object queues for analytics', () => {
     const entered = Object.fromEntries(kpis.stages!.entered.map((s) => [s.stage, s.visitors]));
     expect(entered).toMatchObject({ anonymous: vids.length, applicant: vids.length, customer: 1 });
     expect(kpis.stages).toMatchObject({ leads: vids.length, converted_leads: 1 });
+  });
+
+  it("keeps counting an identified visitor under its own id, with the person's decisions as its exposures", async () => {
+    const vid = uniqueId('vid');
+    const uid = await sha256(uniqueId('person'));
+    const identify = { id: uniqueId('ev'), ts: Date.now(), type: 'identify', uid } as Event;
+    await send([pageView('https://demo.example/'), identify], vid, `s1-${vid}`);
+    // From here the visitor's object forwards to the person's, which stores, decides and queues.
+    const answer = await send(
+      [pageView('https://demo.example/rates'), form('start', 1), form('step', 2), form('abandon', 2)],
+      vid,
+      `s2-${vid}`,
+    );
+    const [offer] = answer.decisions.offers;
+    expect(offer?.offer).toBe('finish-app');
+    await runDurableObjectAlarm(visitorStub(env, 'demo', vid));
+    await runDurableObjectAlarm(userStub(env, 'demo', uid));
+
+    const vh = await visitorHash('demo', vid);
+    const deadline = Date.now() + 15_000;
+    const seen = () => env.DB.prepare('SELECT count(*) AS n FROM seen_events WHERE vh = ?').bind(vh).first<number>('n');
+    while ((await seen()) !== 6 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await seen()).toBe(6);
+    const sessions = await env.DB.prepare('SELECT DISTINCT sid FROM page_views WHERE vh = ? ORDER BY sid').bind(vh).all();
+    expect(sessions.results.map((row) => row.sid)).toEqual([`s1-${vid}`, `s2-${vid}`]);
+    const exposures = await env.DB.prepare('SELECT offer, arm FROM offer_visitors WHERE vh = ?').bind(vh).all();
+    expect(exposures.results).toEqual([{ offer: 'finish-app', arm: offer.holdout ? 'holdout' : offer.variant }]);
+    const stages = await env.DB.prepare('SELECT stage FROM stage_visitors WHERE vh = ?').bind(vh).all();
+    expect(stages.results.map((row) => row.stage)).toContain('applicant');
   });
 });

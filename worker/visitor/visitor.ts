@@ -83,14 +83,14 @@ export class Visitor extends DurableObject<Env> {
         .then((result) => withVid(result, input.vid));
 
     const rules = this.rulesFor(input.site);
-    const observed = await offerRates(this.env.DB, input.site, input.receivedAt);
+    const decideFor = await this.decider(input.site, input.receivedAt);
     const { state, fresh } = this.ctx.storage.transactionSync(() => this.store(rules, input));
     const identified = fresh.find((event) => event.type === 'identify');
     let decision: Decision;
     if (identified?.type === 'identify' && !store.readMeta(this.sql)?.uid) {
       await this.linkTo(input.site, input.vid, identified.uid);
       decision = await this.decide({ ...input, now: input.receivedAt });
-    } else decision = decide(rules, state, input.slots, input.receivedAt, input.request, observed);
+    } else decision = decideFor(state, input.slots, input.request);
     // Noted before this batch schedules a flush. Only after an identify could an alarm set by an
     // earlier batch send the event first; that batch's exposures are then not counted.
     const last = fresh.at(-1);
@@ -103,9 +103,9 @@ export class Visitor extends DurableObject<Env> {
   async decide(input: DecideInput): Promise<Decision> {
     const merged = this.mergedUser();
     if (merged) return { ...(await userStub(this.env, input.site, merged).decide(input)), vid: input.vid };
+    const decideFor = await this.decider(input.site, input.now);
     const state = store.readMeta(this.sql)?.state ?? newVisitor(input.vid, input.now);
-    const observed = await offerRates(this.env.DB, input.site, input.now);
-    return { ...decide(this.rulesFor(input.site), state, input.slots, input.now, input.request, observed), vid: input.vid };
+    return { ...decideFor(state, input.slots, input.request), vid: input.vid };
   }
 
   /** Links this visitor to a user id (from /v1/identify or an identify event) and merges. */
@@ -271,6 +271,17 @@ export class Visitor extends DurableObject<Env> {
     return this.linking;
   }
 
+  /**
+   * The one place decisions are made, for collect and decide alike. What all visitors did with each
+   * offer is read first (from D1, cached a minute): collect must not await between storing a batch
+   * and noting its exposures, or an earlier batch's alarm could send the new events without them.
+   */
+  private async decider(site: string, now: number): Promise<Decider> {
+    const rules = this.rulesFor(site);
+    const observed = await offerRates(this.env.DB, site, now);
+    return (state, slots, request) => decide(rules, state, slots, now, request, observed);
+  }
+
   private mergedUser(): string | null {
     return store.readMeta(this.sql)?.mergedInto ?? null;
   }
@@ -287,6 +298,8 @@ export class Visitor extends DurableObject<Env> {
     return rules;
   }
 }
+
+type Decider = (state: VisitorState, slots: readonly string[], request?: RequestContext) => Decision;
 
 /** What analytics compares for lift: every offer decided, the held-out ones included. */
 function exposuresOf(decision: Decision): QueuedExposure[] {
