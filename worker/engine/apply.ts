@@ -3,25 +3,31 @@
 import type { Event } from '../schema/events';
 import { updateAudiences } from './audiences';
 import { mergeConsent } from './consent';
-import { buildContext, decayedScore, type RequestContext } from './context';
+import { buildContext, decayedScore, update, type RequestContext } from './context';
 import { recordEvent } from './history';
 import { enterStage, segmentsFor, stageFor } from './lifecycle';
 import type { CompiledRules } from './rules';
 import { scoreEvent } from './scoring';
 import { upgradeState, type VisitorState } from './state';
 
-export function applyEvent(rules: CompiledRules, state: VisitorState, event: Event, at: number, request?: RequestContext): VisitorState {
+export function applyEvent(
+  rules: CompiledRules,
+  state: VisitorState,
+  event: Event,
+  at: number,
+  request?: RequestContext,
+): VisitorState {
   upgradeState(state);
   state.consent = mergeConsent(state.consent, request?.consent);
   recordEvent(rules, state, event, at);
   const context = buildContext(rules, state, at, request, event);
   scoreEvent(rules, state, context, event, at);
   // Stages and segments see the points this very event earned.
-  context.score = decayedScore(rules, state, at);
+  update(context, 'score', decayedScore(rules, state, at));
   enterStage(state, stageFor(rules, context), at);
-  context.stage = state.stage;
+  update(context, 'stage', state.stage);
   state.segments = segmentsFor(rules, context, state.segments);
-  context.segments = state.segments;
+  update(context, 'segments', state.segments);
   updateAudiences(rules, state, context, at);
   return state;
 }

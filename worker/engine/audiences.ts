@@ -4,7 +4,7 @@
 import type { Decision } from '../schema/decision';
 import type { EvalContext } from './context';
 import type { CompiledRules } from './rules';
-import { own, type VisitorState } from './state';
+import { ownKey, type AudienceState, type VisitorState } from './state';
 import { consentGiven } from './consent';
 import { DAY } from './time';
 
@@ -12,25 +12,28 @@ type CompiledAudience = CompiledRules['audiences'][number];
 
 export function updateAudiences(rules: CompiledRules, state: VisitorState, context: EvalContext, at: number): void {
   for (const audience of rules.audiences) {
-    const member = own(state.audiences, audience.id);
-    if (member?.exited) continue;
+    // Conditions first, the membership only when something is to change: a visitor matches few
+    // audiences, and a condition is cheaper than the lookup. Conditions have no side effects, so
+    // testing them for a member who has exited for good changes nothing.
     if (audience.exits?.(context)) {
       // Non-members need no record: exit conditions describe lasting facts (submitted, converted).
-      if (member) Object.assign(member, { exited: true, left: member.left ?? at });
+      const member = ownKey(state.audiences, audience);
+      if (member && !member.exited) Object.assign(member, { exited: true, left: member.left ?? at });
       continue;
     }
     if (!consentGiven(context.consent, audience.consent)) {
-      if (member && member.left === undefined) member.left = at;
+      const member = ownKey(state.audiences, audience);
+      if (member && !member.exited && member.left === undefined) member.left = at;
       continue;
     }
     if (!audience.matches(context)) continue;
-    join(state, audience, at);
+    const member = ownKey(state.audiences, audience);
+    if (!member?.exited) join(state, audience, member, at);
   }
 }
 
-function join(state: VisitorState, audience: CompiledAudience, at: number): void {
+function join(state: VisitorState, audience: CompiledAudience, member: AudienceState | undefined, at: number): void {
   const expires = at + audience.days * DAY;
-  const member = own(state.audiences, audience.id);
   if (!member || member.left !== undefined || member.expires <= at) {
     state.audiences[audience.id] = { joined: at, expires };
   } else {
@@ -39,10 +42,15 @@ function join(state: VisitorState, audience: CompiledAudience, at: number): void
 }
 
 /** Memberships valid at `now` to join (with expiry), and past members to remove. */
-export function audienceDecision(rules: CompiledRules, state: VisitorState, context: EvalContext, now: number): Decision['audiences'] {
+export function audienceDecision(
+  rules: CompiledRules,
+  state: VisitorState,
+  context: EvalContext,
+  now: number,
+): Decision['audiences'] {
   const result: Decision['audiences'] = { join: [], leave: [] };
   for (const audience of rules.audiences) {
-    const member = own(state.audiences, audience.id);
+    const member = ownKey(state.audiences, audience);
     if (!member) continue;
     const active = member.left === undefined && member.expires > now && consentGiven(context.consent, audience.consent);
     if (active) result.join.push({ id: audience.id, expires: member.expires });

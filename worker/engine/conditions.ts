@@ -7,23 +7,64 @@ export type Predicate = (context: unknown) => boolean;
 type ValueTest = (value: unknown) => boolean;
 
 export type Operator =
-  | '$eq' | '$ne' | '$in' | '$nin' | '$gt' | '$gte' | '$lt' | '$lte' | '$regex' | '$options'
-  | '$exists' | '$type' | '$size' | '$all' | '$elemMatch' | '$not';
+  | '$eq'
+  | '$ne'
+  | '$in'
+  | '$nin'
+  | '$gt'
+  | '$gte'
+  | '$lt'
+  | '$lte'
+  | '$regex'
+  | '$options'
+  | '$exists'
+  | '$type'
+  | '$size'
+  | '$all'
+  | '$elemMatch'
+  | '$not';
 export type LogicalOperator = '$and' | '$or' | '$nor' | '$not';
 
 /** A problem in a condition, with the path inside it (e.g. `counters.pages.$gtt`). */
 export class ConditionError extends Error {
-  constructor(readonly path: string, message: string) {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 const TYPES = ['string', 'number', 'boolean', 'array', 'object', 'null'] as const;
 
+/**
+ * The paths that the conditions of one rules file read, numbered. Rules read the same few paths over
+ * and over (score.total, request.path, forms.<id>.submitted…): a context that carries `[READS]`,
+ * one slot per path, reads each path once and answers later conditions from the slot. Whoever
+ * changes such a context clears its reads (see `update` in context.ts).
+ */
+export class PathSlots {
+  private readonly ids = new Map<string, number>();
+  slot(path: string): number {
+    let id = this.ids.get(path);
+    if (id === undefined) this.ids.set(path, (id = this.ids.size));
+    return id;
+  }
+  get size(): number {
+    return this.ids.size;
+  }
+}
+
+/** Where a context keeps the values read so far: a symbol, so no condition can name it. */
+export const READS = Symbol('reads');
+export type Reads = (unknown | undefined)[];
+/** A slot read and found missing (an empty slot is undefined). */
+const MISSING = Symbol('missing');
+
 /** Compiles `condition`; throws ConditionError naming the first problem. */
-export function compileCondition(condition: unknown, at = ''): Predicate {
+export function compileCondition(condition: unknown, at = '', paths?: PathSlots): Predicate {
   if (!isPlainObject(condition)) throw new ConditionError(at, 'expected an object of conditions');
-  const parts = Object.entries(condition).map(([key, value]) => compileEntry(key, value, join(at, key)));
+  const parts = Object.entries(condition).map(([key, value]) => compileEntry(key, value, join(at, key), paths));
   return allOf(parts);
 }
 
@@ -31,37 +72,55 @@ export function compileCondition(condition: unknown, at = ''): Predicate {
 function allOf(parts: Predicate[]): Predicate {
   const [a, b, c] = parts;
   switch (parts.length) {
-    case 0: return () => true;
-    case 1: return a;
-    case 2: return (context) => a(context) && b(context);
-    case 3: return (context) => a(context) && b(context) && c(context);
-    default: return (context) => parts.every((part) => part(context));
+    case 0:
+      return () => true;
+    case 1:
+      return a;
+    case 2:
+      return (context) => a(context) && b(context);
+    case 3:
+      return (context) => a(context) && b(context) && c(context);
+    default:
+      return (context) => parts.every((part) => part(context));
   }
 }
 
-function compileEntry(key: string, value: unknown, at: string): Predicate {
+function compileEntry(key: string, value: unknown, at: string, paths: PathSlots | undefined): Predicate {
   if (key === '$and' || key === '$or' || key === '$nor') {
     if (!Array.isArray(value)) throw new ConditionError(at, `${key} expects an array of conditions`);
-    const parts = value.map((item, index) => compileCondition(item, `${at}[${index}]`));
+    const parts = value.map((item, index) => compileCondition(item, `${at}[${index}]`, paths));
     // An empty $or matches, as in GrowthBook: "no alternatives given" restricts nothing.
     if (key === '$and') return allOf(parts);
     if (key === '$or') return (context) => parts.length === 0 || parts.some((part) => part(context));
     return (context) => !parts.some((part) => part(context));
   }
   if (key === '$not') {
-    const inner = compileCondition(value, at);
+    const inner = compileCondition(value, at, paths);
     return (context) => !inner(context);
   }
   if (key.startsWith('$')) throw new ConditionError(at, `unknown operator "${key}"`);
-  const path = compilePath(key);
   const test = compileValue(value, at);
-  return (context) => test(readPath(context, path, 0));
+  const { keys, index, inherited, plain } = compilePath(key);
+  // The plain read is called directly, where the optimizer can inline it.
+  const read = plain
+    ? (context: unknown) => readPlain(context, keys, 0)
+    : (context: unknown) => readPath(context, keys, index, inherited, 0);
+  if (!paths) return (context) => test(read(context));
+  const slot = paths.slot(key);
+  return (context) => {
+    const reads = context !== null && typeof context === 'object' ? (context as { [READS]?: Reads })[READS] : undefined;
+    if (reads === undefined) return test(read(context));
+    let value = reads[slot];
+    if (value === undefined) reads[slot] = (value = read(context)) === undefined ? MISSING : value;
+    return test(value === MISSING ? undefined : value);
+  };
 }
 
 /** A condition on one value: implicit equality, or an object of operators. */
 export function compileValue(expected: unknown, at: string): ValueTest {
   if (!isOperatorObject(expected, at)) return anyElement(equals(expected), expected);
-  if ('$options' in expected && !('$regex' in expected)) throw new ConditionError(join(at, '$options'), '$options needs a $regex');
+  if ('$options' in expected && !('$regex' in expected))
+    throw new ConditionError(join(at, '$options'), '$options needs a $regex');
   const tests = Object.entries(expected)
     .filter(([operator]) => operator !== '$options')
     .map(([operator, argument]) => compileOperator(operator, argument, expected, join(at, operator)));
@@ -70,22 +129,41 @@ export function compileValue(expected: unknown, at: string): ValueTest {
 
 function compileOperator(operator: string, argument: unknown, siblings: Record<string, unknown>, at: string): ValueTest {
   switch (operator) {
-    case '$eq': return anyElement(equals(argument), argument);
-    case '$ne': { const eq = anyElement(equals(argument), argument); return (value) => !eq(value); }
-    case '$in': return anyElement(member(argument, at), listsIn(argument));
-    case '$nin': { const inn = anyElement(member(argument, at), listsIn(argument)); return (value) => !inn(value); }
-    case '$gt': return anyElement(compare(argument, at, (order) => order > 0));
-    case '$gte': return anyElement(compare(argument, at, (order) => order >= 0));
-    case '$lt': return anyElement(compare(argument, at, (order) => order < 0));
-    case '$lte': return anyElement(compare(argument, at, (order) => order <= 0));
-    case '$regex': return anyElement(regex(argument, siblings.$options, at));
-    case '$exists': return exists(argument, at);
-    case '$type': return type(argument, at);
-    case '$size': return size(argument, at);
-    case '$all': return all(argument, at);
-    case '$elemMatch': return elemMatch(argument, at);
-    case '$not': { const inner = compileValue(argument, at); return (value) => !inner(value); }
-    default: throw new ConditionError(at, `unknown operator "${operator}"`);
+    case '$eq':
+      return anyElement(equals(argument), argument);
+    case '$ne': {
+      const eq = anyElement(equals(argument), argument);
+      return (value) => !eq(value);
+    }
+    case '$in':
+      return anyElement(member(argument, at), listsIn(argument));
+    case '$nin': {
+      const inn = anyElement(member(argument, at), listsIn(argument));
+      return (value) => !inn(value);
+    }
+    case '$gt':
+    case '$gte':
+    case '$lt':
+    case '$lte':
+      return anyElement(compare(operator, argument, at));
+    case '$regex':
+      return anyElement(regex(argument, siblings.$options, at));
+    case '$exists':
+      return exists(argument, at);
+    case '$type':
+      return type(argument, at);
+    case '$size':
+      return size(argument, at);
+    case '$all':
+      return all(argument, at);
+    case '$elemMatch':
+      return elemMatch(argument, at);
+    case '$not': {
+      const inner = compileValue(argument, at);
+      return (value) => !inner(value);
+    }
+    default:
+      throw new ConditionError(at, `unknown operator "${operator}"`);
   }
 }
 
@@ -114,17 +192,27 @@ function member(list: unknown, at: string): ValueTest {
   if (!Array.isArray(list)) throw new ConditionError(at, 'expected an array');
   const scalars = new Set(list.filter((item) => item === null || typeof item !== 'object'));
   const objects = list.filter((item) => item !== null && typeof item === 'object');
+  if (objects.length === 0) return (value) => scalars.has(value);
   return (value) => scalars.has(value) || objects.some((item) => deepEqual(value, item));
 }
 
-function compare(expected: unknown, at: string, accept: (order: number) => boolean): ValueTest {
+function compare(operator: '$gt' | '$gte' | '$lt' | '$lte', expected: unknown, at: string): ValueTest {
   if (typeof expected !== 'number' && typeof expected !== 'string') throw new ConditionError(at, 'expected a number or a string');
-  // Different types never compare (Mongo's type brackets): "7" is not greater than 5.
-  return (value) => {
-    if (typeof value !== typeof expected) return false;
-    const actual = value as typeof expected;
-    return accept(actual < expected ? -1 : actual > expected ? 1 : 0);
-  };
+  const kind = typeof expected;
+  // Different types never compare (Mongo's type brackets): "7" is not greater than 5. One closure
+  // per operator, as these run for most rules. $gte is "not less" (and $lte "not greater"), which
+  // is what ordering by a three-way comparison means: NaN, in neither order, counts as equal.
+  type T = typeof expected;
+  switch (operator) {
+    case '$gt':
+      return (value) => typeof value === kind && (value as T) > expected;
+    case '$gte':
+      return (value) => typeof value === kind && !((value as T) < expected);
+    case '$lt':
+      return (value) => typeof value === kind && (value as T) < expected;
+    case '$lte':
+      return (value) => typeof value === kind && !((value as T) > expected);
+  }
 }
 
 function regex(pattern: unknown, options: unknown, at: string): ValueTest {
@@ -140,7 +228,35 @@ function regex(pattern: unknown, options: unknown, at: string): ValueTest {
   } catch (error) {
     throw new ConditionError(at, `invalid regex: ${(error as Error).message}`);
   }
-  return (value) => typeof value === 'string' && compiled.test(value);
+  return memoizedTest(compiled);
+}
+
+/**
+ * One test per distinct regex, remembering its last answer. Rules repeat patterns (a hundred
+ * scoring rules on `request.path`), and all the rules an event meets read the same strings, so most
+ * tests become one string comparison. Safe because only flags without state (imsu) are allowed.
+ */
+const regexTests = new Map<string, ValueTest>();
+
+function memoizedTest(regex: RegExp): ValueTest {
+  const key = `${regex.flags}/${regex.source}`;
+  let test = regexTests.get(key);
+  if (!test) {
+    let last: string | undefined;
+    let answer = false;
+    test = (value) => {
+      if (typeof value !== 'string') return false;
+      if (value !== last) {
+        answer = regex.test(value);
+        last = value;
+      }
+      return answer;
+    };
+    // Bounded, as every rules file loaded in this isolate (and every test) adds its patterns.
+    if (regexTests.size >= 1000) regexTests.clear();
+    regexTests.set(key, test);
+  }
+  return test;
 }
 
 function exists(argument: unknown, at: string): ValueTest {
@@ -197,33 +313,50 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   const keysA = Object.keys(a);
   const keysB = Object.keys(b);
   if (keysA.length !== keysB.length) return false;
-  return keysA.every((key) => Object.hasOwn(b, key) && deepEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+  return keysA.every(
+    (key) => Object.hasOwn(b, key) && deepEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]),
+  );
 }
 
-type PathKey = { key: string; index: boolean; inherited: boolean };
+type Reader = (value: unknown) => unknown;
 
-function compilePath(path: string): PathKey[] {
-  return path.split('.').map((key) => ({
-    key,
-    index: /^\d+$/.test(key),
-    // Only names that objects or arrays inherit need the slower own-property check.
-    inherited: key in Object.prototype || key in Array.prototype || key === '__proto__',
-  }));
+/**
+ * Splits a dotted path once. Most paths name no array index and nothing objects inherit: they are
+ * `plain`, read by a loop of plain property reads, the innermost work of every rule.
+ */
+function compilePath(path: string) {
+  const keys = path.split('.');
+  const index = keys.map((key) => /^\d+$/.test(key));
+  // Only names that objects or arrays inherit need the slower own-property check.
+  const inherited = keys.map((key) => key in Object.prototype || key in Array.prototype || key === '__proto__');
+  return { keys, index, inherited, plain: !index.some(Boolean) && !inherited.some(Boolean) };
+}
+
+/** readPath for keys that are neither indexes nor inherited names. */
+function readPlain(value: unknown, keys: string[], from: number): unknown {
+  for (let i = from; i < keys.length; i += 1) {
+    if (value === null || typeof value !== 'object') return undefined;
+    if (Array.isArray(value)) return collect(value, (element) => readPlain(element, keys, i));
+    value = (value as Record<string, unknown>)[keys[i]];
+  }
+  return value;
 }
 
 /** Reads a dotted path; through an array of objects it collects each element's value, as Mongo does. */
-function readPath(value: unknown, path: PathKey[], from: number): unknown {
-  for (let i = from; i < path.length; i += 1) {
+function readPath(value: unknown, keys: string[], index: boolean[], inherited: boolean[], from: number): unknown {
+  for (let i = from; i < keys.length; i += 1) {
     if (value === null || typeof value !== 'object') return undefined;
-    const { key, index, inherited } = path[i];
-    if (Array.isArray(value) && !index) {
-      const found = value.map((element) => readPath(element, path, i)).filter((item) => item !== undefined);
-      return found.length ? found.flat() : undefined;
-    }
+    const key = keys[i];
+    if (Array.isArray(value) && !index[i]) return collect(value, (element) => readPath(element, keys, index, inherited, i));
     // Own properties only: "constructor" or "__proto__" in a rule must not reach the prototype.
-    value = inherited && !Object.hasOwn(value, key) ? undefined : (value as Record<string, unknown>)[key];
+    value = inherited[i] && !Object.hasOwn(value, key) ? undefined : (value as Record<string, unknown>)[key];
   }
   return value;
+}
+
+function collect(array: unknown[], read: Reader): unknown {
+  const found = array.map(read).filter((item) => item !== undefined);
+  return found.length ? found.flat() : undefined;
 }
 
 function join(at: string, key: string): string {

@@ -3,6 +3,7 @@
 import type { Event } from '../schema/events';
 import type { CompiledRules } from './rules';
 import type { Consent, Utm, VisitorState } from './state';
+import { READS, type Reads } from './conditions';
 import { mergeConsent } from './consent';
 import { DAY, decayFactor } from './time';
 
@@ -48,17 +49,38 @@ export interface EvalContext {
   event?: Event;
   request: RequestInfo;
   time: { hour: number; weekday: number };
+  /** The values conditions have read from this context so far; `update` clears them. */
+  [READS]: Reads;
+}
+
+/**
+ * Changes a field of a context after conditions have read it (stage and segments decided, points
+ * added): every change goes through here, so that no condition answers from a stale read.
+ */
+export function update<K extends 'score' | 'stage' | 'segments'>(context: EvalContext, key: K, value: EvalContext[K]): void {
+  context[key] = value;
+  context[READS].fill(undefined);
 }
 
 type Page = NonNullable<VisitorState['page']>;
-/** The last URL parsed: applying a page event needs it twice (history, then the context). */
-let lastParsed: { url: string; referrer?: string; page: Page | null } | null = null;
+
+/**
+ * URLs parsed lately, by referrer and URL: applying a page event needs its URL twice (history, then
+ * the context), and an isolate sees the same few pages of a site over and over. Pages are shared,
+ * never changed in place. Map order makes the oldest entry the first to go.
+ */
+const parsedPages = new Map<string, Page | null>();
+const PARSED_PAGES = 64;
 
 /** Where a URL's path, host and UTM parameters come from; null for an unparsable URL. */
 export function parsePage(url: string, referrer?: string): Page | null {
-  if (lastParsed?.url === url && lastParsed.referrer === referrer) return lastParsed.page;
-  const page = parseUrl(url, referrer);
-  lastParsed = { url, referrer, page };
+  const key = `${url.length}:${url}${referrer ?? ''}`;
+  let page = parsedPages.get(key);
+  if (page === undefined) {
+    page = parseUrl(url, referrer);
+    if (parsedPages.size >= PARSED_PAGES) parsedPages.delete(parsedPages.keys().next().value!);
+    parsedPages.set(key, page);
+  }
   return page;
 }
 
@@ -69,26 +91,34 @@ function parseUrl(url: string, referrer?: string): Page | null {
   } catch {
     return null;
   }
+  const path = parsed.pathname;
+  const page: Page = { url: `${parsed.origin}${path}`, path, host: parsed.hostname };
   const utm: Utm = {};
-  for (const key of ['source', 'medium', 'campaign', 'term', 'content'] as const) {
-    const value = parsed.searchParams.get(`utm_${key}`);
-    if (value) utm[key] = value.slice(0, 100);
+  let tagged = false;
+  // Most URLs carry no UTM parameters: the query is parsed only when it may name one (names can
+  // be percent-encoded, so any "%" counts).
+  const search = parsed.search;
+  if (search.includes('utm_') || search.includes('%')) {
+    for (const key of ['source', 'medium', 'campaign', 'term', 'content'] as const) {
+      const value = parsed.searchParams.get(`utm_${key}`);
+      if (value) utm[key] = value.slice(0, 100);
+      tagged ||= !!value;
+    }
   }
-  const page = { url: `${parsed.origin}${parsed.pathname}`, path: parsed.pathname, host: parsed.hostname };
-  return { ...page, ...(Object.keys(utm).length ? { utm } : {}), ...(referrer ? { referrer: referrer.slice(0, 300) } : {}) };
+  if (tagged) page.utm = utm;
+  if (referrer) page.referrer = referrer.slice(0, 300);
+  return page;
 }
 
 /** The request: explicit context first, else the page being viewed, else the last page seen. */
 function requestInfo(state: VisitorState, event: Event | undefined, request: RequestContext | undefined): RequestInfo {
   const fromEvent = event?.type === 'page' ? parsePage(event.url, event.ref) : null;
   const fromRequest = request?.url ? parsePage(request.url, request.referrer) : null;
-  const page = fromEvent ?? fromRequest ?? state.page;
-  return {
-    ...page,
-    ...(request?.utm ? { utm: request.utm } : {}),
-    device: request?.device,
-    country: request?.country,
-  };
+  const info: RequestInfo = { ...(fromEvent ?? fromRequest ?? state.page) };
+  if (request?.utm) info.utm = request.utm;
+  info.device = request?.device;
+  info.country = request?.country;
+  return info;
 }
 
 export function decayedScore(rules: CompiledRules, state: VisitorState, now: number): EvalContext['score'] {
@@ -108,7 +138,11 @@ export function activeAudiences(state: VisitorState, now: number): string[] {
 }
 
 export function buildContext(
-  rules: CompiledRules, state: VisitorState, now: number, request?: RequestContext, event?: Event,
+  rules: CompiledRules,
+  state: VisitorState,
+  now: number,
+  request?: RequestContext,
+  event?: Event,
 ): EvalContext {
   const entered = state.stage_history.at(-1)?.at ?? state.first_seen;
   const date = new Date(now);
@@ -136,6 +170,7 @@ export function buildContext(
     event,
     request: requestInfo(state, event, request),
     time: { hour: date.getUTCHours(), weekday: date.getUTCDay() },
+    [READS]: new Array(rules.paths.size),
   };
 }
 

@@ -4,7 +4,7 @@ import type { Decision } from '../schema/decision';
 import { chooseOffers } from './arbitration';
 import type { ObservedRates } from './propensity';
 import { audienceDecision } from './audiences';
-import { buildContext, type RequestContext } from './context';
+import { buildContext, update, type RequestContext } from './context';
 import { segmentsFor, stageFor } from './lifecycle';
 import type { CompiledRules } from './rules';
 import { round1 } from './scoring';
@@ -25,8 +25,8 @@ export function decide(
   const state = stored.v === STATE_VERSION ? stored : upgradeState(structuredClone(stored));
   const context = buildContext(rules, state, now, request);
   // Recomputed, not read: time alone moves people (dormant after 90 days) and the request counts.
-  context.stage = stageFor(rules, context);
-  context.segments = segmentsFor(rules, context, state.segments);
+  update(context, 'stage', stageFor(rules, context));
+  update(context, 'segments', segmentsFor(rules, context, state.segments));
   const products: Record<string, number> = {};
   for (const [id, value] of Object.entries(context.score.products)) products[id] = round1(value);
   // Without personalization consent nothing is chosen; an explicit "no" only, unknown is allowed.

@@ -11,9 +11,11 @@ export function stageFor(rules: CompiledRules, context: EvalContext): string {
 }
 
 export function segmentsFor(rules: CompiledRules, context: EvalContext, previous: readonly string[]): string[] {
-  return rules.segments
-    .filter((segment) => (segment.sticky && previous.includes(segment.id)) || segment.matches(context))
-    .map((segment) => segment.id);
+  const ids: string[] = [];
+  for (const segment of rules.segments) {
+    if ((segment.sticky && previous.includes(segment.id)) || segment.matches(context)) ids.push(segment.id);
+  }
+  return ids;
 }
 
 /** Moves the visitor to `stage`, recording when; the history keeps the latest entries only. */

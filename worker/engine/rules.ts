@@ -2,11 +2,14 @@
 // and scoring rules are indexed by the event they listen to so that an event only meets its rules.
 import { RulesFile, type Condition, type Offer } from '../../rules/schema';
 import { checkReferences } from '../../rules/references';
+import type { Event } from '../schema/events';
 import { describeIssue } from '../schema/issues';
-import { compileCondition, ConditionError, type Predicate } from './conditions';
+import { compileCondition, ConditionError, PathSlots, type Predicate } from './conditions';
 
 export interface CompiledScoreRule {
   id: string;
+  /** Whether every object inherits the id ("constructor"): state lookups by it then check own keys. */
+  inherited: boolean;
   points: number;
   product?: string;
   max_per_day?: number;
@@ -24,9 +27,11 @@ export interface CompiledOffer {
 
 export interface CompiledRules {
   source: RulesFile;
+  /** Every path the conditions read, numbered: a context's read slots (conditions.ts). */
+  paths: PathSlots;
   halfLifeDays: number;
-  /** Scoring rules by "type" or "type:name" of the event they require; `anyEvent` for the rest. */
-  scoringIndex: Map<string, CompiledScoreRule[]>;
+  /** Scoring rules by the event type they require, then by its name; `anyEvent` for the rest. */
+  scoringIndex: Map<string, ScoringByType>;
   anyEvent: CompiledScoreRule[];
   /** Scoring rule id → the text a marketer reads. */
   scoreReasons: Map<string, string>;
@@ -34,7 +39,21 @@ export interface CompiledRules {
   segments: Array<{ id: string; sticky: boolean; matches: Predicate }>;
   offersBySlot: Map<string, CompiledOffer[]>;
   offers: Map<string, CompiledOffer>;
-  audiences: Array<{ id: string; days: number; consent?: string; matches: Predicate; exits: Predicate | null }>;
+  audiences: Array<{
+    id: string;
+    inherited: boolean;
+    days: number;
+    consent?: string;
+    matches: Predicate;
+    exits: Predicate | null;
+  }>;
+}
+
+export interface ScoringByType {
+  /** Rules that pin the type only. */
+  any: CompiledScoreRule[];
+  /** Rules that also pin the name (`event.name`, `event.form` or `event.offer`). */
+  byName: Map<string, CompiledScoreRule[]>;
 }
 
 export type RulesResult = { ok: true; rules: CompiledRules } | { ok: false; problems: string[] };
@@ -52,16 +71,17 @@ export function loadRules(json: unknown, file: string): RulesResult {
     };
   }
   const problems: Array<{ path: string; reason: string }> = [];
+  const paths = new PathSlots();
   const compile = (condition: Condition | undefined, at: string): Predicate => {
     try {
-      return compileCondition(condition ?? {}, at);
+      return compileCondition(condition ?? {}, at, paths);
     } catch (error) {
       if (!(error instanceof ConditionError)) throw error;
       problems.push({ path: error.path, reason: error.message });
       return () => false;
     }
   };
-  const rules = compileRules(parsed.data, compile);
+  const rules = compileRules(parsed.data, compile, paths);
   problems.push(...checkReferences(parsed.data));
   if (problems.length) return { ok: false, problems: problems.map(({ path, reason }) => `${file}:${path}: ${reason}`) };
   return { ok: true, rules };
@@ -69,7 +89,7 @@ export function loadRules(json: unknown, file: string): RulesResult {
 
 type Compile = (condition: Condition | undefined, at: string) => Predicate;
 
-function compileRules(source: RulesFile, compile: Compile): CompiledRules {
+function compileRules(source: RulesFile, compile: Compile, paths: PathSlots): CompiledRules {
   const { scoringIndex, anyEvent } = compileScoring(source, compile);
   const productValue = new Map(source.products.map((product) => [product.id, product.value]));
   const offers = source.offers.map((offer, index): CompiledOffer => ({
@@ -85,6 +105,7 @@ function compileRules(source: RulesFile, compile: Compile): CompiledRules {
   }
   return {
     source,
+    paths,
     halfLifeDays: source.scoring.half_life_days,
     scoringIndex,
     anyEvent,
@@ -99,6 +120,7 @@ function compileRules(source: RulesFile, compile: Compile): CompiledRules {
     offers: new Map(offers.map((offer) => [offer.source.id, offer])),
     audiences: source.audiences.map((audience, i) => ({
       id: audience.id,
+      inherited: audience.id in Object.prototype,
       days: audience.days,
       consent: audience.requires_consent,
       matches: compile(audience.when, `audiences[${i}].when`),
@@ -108,46 +130,51 @@ function compileRules(source: RulesFile, compile: Compile): CompiledRules {
 }
 
 function compileScoring(source: RulesFile, compile: Compile) {
-  const scoringIndex = new Map<string, CompiledScoreRule[]>();
+  const scoringIndex = new Map<string, ScoringByType>();
   const anyEvent: CompiledScoreRule[] = [];
   source.scoring.rules.forEach((rule, i) => {
     const index = indexKey(rule.when);
     // The index already guarantees the pinned fields: test only the rest of the condition.
-    const rest = index ? Object.fromEntries(Object.entries(rule.when).filter(([path]) => !index.pinned.includes(path))) : rule.when;
+    const rest = index
+      ? Object.fromEntries(Object.entries(rule.when).filter(([path]) => !index.pinned.includes(path)))
+      : rule.when;
     const compiled: CompiledScoreRule = {
       id: rule.id,
+      inherited: rule.id in Object.prototype,
       points: rule.points,
       product: rule.product,
       max_per_day: rule.max_per_day,
       reason: rule.reason ?? rule.id,
       matches: compile(rest, `scoring.rules[${i}].when`),
     };
-    if (index === null) anyEvent.push(compiled);
-    else scoringIndex.set(index.key, [...(scoringIndex.get(index.key) ?? []), compiled]);
+    if (index === null) return anyEvent.push(compiled);
+    let byType = scoringIndex.get(index.type);
+    if (!byType) scoringIndex.set(index.type, (byType = { any: [], byName: new Map() }));
+    if (index.name === undefined) return byType.any.push(compiled);
+    byType.byName.set(index.name, [...(byType.byName.get(index.name) ?? []), compiled]);
   });
   return { scoringIndex, anyEvent };
 }
 
 const NAME_FIELD = { track: 'event.name', form: 'event.form', offer: 'event.offer' } as const;
 
-/** The index key of a `when` that pins `event.type` (and the name) by plain equality, else null. */
-export function indexKey(when: Condition): { key: string; pinned: string[] } | null {
+/** Where a `when` that pins `event.type` (and the name) by plain equality is indexed, else null. */
+export function indexKey(when: Condition): { type: string; name?: string; pinned: string[] } | null {
   const type = when['event.type'];
   if (typeof type !== 'string') return null;
   const nameField = NAME_FIELD[type as keyof typeof NAME_FIELD];
   const name = nameField ? when[nameField] : undefined;
-  if (typeof name === 'string') return { key: `${type}:${name}`, pinned: ['event.type', nameField] };
-  return { key: type, pinned: ['event.type'] };
+  if (typeof name === 'string') return { type, name, pinned: ['event.type', nameField] };
+  return { type, pinned: ['event.type'] };
 }
 
-/** The scoring rules an event can match, in no particular order (points add up). */
-export function scoringRulesFor(rules: CompiledRules, type: string, name: string | undefined): CompiledScoreRule[][] {
-  const lists = [rules.anyEvent];
-  const byType = rules.scoringIndex.get(type);
-  if (byType) lists.push(byType);
-  if (name !== undefined) {
-    const byName = rules.scoringIndex.get(`${type}:${name}`);
-    if (byName) lists.push(byName);
-  }
-  return lists;
+/** The name an event's rules are indexed by: the tracked name, the form, or the offer. */
+export function eventName(event: Event): string | undefined {
+  return event.type === 'track'
+    ? event.name
+    : event.type === 'form'
+      ? event.form
+      : event.type === 'offer'
+        ? event.offer
+        : undefined;
 }

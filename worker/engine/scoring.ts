@@ -2,42 +2,75 @@
 // points or reading the score is closed-form: score(t) = Σ points · 2^(−(t − t_i) / half_life).
 import type { Event } from '../schema/events';
 import type { EvalContext } from './context';
-import { scoringRulesFor, type CompiledRules, type CompiledScoreRule } from './rules';
-import { LIMITS, own, type ScoreState, type VisitorState } from './state';
+import { eventName, type CompiledRules, type CompiledScoreRule } from './rules';
+import { LIMITS, own, ownKey, type ScoreState, type VisitorState } from './state';
 import { dayOf, decayFactor } from './time';
 
-/** Applies every scoring rule that matches the event's context. */
+/**
+ * Applies every scoring rule that matches the event's context: those indexed under no event, under
+ * its type, then under its type and name (always in that order: float sums depend on it).
+ */
 export function scoreEvent(rules: CompiledRules, state: VisitorState, context: EvalContext, event: Event, at: number): void {
-  const name = event.type === 'track' ? event.name : event.type === 'form' ? event.form : event.type === 'offer' ? event.offer : undefined;
   const day = dayOf(at);
-  for (const list of scoringRulesFor(rules, event.type, name)) {
-    for (const rule of list) {
-      // The cap is checked first: it is a lookup, the condition may be regexes.
-      if (exhausted(state, rule, day) || !rule.matches(context)) continue;
-      countFiring(state, rule, day);
-      addPoints(state.score, rule.id, rule.product, rule.points, at, rules.halfLifeDays);
-    }
+  let added = scoreWith(rules.anyEvent, rules, state, context, at, day);
+  const byType = rules.scoringIndex.get(event.type);
+  if (byType) {
+    added = scoreWith(byType.any, rules, state, context, at, day) || added;
+    const name = eventName(event);
+    const byName = name === undefined ? undefined : byType.byName.get(name);
+    if (byName) added = scoreWith(byName, rules, state, context, at, day) || added;
   }
-  pruneReasons(state.score.reasons);
+  // Only a new reason can take the list past its limit.
+  if (added) pruneReasons(state.score.reasons);
+}
+
+/** Applies the matching rules of one list; true when one of them added a new reason. */
+function scoreWith(
+  list: CompiledScoreRule[],
+  rules: CompiledRules,
+  state: VisitorState,
+  context: EvalContext,
+  at: number,
+  day: number,
+): boolean {
+  let added = false;
+  for (const rule of list) {
+    // The condition comes first: most rules an event meets fail it, and their regexes are
+    // memoized (conditions.ts), while the cap is a lookup in a table as long as the rules.
+    if (!rule.matches(context) || exhausted(state, rule, day)) continue;
+    countFiring(state, rule, day);
+    added = addPoints(state.score, rule.id, rule.product, rule.points, at, rules.halfLifeDays) || added;
+  }
+  return added;
 }
 
 /** Whether a rule with max_per_day has already fired that often on this UTC day. */
 function exhausted(state: VisitorState, rule: CompiledScoreRule, day: number): boolean {
   if (rule.max_per_day === undefined) return false;
-  const tally = own(state.rule_days, rule.id);
+  const tally = ownKey(state.rule_days, rule);
   return tally !== undefined && tally[0] === day && tally[1] >= rule.max_per_day;
 }
 
 function countFiring(state: VisitorState, rule: CompiledScoreRule, day: number): void {
   if (rule.max_per_day === undefined) return;
-  const tally = own(state.rule_days, rule.id);
+  const tally = ownKey(state.rule_days, rule);
   // A late event from an earlier day neither counts against nor resets today's tally.
   if (tally === undefined || day > tally[0]) state.rule_days[rule.id] = [day, 1];
   else if (day === tally[0]) tally[1] += 1;
 }
 
-/** Adds points earned at `at`; an event older than `as_of` is added already decayed. */
-export function addPoints(score: ScoreState, reason: string, product: string | undefined, points: number, at: number, halfLifeDays: number): void {
+/**
+ * Adds points earned at `at`; an event older than `as_of` is added already decayed. True when
+ * `reason` is new to the score's reasons.
+ */
+export function addPoints(
+  score: ScoreState,
+  reason: string,
+  product: string | undefined,
+  points: number,
+  at: number,
+  halfLifeDays: number,
+): boolean {
   let added = points;
   if (at > score.as_of) {
     scaleScore(score, decayFactor(at - score.as_of, halfLifeDays));
@@ -47,7 +80,9 @@ export function addPoints(score: ScoreState, reason: string, product: string | u
   }
   score.total += added;
   if (product) score.products[product] = (own(score.products, product) ?? 0) + added;
-  score.reasons[reason] = (own(score.reasons, reason) ?? 0) + added;
+  const before = own(score.reasons, reason);
+  score.reasons[reason] = (before ?? 0) + added;
+  return before === undefined;
 }
 
 function scaleScore(score: ScoreState, factor: number): void {
@@ -63,8 +98,16 @@ function scaleScore(score: ScoreState, factor: number): void {
 export function pruneReasons(reasons: Record<string, number>): void {
   const ids = Object.keys(reasons);
   if (ids.length <= 2 * LIMITS.reasons) return;
-  ids.sort((a, b) => Math.abs(reasons[b]) - Math.abs(reasons[a]));
-  for (const id of ids.slice(LIMITS.reasons)) delete reasons[id];
+  const sizes = ids.map((id) => Math.abs(reasons[id]));
+  // An id's rank: the larger ones, and the equal ones before it in key order (a stable sort's
+  // ties). Counted directly, as a list just past twice the limit is too short to pay for a sort.
+  for (let i = 0; i < ids.length; i += 1) {
+    let rank = 0;
+    for (let j = 0; j < ids.length && rank < LIMITS.reasons; j += 1) {
+      if (sizes[j] > sizes[i] || (sizes[j] === sizes[i] && j < i)) rank += 1;
+    }
+    if (rank >= LIMITS.reasons) delete reasons[ids[i]];
+  }
 }
 
 /** The top reasons as text, e.g. "rates-page +12.5", largest first. */

@@ -128,6 +128,14 @@ export function own<T>(record: Record<string, T>, key: string): T | undefined {
   return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
+/**
+ * own() for a key from the rules, where whether objects inherit it was decided once at load: a
+ * single lookup on the hot path. Rule ids are Names, so only "constructor" takes the slow way.
+ */
+export function ownKey<T>(record: Record<string, T>, key: { id: string; inherited: boolean }): T | undefined {
+  return key.inherited ? own(record, key.id) : record[key.id];
+}
+
 export function emptyCounts(): OfferCounts {
   return { impressions: 0, clicks: 0, dismisses: 0, converts: 0 };
 }
