@@ -114,12 +114,20 @@ function parseUrl(url: string, referrer?: string): Page | null {
 function requestInfo(state: VisitorState, event: Event | undefined, request: RequestContext | undefined): RequestInfo {
   const fromEvent = event?.type === 'page' ? parsePage(event.url, event.ref) : null;
   const fromRequest = request?.url ? parsePage(request.url, request.referrer) : null;
-  const info: RequestInfo = { ...(fromEvent ?? fromRequest ?? state.page) };
-  if (request?.utm) info.utm = request.utm;
-  info.device = request?.device;
-  info.country = request?.country;
+  const page = fromEvent ?? fromRequest ?? state.page;
+  const utm = request?.utm;
+  const device = request?.device;
+  const country = request?.country;
+  // Requests repeat (the events of a batch share one, a site has few pages): the last answer for
+  // the same page is reused, as contexts only read it.
+  const last = page ? lastRequests.get(page) : undefined;
+  if (last && last.utm === utm && last.device === device && last.country === country) return last.info;
+  const info: RequestInfo = { ...page, ...(utm ? { utm } : {}), device, country };
+  if (page) lastRequests.set(page, { utm, device, country, info });
   return info;
 }
+
+const lastRequests = new WeakMap<object, { utm?: Utm; device?: string; country?: string; info: RequestInfo }>();
 
 export function decayedScore(rules: CompiledRules, state: VisitorState, now: number): EvalContext['score'] {
   const factor = now > state.score.as_of ? decayFactor(now - state.score.as_of, rules.halfLifeDays) : 1;

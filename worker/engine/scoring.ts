@@ -21,7 +21,7 @@ export function scoreEvent(rules: CompiledRules, state: VisitorState, context: E
     if (byName) added = scoreWith(byName, rules, state, context, at, day) || added;
   }
   // Only a new reason can take the list past its limit.
-  if (added) pruneReasons(state.score.reasons);
+  if (added) pruneReasons(state.score);
 }
 
 /** Applies the matching rules of one list; true when one of them added a new reason. */
@@ -93,21 +93,26 @@ function scaleScore(score: ScoreState, factor: number): void {
 
 /**
  * Keeps the largest contributions only: the profile explains the score, it does not audit it.
- * Pruning once per event, and only past twice the limit, keeps the sort off most events.
+ * Pruning once per event, and only past twice the limit, keeps this off most events.
  */
-export function pruneReasons(reasons: Record<string, number>): void {
+export function pruneReasons(score: ScoreState): void {
+  const reasons = score.reasons;
   const ids = Object.keys(reasons);
   if (ids.length <= 2 * LIMITS.reasons) return;
   const sizes = ids.map((id) => Math.abs(reasons[id]));
-  // An id's rank: the larger ones, and the equal ones before it in key order (a stable sort's
-  // ties). Counted directly, as a list just past twice the limit is too short to pay for a sort.
+  // The survivors go into a new object, in their old order: deleting keys would turn the object
+  // into a slow dictionary, which every later event would pay for.
+  const kept: Record<string, number> = {};
   for (let i = 0; i < ids.length; i += 1) {
+    // An id's rank: the larger ones, and the equal ones before it in key order (a stable sort's
+    // ties). Counted directly, as a list just past twice the limit is too short to pay for a sort.
     let rank = 0;
     for (let j = 0; j < ids.length && rank < LIMITS.reasons; j += 1) {
       if (sizes[j] > sizes[i] || (sizes[j] === sizes[i] && j < i)) rank += 1;
     }
-    if (rank >= LIMITS.reasons) delete reasons[ids[i]];
+    if (rank < LIMITS.reasons) kept[ids[i]] = reasons[ids[i]];
   }
+  score.reasons = kept;
 }
 
 /** The top reasons as text, e.g. "rates-page +12.5", largest first. */

@@ -11,7 +11,11 @@ const rules = compile({
     rules: [
       { id: 'rates', when: { 'event.type': 'page', 'request.path': '/rates' }, points: 8, product: 'mortgage', max_per_day: 2 },
       { id: 'calc', when: { 'event.type': 'track', 'event.name': 'calculator_used' }, points: 10, reason: 'used the calculator' },
-      { id: 'jumbo', when: { 'event.type': 'track', 'event.name': 'calculator_used', 'event.props.loan_bucket': '800k+' }, points: 5 },
+      {
+        id: 'jumbo',
+        when: { 'event.type': 'track', 'event.name': 'calculator_used', 'event.props.loan_bucket': '800k+' },
+        points: 5,
+      },
     ],
   },
 });
@@ -52,11 +56,20 @@ describe('decay', () => {
   it('keeps only the largest reasons', () => {
     const score = fresh();
     for (let i = 1; i <= 16; i += 1) addPoints(score, `rule-${i}`, undefined, i, T0, 7);
-    pruneReasons(score.reasons);
+    pruneReasons(score);
     expect(Object.keys(score.reasons)).toHaveLength(16);
     addPoints(score, 'rule-17', undefined, 17, T0, 7);
-    pruneReasons(score.reasons);
-    expect(Object.keys(score.reasons).sort()).toEqual(['rule-10', 'rule-11', 'rule-12', 'rule-13', 'rule-14', 'rule-15', 'rule-16', 'rule-17']);
+    pruneReasons(score);
+    expect(Object.keys(score.reasons).sort()).toEqual([
+      'rule-10',
+      'rule-11',
+      'rule-12',
+      'rule-13',
+      'rule-14',
+      'rule-15',
+      'rule-16',
+      'rule-17',
+    ]);
   });
 });
 
@@ -71,7 +84,8 @@ describe('scoring rules', () => {
   it('caps a rule per UTC day and resets at midnight', () => {
     const state = newVisitor('v', T0);
     const midnight = Date.UTC(2026, 10, 3);
-    for (const at of [midnight - 3 * HOUR, midnight - 2 * HOUR, midnight - 1]) applyEvent(rules, state, page('https://acme.example/rates', at), at);
+    for (const at of [midnight - 3 * HOUR, midnight - 2 * HOUR, midnight - 1])
+      applyEvent(rules, state, page('https://acme.example/rates', at), at);
     const day = Math.floor(midnight / DAY);
     expect(state.rule_days.rates).toEqual([day - 1, 2]);
     expect(state.score.reasons.rates).toBeCloseTo(8 * 2 ** (-1 / (7 * 24)) + 8, 6); // as of the second award;
