@@ -4,7 +4,7 @@ import type { OfferDecision } from '../schema/decision';
 import { readPath, type EvalContext } from './context';
 import { ineligible, type Ineligible } from './eligibility';
 import { assign, type Assignment } from './experiments';
-import { propensity, type ObservedRates, type Propensity } from './propensity';
+import { propensity, type ObservedCounts, type ObservedRates, type Propensity } from './propensity';
 import type { CompiledOffer, CompiledRules } from './rules';
 import { own, type VisitorState } from './state';
 
@@ -41,12 +41,34 @@ export function rankOffers(
     const arm = assignment.variant?.id ?? '-';
     const counts = history && own(history.variants, arm);
     const everyone = own(observed, offer.source.id);
-    const p = propensity(offer.source, counts, everyone && own(everyone, arm), state.vid, now);
+    const seen =
+      everyone && (assignment.holdout && offer.source.variants ? pooled(everyone, offer.source.variants) : own(everyone, arm));
+    const p = propensity(offer.source, counts, seen, state.vid, now);
     const priority = p.value * offer.value * offer.source.weight;
     ranked.push({ offer, assignment, propensity: p.value, sampled: p.sampled, observed: p.observed, priority });
   }
   ranked.sort((a, b) => b.priority - a.priority || a.offer.index - b.offer.index);
   return { ranked, out };
+}
+
+/**
+ * A held-out visitor of an offer with variants has no arm of their own: they are ranked on the
+ * offer's rate over all its variants, as if shown, so that held-out and shown visitors win slots
+ * alike and the lift measured against the holdout is not skewed by the ranking.
+ */
+function pooled(
+  arms: Record<string, ObservedCounts>,
+  variants: NonNullable<CompiledOffer['source']['variants']>,
+): ObservedCounts {
+  const sum: ObservedCounts = { impressions: 0, clicks: 0, converts: 0 };
+  for (const { id } of variants) {
+    const counts = own(arms, id);
+    if (!counts) continue;
+    sum.impressions += counts.impressions;
+    sum.clicks += counts.clicks;
+    sum.converts += counts.converts;
+  }
+  return sum;
 }
 
 export function chooseOffers(

@@ -135,6 +135,21 @@ describe('experiments', () => {
     const b = decisions.find((d) => d.variant === 'b')!;
     expect(b.banner).toEqual({ title: 'B title', placement: 'slot' });
   });
+
+  it('ranks held-out visitors on the rate of all variants together, as if shown', () => {
+    const observed = {
+      exp: {
+        a: { impressions: 300, clicks: 30, converts: 0 },
+        b: { impressions: 100, clicks: 30, converts: 0 },
+        holdout: { impressions: 0, clicks: 0, converts: 0 },
+      },
+    };
+    const held = Array.from({ length: 20 }, (_, i) => visitor(rules, `visitor-${i}`))
+      .map((state) => decide(rules, state, ['hero'], T0, undefined, observed).offers[0])
+      .find((d) => d.holdout)!;
+    // Beta(0.05·20 + 60, 0.95·20 + 340) over a and b pooled: 61 / 420.
+    expect(held.reasons).toContain('click rate 0.145 across visitors (60 of 400 impressions, base 0.05)');
+  });
 });
 
 describe('caps and cooldowns', () => {
