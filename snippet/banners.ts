@@ -21,7 +21,7 @@ let sheet: CSSStyleSheet;
 
 /** Anti-flicker: slots stay hidden until the first decision arrives or `hideMs` passes. */
 export function hideSlots(): void {
-  if (hideMs && allowed('personalization')) reveal('hidden'), setTimeout(reveal, hideMs);
+  if (hideMs && allowed('personalization')) (reveal('hidden'), setTimeout(reveal, hideMs));
 }
 
 function reveal(visibility = ''): void {
@@ -46,13 +46,15 @@ export function render(decision?: Decision): void {
     });
     const { banner, offer: id } = offer;
     const slot = banner?.placement == 'slot' && slots().find((e) => e.dataset.nbSlot == offer.slot);
-    if (banner && !offer.holdout && allowed('personalization') && !done!.includes(id) && slot != null) done!.push(id), show(offer, banner, slot);
+    if (banner && !offer.holdout && allowed('personalization') && !done!.includes(id) && slot != null)
+      (done!.push(id), show(offer, banner, slot));
   }
   reveal();
 }
 
 function show(offer: OfferDecision, banner: NonNullable<OfferDecision['banner']>, slot: HTMLElement | false): void {
-  const event = (action: 'impression' | 'click' | 'dismiss') => push({ type: 'offer', offer: offer.offer, variant: offer.variant, action });
+  const event = (action: 'impression' | 'click' | 'dismiss') =>
+    push({ type: 'offer', offer: offer.offer, variant: offer.variant, action });
   const modal = banner.placement == 'modal';
   const previous = document.activeElement as HTMLElement | null;
   const host = document.createElement('div');
@@ -67,8 +69,12 @@ function show(offer: OfferDecision, banner: NonNullable<OfferDecision['banner']>
   box.ariaModal = modal + '';
   // The close button comes first: it floats right, and it is what a modal focuses.
   const button = add(box, 'button', '×');
+  let link: HTMLElement | undefined;
   button.ariaLabel = 'Close';
   button.onclick = box.onkeydown = (e: Partial<KeyboardEvent>) => {
+    // Focus trap: a modal's only focusable elements are this button and the link, so Tab and
+    // Shift+Tab both move to the other one (or stay on the button).
+    if (modal && e.key == 'Tab') return (e.preventDefault!(), ((root.activeElement == button && link) || button).focus());
     if (e.key && e.key != 'Escape') return;
     host.remove();
     store('nb_dismissed', JSON.stringify([...readJson('nb_dismissed', []), offer.offer].slice(-50)));
@@ -80,8 +86,8 @@ function show(offer: OfferDecision, banner: NonNullable<OfferDecision['banner']>
   try {
     const url = new URL(banner.cta!.url);
     if (/^https?:$/.test(url.protocol)) {
-      const link = add(box, 'a', banner.cta!.text) as HTMLAnchorElement;
-      link.href = url.href;
+      link = add(box, 'a', banner.cta!.text);
+      (link as HTMLAnchorElement).href = url.href;
       link.onclick = () => event('click');
     }
   } catch {
@@ -91,7 +97,7 @@ function show(offer: OfferDecision, banner: NonNullable<OfferDecision['banner']>
   if (modal) button.focus();
   new IntersectionObserver(
     ([entry], observer) => {
-      if (entry.intersectionRatio >= 0.5) observer.disconnect(), event('impression');
+      if (entry.intersectionRatio >= 0.5) (observer.disconnect(), event('impression'));
     },
     { threshold: 0.5 },
   ).observe(box);
