@@ -2,7 +2,7 @@
 // decision; and decisions made by the visitor's object use them.
 import { describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:workers';
-import { offerRates } from '../../worker/analytics/offer-rates';
+import { offerRates, READ_TIMEOUT_MS } from '../../worker/analytics/offer-rates';
 import type { CollectResponse } from '../../worker/schema/collect';
 import type { Event } from '../../worker/schema/events';
 import { batch, pageView, post, uniqueId } from './helpers';
@@ -88,5 +88,19 @@ describe('offerRates', () => {
       clicks: 1,
       converts: 0,
     });
+  });
+
+  it('answers no observations when D1 is too slow, rather than holding the decision', async () => {
+    const now = Date.UTC(2033, 0, 15);
+    const hanging = new Proxy(env.DB, {
+      get(target, key) {
+        if (key === 'prepare') return () => ({ bind: () => ({ all: () => new Promise(() => {}) }) });
+        const value = Reflect.get(target, key);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const started = performance.now();
+    expect(await offerRates(hanging, 'demo', now)).toEqual({});
+    expect(performance.now() - started).toBeLessThan(READ_TIMEOUT_MS + 1_000);
   });
 });

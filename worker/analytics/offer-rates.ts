@@ -9,6 +9,8 @@ import { HOLDOUT_ARM, dayOf } from './rollup';
 export const WINDOW_DAYS = 30;
 const FRESH_MS = 60_000;
 const RETRY_AFTER_FAILURE_MS = 10_000;
+/** A read slower than this counts as failed: a decision waits for it at most this long. */
+export const READ_TIMEOUT_MS = 500;
 
 interface Cached {
   until: number;
@@ -40,7 +42,7 @@ export function offerRates(db: D1Database, site: string, now = Date.now()): Prom
   if (cached && cached.until > now) return cached.rates;
   const entry: Cached = {
     until: now + FRESH_MS,
-    rates: readRates(db, site, now).catch((error: unknown) => {
+    rates: withTimeout(readRates(db, site, now), READ_TIMEOUT_MS).catch((error: unknown) => {
       console.warn(`offer rates for ${site} unavailable, deciding on base rates:`, error);
       entry.until = now + RETRY_AFTER_FAILURE_MS;
       return {};
@@ -48,4 +50,12 @@ export function offerRates(db: D1Database, site: string, now = Date.now()): Prom
   };
   cache.set(site, entry);
   return entry.rates;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
