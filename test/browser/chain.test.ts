@@ -1,25 +1,12 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, removeState, startWorker, type RunningWorker } from './harness';
+import { expect, it } from 'vitest';
+import { useWorkerAndBrowser } from './harness';
 
-let worker: RunningWorker;
-let browser: Browser;
-
-beforeAll(async () => {
-  worker = await startWorker();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await worker?.stop();
-  if (worker) removeState(worker);
-});
+const live = useWorkerAndBrowser();
 
 async function waitForProfile(vid: string, pages: number): Promise<{ state: { counters: { pages: number } } }> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const response = await worker.profile('demo', vid);
+    const response = await live.worker.profile('demo', vid);
     if (response.ok) {
       const profile = (await response.json()) as { state: { counters: { pages: number } } };
       if (profile.state.counters.pages >= pages || Date.now() > deadline) return profile;
@@ -29,15 +16,15 @@ async function waitForProfile(vid: string, pages: number): Promise<{ state: { co
 }
 
 it('records a page view from the pasted tag and shows the welcome-back banner on the second visit', async () => {
-  const page = await browser.newPage();
+  const page = await live.browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(`${worker.url}/demo/`);
+  await page.goto(`${live.worker.url}/demo/`);
   const vid = await page.waitForFunction(() => localStorage.getItem('nb_vid')).then((handle) => handle.jsonValue());
   expect((await waitForProfile(vid!, 1)).state.counters.pages).toBe(1);
   await expect(page.locator('[data-nb-slot="hero"]').textContent()).resolves.not.toMatch(/welcome back/i);
 
-  await page.goto(`${worker.url}/demo/`);
+  await page.goto(`${live.worker.url}/demo/`);
   await page
     .locator('[data-nb-slot="hero"]')
     .getByText(/welcome back/i)

@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { offlineEnv } from '../../worker/scripts/offline-env.mjs';
 
 export const PERSON_USER_AGENT =
@@ -117,4 +118,40 @@ export function launchBrowser(): Promise<Browser> {
       `--user-agent=${PERSON_USER_AGENT}`,
     ],
   });
+}
+
+/** What `useWorkerAndBrowser` gives a test file: both are there from the first test on. */
+export interface Live {
+  readonly worker: RunningWorker;
+  readonly browser: Browser;
+}
+
+/**
+ * For a test file: starts the worker and Chromium side by side before its first test, and after its
+ * last closes both and deletes the worker's state (whichever of them started, if the other failed).
+ */
+export function useWorkerAndBrowser(): Live {
+  let worker: RunningWorker | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    await Promise.all([
+      startWorker().then((started) => (worker = started)),
+      launchBrowser().then((launched) => (browser = launched)),
+    ]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await worker?.stop();
+    if (worker) removeState(worker);
+  });
+  return {
+    get worker() {
+      if (!worker) throw new Error('the worker is not running (did beforeAll fail?)');
+      return worker;
+    },
+    get browser() {
+      if (!browser) throw new Error('Chromium is not running (did beforeAll fail?)');
+      return browser;
+    },
+  };
 }

@@ -1,23 +1,12 @@
 // Banners from the real snippet: the demo rules' slot offer from the real worker, overlays (top-bar,
 // slide-in, modal) and hostile strings injected into the real collect answer; impression, click
 // and dismiss arrive at the worker; a dismissed overlay stays closed; nothing server-sent runs.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Route } from 'playwright-core';
-import { launchBrowser, removeState, startWorker, type RunningWorker } from './harness';
+import { expect, it } from 'vitest';
+import type { BrowserContext, Route } from 'playwright-core';
+import { useWorkerAndBrowser } from './harness';
 import { html, openSite, profileWhen, sleep, type Profile } from './snippet-fixture';
 
-let worker: RunningWorker;
-let browser: Browser;
-
-beforeAll(async () => {
-  [worker, browser] = await Promise.all([startWorker(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await worker?.stop();
-  if (worker) removeState(worker);
-});
+const live = useWorkerAndBrowser();
 
 // The page's own CSS hides every b, p, a and button: none of it may reach into a banner.
 const home = html(`<style>b,p,a,button{display:none!important}</style>
@@ -35,51 +24,67 @@ interface Injected {
 /** Adds offers to the first real collect answer, as a decision from the worker would carry them. */
 async function inject(context: BrowserContext, offers: Injected[]): Promise<void> {
   let pending = true;
-  await context.route(`${worker.url}/v1/collect`, (route) => rewrite(route).catch(() => {})); // the context may close mid-way
+  await context.route(`${live.worker.url}/v1/collect`, (route) => rewrite(route).catch(() => {})); // the context may close mid-way
   async function rewrite(route: Route): Promise<void> {
     const response = await route.fetch();
     if (!pending || !response.ok()) return route.fulfill({ response });
     pending = false;
     const json = await response.json();
     json.decisions.offers.push(
-      ...offers.map(({ offer, placement, ...banner }) => ({ slot: 'hero', offer, variant: 'a', holdout: false, banner: { ...banner, placement }, reasons: ['test'] })),
+      ...offers.map(({ offer, placement, ...banner }) => ({
+        slot: 'hero',
+        offer,
+        variant: 'a',
+        holdout: false,
+        banner: { ...banner, placement },
+        reasons: ['test'],
+      })),
     );
     return route.fulfill({ response, json });
   }
 }
 
 const offerActions = (profile: Profile, offer: string) =>
-  profile.recent.filter((event) => event.type == 'offer' && event.event.offer == offer).map((event) => event.event.action).sort();
+  profile.recent
+    .filter((event) => event.type == 'offer' && event.event.offer == offer)
+    .map((event) => event.event.action)
+    .sort();
 
-it('shows the demo rules\' welcome-back offer in its slot on the second visit and records impression and click', async () => {
-  const site = await openSite(browser, worker, pages);
+it("shows the demo rules' welcome-back offer in its slot on the second visit and records impression and click", async () => {
+  const site = await openSite(live.browser, live.worker, pages);
   const { page, context } = site;
   await context.route('http://localhost:8787/**', (route) => route.fulfill({ contentType: 'text/html', body: 'apply' }));
-  await page.goto(`${worker.url}/t/home.html`);
+  await page.goto(`${live.worker.url}/t/home.html`);
   const vid = await site.vid();
-  await profileWhen(worker, vid, (p) => p.state.counters.pages >= 1);
+  await profileWhen(live.worker, vid, (p) => p.state.counters.pages >= 1);
   await expect(page.locator('[data-nb-slot="hero"]').textContent()).resolves.toBe('Default hero');
 
-  await page.goto(`${worker.url}/t/home.html`);
+  await page.goto(`${live.worker.url}/t/home.html`);
   const hero = page.locator('[data-nb-slot="hero"]');
   await hero.getByText(/welcome back/i).waitFor({ timeout: 10_000 });
   await expect(hero.getByText(/welcome back/i).isVisible()).resolves.toBe(true);
   await hero.getByRole('link').click();
   await page.waitForURL('http://localhost:8787/**');
-  const profile = await profileWhen(worker, vid, (p) => offerActions(p, 'welcome-back').length >= 2);
+  const profile = await profileWhen(live.worker, vid, (p) => offerActions(p, 'welcome-back').length >= 2);
   expect(offerActions(profile, 'welcome-back')).toEqual(['click', 'impression']);
   await context.close();
 });
 
 it('renders top-bar, slide-in and modal overlays as labelled regions and a dialog, and records dismissals', async () => {
-  const site = await openSite(browser, worker, pages);
+  const site = await openSite(live.browser, live.worker, pages);
   const { page, context } = site;
   await inject(context, [
     { offer: 'rate-alert', placement: 'top-bar', title: 'Rates dropped today' },
-    { offer: 'calc-nudge', placement: 'slide-in', title: 'Try the calculator', body: 'Two minutes', cta: { text: 'Open', url: `${worker.url}/t/landing.html` } },
+    {
+      offer: 'calc-nudge',
+      placement: 'slide-in',
+      title: 'Try the calculator',
+      body: 'Two minutes',
+      cta: { text: 'Open', url: `${live.worker.url}/t/landing.html` },
+    },
     { offer: 'finish-app', placement: 'modal', title: 'Finish your application', body: 'You were at step 3' },
   ]);
-  await page.goto(`${worker.url}/t/home.html`);
+  await page.goto(`${live.worker.url}/t/home.html`);
   const vid = await site.vid();
   const topBar = page.getByRole('region', { name: 'Rates dropped today' });
   const slideIn = page.getByRole('region', { name: 'Try the calculator' });
@@ -95,7 +100,11 @@ it('renders top-bar, slide-in and modal overlays as labelled regions and a dialo
   await topBar.getByRole('button', { name: 'Close' }).click();
   await topBar.waitFor({ state: 'detached' });
 
-  const profile = await profileWhen(worker, vid, (p) => offerActions(p, 'rate-alert').length >= 2 && offerActions(p, 'finish-app').length >= 2);
+  const profile = await profileWhen(
+    live.worker,
+    vid,
+    (p) => offerActions(p, 'rate-alert').length >= 2 && offerActions(p, 'finish-app').length >= 2,
+  );
   expect(offerActions(profile, 'rate-alert')).toEqual(['dismiss', 'impression']);
   expect(offerActions(profile, 'finish-app')).toEqual(['dismiss', 'impression']);
   expect(offerActions(profile, 'calc-nudge')).toEqual(['impression']);
@@ -107,8 +116,8 @@ it('renders top-bar, slide-in and modal overlays as labelled regions and a dialo
     { offer: 'calc-nudge', placement: 'slide-in', title: 'Try the calculator' },
     { offer: 'finish-app', placement: 'modal', title: 'Finish your application' },
   ]);
-  await context.route(`${worker.url}/t/**`, (route) => route.fulfill({ contentType: 'text/html', body: home }));
-  await page.goto(`${worker.url}/t/home.html`);
+  await context.route(`${live.worker.url}/t/**`, (route) => route.fulfill({ contentType: 'text/html', body: home }));
+  await page.goto(`${live.worker.url}/t/home.html`);
   await slideIn.waitFor({ timeout: 10_000 });
   await sleep(300);
   await expect(topBar.count()).resolves.toBe(0);
@@ -116,18 +125,78 @@ it('renders top-bar, slide-in and modal overlays as labelled regions and a dialo
   await context.close();
 });
 
+it('keeps Tab and Shift+Tab inside an open modal, and gives focus back to the page when Esc closes it', async () => {
+  const site = await openSite(live.browser, live.worker, pages);
+  const { page, context } = site;
+  // The modal comes first, so that the page has focusable things both before it (#before) and after it.
+  await inject(context, [
+    {
+      offer: 'trap-modal',
+      placement: 'modal',
+      title: 'Finish your application',
+      cta: { text: 'Continue', url: `${live.worker.url}/t/landing.html` },
+    },
+    {
+      offer: 'trap-slide',
+      placement: 'slide-in',
+      title: 'Try the calculator',
+      cta: { text: 'Open', url: `${live.worker.url}/t/landing.html` },
+    },
+  ]);
+  await page.goto(`${live.worker.url}/t/home.html`);
+  const modal = page.getByRole('dialog', { name: 'Finish your application' });
+  await modal.waitFor({ timeout: 10_000 });
+  await page.getByRole('region', { name: 'Try the calculator' }).waitFor();
+  // Where focus is: the element inside the modal's shadow root, or "outside" and what has it.
+  const focused = () =>
+    page.evaluate(() => {
+      const active = document.activeElement;
+      const inner = active?.shadowRoot?.activeElement;
+      return inner && active!.shadowRoot!.querySelector('[role="dialog"]')?.contains(inner)
+        ? inner.textContent
+        : `outside: ${active?.tagName} ${active?.shadowRoot?.activeElement?.textContent ?? active?.id}`;
+    });
+  await expect(focused()).resolves.toBe('×');
+  const seen: Array<string | null | undefined> = [];
+  for (const key of ['Tab', 'Tab', 'Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Tab']) {
+    await page.keyboard.press(key);
+    seen.push(await focused());
+  }
+  // Two focusable things in the modal (its close button and its link), in a cycle both ways.
+  expect(seen).toEqual(['Continue', '×', 'Continue', '×', 'Continue', '×', 'Continue']);
+  await page.keyboard.press('Escape');
+  await modal.waitFor({ state: 'detached' });
+  await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('before');
+  // Closed, the modal no longer holds focus: Tab moves on through the page as usual.
+  await page.keyboard.press('Tab');
+  await expect(focused()).resolves.not.toBe('×');
+  await context.close();
+});
+
 it('shows hostile banner strings as text and refuses script URLs, never running them', async () => {
-  const site = await openSite(browser, worker, pages);
+  const site = await openSite(live.browser, live.worker, pages);
   const { page, context } = site;
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   const title = '<img src=x onerror="window.__xss=1">Hi';
   await inject(context, [
-    { offer: 'xss-slot', placement: 'slot', title, body: '<script>window.__xss=2</script>', cta: { text: '<b onmouseover="window.__xss=3">Go</b>', url: 'javascript:window.__xss=4' } },
-    { offer: 'xss-modal', placement: 'modal', title: '<svg onload="window.__xss=5">', body: '"><iframe src="javascript:window.parent.__xss=6">', cta: { text: 'Data', url: 'data:text/html,<script>parent.__xss=7</script>' } },
+    {
+      offer: 'xss-slot',
+      placement: 'slot',
+      title,
+      body: '<script>window.__xss=2</script>',
+      cta: { text: '<b onmouseover="window.__xss=3">Go</b>', url: 'javascript:window.__xss=4' },
+    },
+    {
+      offer: 'xss-modal',
+      placement: 'modal',
+      title: '<svg onload="window.__xss=5">',
+      body: '"><iframe src="javascript:window.parent.__xss=6">',
+      cta: { text: 'Data', url: 'data:text/html,<script>parent.__xss=7</script>' },
+    },
     { offer: 'xss-bar', placement: 'top-bar', title: 'Case', cta: { text: 'Click', url: ' JaVaScRiPt:window.__xss=8' } },
   ]);
-  await page.goto(`${worker.url}/t/home.html`);
+  await page.goto(`${live.worker.url}/t/home.html`);
   await page.getByRole('dialog').waitFor({ timeout: 10_000 });
   const hero = page.locator('[data-nb-slot="hero"]');
   await hero.getByText(title).waitFor();
@@ -139,7 +208,9 @@ it('shows hostile banner strings as text and refuses script URLs, never running 
   const made = await page.evaluate(() => {
     const roots: Array<Document | ShadowRoot> = [document];
     document.querySelectorAll('*').forEach((element) => element.shadowRoot && roots.push(element.shadowRoot));
-    return roots.flatMap((root) => Array.from(root.querySelectorAll('img,script:not([src]),svg,iframe,b[onmouseover]'), (e) => e.tagName));
+    return roots.flatMap((root) =>
+      Array.from(root.querySelectorAll('img,script:not([src]),svg,iframe,b[onmouseover]'), (e) => e.tagName),
+    );
   });
   expect(made.filter((tag) => tag != 'SCRIPT')).toEqual([]);
   await expect(page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).resolves.toBeUndefined();
@@ -150,22 +221,41 @@ it('shows hostile banner strings as text and refuses script URLs, never running 
 it('works under a strict CSP: no unsafe-inline, no unsafe-eval, Trusted Types required', async () => {
   const STUB = `'sha256-kHLS3pmiNoLhG00b5dhppZlwb2949FbD2Z7S1vIR0w0='`; // the tag's one-line stub, as README prints it
   const csp = `default-src 'none'; script-src 'self' ${STUB}; connect-src 'self'; require-trusted-types-for 'script'; trusted-types 'none'`;
-  const site = await openSite(browser, worker, {}, { init: `addEventListener('securitypolicyviolation', (e) => (window.__csp ||= []).push(e.violatedDirective + ' ' + e.blockedURI))` });
+  const site = await openSite(
+    live.browser,
+    live.worker,
+    {},
+    {
+      init: `addEventListener('securitypolicyviolation', (e) => (window.__csp ||= []).push(e.violatedDirective + ' ' + e.blockedURI))`,
+    },
+  );
   const { page, context } = site;
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  await context.route(`${worker.url}/t/csp.html`, (route) =>
-    route.fulfill({ contentType: 'text/html', headers: { 'Content-Security-Policy': csp }, body: html('<div data-nb-slot="hero">Default hero</div>') }),
+  await context.route(`${live.worker.url}/t/csp.html`, (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      headers: { 'Content-Security-Policy': csp },
+      body: html('<div data-nb-slot="hero">Default hero</div>'),
+    }),
   );
-  await inject(context, [{ offer: 'csp-modal', placement: 'modal', title: 'Strict page offer', body: 'Styled', cta: { text: 'Go', url: `${worker.url}/t/landing.html` } }]);
-  await page.goto(`${worker.url}/t/csp.html`);
+  await inject(context, [
+    {
+      offer: 'csp-modal',
+      placement: 'modal',
+      title: 'Strict page offer',
+      body: 'Styled',
+      cta: { text: 'Go', url: `${live.worker.url}/t/landing.html` },
+    },
+  ]);
+  await page.goto(`${live.worker.url}/t/csp.html`);
   const dialog = page.getByRole('dialog', { name: 'Strict page offer' });
   await dialog.waitFor({ timeout: 10_000 });
   // The banner's styles applied (fixed positioning), so no inline style was blocked.
   await expect(dialog.evaluate((element) => getComputedStyle(element).position)).resolves.toBe('fixed');
   await expect.poll(async () => (await site.events('page')).length, { timeout: 5_000 }).toBe(1);
   const vid = (await site.bodies())[0].vid;
-  await profileWhen(worker, vid, (p) => p.state.counters.pages >= 1);
+  await profileWhen(live.worker, vid, (p) => p.state.counters.pages >= 1);
   await expect(page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? [])).resolves.toEqual([]);
   expect(errors).toEqual([]);
   await context.close();

@@ -1,23 +1,12 @@
 // Form funnels from the real snippet against the real worker: a four-step application (start,
 // steps, abandon on leaving; then a full run with submit), a form without step markup, and the
 // guarantee that no typed value ever leaves the browser.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, removeState, startWorker, type RunningWorker } from './harness';
+import { expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { useWorkerAndBrowser } from './harness';
 import { html, openSite, profileWhen, repeated, type Site } from './snippet-fixture';
 
-let worker: RunningWorker;
-let browser: Browser;
-
-beforeAll(async () => {
-  [worker, browser] = await Promise.all([startWorker(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await worker?.stop();
-  if (worker) removeState(worker);
-});
+const live = useWorkerAndBrowser();
 
 const MARKER = 'Zq7MARKERxv';
 const names = ['property', 'income', 'details', 'review'];
@@ -32,7 +21,10 @@ const apply = html(`
 <form data-nb-form="mortgage-app" action="/t/done.html">
 ${names
   .map(
-    (name, i) => `<fieldset data-nb-step="${i + 1}" data-nb-step-name="${name}"${i ? ' hidden' : ''}><legend>${name}</legend>${fields[i]}
+    (
+      name,
+      i,
+    ) => `<fieldset data-nb-step="${i + 1}" data-nb-step-name="${name}"${i ? ' hidden' : ''}><legend>${name}</legend>${fields[i]}
   ${i < 3 ? `<button type="button" id="next-${i + 1}">Next</button>` : '<button type="submit" id="submit-app">Apply</button>'}</fieldset>`,
   )
   .join('\n')}
@@ -49,7 +41,9 @@ const pages = { 'apply.html': apply, 'other.html': html('<p>Elsewhere</p>') };
 
 /** Types the marker into every text-like field of the visible step. */
 async function fill(page: Page, step: number): Promise<void> {
-  for (const field of await page.locator(`[data-nb-step="${step}"] input:not([type=checkbox]), [data-nb-step="${step}"] textarea`).all()) {
+  for (const field of await page
+    .locator(`[data-nb-step="${step}"] input:not([type=checkbox]), [data-nb-step="${step}"] textarea`)
+    .all()) {
     const type = await field.getAttribute('type');
     await field.fill(type == 'number' ? '9876543' : type == 'email' ? `${MARKER}@example.com` : `${MARKER} ${type ?? ''}`);
   }
@@ -58,7 +52,9 @@ async function fill(page: Page, step: number): Promise<void> {
 }
 
 async function forms(site: Site, form = 'mortgage-app') {
-  return (await site.events('form')).filter((event) => event.form == form).map(({ action, step, step_name, steps }) => ({ action, step, step_name, steps }));
+  return (await site.events('form'))
+    .filter((event) => event.form == form)
+    .map(({ action, step, step_name, steps }) => ({ action, step, step_name, steps }));
 }
 
 async function expectNoValues(site: Site): Promise<void> {
@@ -72,16 +68,16 @@ async function expectNoValues(site: Site): Promise<void> {
 }
 
 it('records start, each completed step and abandon at the furthest step when the visitor leaves mid-form', async () => {
-  const site = await openSite(browser, worker, pages);
+  const site = await openSite(live.browser, live.worker, pages);
   const { page } = site;
-  await page.goto(`${worker.url}/t/apply.html`);
+  await page.goto(`${live.worker.url}/t/apply.html`);
   const vid = await site.vid();
   await fill(page, 1);
   await page.click('#next-1');
   await fill(page, 2);
   await page.click('#next-2');
   await fill(page, 3);
-  await page.goto(`${worker.url}/t/other.html`); // pagehide: abandon goes out by sendBeacon
+  await page.goto(`${live.worker.url}/t/other.html`); // pagehide: abandon goes out by sendBeacon
 
   const expected = [
     { action: 'start', step: 1, step_name: 'property', steps: 4 },
@@ -90,7 +86,7 @@ it('records start, each completed step and abandon at the furthest step when the
     { action: 'abandon', step: 3, step_name: 'details', steps: 4 },
   ];
   await expect.poll(() => forms(site), { timeout: 5_000 }).toEqual(expected);
-  const profile = await profileWhen(worker, vid, (p) => p.recent.filter((e) => e.type == 'form').length >= 4);
+  const profile = await profileWhen(live.worker, vid, (p) => p.recent.filter((e) => e.type == 'form').length >= 4);
   const stored = profile.recent.filter((event) => event.type == 'form');
   expect(stored.map((event) => event.event.action).reverse()).toEqual(['start', 'step', 'step', 'abandon']);
   expect(repeated(stored.map((event) => event.id))).toEqual([]);
@@ -100,52 +96,57 @@ it('records start, each completed step and abandon at the furthest step when the
 });
 
 it('counts a step as completed when the next step becomes visible, before anything in it is touched', async () => {
-  const site = await openSite(browser, worker, pages);
+  const site = await openSite(live.browser, live.worker, pages);
   const { page } = site;
-  await page.goto(`${worker.url}/t/apply.html`);
+  await page.goto(`${live.worker.url}/t/apply.html`);
   const vid = await site.vid();
   await fill(page, 1);
   await page.click('#next-1'); // step 2 is shown; the visitor leaves without touching it
-  await page.goto(`${worker.url}/t/other.html`);
-  await expect.poll(async () => (await forms(site)).map((event) => `${event.action}:${event.step}`), { timeout: 5_000 }).toEqual([
-    'start:1', 'step:1', 'abandon:2',
-  ]);
-  await profileWhen(worker, vid, (p) => p.recent.some((e) => e.event.action == 'abandon'));
+  await page.goto(`${live.worker.url}/t/other.html`);
+  await expect
+    .poll(async () => (await forms(site)).map((event) => `${event.action}:${event.step}`), { timeout: 5_000 })
+    .toEqual(['start:1', 'step:1', 'abandon:2']);
+  await profileWhen(live.worker, vid, (p) => p.recent.some((e) => e.event.action == 'abandon'));
   await site.context.close();
 });
 
 it('records a full run with submit, sends no abandon afterwards, and never sends a typed value', async () => {
-  const site = await openSite(browser, worker, pages);
+  const site = await openSite(live.browser, live.worker, pages);
   const { page } = site;
-  await page.goto(`${worker.url}/t/apply.html`);
+  await page.goto(`${live.worker.url}/t/apply.html`);
   const vid = await site.vid();
-  for (const step of [1, 2, 3]) await fill(page, step), await page.click(`#next-${step}`);
+  for (const step of [1, 2, 3]) (await fill(page, step), await page.click(`#next-${step}`));
   await fill(page, 4);
   await page.click('#submit-app');
-  await page.goto(`${worker.url}/t/other.html`);
+  await page.goto(`${live.worker.url}/t/other.html`);
 
-  await expect.poll(async () => (await forms(site)).map((event) => `${event.action}:${event.step}`), { timeout: 5_000 }).toEqual([
-    'start:1', 'step:1', 'step:2', 'step:3', 'submit:4',
-  ]);
-  const profile = await profileWhen(worker, vid, (p) => p.recent.some((e) => e.event.action == 'submit'));
-  expect(profile.recent.filter((event) => event.type == 'form').map((event) => event.event.action).reverse()).toEqual([
-    'start', 'step', 'step', 'step', 'submit',
-  ]);
+  await expect
+    .poll(async () => (await forms(site)).map((event) => `${event.action}:${event.step}`), { timeout: 5_000 })
+    .toEqual(['start:1', 'step:1', 'step:2', 'step:3', 'submit:4']);
+  const profile = await profileWhen(live.worker, vid, (p) => p.recent.some((e) => e.event.action == 'submit'));
+  expect(
+    profile.recent
+      .filter((event) => event.type == 'form')
+      .map((event) => event.event.action)
+      .reverse(),
+  ).toEqual(['start', 'step', 'step', 'step', 'submit']);
   expect(JSON.stringify(profile)).not.toContain(MARKER);
   await expectNoValues(site);
   await site.context.close();
 });
 
 it('treats a form without step markup as one step', async () => {
-  const site = await openSite(browser, worker, pages);
+  const site = await openSite(live.browser, live.worker, pages);
   const { page } = site;
-  await page.goto(`${worker.url}/t/apply.html`);
+  await page.goto(`${live.worker.url}/t/apply.html`);
   await page.fill('[data-nb-form="newsletter"] [name=email]', `${MARKER}@example.com`);
   await page.click('#subscribe');
-  await expect.poll(() => forms(site, 'newsletter'), { timeout: 5_000 }).toEqual([
-    { action: 'start', step: 1, step_name: undefined, steps: 1 },
-    { action: 'submit', step: 1, step_name: undefined, steps: 1 },
-  ]);
+  await expect
+    .poll(() => forms(site, 'newsletter'), { timeout: 5_000 })
+    .toEqual([
+      { action: 'start', step: 1, step_name: undefined, steps: 1 },
+      { action: 'submit', step: 1, step_name: undefined, steps: 1 },
+    ]);
   await expectNoValues(site);
   await site.context.close();
 });

@@ -1,29 +1,17 @@
 // Page views from the real snippet against the real worker: the first load, History API (SPA)
 // navigations counted once per URL, opt-in hash routing, and personal data scrubbed from URLs.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, removeState, startWorker, type RunningWorker } from './harness';
+import { expect, it } from 'vitest';
+import { useWorkerAndBrowser } from './harness';
 import { html, openSite, profileWhen, repeated, sleep } from './snippet-fixture';
 
-let worker: RunningWorker;
-let browser: Browser;
-
-beforeAll(async () => {
-  [worker, browser] = await Promise.all([startWorker(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await worker?.stop();
-  if (worker) removeState(worker);
-});
+const live = useWorkerAndBrowser();
 
 const app = html('<main><h1>App</h1></main>', { title: 'Rates app' });
 
 it('counts each SPA navigation once per URL, and each arrives exactly once at the worker', async () => {
-  const site = await openSite(browser, worker, { 'app.html': app });
+  const site = await openSite(live.browser, live.worker, { 'app.html': app });
   const { page } = site;
-  await page.goto(`${worker.url}/t/app.html?utm_source=google&utm_campaign=spring`);
+  await page.goto(`${live.worker.url}/t/app.html?utm_source=google&utm_campaign=spring`);
   const vid = await site.vid();
   await page.evaluate(() => history.pushState({}, '', '/t/app/rates'));
   await page.evaluate(() => history.replaceState({}, '', '/t/app/rates')); // same URL: not a new page
@@ -32,15 +20,20 @@ it('counts each SPA navigation once per URL, and each arrives exactly once at th
   await page.evaluate(() => history.back()); // popstate back to /rates
   await page.evaluate(() => history.pushState({}, '', '/t/app/rates#table')); // hash only: not without hash routing
 
-  const urls = ['/t/app.html?utm_source=google&utm_campaign=spring', '/t/app/rates', '/t/app/calculator?amount=350000', '/t/app/rates'];
+  const urls = [
+    '/t/app.html?utm_source=google&utm_campaign=spring',
+    '/t/app/rates',
+    '/t/app/calculator?amount=350000',
+    '/t/app/rates',
+  ];
   await expect.poll(async () => (await site.events('page')).length, { timeout: 5_000 }).toBe(urls.length);
   await sleep(500);
   const pages = await site.events('page');
-  expect(pages.map((event) => String(event.url).slice(worker.url.length))).toEqual(urls);
+  expect(pages.map((event) => String(event.url).slice(live.worker.url.length))).toEqual(urls);
   expect(pages[0].title).toBe('Rates app');
-  expect(pages[1].ref).toBe(`${worker.url}${urls[0]}`);
+  expect(pages[1].ref).toBe(`${live.worker.url}${urls[0]}`);
 
-  const profile = await profileWhen(worker, vid, (p) => p.state.counters.pages >= urls.length);
+  const profile = await profileWhen(live.worker, vid, (p) => p.state.counters.pages >= urls.length);
   expect(profile.state.counters.pages).toBe(urls.length);
   const stored = profile.recent.filter((event) => event.type == 'page').map((event) => event.id);
   expect(stored.sort()).toEqual(pages.map((event) => event.id).sort());
@@ -50,29 +43,31 @@ it('counts each SPA navigation once per URL, and each arrives exactly once at th
 
 it('counts hash routes only when the site opts in with data-nb-hash="true"', async () => {
   const pages = { 'plain.html': app, 'hash.html': html('<main>Hash app</main>', { attributes: 'data-nb-hash="true"' }) };
-  const site = await openSite(browser, worker, pages);
-  await site.page.goto(`${worker.url}/t/plain.html`);
+  const site = await openSite(live.browser, live.worker, pages);
+  await site.page.goto(`${live.worker.url}/t/plain.html`);
   await site.vid();
   await site.page.evaluate(() => (location.hash = '#/rates'));
   await sleep(800);
-  expect((await site.events('page')).map((event) => event.url)).toEqual([`${worker.url}/t/plain.html`]);
+  expect((await site.events('page')).map((event) => event.url)).toEqual([`${live.worker.url}/t/plain.html`]);
 
-  await site.page.goto(`${worker.url}/t/hash.html`);
+  await site.page.goto(`${live.worker.url}/t/hash.html`);
   await site.page.evaluate(() => (location.hash = '#/rates'));
   await site.page.evaluate(() => (location.hash = '#/calculator'));
   await site.page.evaluate(() => (location.hash = '#/calculator')); // unchanged: no event
   await expect.poll(async () => (await site.events('page')).length, { timeout: 5_000 }).toBe(4);
   await sleep(500);
   expect((await site.events('page')).slice(1).map((event) => event.url)).toEqual(
-    ['/t/hash.html', '/t/hash.html#/rates', '/t/hash.html#/calculator'].map((path) => worker.url + path),
+    ['/t/hash.html', '/t/hash.html#/rates', '/t/hash.html#/calculator'].map((path) => live.worker.url + path),
   );
   await site.context.close();
 });
 
 it('strips e-mail addresses, phone numbers and long digit runs from URLs and titles', async () => {
   const page = html('<p>Hi</p>', { title: 'Statement for jane.doe@example.com, call +1 (555) 010-2030' });
-  const site = await openSite(browser, worker, { 'pii.html': page });
-  await site.page.goto(`${worker.url}/t/pii.html?email=jane.doe%40example.com&acct=4111111111111111&loan=350000&utm_source=mail`);
+  const site = await openSite(live.browser, live.worker, { 'pii.html': page });
+  await site.page.goto(
+    `${live.worker.url}/t/pii.html?email=jane.doe%40example.com&acct=4111111111111111&loan=350000&utm_source=mail`,
+  );
   await expect.poll(async () => (await site.events('page')).length, { timeout: 5_000 }).toBe(1);
   const [view] = await site.events('page');
   const sent = JSON.stringify(view);

@@ -1,22 +1,11 @@
 // Consent, Global Privacy Control / Do Not Track, and private modes, against the real worker:
 // nothing is sent or rendered that the settings forbid, and broken storage never breaks the page.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Route } from 'playwright-core';
-import { launchBrowser, removeState, startWorker, type RunningWorker } from './harness';
+import { expect, it } from 'vitest';
+import type { BrowserContext, Route } from 'playwright-core';
+import { useWorkerAndBrowser } from './harness';
 import { html, openSite, profileWhen, sleep } from './snippet-fixture';
 
-let worker: RunningWorker;
-let browser: Browser;
-
-beforeAll(async () => {
-  [worker, browser] = await Promise.all([startWorker(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await worker?.stop();
-  if (worker) removeState(worker);
-});
+const live = useWorkerAndBrowser();
 
 const slot = '<div data-nb-slot="hero">Default hero</div>';
 const GPC = `Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true });`;
@@ -25,41 +14,51 @@ const call = (...args: unknown[]) => `nb(${args.map((arg) => JSON.stringify(arg)
 
 /** Puts a slide-in offer into every real collect answer. */
 async function offerEverywhere(context: BrowserContext): Promise<void> {
-  await context.route(`${worker.url}/v1/collect`, (route) => rewrite(route).catch(() => {})); // the context may close mid-way
+  await context.route(`${live.worker.url}/v1/collect`, (route) => rewrite(route).catch(() => {})); // the context may close mid-way
   async function rewrite(route: Route): Promise<void> {
     const response = await route.fetch();
     if (!response.ok()) return route.fulfill({ response });
     const json = await response.json();
-    json.decisions.offers.push({ slot: 'hero', offer: 'promo', holdout: false, reasons: [], banner: { title: 'Promo banner', placement: 'slide-in' } });
+    json.decisions.offers.push({
+      slot: 'hero',
+      offer: 'promo',
+      holdout: false,
+      reasons: [],
+      banner: { title: 'Promo banner', placement: 'slide-in' },
+    });
     return route.fulfill({ response, json });
   }
 }
 
 it('sends nothing after consent({analytics: false}), remembers it, and resumes when granted', async () => {
-  const site = await openSite(browser, worker, {
+  const site = await openSite(live.browser, live.worker, {
     'denied.html': html(`${slot}<script>${call('consent', { analytics: false })}</script>`),
     'plain.html': html(slot),
   });
   const { page } = site;
-  await page.goto(`${worker.url}/t/denied.html`);
+  await page.goto(`${live.worker.url}/t/denied.html`);
   await page.evaluate(() => window.nb('track', 'calculator_used'));
-  await page.goto(`${worker.url}/t/plain.html`); // the choice is remembered
+  await page.goto(`${live.worker.url}/t/plain.html`); // the choice is remembered
   await page.evaluate(() => history.pushState({}, '', '/t/plain.html?next'));
   await sleep(1_500);
   expect(await site.raw()).toEqual([]);
 
   await page.evaluate(() => window.nb('consent', { analytics: true }));
   await page.evaluate(() => window.nb('track', 'calculator_used'));
-  await expect.poll(async () => (await site.events('track')).map((event) => event.name), { timeout: 5_000 }).toContain('calculator_used');
+  await expect
+    .poll(async () => (await site.events('track')).map((event) => event.name), { timeout: 5_000 })
+    .toContain('calculator_used');
   expect(await site.events('page')).toEqual([]);
   await site.context.close();
 });
 
 it('with data-nb-consent="opt-in", sends and renders nothing until consent, and personalizes only when allowed', async () => {
-  const site = await openSite(browser, worker, { 'optin.html': html(slot, { attributes: 'data-nb-consent="opt-in"' }) });
+  const site = await openSite(live.browser, live.worker, {
+    'optin.html': html(slot, { attributes: 'data-nb-consent="opt-in"' }),
+  });
   const { page, context } = site;
   await offerEverywhere(context);
-  await page.goto(`${worker.url}/t/optin.html`);
+  await page.goto(`${live.worker.url}/t/optin.html`);
   await page.evaluate(() => window.nb('track', 'calculator_used'));
   await sleep(1_500);
   expect(await site.raw()).toEqual([]);
@@ -76,23 +75,25 @@ it('with data-nb-consent="opt-in", sends and renders nothing until consent, and 
   await page.getByText('Promo banner').waitFor({ timeout: 5_000 });
   expect((await site.bodies()).at(-1)?.slots).toEqual(['hero']);
   const vid = (await site.bodies())[0].vid;
-  expect((await profileWhen(worker, vid, (p) => p.state.counters.pages >= 2)).state.counters.pages).toBe(2);
+  expect((await profileWhen(live.worker, vid, (p) => p.state.counters.pages >= 2)).state.counters.pages).toBe(2);
   await context.close();
 });
 
 it('under Global Privacy Control never reports ad consent, even when the page grants it', async () => {
-  const site = await openSite(browser, worker, { 'gpc.html': html(slot) }, { init: GPC });
-  await site.page.goto(`${worker.url}/t/gpc.html`);
+  const site = await openSite(live.browser, live.worker, { 'gpc.html': html(slot) }, { init: GPC });
+  await site.page.goto(`${live.worker.url}/t/gpc.html`);
   await site.page.evaluate(() => window.nb('consent', { analytics: true, personalization: true, ads: true }));
   await site.page.evaluate(() => window.nb('track', 'calculator_used'));
-  await expect.poll(async () => (await site.events('track')).map((event) => event.name), { timeout: 5_000 }).toContain('calculator_used');
+  await expect
+    .poll(async () => (await site.events('track')).map((event) => event.name), { timeout: 5_000 })
+    .toContain('calculator_used');
   for (const body of await site.raw()) expect(body).not.toMatch(/"ads":true/);
   await site.context.close();
 });
 
 it('identify sends only the SHA-256 of the trimmed, lower-cased id, never the id itself', async () => {
-  const site = await openSite(browser, worker, { 'id.html': html(slot) });
-  await site.page.goto(`${worker.url}/t/id.html`);
+  const site = await openSite(live.browser, live.worker, { 'id.html': html(slot) });
+  await site.page.goto(`${live.worker.url}/t/id.html`);
   await site.page.evaluate(() => window.nb('identify', '  Jane.Doe@Example.com ', { plan: 'gold' }));
   await expect.poll(async () => (await site.events('identify')).length, { timeout: 5_000 }).toBe(1);
   const [event] = await site.events('identify');
@@ -103,20 +104,25 @@ it('identify sends only the SHA-256 of the trimmed, lower-cased id, never the id
   );
   expect(event).toMatchObject({ uid: expected, traits: { plan: 'gold' } });
   for (const body of await site.raw()) expect(body.toLowerCase()).not.toContain('jane');
-  const profile = await profileWhen(worker, (await site.bodies())[0].vid, (p) => p.recent.some((e) => e.type == 'identify'));
+  const profile = await profileWhen(live.worker, (await site.bodies())[0].vid, (p) => p.recent.some((e) => e.type == 'identify'));
   expect(profile.recent.some((e) => e.type == 'identify')).toBe(true);
   await site.context.close();
 });
 
-for (const [signal, init] of [['Global Privacy Control', GPC], ['Do Not Track', DNT]]) {
+for (const [signal, init] of [
+  ['Global Privacy Control', GPC],
+  ['Do Not Track', DNT],
+]) {
   it(`in strict mode under ${signal} sends and renders nothing, whatever the page calls`, async () => {
     const page = html(`${slot}<script>${call('consent', { analytics: true, personalization: true, ads: true })}</script>`, {
       attributes: 'data-nb-strict="true"',
     });
-    const site = await openSite(browser, worker, { 'strict.html': page }, { init });
+    const site = await openSite(live.browser, live.worker, { 'strict.html': page }, { init });
     await offerEverywhere(site.context);
-    await site.page.goto(`${worker.url}/t/strict.html`);
-    await site.page.evaluate(() => (window.nb('track', 'calculator_used'), window.nb('identify', 'jane@example.com'), window.nb('page')));
+    await site.page.goto(`${live.worker.url}/t/strict.html`);
+    await site.page.evaluate(
+      () => (window.nb('track', 'calculator_used'), window.nb('identify', 'jane@example.com'), window.nb('page')),
+    );
     await site.page.evaluate(() => history.pushState({}, '', '/t/strict.html?next'));
     await sleep(1_500);
     expect(await site.raw()).toEqual([]);
@@ -136,12 +142,12 @@ const broken = {
 
 for (const [name, init] of Object.entries(broken)) {
   it(`keeps working and never throws to the page when ${name}`, async () => {
-    const site = await openSite(browser, worker, { 'private.html': html(slot) }, { init });
+    const site = await openSite(live.browser, live.worker, { 'private.html': html(slot) }, { init });
     const { page, context } = site;
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await offerEverywhere(context);
-    await page.goto(`${worker.url}/t/private.html`);
+    await page.goto(`${live.worker.url}/t/private.html`);
     await page.getByText('Promo banner').waitFor({ timeout: 5_000 });
     await page.getByRole('button', { name: 'Close' }).click();
     await page.evaluate(() => {
@@ -152,7 +158,7 @@ for (const [name, init] of Object.entries(broken)) {
     });
     await expect.poll(async () => (await site.events()).length, { timeout: 5_000 }).toBeGreaterThanOrEqual(4);
     const vid = (await site.bodies())[0].vid;
-    const profile = await profileWhen(worker, vid, (p) => p.state.counters.pages >= 2 && p.state.counters.tracks >= 1);
+    const profile = await profileWhen(live.worker, vid, (p) => p.state.counters.pages >= 2 && p.state.counters.tracks >= 1);
     expect(profile.state.counters.pages).toBe(2);
     expect(errors).toEqual([]);
     await context.close();
