@@ -23,11 +23,11 @@ export function applyEvent(
   const context = buildContext(rules, state, at, request, event);
   scoreEvent(rules, state, context, event, at);
   // Stages and segments see the points this very event earned.
-  update(context, 'score', decayedScore(rules, state, at));
+  update(rules, context, 'score', decayedScore(rules, state, at));
   enterStage(state, stageFor(rules, context), at);
-  update(context, 'stage', state.stage);
+  update(rules, context, 'stage', state.stage);
   state.segments = segmentsFor(rules, context, state.segments);
-  update(context, 'segments', state.segments);
+  update(rules, context, 'segments', state.segments);
   updateAudiences(rules, state, context, at);
   return state;
 }

@@ -45,10 +45,19 @@ const TYPES = ['string', 'number', 'boolean', 'array', 'object', 'null'] as cons
  */
 export class PathSlots {
   private readonly ids = new Map<string, number>();
+  private readonly roots = new Map<string, number[]>();
   slot(path: string): number {
     let id = this.ids.get(path);
-    if (id === undefined) this.ids.set(path, (id = this.ids.size));
+    if (id === undefined) {
+      this.ids.set(path, (id = this.ids.size));
+      const root = path.split('.', 1)[0];
+      this.roots.set(root, [...this.under(root), id]);
+    }
     return id;
+  }
+  /** The slots of the paths that start at `root` (the first key): what changing it makes stale. */
+  under(root: string): readonly number[] {
+    return this.roots.get(root) ?? [];
   }
   get size(): number {
     return this.ids.size;

@@ -57,9 +57,16 @@ export interface EvalContext {
  * Changes a field of a context after conditions have read it (stage and segments decided, points
  * added): every change goes through here, so that no condition answers from a stale read.
  */
-export function update<K extends 'score' | 'stage' | 'segments'>(context: EvalContext, key: K, value: EvalContext[K]): void {
+export function update<K extends 'score' | 'stage' | 'segments'>(
+  rules: CompiledRules,
+  context: EvalContext,
+  key: K,
+  value: EvalContext[K],
+): void {
   context[key] = value;
-  context[READS].fill(undefined);
+  // Only what was read under this field is stale: the score read by segments still holds for audiences.
+  const reads = context[READS];
+  for (const slot of rules.paths.under(key)) reads[slot] = undefined;
 }
 
 type Page = NonNullable<VisitorState['page']>;

@@ -25,8 +25,8 @@ export function decide(
   const state = stored.v === STATE_VERSION ? stored : upgradeState(structuredClone(stored));
   const context = buildContext(rules, state, now, request);
   // Recomputed, not read: time alone moves people (dormant after 90 days) and the request counts.
-  update(context, 'stage', stageFor(rules, context));
-  update(context, 'segments', segmentsFor(rules, context, state.segments));
+  update(rules, context, 'stage', stageFor(rules, context));
+  update(rules, context, 'segments', segmentsFor(rules, context, state.segments));
   const products: Record<string, number> = {};
   for (const [id, value] of Object.entries(context.score.products)) products[id] = round1(value);
   // Without personalization consent nothing is chosen; an explicit "no" only, unknown is allowed.
