@@ -100,9 +100,6 @@ export function pruneReasons(score: ScoreState): void {
   const ids = Object.keys(reasons);
   if (ids.length <= 2 * LIMITS.reasons) return;
   const sizes = ids.map((id) => Math.abs(reasons[id]));
-  // The survivors go into a new object, in their old order: deleting keys would turn the object
-  // into a slow dictionary, which every later event would pay for.
-  const kept: Record<string, number> = {};
   for (let i = 0; i < ids.length; i += 1) {
     // An id's rank: the larger ones, and the equal ones before it in key order (a stable sort's
     // ties). Counted directly, as a list just past twice the limit is too short to pay for a sort.
@@ -110,9 +107,10 @@ export function pruneReasons(score: ScoreState): void {
     for (let j = 0; j < ids.length && rank < LIMITS.reasons; j += 1) {
       if (sizes[j] > sizes[i] || (sizes[j] === sizes[i] && j < i)) rank += 1;
     }
-    if (rank < LIMITS.reasons) kept[ids[i]] = reasons[ids[i]];
+    // Deleting makes the object a hash table, which suits it: reasons come and go every few events,
+    // and each new key on an ordinary object would build it a new hidden class.
+    if (rank >= LIMITS.reasons) delete reasons[ids[i]];
   }
-  score.reasons = kept;
 }
 
 /** The top reasons as text, e.g. "rates-page +12.5", largest first. */
