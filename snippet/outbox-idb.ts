@@ -17,9 +17,14 @@ const outbox = createStore('nextbest', 'outbox');
 
 /** Applies `change` to the stored events in one transaction; resolves with the result. */
 const edit = (change: (events: Event[]) => Event[]): Promise<Event[]> =>
-  outbox('readwrite', (events) =>
-    promisifyRequest<Event[] | undefined>(events.get(0)).then(
-      (all) => (events.put((all = change(all || []).slice(-CAP)), 0), all),
+  // Inside a promise, so that an indexedDB that throws as it is touched rejects rather than throws.
+  new Promise<Event[]>((resolve) =>
+    resolve(
+      outbox('readwrite', (events) =>
+        promisifyRequest<Event[] | undefined>(events.get(0)).then(
+          (all) => (events.put((all = change(all || []).slice(-CAP)), 0), all),
+        ),
+      ),
     ),
   ).catch(() => change([]));
 
