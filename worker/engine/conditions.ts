@@ -1,6 +1,7 @@
 // Compiles a MongoDB-style condition (the query language of GrowthBook's targeting) into a
 // predicate, once per rules load: paths are split, regexes built and operators resolved here, so
-// evaluating a rule per event is only closure calls. Unknown operators are rules errors.
+// evaluating a rule per event is only closure calls, and a path that many rules read is read once
+// per context (PathSlots). Unknown operators are rules errors.
 import { unsafeRegex } from './regex-safety';
 
 export type Predicate = (context: unknown) => boolean;
@@ -110,7 +111,6 @@ function compileEntry(key: string, value: unknown, at: string, paths: PathSlots 
   if (key.startsWith('$')) throw new ConditionError(at, `unknown operator "${key}"`);
   const test = compileValue(value, at);
   const { keys, index, inherited, plain } = compilePath(key);
-  // The plain read is called directly, where the optimizer can inline it.
   const read = plain
     ? (context: unknown) => readPlain(context, keys, 0)
     : (context: unknown) => readPath(context, keys, index, inherited, 0);
