@@ -1,9 +1,10 @@
 // Bundles the snippet (snippet/index.ts) into one IIFE at dist/nb.js, minified by esbuild and then
-// by terser (two compress passes find about 75 B gzip more that esbuild leaves, as Plausible's
-// tracker does with a second minifier), prints its raw, gzip and brotli sizes and the change since the last build, and fails above the gzip budget in
+// by terser (its two compress passes find about 75 B gzip that esbuild leaves), prints its raw,
+// gzip and brotli sizes and the change since the last build, and fails above the gzip budget in
 // package.json (nextbest.snippetBudgetGzip, 3000 if absent). Optional features are esbuild
 // defines (NB_*): `--no-forms` style flags strip them; `--features` prints what each one costs.
-// `--idb` builds the IndexedDB outbox (snippet/outbox-idb.ts, on idb-keyval) instead of the localStorage one.
+// `--idb` builds the IndexedDB outbox (snippet/outbox-idb.ts, on idb-keyval) instead of the
+// localStorage one.
 import { build } from 'esbuild';
 import { minify } from 'terser';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
