@@ -7,7 +7,9 @@ import { ROTATED_API_KEY, TEST_API_KEY } from './test/worker/api-keys.ts';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+      // Time limits are generous: CI machines are small and run the projects side by side, and the
+      // property tests make thousands of runs. They guard against hangs, not slowness.
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', testTimeout: 30_000 } },
       {
         plugins: [
           cloudflareTest(async () => ({
@@ -20,7 +22,7 @@ export default defineConfig({
             },
           })),
         ],
-        test: { name: 'workers', include: ['test/worker/**/*.test.ts'], setupFiles: ['test/worker/setup.ts'] },
+        test: { name: 'workers', include: ['test/worker/**/*.test.ts'], setupFiles: ['test/worker/setup.ts'], testTimeout: 30_000 },
       },
       {
         test: {
