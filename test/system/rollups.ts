@@ -2,11 +2,13 @@
 // queue and its consumer) must equal the truth of the profiles. Per visitor, read straight from D1:
 // events, page views and sessions, the furthest form step, submitted and abandoned, offer
 // impressions and clicks and the arms exposed, the stages entered. In total, read through
-// /v1/stats: page views, visitors, sessions, the form funnel, offers per arm, stages entered.
+// /v1/stats: page views, visitors, sessions, the form funnel, offers per arm, stages entered, leads and converted leads.
 import type { Miniflare } from 'miniflare';
 import type { Profile } from '../../worker/schema/profile';
 import type { Kpis } from '../../worker/schema/stats';
 import { visitorHash } from '../../worker/analytics/visitor-hash';
+import { funnelStages } from '../../worker/analytics/keys';
+import { sites } from '../../rules/sites';
 
 const SITE = 'demo';
 const FORM = 'mortgage-app';
@@ -151,8 +153,13 @@ async function visitorRollups(mf: Miniflare): Promise<Map<string, Figures>> {
 /** The totals /v1/stats should answer, summed from the per-visitor truth. */
 function totalTruth(visitors: VisitorTruth[]): Figures {
   const totals: Figures = new Map();
+  const { leadStages, customer } = funnelStages(sites.get(SITE)!.source);
   for (const visitor of visitors) {
     const figures = truthFigures(visitor);
+    if (leadStages.some((stage) => figures.has(`stage.${stage}`))) {
+      add(totals, 'stages.leads');
+      add(totals, 'stages.converted_leads', Number(!!customer && figures.has(`stage.${customer}`)));
+    }
     add(totals, 'traffic.unique_visitors');
     add(totals, 'traffic.page_views', figures.get('pages'));
     add(totals, 'traffic.sessions', figures.get('sessions'));
@@ -198,6 +205,8 @@ async function statsTotals(target: RollupTarget, from: number, to: number): Prom
     }
   }
   for (const { stage, visitors } of kpis.stages!.entered) if (visitors > 0) totals.set(`stages.${stage}`, visitors);
+  totals.set('stages.leads', kpis.stages!.leads ?? 0);
+  totals.set('stages.converted_leads', kpis.stages!.converted_leads ?? 0);
   return totals;
 }
 
