@@ -23,12 +23,42 @@ let counter = 0;
 const id = () => `evt-${String((counter += 1)).padStart(6, '0')}`;
 
 export const page = (url: string, ts = T0): Event => ({ id: id(), ts, type: 'page', url });
-export const track = (name: string, props?: Record<string, string | number>, ts = T0): Event => ({ id: id(), ts, type: 'track', name, ...(props ? { props } : {}) });
-export const form = (action: 'start' | 'step' | 'submit' | 'abandon', step?: number, ts = T0): Event => ({
-  id: id(), ts, type: 'form', form: 'mortgage-app', action, ...(step ? { step, steps: 4 } : {}),
+export const track = (name: string, props?: Record<string, string | number>, ts = T0): Event => ({
+  id: id(),
+  ts,
+  type: 'track',
+  name,
+  ...(props ? { props } : {}),
 });
-export const offerEvent = (offer: string, action: 'impression' | 'click' | 'dismiss' | 'convert', ts = T0, variant?: string): Event => ({
-  id: id(), ts, type: 'offer', offer, action, ...(variant ? { variant } : {}),
+export const form = (action: 'start' | 'step' | 'submit' | 'abandon', step?: number, ts = T0): Event => ({
+  id: id(),
+  ts,
+  type: 'form',
+  form: 'mortgage-app',
+  action,
+  ...(step ? { step, steps: 4 } : {}),
+});
+export const offerEvent = (
+  offer: string,
+  action: 'impression' | 'click' | 'dismiss' | 'convert',
+  ts = T0,
+  variant?: string,
+): Event => ({
+  id: id(),
+  ts,
+  type: 'offer',
+  offer,
+  action,
+  ...(variant ? { variant } : {}),
 });
 
 export const banner = (title: string) => ({ title, placement: 'slot' as const });
+
+export type OfferInput = NonNullable<RulesInput['offers']>[number];
+/** An offer for the hero slot with a plain banner, plus whatever the test sets. */
+export const offer = (id: string, extra: Partial<OfferInput> = {}): OfferInput => ({
+  id,
+  slots: ['hero'],
+  banner: banner(id),
+  ...extra,
+});

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyEvent, decide, newVisitor, type VisitorState } from '../../../worker/engine';
-import type { RulesInput } from '../../../rules/schema';
-import { banner, compile, DAY, HOUR, offerEvent, page, T0 } from '../helpers';
-
-type OfferInput = NonNullable<RulesInput['offers']>[number];
-const offer = (id: string, extra: Partial<OfferInput> = {}): OfferInput => ({
-  id,
-  slots: ['hero'],
-  banner: banner(id),
-  ...extra,
-});
+import { banner, compile, DAY, HOUR, offer, offerEvent, page, T0 } from '../helpers';
 
 function visitor(rules = compile({}), vid = 'visitor-0001'): VisitorState {
   const state = newVisitor(vid, T0);

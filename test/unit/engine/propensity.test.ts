@@ -3,16 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyEvent, decide, newVisitor, type ObservedRates } from '../../../worker/engine';
 import { propensity } from '../../../worker/engine/propensity';
-import type { RulesInput } from '../../../rules/schema';
-import { banner, compile, DAY, offerEvent, T0 } from '../helpers';
-
-type OfferInput = NonNullable<RulesInput['offers']>[number];
-const offer = (id: string, extra: Partial<OfferInput> = {}): OfferInput => ({
-  id,
-  slots: ['hero'],
-  banner: banner(id),
-  ...extra,
-});
+import { compile, DAY, offer, offerEvent, T0, type OfferInput } from '../helpers';
 
 /** The parsed offer (defaults filled in) that propensity() takes. */
 function sourceOf(input: OfferInput) {
