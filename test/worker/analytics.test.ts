@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:workers';
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { consumeEvents } from '../../worker/analytics/consumer';
+// Seeded (mulberry32), so the generated data are the same on every run.
+import { seededRandom as seeded } from '../../worker/engine/hash';
 import { eraseVisitorRows } from '../../worker/analytics/erase';
 import type { Kpis } from '../../worker/schema/stats';
 import type { QueuedEvent } from '../../worker/analytics/message';
@@ -9,17 +11,6 @@ import type { Event } from '../../worker/schema/events';
 import type { ErrorBody } from '../../worker/schema/collect';
 import { get } from './helpers';
 import { TEST_API_KEY } from './api-keys';
-
-// Mulberry32: the generated event set is the same on every run.
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DAY = 86_400_000;
 const MINUTE = 60_000;
@@ -51,8 +42,18 @@ function generate(month: number, visitors: number, seed: number): { messages: Qu
   const pick = (n: number) => Math.floor(random() * n);
   const messages: QueuedEvent[] = [];
   const expected: Expected = {
-    pageViews: 0, visitorDays: new Set(), visitors: new Set(), sessions: 0, bounced: 0,
-    reached: Array(STEPS).fill(0), submitted: 0, abandoned: 0, offers: {}, stages: {}, leads: 0, converted: 0,
+    pageViews: 0,
+    visitorDays: new Set(),
+    visitors: new Set(),
+    sessions: 0,
+    bounced: 0,
+    reached: Array(STEPS).fill(0),
+    submitted: 0,
+    abandoned: 0,
+    offers: {},
+    stages: {},
+    leads: 0,
+    converted: 0,
   };
   let serial = 0;
   for (let v = 0; v < visitors; v++) {
@@ -72,7 +73,10 @@ function generate(month: number, visitors: number, seed: number): { messages: Qu
       expected.sessions += 1;
       if (pages === 1) expected.bounced += 1;
       for (let p = 0; p < pages; p++) {
-        push({ type: 'page', url: `https://demo.example/${['', 'rates', 'calculator', 'apply'][pick(4)]}` }, useSid ? { sid: `sid_${vid}_${s}` } : {});
+        push(
+          { type: 'page', url: `https://demo.example/${['', 'rates', 'calculator', 'apply'][pick(4)]}` },
+          useSid ? { sid: `sid_${vid}_${s}` } : {},
+        );
         expected.pageViews += 1;
         at += (1 + pick(20)) * MINUTE;
       }
@@ -83,7 +87,9 @@ function generate(month: number, visitors: number, seed: number): { messages: Qu
     if (random() < 0.33) {
       const roll = random();
       exposed = roll < 0.2 ? 'holdout' : roll < 0.6 ? 'a' : 'b';
-      const offers = [{ offer: 'finish-app', holdout: exposed === 'holdout', ...(exposed === 'holdout' ? {} : { variant: exposed }) }];
+      const offers = [
+        { offer: 'finish-app', holdout: exposed === 'holdout', ...(exposed === 'holdout' ? {} : { variant: exposed }) },
+      ];
       push({ type: 'track', name: 'decision_seen' }, { offers });
       const arm = (expected.offers[exposed] ??= { impressions: 0, clicks: 0, conversions: 0, exposed: 0, goal: 0 });
       arm.exposed += 1;
@@ -103,7 +109,10 @@ function generate(month: number, visitors: number, seed: number): { messages: Qu
     }
     if (random() < 0.4) {
       const furthest = 1 + pick(STEPS);
-      push({ type: 'form', form: 'mortgage-app', action: 'start', step: 1, steps: STEPS, step_name: 'about-you' }, { stage: { from: 'engaged', to: 'lead' } });
+      push(
+        { type: 'form', form: 'mortgage-app', action: 'start', step: 1, steps: STEPS, step_name: 'about-you' },
+        { stage: { from: 'engaged', to: 'lead' } },
+      );
       expected.stages.lead = (expected.stages.lead ?? 0) + 1;
       expected.leads += 1;
       for (let step = 2; step <= furthest; step++) {
@@ -113,7 +122,10 @@ function generate(month: number, visitors: number, seed: number): { messages: Qu
       for (let step = 1; step <= furthest; step++) expected.reached[step - 1] += 1;
       at += MINUTE;
       if (furthest === STEPS && random() < 0.7) {
-        push({ type: 'form', form: 'mortgage-app', action: 'submit', step: STEPS, steps: STEPS }, { stage: { from: 'lead', to: 'customer' } });
+        push(
+          { type: 'form', form: 'mortgage-app', action: 'submit', step: STEPS, steps: STEPS },
+          { stage: { from: 'lead', to: 'customer' } },
+        );
         expected.submitted += 1;
         expected.stages.customer = (expected.stages.customer ?? 0) + 1;
         expected.converted += 1;
@@ -165,13 +177,22 @@ function expectExact(kpis: Kpis, expected: Expected) {
   });
   const [form] = kpis.forms!;
   expect(form.steps.map((step) => step.reached)).toEqual(expected.reached);
-  expect(form).toMatchObject({ form: 'mortgage-app', started: expected.reached[0], submitted: expected.submitted, abandoned: expected.abandoned });
+  expect(form).toMatchObject({
+    form: 'mortgage-app',
+    started: expected.reached[0],
+    submitted: expected.submitted,
+    abandoned: expected.abandoned,
+  });
   expect(form.steps[0].name).toBe('about-you');
   const [offer] = kpis.offers!;
   const arms = Object.fromEntries([...offer.arms, offer.holdout!].map((arm) => [arm.arm, arm]));
   for (const [arm, counts] of Object.entries(expected.offers)) {
     expect(arms[arm], arm).toMatchObject({
-      impressions: counts.impressions, clicks: counts.clicks, conversions: counts.conversions, exposed: counts.exposed, goal_visitors: counts.goal,
+      impressions: counts.impressions,
+      clicks: counts.clicks,
+      conversions: counts.conversions,
+      exposed: counts.exposed,
+      goal_visitors: counts.goal,
     });
   }
   expect(kpis.stages?.entered.find((s) => s.stage === 'lead')?.visitors).toBe(expected.stages.lead);
@@ -225,7 +246,10 @@ describe('analytics rollups', () => {
     // The queue redelivers what was retried; and, being at-least-once, may redeliver the rest too.
     const retried = new Set(result.retryMessages.map((m: { msgId: string }) => m.msgId));
     const ids = batch.messages.map((m) => m.id);
-    await deliver(first.filter((_, i) => retried.has(ids[i])), 100);
+    await deliver(
+      first.filter((_, i) => retried.has(ids[i])),
+      100,
+    );
     await deliver([...first, ...messages.slice(200)], 100);
 
     expectExact(await statsOf(range(4)), expected);
@@ -301,13 +325,17 @@ describe('GET /dashboard', () => {
   it('renders the KPIs with a key in the query or the header, under a CSP that allows only its stylesheet', async () => {
     const { messages } = generate(6, 40, 6);
     await deliver(messages, 100);
-    for (const response of [await get(`/dashboard?key=${TEST_API_KEY}&from=2026-06-01&to=2026-06-07`, null), await get('/dashboard?from=2026-06-01&to=2026-06-07')]) {
+    for (const response of [
+      await get(`/dashboard?key=${TEST_API_KEY}&from=2026-06-01&to=2026-06-07`, null),
+      await get('/dashboard?from=2026-06-01&to=2026-06-07'),
+    ]) {
       expect(response.status).toBe(200);
       const csp = response.headers.get('content-security-policy')!;
       expect(csp).toMatch(/default-src 'none'; style-src 'nonce-[0-9a-f]{32}'/);
       const page = await response.text();
       expect(page).toContain(`<style nonce="${csp.match(/nonce-([0-9a-f]+)/)![1]}">`);
-      for (const chart of ['visitors', 'funnel-mortgage-app', 'dropoff-mortgage-app', 'lift-finish-app']) expect(page).toContain(`data-chart="${chart}"`);
+      for (const chart of ['visitors', 'funnel-mortgage-app', 'dropoff-mortgage-app', 'lift-finish-app'])
+        expect(page).toContain(`data-chart="${chart}"`);
       expect(page).not.toMatch(/<script|\son[a-z]+=/i);
     }
   });
