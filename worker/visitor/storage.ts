@@ -57,6 +57,11 @@ export function readMeta(sql: SqlStorage): Meta | null {
     : null;
 }
 
+/** The user this visitor's events moved to, if any: read on every request, so without the state. */
+export function mergedInto(sql: SqlStorage): string | null {
+  return sql.exec<{ merged_into: string | null }>('SELECT merged_into FROM visitor').toArray()[0]?.merged_into ?? null;
+}
+
 export function createMeta(sql: SqlStorage, site: string, vid: string, state: VisitorState, uid: string | null = null): void {
   sql.exec('INSERT INTO visitor (site, vid, state, uid) VALUES (?, ?, ?, ?)', site, vid, JSON.stringify(state), uid);
 }

@@ -283,7 +283,7 @@ export class Visitor extends DurableObject<Env> {
   }
 
   private mergedUser(): string | null {
-    return store.readMeta(this.sql)?.mergedInto ?? null;
+    return store.mergedInto(this.sql);
   }
 
   /** The outbox goes out a moment later, so a visitor's quick successive batches share one send. */
