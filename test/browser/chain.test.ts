@@ -1,10 +1,10 @@
 import { expect, it } from 'vitest';
-import { useWorkerAndBrowser } from './harness';
+import { useWorkerAndBrowser, PATIENCE_MS } from './harness';
 
 const live = useWorkerAndBrowser();
 
 async function waitForProfile(vid: string, pages: number): Promise<{ state: { counters: { pages: number } } }> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + PATIENCE_MS;
   for (;;) {
     const response = await live.worker.profile('demo', vid);
     if (response.ok) {
@@ -28,7 +28,7 @@ it('records a page view from the pasted tag and shows the welcome-back banner on
   await page
     .locator('[data-nb-slot="hero"]')
     .getByText(/welcome back/i)
-    .waitFor({ timeout: 10_000 });
+    .waitFor({ timeout: PATIENCE_MS });
   expect((await waitForProfile(vid!, 2)).state.counters.pages).toBe(2);
   expect(errors).toEqual([]);
 });

@@ -12,6 +12,10 @@ import { offlineEnv } from '../../worker/scripts/offline-env.mjs';
 export const PERSON_USER_AGENT =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
 
+// How long a browser test waits for something that should happen. The waits guard against hangs,
+// not slowness: on a busy two-core CI machine a first collect answer has taken over 5 s.
+export const PATIENCE_MS = 20_000;
+
 export interface RunningWorker {
   url: string;
   apiKey: string;

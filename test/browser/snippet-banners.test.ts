@@ -3,7 +3,7 @@
 // and dismiss arrive at the worker; a dismissed overlay stays closed; nothing server-sent runs.
 import { expect, it } from 'vitest';
 import type { BrowserContext, Route } from 'playwright-core';
-import { useWorkerAndBrowser } from './harness';
+import { useWorkerAndBrowser, PATIENCE_MS } from './harness';
 import { html, openSite, profileWhen, sleep, type Profile } from './snippet-fixture';
 
 const live = useWorkerAndBrowser();
@@ -61,7 +61,7 @@ it("shows the demo rules' welcome-back offer in its slot on the second visit and
 
   await page.goto(`${live.worker.url}/t/home.html`);
   const hero = page.locator('[data-nb-slot="hero"]');
-  await hero.getByText(/welcome back/i).waitFor({ timeout: 10_000 });
+  await hero.getByText(/welcome back/i).waitFor({ timeout: PATIENCE_MS });
   await expect(hero.getByText(/welcome back/i).isVisible()).resolves.toBe(true);
   await hero.getByRole('link').click();
   await page.waitForURL('http://localhost:8787/**');
@@ -89,7 +89,7 @@ it('renders top-bar, slide-in and modal overlays as labelled regions and a dialo
   const topBar = page.getByRole('region', { name: 'Rates dropped today' });
   const slideIn = page.getByRole('region', { name: 'Try the calculator' });
   const modal = page.getByRole('dialog', { name: 'Finish your application' });
-  for (const overlay of [topBar, slideIn, modal]) await overlay.waitFor({ timeout: 10_000 });
+  for (const overlay of [topBar, slideIn, modal]) await overlay.waitFor({ timeout: PATIENCE_MS });
   await expect(modal.getByText('You were at step 3').isVisible()).resolves.toBe(true);
 
   // The modal takes focus (into its shadow root) and gives it back to the page when closed.
@@ -118,7 +118,7 @@ it('renders top-bar, slide-in and modal overlays as labelled regions and a dialo
   ]);
   await context.route(`${live.worker.url}/t/**`, (route) => route.fulfill({ contentType: 'text/html', body: home }));
   await page.goto(`${live.worker.url}/t/home.html`);
-  await slideIn.waitFor({ timeout: 10_000 });
+  await slideIn.waitFor({ timeout: PATIENCE_MS });
   await sleep(300);
   await expect(topBar.count()).resolves.toBe(0);
   await expect(modal.count()).resolves.toBe(0);
@@ -145,7 +145,7 @@ it('keeps Tab and Shift+Tab inside an open modal, and gives focus back to the pa
   ]);
   await page.goto(`${live.worker.url}/t/home.html`);
   const modal = page.getByRole('dialog', { name: 'Finish your application' });
-  await modal.waitFor({ timeout: 10_000 });
+  await modal.waitFor({ timeout: PATIENCE_MS });
   await page.getByRole('region', { name: 'Try the calculator' }).waitFor();
   // Where focus is: the element inside the modal's shadow root, or "outside" and what has it.
   const focused = () =>
@@ -197,7 +197,7 @@ it('shows hostile banner strings as text and refuses script URLs, never running 
     { offer: 'xss-bar', placement: 'top-bar', title: 'Case', cta: { text: 'Click', url: ' JaVaScRiPt:window.__xss=8' } },
   ]);
   await page.goto(`${live.worker.url}/t/home.html`);
-  await page.getByRole('dialog').waitFor({ timeout: 10_000 });
+  await page.getByRole('dialog').waitFor({ timeout: PATIENCE_MS });
   const hero = page.locator('[data-nb-slot="hero"]');
   await hero.getByText(title).waitFor();
   await expect(hero.getByText('<script>window.__xss=2</script>').count()).resolves.toBe(1);
@@ -250,10 +250,10 @@ it('works under a strict CSP: no unsafe-inline, no unsafe-eval, Trusted Types re
   ]);
   await page.goto(`${live.worker.url}/t/csp.html`);
   const dialog = page.getByRole('dialog', { name: 'Strict page offer' });
-  await dialog.waitFor({ timeout: 10_000 });
+  await dialog.waitFor({ timeout: PATIENCE_MS });
   // The banner's styles applied (fixed positioning), so no inline style was blocked.
   await expect(dialog.evaluate((element) => getComputedStyle(element).position)).resolves.toBe('fixed');
-  await expect.poll(async () => (await site.events('page')).length, { timeout: 5_000 }).toBe(1);
+  await expect.poll(async () => (await site.events('page')).length, { timeout: PATIENCE_MS }).toBe(1);
   const vid = (await site.bodies())[0].vid;
   await profileWhen(live.worker, vid, (p) => p.state.counters.pages >= 1);
   await expect(page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? [])).resolves.toEqual([]);

@@ -2,7 +2,7 @@
 // (by request interception, so the real /nb.js and the real /v1/collect answer), every collect
 // body recorded, and polling of the visitor's profile on the real worker.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { RunningWorker } from './harness';
+import { PATIENCE_MS, type RunningWorker } from './harness';
 
 export interface Sent {
   site: string;
@@ -101,9 +101,9 @@ export async function openSite(
   };
 }
 
-/** Polls the profile until `done` holds (or 10 s pass), and returns it. */
+/** Polls the profile until `done` holds (or PATIENCE_MS pass), and returns it. */
 export async function profileWhen(worker: RunningWorker, vid: string, done: (profile: Profile) => boolean): Promise<Profile> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + PATIENCE_MS;
   for (;;) {
     const response = await worker.profile('demo', vid);
     const profile = response.ok ? ((await response.json()) as Profile) : undefined;

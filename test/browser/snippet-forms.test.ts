@@ -3,7 +3,7 @@
 // guarantee that no typed value ever leaves the browser.
 import { expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { useWorkerAndBrowser } from './harness';
+import { useWorkerAndBrowser, PATIENCE_MS } from './harness';
 import { html, openSite, profileWhen, repeated, type Site } from './snippet-fixture';
 
 const live = useWorkerAndBrowser();
@@ -85,7 +85,7 @@ it('records start, each completed step and abandon at the furthest step when the
     { action: 'step', step: 2, step_name: 'income', steps: 4 },
     { action: 'abandon', step: 3, step_name: 'details', steps: 4 },
   ];
-  await expect.poll(() => forms(site), { timeout: 5_000 }).toEqual(expected);
+  await expect.poll(() => forms(site), { timeout: PATIENCE_MS }).toEqual(expected);
   const profile = await profileWhen(live.worker, vid, (p) => p.recent.filter((e) => e.type == 'form').length >= 4);
   const stored = profile.recent.filter((event) => event.type == 'form');
   expect(stored.map((event) => event.event.action).reverse()).toEqual(['start', 'step', 'step', 'abandon']);
@@ -104,7 +104,7 @@ it('counts a step as completed when the next step becomes visible, before anythi
   await page.click('#next-1'); // step 2 is shown; the visitor leaves without touching it
   await page.goto(`${live.worker.url}/t/other.html`);
   await expect
-    .poll(async () => (await forms(site)).map((event) => `${event.action}:${event.step}`), { timeout: 5_000 })
+    .poll(async () => (await forms(site)).map((event) => `${event.action}:${event.step}`), { timeout: PATIENCE_MS })
     .toEqual(['start:1', 'step:1', 'abandon:2']);
   await profileWhen(live.worker, vid, (p) => p.recent.some((e) => e.event.action == 'abandon'));
   await site.context.close();
@@ -121,7 +121,7 @@ it('records a full run with submit, sends no abandon afterwards, and never sends
   await page.goto(`${live.worker.url}/t/other.html`);
 
   await expect
-    .poll(async () => (await forms(site)).map((event) => `${event.action}:${event.step}`), { timeout: 5_000 })
+    .poll(async () => (await forms(site)).map((event) => `${event.action}:${event.step}`), { timeout: PATIENCE_MS })
     .toEqual(['start:1', 'step:1', 'step:2', 'step:3', 'submit:4']);
   const profile = await profileWhen(live.worker, vid, (p) => p.recent.some((e) => e.event.action == 'submit'));
   expect(
@@ -142,7 +142,7 @@ it('treats a form without step markup as one step', async () => {
   await page.fill('[data-nb-form="newsletter"] [name=email]', `${MARKER}@example.com`);
   await page.click('#subscribe');
   await expect
-    .poll(() => forms(site, 'newsletter'), { timeout: 5_000 })
+    .poll(() => forms(site, 'newsletter'), { timeout: PATIENCE_MS })
     .toEqual([
       { action: 'start', step: 1, step_name: undefined, steps: 1 },
       { action: 'submit', step: 1, step_name: undefined, steps: 1 },

@@ -1,7 +1,7 @@
 // Page views from the real snippet against the real worker: the first load, History API (SPA)
 // navigations counted once per URL, opt-in hash routing, and personal data scrubbed from URLs.
 import { expect, it } from 'vitest';
-import { useWorkerAndBrowser } from './harness';
+import { useWorkerAndBrowser, PATIENCE_MS } from './harness';
 import { html, openSite, profileWhen, repeated, sleep } from './snippet-fixture';
 
 const live = useWorkerAndBrowser();
@@ -26,7 +26,7 @@ it('counts each SPA navigation once per URL, and each arrives exactly once at th
     '/t/app/calculator?amount=350000',
     '/t/app/rates',
   ];
-  await expect.poll(async () => (await site.events('page')).length, { timeout: 5_000 }).toBe(urls.length);
+  await expect.poll(async () => (await site.events('page')).length, { timeout: PATIENCE_MS }).toBe(urls.length);
   await sleep(500);
   const pages = await site.events('page');
   expect(pages.map((event) => String(event.url).slice(live.worker.url.length))).toEqual(urls);
@@ -54,7 +54,7 @@ it('counts hash routes only when the site opts in with data-nb-hash="true"', asy
   await site.page.evaluate(() => (location.hash = '#/rates'));
   await site.page.evaluate(() => (location.hash = '#/calculator'));
   await site.page.evaluate(() => (location.hash = '#/calculator')); // unchanged: no event
-  await expect.poll(async () => (await site.events('page')).length, { timeout: 5_000 }).toBe(4);
+  await expect.poll(async () => (await site.events('page')).length, { timeout: PATIENCE_MS }).toBe(4);
   await sleep(500);
   expect((await site.events('page')).slice(1).map((event) => event.url)).toEqual(
     ['/t/hash.html', '/t/hash.html#/rates', '/t/hash.html#/calculator'].map((path) => live.worker.url + path),
@@ -68,7 +68,7 @@ it('strips e-mail addresses, phone numbers and long digit runs from URLs and tit
   await site.page.goto(
     `${live.worker.url}/t/pii.html?email=jane.doe%40example.com&acct=4111111111111111&loan=350000&utm_source=mail`,
   );
-  await expect.poll(async () => (await site.events('page')).length, { timeout: 5_000 }).toBe(1);
+  await expect.poll(async () => (await site.events('page')).length, { timeout: PATIENCE_MS }).toBe(1);
   const [view] = await site.events('page');
   const sent = JSON.stringify(view);
   for (const secret of ['jane.doe', '4111111111111111', '555', '2030']) expect(sent).not.toContain(secret);

@@ -2,7 +2,7 @@
 // nothing is sent or rendered that the settings forbid, and broken storage never breaks the page.
 import { expect, it } from 'vitest';
 import type { BrowserContext, Route } from 'playwright-core';
-import { useWorkerAndBrowser } from './harness';
+import { useWorkerAndBrowser, PATIENCE_MS } from './harness';
 import { html, openSite, profileWhen, sleep } from './snippet-fixture';
 
 const live = useWorkerAndBrowser();
@@ -46,7 +46,7 @@ it('sends nothing after consent({analytics: false}), remembers it, and resumes w
   await page.evaluate(() => window.nb('consent', { analytics: true }));
   await page.evaluate(() => window.nb('track', 'calculator_used'));
   await expect
-    .poll(async () => (await site.events('track')).map((event) => event.name), { timeout: 5_000 })
+    .poll(async () => (await site.events('track')).map((event) => event.name), { timeout: PATIENCE_MS })
     .toContain('calculator_used');
   expect(await site.events('page')).toEqual([]);
   await site.context.close();
@@ -65,14 +65,14 @@ it('with data-nb-consent="opt-in", sends and renders nothing until consent, and 
 
   await page.evaluate(() => window.nb('consent', { analytics: true }));
   await page.evaluate(() => window.nb('page'));
-  await expect.poll(async () => (await site.events('page')).length, { timeout: 5_000 }).toBe(1);
+  await expect.poll(async () => (await site.events('page')).length, { timeout: PATIENCE_MS }).toBe(1);
   await sleep(500);
   expect((await site.bodies()).every((body) => !body.slots?.length)).toBe(true);
   await expect(page.getByText('Promo banner').count()).resolves.toBe(0);
 
   await page.evaluate(() => window.nb('consent', { personalization: true }));
   await page.evaluate(() => window.nb('page'));
-  await page.getByText('Promo banner').waitFor({ timeout: 5_000 });
+  await page.getByText('Promo banner').waitFor({ timeout: PATIENCE_MS });
   expect((await site.bodies()).at(-1)?.slots).toEqual(['hero']);
   const vid = (await site.bodies())[0].vid;
   expect((await profileWhen(live.worker, vid, (p) => p.state.counters.pages >= 2)).state.counters.pages).toBe(2);
@@ -85,7 +85,7 @@ it('under Global Privacy Control never reports ad consent, even when the page gr
   await site.page.evaluate(() => window.nb('consent', { analytics: true, personalization: true, ads: true }));
   await site.page.evaluate(() => window.nb('track', 'calculator_used'));
   await expect
-    .poll(async () => (await site.events('track')).map((event) => event.name), { timeout: 5_000 })
+    .poll(async () => (await site.events('track')).map((event) => event.name), { timeout: PATIENCE_MS })
     .toContain('calculator_used');
   for (const body of await site.raw()) expect(body).not.toMatch(/"ads":true/);
   await site.context.close();
@@ -95,7 +95,7 @@ it('identify sends only the SHA-256 of the trimmed, lower-cased id, never the id
   const site = await openSite(live.browser, live.worker, { 'id.html': html(slot) });
   await site.page.goto(`${live.worker.url}/t/id.html`);
   await site.page.evaluate(() => window.nb('identify', '  Jane.Doe@Example.com ', { plan: 'gold' }));
-  await expect.poll(async () => (await site.events('identify')).length, { timeout: 5_000 }).toBe(1);
+  await expect.poll(async () => (await site.events('identify')).length, { timeout: PATIENCE_MS }).toBe(1);
   const [event] = await site.events('identify');
   const expected = await site.page.evaluate(async () =>
     Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode('jane.doe@example.com'))), (b) =>
@@ -148,7 +148,7 @@ for (const [name, init] of Object.entries(broken)) {
     page.on('pageerror', (error) => errors.push(error.message));
     await offerEverywhere(context);
     await page.goto(`${live.worker.url}/t/private.html`);
-    await page.getByText('Promo banner').waitFor({ timeout: 5_000 });
+    await page.getByText('Promo banner').waitFor({ timeout: PATIENCE_MS });
     await page.getByRole('button', { name: 'Close' }).click();
     await page.evaluate(() => {
       window.nb('track', 'calculator_used', { loan_bucket: '300-400k' });
@@ -156,7 +156,7 @@ for (const [name, init] of Object.entries(broken)) {
       window.nb('no-such-command');
       history.pushState({}, '', '/t/private.html?step=2');
     });
-    await expect.poll(async () => (await site.events()).length, { timeout: 5_000 }).toBeGreaterThanOrEqual(4);
+    await expect.poll(async () => (await site.events()).length, { timeout: PATIENCE_MS }).toBeGreaterThanOrEqual(4);
     const vid = (await site.bodies())[0].vid;
     const profile = await profileWhen(live.worker, vid, (p) => p.state.counters.pages >= 2 && p.state.counters.tracks >= 1);
     expect(profile.state.counters.pages).toBe(2);
