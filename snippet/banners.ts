@@ -83,15 +83,11 @@ function show(offer: OfferDecision, banner: NonNullable<OfferDecision['banner']>
   };
   add(box, 'b', banner.title);
   if (banner.body) add(box, 'p', banner.body);
-  try {
-    const url = new URL(banner.cta!.url);
-    if (/^https?:$/.test(url.protocol)) {
-      link = add(box, 'a', banner.cta!.text);
-      (link as HTMLAnchorElement).href = url.href;
-      link.onclick = () => event('click');
-    }
-  } catch {
-    // no CTA, or not a URL: no link
+  // Only an absolute http(s) URL becomes a link: the browser parses what starts so with that scheme.
+  if (/^https?:\/\//i.test(banner.cta?.url!)) {
+    link = add(box, 'a', banner.cta!.text);
+    (link as HTMLAnchorElement).href = banner.cta!.url;
+    link.onclick = () => event('click');
   }
   slot ? slot.replaceChildren(host) : document.body.append(host);
   if (modal) button.focus();

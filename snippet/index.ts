@@ -52,20 +52,15 @@ function boot(): void {
 }
 
 function start(): void {
-  try {
-    const queued = w.nb?.q || [];
-    // Queued calls first, so that queued consent governs the first page view.
-    for (const call of queued) nb(...call);
-    w.nb = nb;
-    watchPages();
-    if (NB_FORMS) watchForms();
-    addEventListener('pagehide', () => flush(1));
-    addEventListener('visibilitychange', () => document.hidden && flush(1));
-    // Events left over from earlier pages go once this page's own view is on its way.
-    if (NB_OUTBOX) (setTimeout(retry, 500), addEventListener('online', retry));
-  } catch (error) {
-    console.warn('nb', error);
-  }
+  // Queued calls first, so that queued consent governs the first page view.
+  for (const call of w.nb?.q || []) nb(...call);
+  w.nb = nb;
+  watchPages();
+  if (NB_FORMS) watchForms();
+  addEventListener('pagehide', () => flush(1));
+  addEventListener('visibilitychange', () => document.hidden && flush(1));
+  // Events left over from earlier pages go once this page's own view is on its way.
+  if (NB_OUTBOX) (setTimeout(retry, 500), addEventListener('online', retry));
 }
 
 // Without data-site there is nothing to send to; a tag pasted twice boots once. A cached async
