@@ -37,13 +37,8 @@ function add(parent: Node, tag: string, text?: string): HTMLElement {
 export function render(decision?: Decision): void {
   done ||= readJson('nb_dismissed', []);
   for (const offer of decision?.offers || []) {
-    handlers.map((handler) => {
-      try {
-        handler(offer);
-      } catch {
-        // the page's handler failed: not ours to break on
-      }
-    });
+    // Each in a task of its own: a page's handler that throws is the page's error and stops nothing here.
+    handlers.map((handler) => setTimeout(handler, 0, offer));
     const { banner, offer: id } = offer;
     const slot = banner?.placement == 'slot' && slots().find((e) => e.dataset.nbSlot == offer.slot);
     if (banner && !offer.holdout && allowed('personalization') && !done!.includes(id) && slot != null)

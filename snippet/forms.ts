@@ -11,24 +11,29 @@ const forms = new Map<HTMLFormElement, number[]>();
 const STEP = '[data-nb-step]';
 const number = (step?: Element | null) => +(step as HTMLElement)?.dataset.nbStep! || 0;
 
-function emit(form: HTMLFormElement, action: 'start' | 'step' | 'submit' | 'abandon', step: number): void {
-  const name = form.querySelector<HTMLElement>(`[data-nb-step="${step}"]`)?.dataset.nbStepName;
-  push({ type: 'form', form: form.dataset.nbForm!, action, step, step_name: name, steps: form.querySelectorAll(STEP).length || 1 });
-}
-
 /** Handles focusin, click and submit inside a form, and pagehide (with the form as target). */
 function interact({ type, target }: { type: string; target: any }): void { // any: an event target, not always an Element
   const form: HTMLFormElement | null = target.closest?.('form[data-nb-form]');
   if (!form) return;
+  const steps = [...form.querySelectorAll<HTMLElement>(STEP)];
+  const emit = (action: 'start' | 'step' | 'submit' | 'abandon', step: number) =>
+    push({
+      type: 'form',
+      form: form.dataset.nbForm!,
+      action,
+      step,
+      step_name: steps.find((e) => number(e) == step)?.dataset.nbStepName,
+      steps: steps.length || 1,
+    });
   let progress = forms.get(form);
-  if (!progress) forms.set(form, (progress = [1])), emit(form, 'start', 1);
+  if (!progress) forms.set(form, (progress = [1])), emit('start', 1);
   // Reached: the step holding the target, or the step on screen when exactly one is visible
   // (steps shown one at a time; when all are visible, focus tells how far the visitor got).
-  const visible = [...form.querySelectorAll<HTMLElement>(STEP)].filter((e) => e.offsetParent);
+  const visible = steps.filter((e) => e.offsetParent);
   const reached = Math.max(number(target.closest(STEP)), visible[1] ? 0 : number(visible[0]));
-  while (progress[0] < reached) emit(form, 'step', progress[0]++);
-  if (type == 'submit' && progress[1] != 2) (progress[1] = 2), emit(form, 'submit', progress[0]);
-  if (type == 'pagehide' && !progress[1]) (progress[1] = 1), emit(form, 'abandon', progress[0]);
+  while (progress[0] < reached) emit('step', progress[0]++);
+  if (type == 'submit' && progress[1] != 2) (progress[1] = 2), emit('submit', progress[0]);
+  if (type == 'pagehide' && !progress[1]) (progress[1] = 1), emit('abandon', progress[0]);
 }
 
 /** Registered before the transport's own pagehide flush, so that abandons go with it. */
