@@ -6,12 +6,12 @@
 // containers are visible is looked at: never a field's value.
 import { push } from './transport';
 
-/** Per started form: [furthest step reached (1-based), 1 once abandoned or 2 once submitted]. */
-const forms = new Map<HTMLFormElement, number[]>();
+/** Per started form: [furthest step reached (1-based), the last of submit or abandon sent]. */
+const forms = new Map<HTMLFormElement, [number, ('submit' | 'abandon')?]>();
 const STEP = '[data-nb-step]';
 const number = (step?: Element | null) => +(step as HTMLElement)?.dataset.nbStep! || 0;
 
-/** Handles focusin, click and submit inside a form, and pagehide (with the form as target). */
+/** Handles focusin, click and submit inside a form, and pagehide (as 'abandon', with the form as target). */
 function interact({ type, target }: { type: string; target: any }): void { // any: an event target, not always an Element
   const form: HTMLFormElement | null = target.closest?.('form[data-nb-form]');
   if (!form) return;
@@ -32,12 +32,13 @@ function interact({ type, target }: { type: string; target: any }): void { // an
   const visible = steps.filter((e) => e.offsetParent);
   const reached = Math.max(number(target.closest(STEP)), visible[1] ? 0 : number(visible[0]));
   while (progress[0] < reached) emit('step', progress[0]++);
-  if (type == 'submit' && progress[1] != 2) (progress[1] = 2), emit('submit', progress[0]);
-  if (type == 'pagehide' && !progress[1]) (progress[1] = 1), emit('abandon', progress[0]);
+  // progress[1] is the last end sent: a submit goes out once (even after an abandon, the page
+  // coming back from the back/forward cache), an abandon only while neither went out.
+  if ((type == 'submit' && progress[1] != type) || (type == 'abandon' && !progress[1])) emit((progress[1] = type), progress[0]);
 }
 
 /** Registered before the transport's own pagehide flush, so that abandons go with it. */
 export function watchForms(): void {
   for (const type of ['focusin', 'click', 'submit']) addEventListener(type, interact, true);
-  addEventListener('pagehide', () => forms.forEach((_, form) => interact({ type: 'pagehide', target: form })));
+  addEventListener('pagehide', () => forms.forEach((_, form) => interact({ type: 'abandon', target: form })));
 }
