@@ -52,10 +52,11 @@ function show(offer: OfferDecision, banner: NonNullable<OfferDecision['banner']>
     push({ type: 'offer', offer: offer.offer, variant: offer.variant, action });
   const modal = banner.placement == 'modal';
   const previous = document.activeElement as HTMLElement | null;
-  const host = document.createElement('div');
-  const root = host.attachShadow({ mode: 'open' });
   // Without constructable stylesheets (Safari < 16.4) this throws: no banner, the slot keeps its content.
   (sheet ||= new CSSStyleSheet()).replaceSync(CSS);
+  // Into the body; a slot banner moves into its slot once built.
+  const host = add(document.body, 'div');
+  const root = host.attachShadow({ mode: 'open' });
   root.adoptedStyleSheets = [sheet];
   const box = add(root, 'div');
   box.className = banner.placement;
@@ -84,7 +85,7 @@ function show(offer: OfferDecision, banner: NonNullable<OfferDecision['banner']>
     (link as HTMLAnchorElement).href = banner.cta!.url;
     link.onclick = () => event('click');
   }
-  slot ? slot.replaceChildren(host) : document.body.append(host);
+  if (slot) slot.replaceChildren(host);
   if (modal) button.focus();
   new IntersectionObserver(
     ([entry], observer) => {
