@@ -20,9 +20,10 @@ export function watchPages(): void {
   if (NB_SPA && spa) {
     for (const name of ['pushState', 'replaceState'] as const) {
       const original = history[name];
-      history[name] = function (this: History, ...args: Parameters<History['pushState']>) {
-        original.apply(this, args);
+      // later() first is still after the navigation (it is a timeout); `history` is their only object.
+      history[name] = (...args: Parameters<History['pushState']>) => {
         later();
+        original.apply(history, args);
       };
     }
   }
