@@ -39,10 +39,10 @@ export function render(decision?: Decision): void {
   for (const offer of decision?.offers || []) {
     // Each in a task of its own: a page's handler that throws is the page's error and stops nothing here.
     handlers.map((handler) => setTimeout(handler, 0, offer));
-    const { banner, offer: id } = offer;
+    const { banner } = offer;
     const slot = banner?.placement == 'slot' && slots().find((e) => e.dataset.nbSlot == offer.slot);
-    if (banner && !offer.holdout && allowed('personalization') && !done!.includes(id) && slot != null)
-      (done!.push(id), show(offer, banner, slot));
+    if (banner && !offer.holdout && allowed('personalization') && !done!.includes(offer.offer) && slot != null)
+      (done!.push(offer.offer), show(offer, banner, slot));
   }
   reveal();
 }
