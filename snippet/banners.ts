@@ -70,12 +70,15 @@ function show(offer: OfferDecision, banner: NonNullable<OfferDecision['banner']>
   button.onclick = box.onkeydown = (e: Partial<KeyboardEvent>) => {
     // Focus trap: a modal's only focusable elements are this button and the link, so Tab and
     // Shift+Tab both move to the other one (or stay on the button).
-    if (modal && e.key == 'Tab') return (e.preventDefault!(), ((root.activeElement == button && link) || button).focus());
-    if (e.key && e.key != 'Escape') return;
-    host.remove();
-    store('nb_dismissed', JSON.stringify([...readJson('nb_dismissed', []), offer.offer].slice(-50)));
-    event('dismiss');
-    if (modal) previous?.focus();
+    if (e.key == 'Tab') {
+      if (modal) (e.preventDefault!(), ((root.activeElement == button && link) || button).focus());
+    } else if (!e.key || e.key == 'Escape') {
+      // A click (no key) or Esc.
+      host.remove();
+      store('nb_dismissed', JSON.stringify([...readJson('nb_dismissed', []), offer.offer].slice(-50)));
+      event('dismiss');
+      if (modal) previous?.focus();
+    }
   };
   add(box, 'b', banner.title);
   if (banner.body) add(box, 'p', banner.body);
