@@ -34,6 +34,7 @@ function add(parent: Node, tag: string, text?: string): HTMLElement {
   return parent.appendChild(element);
 }
 
+/** Hands each offer to the handlers and shows its banner (in the loop: a separate function gzips larger). */
 export function render(decision?: Decision): void {
   done ||= readJson('nb_dismissed', []);
   for (const offer of decision?.offers || []) {
@@ -41,59 +42,57 @@ export function render(decision?: Decision): void {
     handlers.map((handler) => setTimeout(handler, 0, offer));
     const { banner } = offer;
     const slot = banner?.placement == 'slot' && slots().find((e) => e.dataset.nbSlot == offer.slot);
-    if (banner && !offer.holdout && allowed('personalization') && !done!.includes(offer.offer) && slot != null)
-      (done!.push(offer.offer), show(offer, banner, slot));
+    // Shown: not held out, consented to, not yet shown or dismissed, and its slot (if any) is on the page.
+    if (!banner || offer.holdout || !allowed('personalization') || done!.includes(offer.offer) || slot == null) continue;
+    done!.push(offer.offer);
+    const event = (action: 'impression' | 'click' | 'dismiss') =>
+      push({ type: 'offer', offer: offer.offer, variant: offer.variant, action });
+    const modal = banner.placement == 'modal';
+    const previous = document.activeElement as HTMLElement | null;
+    // Without constructable stylesheets (Safari < 16.4) this throws: no banner, the slot keeps its content.
+    (sheet ||= new CSSStyleSheet()).replaceSync(CSS);
+    // Into the body; a slot banner moves into its slot once built.
+    const host = add(document.body, 'div');
+    const root = host.attachShadow({ mode: 'open' });
+    root.adoptedStyleSheets = [sheet];
+    const box = add(root, 'div');
+    box.className = banner.placement;
+    box.role = modal ? 'dialog' : 'region';
+    box.ariaLabel = banner.title;
+    box.ariaModal = modal + '';
+    // The close button comes first: it floats right, and it is what a modal focuses.
+    const button = add(box, 'button', '×');
+    let link: HTMLElement | undefined;
+    button.ariaLabel = 'Close';
+    button.onclick = box.onkeydown = (e: Partial<KeyboardEvent>) => {
+      // Focus trap: a modal's only focusable elements are this button and the link, so Tab and
+      // Shift+Tab both move to the other one (or stay on the button).
+      if (e.key == 'Tab') {
+        if (modal) (e.preventDefault!(), ((root.activeElement == button && link) || button).focus());
+      } else if (!e.key || e.key == 'Escape') {
+        // A click (no key) or Esc.
+        host.remove();
+        store('nb_dismissed', JSON.stringify([...readJson('nb_dismissed', []), offer.offer].slice(-50)));
+        event('dismiss');
+        if (modal) previous?.focus();
+      }
+    };
+    add(box, 'b', banner.title);
+    if (banner.body) add(box, 'p', banner.body);
+    // Only an absolute http(s) URL becomes a link: the browser parses what starts so with that scheme.
+    if (/^https?:\/\//i.test(banner.cta?.url!)) {
+      link = add(box, 'a', banner.cta!.text);
+      (link as HTMLAnchorElement).href = banner.cta!.url;
+      link.onclick = () => event('click');
+    }
+    if (slot) slot.replaceChildren(host);
+    if (modal) button.focus();
+    new IntersectionObserver(
+      ([entry], observer) => {
+        if (entry.intersectionRatio >= 0.5) (observer.disconnect(), event('impression'));
+      },
+      { threshold: 0.5 },
+    ).observe(box);
   }
   reveal();
-}
-
-function show(offer: OfferDecision, banner: NonNullable<OfferDecision['banner']>, slot: HTMLElement | false): void {
-  const event = (action: 'impression' | 'click' | 'dismiss') =>
-    push({ type: 'offer', offer: offer.offer, variant: offer.variant, action });
-  const modal = banner.placement == 'modal';
-  const previous = document.activeElement as HTMLElement | null;
-  // Without constructable stylesheets (Safari < 16.4) this throws: no banner, the slot keeps its content.
-  (sheet ||= new CSSStyleSheet()).replaceSync(CSS);
-  // Into the body; a slot banner moves into its slot once built.
-  const host = add(document.body, 'div');
-  const root = host.attachShadow({ mode: 'open' });
-  root.adoptedStyleSheets = [sheet];
-  const box = add(root, 'div');
-  box.className = banner.placement;
-  box.role = modal ? 'dialog' : 'region';
-  box.ariaLabel = banner.title;
-  box.ariaModal = modal + '';
-  // The close button comes first: it floats right, and it is what a modal focuses.
-  const button = add(box, 'button', '×');
-  let link: HTMLElement | undefined;
-  button.ariaLabel = 'Close';
-  button.onclick = box.onkeydown = (e: Partial<KeyboardEvent>) => {
-    // Focus trap: a modal's only focusable elements are this button and the link, so Tab and
-    // Shift+Tab both move to the other one (or stay on the button).
-    if (e.key == 'Tab') {
-      if (modal) (e.preventDefault!(), ((root.activeElement == button && link) || button).focus());
-    } else if (!e.key || e.key == 'Escape') {
-      // A click (no key) or Esc.
-      host.remove();
-      store('nb_dismissed', JSON.stringify([...readJson('nb_dismissed', []), offer.offer].slice(-50)));
-      event('dismiss');
-      if (modal) previous?.focus();
-    }
-  };
-  add(box, 'b', banner.title);
-  if (banner.body) add(box, 'p', banner.body);
-  // Only an absolute http(s) URL becomes a link: the browser parses what starts so with that scheme.
-  if (/^https?:\/\//i.test(banner.cta?.url!)) {
-    link = add(box, 'a', banner.cta!.text);
-    (link as HTMLAnchorElement).href = banner.cta!.url;
-    link.onclick = () => event('click');
-  }
-  if (slot) slot.replaceChildren(host);
-  if (modal) button.focus();
-  new IntersectionObserver(
-    ([entry], observer) => {
-      if (entry.intersectionRatio >= 0.5) (observer.disconnect(), event('impression'));
-    },
-    { threshold: 0.5 },
-  ).observe(box);
 }
