@@ -40,13 +40,13 @@ export function render(decision?: Decision): void {
   for (const offer of decision?.offers || []) {
     // Each in a task of its own: a page's handler that throws is the page's error and stops nothing here.
     handlers.map((handler) => setTimeout(handler, 0, offer));
-    const { banner } = offer;
+    const { banner, offer: id, variant } = offer;
     const slot = banner?.placement == 'slot' && slots().find((e) => e.dataset.nbSlot == offer.slot);
     // Shown: not held out, consented to, not yet shown or dismissed, and its slot (if any) is on the page.
-    if (!banner || offer.holdout || !allowed('personalization') || done!.includes(offer.offer) || slot == null) continue;
-    done!.push(offer.offer);
+    if (!banner || offer.holdout || !allowed('personalization') || done!.includes(id) || slot == null) continue;
+    done!.push(id);
     const event = (action: 'impression' | 'click' | 'dismiss') =>
-      push({ type: 'offer', offer: offer.offer, variant: offer.variant, action });
+      push({ type: 'offer', offer: id, variant, action });
     const modal = banner.placement == 'modal';
     const previous = document.activeElement as HTMLElement | null;
     // Without constructable stylesheets (Safari < 16.4) this throws: no banner, the slot keeps its content.
@@ -72,7 +72,7 @@ export function render(decision?: Decision): void {
       } else if (!e.key || e.key == 'Escape') {
         // A click (no key) or Esc.
         host.remove();
-        store('nb_dismissed', JSON.stringify([...readJson('nb_dismissed', []), offer.offer].slice(-50)));
+        store('nb_dismissed', JSON.stringify([...readJson('nb_dismissed', []), id].slice(-50)));
         event('dismiss');
         if (modal) previous?.focus();
       }
