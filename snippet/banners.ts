@@ -45,8 +45,7 @@ export function render(decision?: Decision): void {
     // Shown: not held out, consented to, not yet shown or dismissed, and its slot (if any) is on the page.
     if (!banner || offer.holdout || !allowed('personalization') || done!.includes(id) || slot == null) continue;
     done!.push(id);
-    const event = (action: 'impression' | 'click' | 'dismiss') =>
-      push({ type: 'offer', offer: id, variant, action });
+    const event = (action: 'impression' | 'click' | 'dismiss') => push({ type: 'offer', offer: id, variant, action });
     const modal = banner.placement == 'modal';
     const previous = document.activeElement as HTMLElement | null;
     // Without constructable stylesheets (Safari < 16.4) this throws: no banner, the slot keeps its content.
