@@ -9,15 +9,10 @@ import { readJson, store } from './storage';
 import { push, slots } from './transport';
 import type { Decision, OfferDecision } from './types';
 
-const CSS =
-  ':host{all:initial}div{position:fixed;z-index:99999999;padding:1em;background:#fff;border:1px solid}' +
-  '.slot{position:static}.top-bar{inset:0 0 auto}.slide-in{right:1em;bottom:1em;width:20em}.modal{inset:30% 20% auto}button{float:right}';
-
 /** Functions registered with nb('on', 'offer', fn): called with every offer decision. */
 export const handlers: Array<(offer: OfferDecision) => void> = [];
 /** Offers shown on this page, and those dismissed for good (remembered in localStorage). */
 let done: string[] | undefined;
-let sheet: CSSStyleSheet;
 
 /** Anti-flicker: slots stay hidden until the first decision arrives or `hideMs` passes. */
 export function hideSlots(): void {
@@ -49,7 +44,11 @@ export function render(decision?: Decision): void {
     const modal = banner.placement == 'modal';
     const previous = document.activeElement as HTMLElement | null;
     // Without constructable stylesheets (Safari < 16.4) this throws: no banner, the slot keeps its content.
-    (sheet ||= new CSSStyleSheet()).replaceSync(CSS);
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(
+      ':host{all:initial}div{position:fixed;z-index:99999999;padding:1em;background:#fff;border:1px solid}' +
+        '.slot{position:static}.top-bar{inset:0 0 auto}.slide-in{right:1em;bottom:1em;width:20em}.modal{inset:30% 20% auto}button{float:right}',
+    );
     // Into the body; a slot banner moves into its slot once built.
     const host = add(document.body, 'div');
     const root = host.attachShadow({ mode: 'open' });
