@@ -8,14 +8,14 @@ import { push } from './transport';
 
 /** Per started form: [furthest step reached (1-based), the last of submit or abandon sent]. */
 const forms = new Map<HTMLFormElement, [number, ('submit' | 'abandon')?]>();
-const STEP = '[data-nb-step]';
 const number = (step?: Element | null) => +(step as HTMLElement)?.dataset.nbStep! || 0;
 
 /** Handles focusin, click and submit inside a form, and pagehide (as 'abandon', with the form as target). */
-function interact({ type, target }: { type: string; target: any }): void { // any: an event target, not always an Element
+function interact({ type, target }: { type: string; target: any }): void {
+  // any: an event target, not always an Element
   const form: HTMLFormElement | null = target.closest?.('form[data-nb-form]');
   if (!form) return;
-  const steps = [...form.querySelectorAll<HTMLElement>(STEP)];
+  const steps = [...form.querySelectorAll<HTMLElement>('[data-nb-step]')];
   const emit = (action: 'start' | 'step' | 'submit' | 'abandon', step: number) =>
     push({
       type: 'form',
@@ -26,11 +26,11 @@ function interact({ type, target }: { type: string; target: any }): void { // an
       steps: steps.length || 1,
     });
   let progress = forms.get(form);
-  if (!progress) forms.set(form, (progress = [1])), emit('start', 1);
+  if (!progress) (forms.set(form, (progress = [1])), emit('start', 1));
   // Reached: the step holding the target, or the step on screen when exactly one is visible
   // (steps shown one at a time; when all are visible, focus tells how far the visitor got).
   const visible = steps.filter((e) => e.offsetParent);
-  const reached = Math.max(number(target.closest(STEP)), visible[1] ? 0 : number(visible[0]));
+  const reached = Math.max(number(target.closest('[data-nb-step]')), visible[1] ? 0 : number(visible[0]));
   while (progress[0] < reached) emit('step', progress[0]++);
   // progress[1] is the last end sent: a submit goes out once (even after an abandon, the page
   // coming back from the back/forward cache), an abandon only while neither went out.
