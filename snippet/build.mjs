@@ -3,27 +3,16 @@
 // gzip and brotli sizes and the change since the last build, and fails above the gzip budget in
 // package.json (nextbest.snippetBudgetGzip, 3000 if absent). Optional features are esbuild
 // defines (NB_*): `--no-forms` style flags strip them; `--features` prints what each one costs.
-// `--idb` builds the IndexedDB outbox (snippet/outbox-idb.ts, on idb-keyval) instead of the
-// localStorage one.
 import { build } from 'esbuild';
 import { minify } from 'terser';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 const FLAGS = ['forms', 'banners', 'outbox', 'spa'];
 const OUT = 'dist/nb.js';
 
-/** Resolves the snippet's './outbox' import to the IndexedDB variant. */
-const idbOutbox = {
-  name: 'idb-outbox',
-  setup(build) {
-    build.onResolve({ filter: /^\.\/outbox$/ }, (args) => ({ path: join(args.resolveDir, 'outbox-idb.ts') }));
-  },
-};
-
-/** The minified bundle with the listed features (e.g. ['forms']) compiled out, optionally with the IndexedDB outbox. */
-export async function bundle(off = [], idb = false) {
+/** The minified bundle with the listed features (e.g. ['forms']) compiled out. */
+export async function bundle(off = []) {
   const define = Object.fromEntries(FLAGS.map((flag) => [`NB_${flag.toUpperCase()}`, String(!off.includes(flag))]));
   const result = await build({
     entryPoints: ['snippet/index.ts'],
@@ -37,7 +26,6 @@ export async function bundle(off = [], idb = false) {
     tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
     write: false,
     logLevel: 'warning',
-    plugins: idb ? [idbOutbox] : [],
   });
   // Top-level names are ours (everything is inside the IIFE); no unsafe transforms.
   const { code } = await minify(result.outputFiles[0].text, { ecma: 2021, toplevel: true, compress: { passes: 2 } });
@@ -51,7 +39,7 @@ async function main() {
   const budget = JSON.parse(readFileSync('package.json', 'utf8')).nextbest?.snippetBudgetGzip ?? 3000;
   const before = existsSync(OUT) ? gzip(readFileSync(OUT)) : undefined;
   const off = FLAGS.filter((flag) => process.argv.includes(`--no-${flag}`));
-  const code = await bundle(off, process.argv.includes('--idb'));
+  const code = await bundle(off);
   if (/\beval\(|new Function\(/.test(Buffer.from(code).toString())) throw new Error('the snippet must not use eval');
   mkdirSync('dist', { recursive: true });
   writeFileSync(OUT, code);
@@ -61,9 +49,6 @@ async function main() {
   if (process.argv.includes('--features')) {
     for (const flag of FLAGS) console.log(`  ${flag}: ${size - gzip(await bundle([flag]))} B gzip`);
     console.log(`  core without them: ${gzip(await bundle(FLAGS))} B gzip`);
-    console.log(
-      `  IndexedDB outbox instead of localStorage (--idb): ${gzip(await bundle([], true)) - size >= 0 ? '+' : ''}${gzip(await bundle([], true)) - size} B gzip`,
-    );
   }
   if (size > budget) {
     console.error(`snippet is ${size - budget} B gzip over its budget`);

@@ -26,7 +26,9 @@ export function push(draft: Draft): void {
     touch(ts);
     queue.push({ id: uid(), ts, ...draft } as Event);
     // A page view goes at once so that its decision (the banner) arrives within one round trip.
-    if (queue.length > 19 || draft.type == 'page') clearTimeout(timer), (timer = setTimeout(flush));
+    // A burst is sent in batches of 20 as it grows: the server takes at most 100 events a batch.
+    if (queue.length > 19) flush();
+    else if (draft.type == 'page') clearTimeout(timer), (timer = setTimeout(flush));
     else timer ||= setTimeout(flush, 1000);
   }
 }

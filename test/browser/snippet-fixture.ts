@@ -119,3 +119,30 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 
 /** Ids that occur more than once. */
 export const repeated = (ids: string[]) => ids.filter((id, index) => ids.indexOf(id) != index);
+
+/**
+ * The ids of the events waiting in the page's IndexedDB outbox (database "nextbest"), in stored
+ * order, read with the plain IndexedDB API so the check does not share the snippet's code.
+ */
+export function outboxIds(page: Page): Promise<string[]> {
+  return page.evaluate(
+    () =>
+      new Promise<string[]>((resolve, reject) => {
+        const open = indexedDB.open('nextbest');
+        // No database yet: abort rather than create an empty one the snippet would then not set up.
+        open.onupgradeneeded = () => open.transaction!.abort();
+        open.onerror = () => (open.error?.name == 'AbortError' ? resolve([]) : reject(open.error));
+        open.onsuccess = () => {
+          const db = open.result;
+          const names = [...db.objectStoreNames];
+          if (!names.length) return db.close(), resolve([]);
+          const all = db.transaction(names).objectStore(names[0]).getAll();
+          all.onsuccess = () => {
+            db.close();
+            const events = (all.result as unknown[]).flat() as Array<{ id: string }>;
+            resolve(events.map((event) => event.id));
+          };
+        };
+      }),
+  );
+}

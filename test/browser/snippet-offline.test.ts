@@ -2,8 +2,8 @@
 // survive a reload or a closed tab in the outbox and arrive exactly once when it is reachable again.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, removeState, startWorker, type RunningWorker } from './harness';
-import { html, openSite, profileWhen, repeated, sleep } from './snippet-fixture';
+import { launchBrowser, PATIENCE_MS, removeState, startWorker, type RunningWorker } from './harness';
+import { html, openSite, outboxIds, profileWhen, repeated, sleep } from './snippet-fixture';
 
 let worker: RunningWorker;
 let browser: Browser;
@@ -29,6 +29,9 @@ it('keeps events made offline across a reload and delivers each exactly once whe
   for (let n = 0; n < 5; n++) await page.evaluate((n) => window.nb('track', 'calculator_used', { n }), n);
   await page.evaluate(() => history.pushState({}, '', '/t/calc.html?amount=300000'));
   await sleep(1_500); // the batch timer fires and the send fails
+  // Everything that failed waits in IndexedDB.
+  const failed = (await site.events()).map((event) => event.id);
+  await expect.poll(() => outboxIds(page), { timeout: PATIENCE_MS }).toEqual(failed);
   // These two are still queued when the page goes away.
   for (let n = 5; n < 7; n++) await page.evaluate((n) => window.nb('track', 'calculator_used', { n }), n);
   await page.reload();
@@ -50,6 +53,51 @@ it('keeps events made offline across a reload and delivers each exactly once whe
   // Every event the snippet ever tried to send is stored, once.
   const sent = (await site.events()).map((event) => event.id);
   expect(final.recent.map((event) => event.id).sort()).toEqual([...sent].sort());
+  await expect.poll(() => outboxIds(page), { timeout: PATIENCE_MS }).toEqual([]);
+  await context.close();
+});
+
+it('keeps the newest 1,000 events while offline, dropping the oldest first, and delivers those', async () => {
+  const site = await openSite(browser, worker, { 'calc.html': html('<h1>Calculator</h1>') });
+  const { page, context } = site;
+  const collect = `${worker.url}/v1/collect`;
+  await context.route(collect, (route) => route.abort('internetdisconnected'));
+  await page.goto(`${worker.url}/t/calc.html`);
+  const vid = await site.vid();
+  await page.evaluate(() => {
+    for (let n = 0; n < 1_100; n++) window.nb('track', 'calculator_used', { n });
+  });
+  await expect.poll(async () => (await site.events()).length, { timeout: PATIENCE_MS }).toBe(1_101);
+  const newest = (await site.events()).slice(-1_000).map((event) => event.id);
+  await expect.poll(() => outboxIds(page), { timeout: PATIENCE_MS }).toEqual(newest);
+
+  await context.unroute(collect);
+  // The next page drains the outbox, 50 events a send. Its own page view is stashed as it is
+  // sent, into a full outbox, so the oldest track is dropped for it: 999 tracks arrive.
+  await page.reload();
+  const profile = await profileWhen(worker, vid, (p) => p.state.counters.tracks >= 999 && p.state.counters.pages >= 1);
+  await sleep(2_000); // anything still in flight would land now
+  const final = await profileWhen(worker, vid, () => true);
+  expect(final.state.counters.tracks).toBe(999);
+  expect(final.events).toBe(profile.events);
+  const kept = new Set(newest.slice(1));
+  const tracks = final.recent.filter((event) => event.type == 'track');
+  expect(tracks.length).toBeGreaterThan(0);
+  expect(tracks.filter((event) => !kept.has(event.id))).toEqual([]);
+  await expect.poll(() => outboxIds(page), { timeout: PATIENCE_MS }).toEqual([]);
+  await context.close();
+});
+
+it('splits a burst larger than one batch, so that the server takes every event', async () => {
+  const site = await openSite(browser, worker, { 'calc.html': html('<h1>Calculator</h1>') });
+  const { page, context } = site;
+  await page.goto(`${worker.url}/t/calc.html`);
+  const vid = await site.vid();
+  await page.evaluate(() => {
+    for (let n = 0; n < 250; n++) window.nb('track', 'calculator_used', { n });
+  });
+  const profile = await profileWhen(worker, vid, (p) => p.state.counters.tracks >= 250);
+  expect(profile.state.counters.tracks).toBe(250);
   await context.close();
 });
 
