@@ -1,9 +1,9 @@
 // First-party storage that never throws (private modes, blocked cookies), hex, random ids.
 
-/** Reads `key`, or writes `value` to it; nothing when storage is unavailable. */
+/** Reads `key`, or writes `value` (never empty: JSON or ids) to it; nothing when storage is unavailable. */
 export function store(key: string, value?: string): string | null | void {
   try {
-    return value == null ? localStorage.getItem(key) : localStorage.setItem(key, value);
+    return value ? localStorage.setItem(key, value) : localStorage.getItem(key);
   } catch {
     // blocked, full or missing: the caller keeps working from memory
   }
