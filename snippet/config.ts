@@ -1,5 +1,7 @@
 // Reads the settings from the snippet's own <script> tag: data-site, data-endpoint, data-nb-*.
-const script = (document.currentScript || document.querySelector('script[data-site]')) as HTMLScriptElement | null;
+// A classic script (async and defer too, inserted by a tag manager too) is its currentScript
+// while it runs; where it is not (loaded by eval), no site is read and nothing boots.
+const script = document.currentScript as HTMLScriptElement | null;
 const data: DOMStringMap = script?.dataset || {};
 
 export const site = data.site;

@@ -3,6 +3,7 @@
 // Browsers also send them as Sec-GPC / DNT headers, which the worker reads for audiences.
 import { optIn, strict } from './config';
 import { readJson, store } from './storage';
+import { push } from './transport';
 
 export type Purpose = 'analytics' | 'personalization' | 'ads';
 type Consent = Partial<Record<Purpose, boolean>>;
@@ -17,14 +18,18 @@ export function allowed(purpose: Purpose): boolean {
 }
 
 /**
- * Stores an update. When the choice changed, returns the settings in effect (GPC and strict mode
+ * Stores an update. When the choice changed, sends the settings in effect (GPC and strict mode
  * applied), so that the server learns of each change once and never of an ads grant under GPC.
  */
-export function setConsent(update: Consent): Record<Purpose, boolean> | undefined {
+export function setConsent(update: Consent): void {
   const before = JSON.stringify((given ||= readJson<Consent>('nb_consent', {})));
   const after = JSON.stringify((given = { ...given, ...update }));
   if (after != before) {
     store('nb_consent', after);
-    return { analytics: allowed('analytics'), personalization: allowed('personalization'), ads: allowed('ads') };
+    push({
+      type: 'track',
+      name: 'consent',
+      props: { analytics: allowed('analytics'), personalization: allowed('personalization'), ads: allowed('ads') },
+    });
   }
 }

@@ -24,15 +24,12 @@ function identify(id: unknown, traits?: Props): void {
 const commands: Record<string, (a?: any, b?: any) => unknown> = {
   track: (name: string, props?: Props) => push({ type: 'track', name, props }),
   identify,
-  consent: (update) => {
-    const consent = setConsent(update);
-    if (consent) push({ type: 'track', name: 'consent', props: consent });
-  },
+  consent: setConsent,
   page: () => page(1),
   on: (kind: string, handler: (offer: OfferDecision) => void) => kind == 'offer' && handlers.push(handler),
 };
 
-function nb(...[command, a, b]: Call): void {
+function nb(command: string, a?: any, b?: any): void {
   try {
     commands[command](a, b);
   } catch (error) {

@@ -9,7 +9,8 @@ let last = '';
 
 export function page(force?: unknown): void {
   const url = location.origin + scrub(location.pathname + location.search + (hashRouting ? location.hash : ''));
-  if (url != last || force) push({ type: 'page', url, ref: scrub(last || document.referrer), title: scrub(document.title, 300) }), (last = url);
+  if (url != last || force)
+    (push({ type: 'page', url, ref: scrub(last || document.referrer), title: scrub(document.title, 300) }), (last = url));
 }
 
 /** Sends the first page view, then follows navigations. */

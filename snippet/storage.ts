@@ -17,7 +17,8 @@ export function readJson<T>(key: string, fallback: T): T {
   }
 }
 
-export const hex = (bytes: ArrayBuffer | Uint8Array): string => Array.from(new Uint8Array(bytes as ArrayBuffer), (b) => (b + 256).toString(16).slice(1)).join('');
+export const hex = (bytes: ArrayBuffer | Uint8Array): string =>
+  Array.from(new Uint8Array(bytes as ArrayBuffer), (b) => (b + 256).toString(16).slice(1)).join('');
 
 /** 32 random hex digits (128 bits); matches the wire's [A-Za-z0-9_-]{8,64}. */
 export const uid = (): string => hex(crypto.getRandomValues(new Uint8Array(16)));

@@ -28,7 +28,7 @@ export function push(draft: Draft): void {
     // A page view goes at once so that its decision (the banner) arrives within one round trip.
     // A burst is sent in batches of 20 as it grows: the server takes at most 100 events a batch.
     if (queue.length > 19) flush();
-    else if (draft.type == 'page') clearTimeout(timer), (timer = setTimeout(flush));
+    else if (draft.type == 'page') (clearTimeout(timer), (timer = setTimeout(flush)));
     else timer ||= setTimeout(flush, 1000);
   }
 }
@@ -59,7 +59,7 @@ function send(events: Event[], draining?: unknown): void {
       if (response.status > 499 || response.status == 429) throw 0;
       if (NB_OUTBOX) remove(events);
       // Back online, or an outbox chunk went through: go on draining.
-      if (failures || draining) (failures = 0), retry();
+      if (failures || draining) ((failures = 0), retry());
       // 204 (a bot, or nothing to decide) has no body.
       return response.status == 200 && response.json();
     })
