@@ -44,31 +44,34 @@ export function render(decision?: Decision): void {
     const modal = banner.placement == 'modal';
     const previous = document.activeElement as HTMLElement | null;
     // Without constructable stylesheets (Safari < 16.4) this throws: no banner, the slot keeps its content.
+    // The modal <dialog> is styled by the browser; everything else here.
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(
-      ':host{all:initial}div{position:fixed;z-index:99999999;padding:1em;background:#fff;border:1px solid}' +
-        '.slot{position:static}.top-bar{inset:0 0 auto}.slide-in{right:1em;bottom:1em;width:20em}.modal{inset:30% 20% auto}button{float:right}',
+      ':host{all:initial}section{position:fixed;z-index:99999999;padding:1em;background:#fff;border:1px solid}' +
+        '.slot{position:static}.top-bar{inset:0 0 auto}.slide-in{right:1em;bottom:1em;width:20em}button{float:right}',
     );
     // Into the body; a slot banner moves into its slot once built.
     const host = add(document.body, 'div');
     const root = host.attachShadow({ mode: 'open' });
     root.adoptedStyleSheets = [sheet];
-    const box = add(root, 'div');
+    // The modal is a native <dialog> opened with showModal(): the browser makes the rest of the page
+    // inert, exposes it as an aria-modal dialog, and centres and frames it (so it needs no CSS of
+    // ours). The overlays and slot banners are <section>s, which their label makes regions.
+    const box = add(root, modal ? 'dialog' : 'section') as HTMLDialogElement;
     box.className = banner.placement;
-    box.role = modal ? 'dialog' : 'region';
     box.ariaLabel = banner.title;
-    box.ariaModal = modal + '';
-    // The close button comes first: it floats right, and it is what a modal focuses.
+    // The close button comes first: it floats right, and it is what the modal focuses.
     const button = add(box, 'button', '×');
     let link: HTMLElement | undefined;
     button.ariaLabel = 'Close';
     button.onclick = box.onkeydown = (e: Partial<KeyboardEvent>) => {
       // Focus trap: a modal's only focusable elements are this button and the link, so Tab and
-      // Shift+Tab both move to the other one (or stay on the button).
+      // Shift+Tab both move to the other one (or stay on the button). The dialog alone would let
+      // Tab out of the page to the browser's own controls.
       if (e.key == 'Tab') {
         if (modal) (e.preventDefault!(), ((root.activeElement == button && link) || button).focus());
       } else if (!e.key || e.key == 'Escape') {
-        // A click (no key) or Esc.
+        // A click (no key) or Esc (a modal's Esc is handled here, before the dialog's own cancel).
         host.remove();
         store('nb_dismissed', JSON.stringify([...readJson('nb_dismissed', []), id].slice(-50)));
         event('dismiss');
@@ -84,7 +87,7 @@ export function render(decision?: Decision): void {
       link.onclick = () => event('click');
     }
     if (slot) slot.replaceChildren(host);
-    if (modal) button.focus();
+    if (modal) box.showModal();
     new IntersectionObserver(
       ([entry], observer) => {
         if (entry.intersectionRatio >= 0.5) (observer.disconnect(), event('impression'));

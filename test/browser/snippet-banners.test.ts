@@ -91,6 +91,8 @@ it('renders top-bar, slide-in and modal overlays as labelled regions and a dialo
   const modal = page.getByRole('dialog', { name: 'Finish your application' });
   for (const overlay of [topBar, slideIn, modal]) await overlay.waitFor({ timeout: PATIENCE_MS });
   await expect(modal.getByText('You were at step 3').isVisible()).resolves.toBe(true);
+  // A native modal dialog: the rest of the page is inert while it is open.
+  await expect(modal.evaluate((element) => element.matches('dialog:modal'))).resolves.toBe(true);
 
   // The modal takes focus (into its shadow root) and gives it back to the page when closed.
   await expect(page.evaluate(() => !!document.activeElement?.shadowRoot)).resolves.toBe(true);
@@ -152,7 +154,7 @@ it('keeps Tab and Shift+Tab inside an open modal, and gives focus back to the pa
     page.evaluate(() => {
       const active = document.activeElement;
       const inner = active?.shadowRoot?.activeElement;
-      return inner && active!.shadowRoot!.querySelector('[role="dialog"]')?.contains(inner)
+      return inner && active!.shadowRoot!.querySelector('dialog:modal')?.contains(inner)
         ? inner.textContent
         : `outside: ${active?.tagName} ${active?.shadowRoot?.activeElement?.textContent ?? active?.id}`;
     });
@@ -202,6 +204,9 @@ it('shows hostile banner strings as text and refuses script URLs, never running 
   await hero.getByText(title).waitFor();
   await expect(hero.getByText('<script>window.__xss=2</script>').count()).resolves.toBe(1);
   for (const name of ['Go', 'Data', 'Click']) await expect(page.getByRole('link', { name }).count()).resolves.toBe(0);
+  // The modal makes the page inert: closed first, so that the pointer reaches the slot.
+  await page.keyboard.press('Escape');
+  await page.getByRole('dialog').waitFor({ state: 'detached' });
   await hero.getByText('<script>window.__xss=2</script>').hover();
   await sleep(300);
   // No element was made from server strings, in the page or inside any banner's shadow root.
@@ -251,8 +256,11 @@ it('works under a strict CSP: no unsafe-inline, no unsafe-eval, Trusted Types re
   await page.goto(`${live.worker.url}/t/csp.html`);
   const dialog = page.getByRole('dialog', { name: 'Strict page offer' });
   await dialog.waitFor({ timeout: PATIENCE_MS });
-  // The banner's styles applied (fixed positioning), so no inline style was blocked.
-  await expect(dialog.evaluate((element) => getComputedStyle(element).position)).resolves.toBe('fixed');
+  // The banner's styles applied (its close button floats right: the browser's own dialog styles do
+  // not do that), so no inline style was blocked.
+  await expect(
+    dialog.getByRole('button', { name: 'Close' }).evaluate((element) => getComputedStyle(element).float),
+  ).resolves.toBe('right');
   await expect.poll(async () => (await site.events('page')).length, { timeout: PATIENCE_MS }).toBe(1);
   const vid = (await site.bodies())[0].vid;
   await profileWhen(live.worker, vid, (p) => p.state.counters.pages >= 1);
