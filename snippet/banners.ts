@@ -42,7 +42,6 @@ export function render(decision?: Decision): void {
     done!.push(id);
     const event = (action: 'impression' | 'click' | 'dismiss') => push({ type: 'offer', offer: id, variant, action });
     const modal = banner.placement == 'modal';
-    const previous = document.activeElement as HTMLElement | null;
     // Without constructable stylesheets (Safari < 16.4) this throws: no banner, the slot keeps its content.
     // The modal <dialog> is styled by the browser; everything else here.
     const sheet = new CSSStyleSheet();
@@ -72,10 +71,11 @@ export function render(decision?: Decision): void {
         if (modal) (e.preventDefault!(), ((root.activeElement == button && link) || button).focus());
       } else if (!e.key || e.key == 'Escape') {
         // A click (no key) or Esc (a modal's Esc is handled here, before the dialog's own cancel).
+        // Closing (before removing) hands focus back to where it was when the modal opened.
+        if (modal) box.close();
         host.remove();
         store('nb_dismissed', JSON.stringify([...readJson('nb_dismissed', []), id].slice(-50)));
         event('dismiss');
-        if (modal) previous?.focus();
       }
     };
     add(box, 'b', banner.title);
