@@ -74,7 +74,7 @@ export function render(decision?: Decision): void {
         // Closing (before removing) hands focus back to where it was when the modal opened.
         if (modal) box.close();
         host.remove();
-        store('nb_dismissed', JSON.stringify([...readJson('nb_dismissed', []), id].slice(-50)));
+        store('nb_dismissed', JSON.stringify(readJson<string[]>('nb_dismissed', []).concat(id).slice(-50)));
         event('dismiss');
       }
     };
