@@ -43,11 +43,12 @@ export function render(decision?: Decision): void {
     const event = (action: 'impression' | 'click' | 'dismiss') => push({ type: 'offer', offer: id, variant, action });
     const modal = banner.placement == 'modal';
     // Without constructable stylesheets (Safari < 16.4) this throws: no banner, the slot keeps its content.
-    // The modal <dialog> is styled by the browser; everything else here.
+    // The modal <dialog> is placed and framed by the browser; only the overlays are fixed (the slot
+    // banner stays in the page's flow), and every <section> is framed like the dialog.
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(
-      ':host{all:initial}section{position:fixed;z-index:99999999;padding:1em;background:#fff;border:1px solid}' +
-        '.slot{position:static}.top-bar{inset:0 0 auto}.slide-in{right:1em;bottom:1em;width:20em}button{float:right}',
+      ':host{all:initial}.top-bar,.slide-in{position:fixed;z-index:99999999}.top-bar{inset:0 0 auto}' +
+        '.slide-in{right:1em;bottom:1em;width:20em}section{padding:1em;background:#fff;border:1px solid}button{float:right}',
     );
     // Into the body; a slot banner moves into its slot once built.
     const host = add(document.body, 'div');
