@@ -47,8 +47,8 @@ export function render(decision?: Decision): void {
     // banner stays in the page's flow), and every <section> is framed like the dialog.
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(
-      ':host{all:initial}.top-bar,.slide-in{position:fixed;z-index:99999999}.top-bar{inset:0 0 auto}' +
-        '.slide-in{right:1em;bottom:1em;width:20em}section{padding:1em;background:#fff;border:1px solid}button{float:right}',
+      ':host{all:initial}#top-bar,#slide-in{position:fixed;z-index:99999999}#top-bar{inset:0 0 auto}' +
+        '#slide-in{right:1em;bottom:1em;width:20em}section{padding:1em;background:#fff;border:1px solid}button{float:right}',
     );
     // Into the body; a slot banner moves into its slot once built.
     const host = add(document.body, 'div');
@@ -58,7 +58,8 @@ export function render(decision?: Decision): void {
     // inert, exposes it as an aria-modal dialog, and centres and frames it (so it needs no CSS of
     // ours). The overlays and slot banners are <section>s, which their label makes regions.
     const box = add(root, modal ? 'dialog' : 'section') as HTMLDialogElement;
-    box.className = banner.placement;
+    // Its placement as its id, which the stylesheet selects: one box per shadow root, so ids stay unique.
+    box.id = banner.placement;
     box.ariaLabel = banner.title;
     // The close button comes first: it floats right, and it is what the modal focuses.
     const button = add(box, 'button', '×');
