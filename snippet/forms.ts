@@ -29,8 +29,8 @@ function interact({ type, target }: { type: string; target: any }): void {
   if (!progress) (forms.set(form, (progress = [1])), emit('start', 1));
   // Reached: the step holding the target, or the step on screen when exactly one is visible
   // (steps shown one at a time; when all are visible, focus tells how far the visitor got).
-  const visible = steps.filter((e) => e.offsetParent);
-  const reached = Math.max(number(target.closest('[data-nb-step]')), visible[1] ? 0 : number(visible[0]));
+  const [shown, another] = steps.filter((e) => e.offsetParent);
+  const reached = Math.max(number(target.closest('[data-nb-step]')), another ? 0 : number(shown));
   while (progress[0] < reached) emit('step', progress[0]++);
   // progress[1] is the last end sent: a submit goes out once (even after an abandon, the page
   // coming back from the back/forward cache), an abandon only while neither went out.
