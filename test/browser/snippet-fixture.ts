@@ -134,9 +134,9 @@ export function outboxIds(page: Page): Promise<string[]> {
         open.onerror = () => (open.error?.name == 'AbortError' ? resolve([]) : reject(open.error));
         open.onsuccess = () => {
           const db = open.result;
-          const names = [...db.objectStoreNames];
-          if (!names.length) return db.close(), resolve([]);
-          const all = db.transaction(names).objectStore(names[0]).getAll();
+          const store = db.objectStoreNames.item(0);
+          if (!store) return db.close(), resolve([]);
+          const all = db.transaction(store).objectStore(store).getAll();
           all.onsuccess = () => {
             db.close();
             const events = (all.result as unknown[]).flat() as Array<{ id: string }>;
