@@ -1,7 +1,7 @@
 // Renders offers into [data-nb-slot] elements and as overlays (top-bar, slide-in, modal), each in
 // its own shadow root so that page CSS and banner CSS stay apart. Server strings only ever become
-// textContent; the CTA becomes a link only when it parses as an http(s) URL. Styles go through a
-// constructable stylesheet, which a strict CSP allows without 'unsafe-inline'. Nothing moves
+// textContent; the CTA becomes a link only when it parses as an http(s) URL. Styles are set through
+// the CSSOM (element.style), which a strict CSP allows without 'unsafe-inline'. Nothing moves
 // (no animation or transition), so prefers-reduced-motion has nothing to turn off.
 import { hideMs } from './config';
 import { allowed } from './consent';
@@ -42,29 +42,29 @@ export function render(decision?: Decision): void {
     done!.push(id);
     const event = (action: 'impression' | 'click' | 'dismiss') => push({ type: 'offer', offer: id, variant, action });
     const modal = banner.placement == 'modal';
-    // Without constructable stylesheets (Safari < 16.4) this throws: no banner, the slot keeps its content.
-    // The modal <dialog> is placed and framed by the browser; only the overlays are fixed (the slot
-    // banner stays in the page's flow), and every <section> is framed like the dialog.
-    const sheet = new CSSStyleSheet();
-    sheet.replaceSync(
-      ':host{all:initial}#top-bar,#slide-in{position:fixed;z-index:99999999}#top-bar{inset:0 0 auto}' +
-        '#slide-in{right:1em;bottom:1em;width:20em}section{padding:1em;background:#fff;border:1px solid}button{float:right}',
-    );
     // Into the body; a slot banner moves into its slot once built.
     const host = add(document.body, 'div');
+    // Nothing the page's styles would pass down (font, colour, …) is inherited into the banner.
+    host.style.all = 'initial';
     const root = host.attachShadow({ mode: 'open' });
-    root.adoptedStyleSheets = [sheet];
     // The modal is a native <dialog> opened with showModal(): the browser makes the rest of the page
     // inert, exposes it as an aria-modal dialog, and centres and frames it (so it needs no CSS of
     // ours). The overlays and slot banners are <section>s, which their label makes regions.
     const box = add(root, modal ? 'dialog' : 'section') as HTMLDialogElement;
-    // Its placement as its id, which the stylesheet selects: one box per shadow root, so ids stay unique.
-    box.id = banner.placement;
+    // Every box framed alike; the overlays (the top bar and the slide-in) fixed over the page, while
+    // the slot banner stays in the page's flow and the browser places the modal.
+    box.style.cssText =
+      'padding:1em;background:#fff;border:1px solid;' +
+      (slot || modal
+        ? ''
+        : 'position:fixed;z-index:99999999;' +
+          (banner.placement == 'top-bar' ? 'inset:0 0 auto' : 'right:1em;bottom:1em;width:20em'));
     box.ariaLabel = banner.title;
     // The close button comes first: it floats right, and it is what the modal focuses.
     const button = add(box, 'button', '×');
     let link: HTMLElement | undefined;
     button.ariaLabel = 'Close';
+    button.style.float = 'right';
     button.onclick = box.onkeydown = (e: Partial<KeyboardEvent>) => {
       // Focus trap: a modal's only focusable elements are this button and the link, so Tab and
       // Shift+Tab both move to the other one (or stay on the button). The dialog alone would let

@@ -6,7 +6,7 @@ const data: DOMStringMap = script?.dataset || {};
 
 export const site = data.site;
 /** Where /v1/collect lives: the script's own origin unless data-endpoint says otherwise. */
-export const endpoint = data.endpoint || new URL(script?.src || location.href).origin;
+export const endpoint = data.endpoint || new URL(script?.src!, location.href).origin;
 /** History API page views; data-nb-spa="false" opts out. */
 export const spa = data.nbSpa != 'false';
 /** Hash routing (#/path counts as a new page): opt in with data-nb-hash="true". */

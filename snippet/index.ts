@@ -60,7 +60,7 @@ function start(): void {
   if (NB_OUTBOX) (setTimeout(retry, 500), addEventListener('online', retry));
 }
 
-// Without data-site there is nothing to send to; a tag pasted twice boots once. A cached async
-// script can run before the parser reaches the body: boot waits until the slots and forms exist.
-if (site && !w.nbBoot)
-  ((w.nbBoot = 1), document.readyState[0] == 'l' ? addEventListener('DOMContentLoaded', boot) : setTimeout(boot));
+// Without data-site there is nothing to send to; a tag pasted twice boots once (the first marks
+// the page with its timer). A cached async script can run before the parser reaches the body:
+// boot waits until the slots and forms exist.
+if (site) w.nbBoot ||= setTimeout(() => (document.readyState[0] == 'l' ? addEventListener('DOMContentLoaded', boot) : boot()));

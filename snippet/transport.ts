@@ -55,8 +55,9 @@ export function flush(leaving?: unknown): void {
 function send(events: Event[], draining?: unknown): void {
   fetch(url, { method: 'POST', body: body(events), keepalive: true })
     .then((response) => {
-      // 5xx and 429 stay in the outbox; other answers (4xx too: retrying would not help) clear it.
-      if (response.status > 499 || response.status == 429) throw 0;
+      // 429 and up (rate limited, server errors) stay in the outbox; the lower 4xx clear it, since
+      // sending the same again would not help (bad input, a refused origin, too large).
+      if (response.status > 428) throw 0;
       if (NB_OUTBOX) remove(events);
       // Back online, or an outbox chunk went through: go on draining.
       if (failures || draining) ((failures = 0), retry());

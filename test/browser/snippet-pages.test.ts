@@ -76,3 +76,16 @@ it('strips e-mail addresses, phone numbers and long digit runs from URLs and tit
   expect(view.url).toContain('utm_source=mail');
   await site.context.close();
 });
+
+it('boots once when the tag is pasted twice (in the page and again by a tag manager)', async () => {
+  const twice = html('<main>Rates</main>', { head: '<script src="/nb.js" data-site="demo"></script>' });
+  const site = await openSite(live.browser, live.worker, { 'twice.html': twice });
+  await site.page.goto(`${live.worker.url}/t/twice.html`);
+  await site.vid();
+  await site.page.evaluate(() => (window as unknown as { nb: (...call: unknown[]) => void }).nb('track', 'rates_viewed'));
+  await expect.poll(async () => (await site.events('track')).length, { timeout: PATIENCE_MS }).toBe(1);
+  await sleep(800);
+  expect((await site.events('page')).length).toBe(1);
+  expect((await site.events('track')).length).toBe(1);
+  await site.context.close();
+});
