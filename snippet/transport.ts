@@ -60,7 +60,7 @@ function send(events: Event[], draining?: unknown): void {
       if (response.status > 428) throw 0;
       if (NB_OUTBOX) remove(events);
       // Back online, or an outbox chunk went through: go on draining.
-      if (failures || draining) ((failures = 0), retry());
+      if (NB_OUTBOX && (failures || draining)) ((failures = 0), retry());
       // 204 (a bot, or nothing to decide) has no body.
       return response.status == 200 && response.json();
     })
