@@ -18,14 +18,18 @@ afterAll(async () => {
   if (worker) removeState(worker);
 });
 
-it('keeps events made offline across a reload and delivers each exactly once when back online', async () => {
-  const site = await openSite(browser, worker, { 'calc.html': html('<h1>Calculator</h1>') });
-  const { page, context } = site;
+/** A visitor on `path` of a site whose collect endpoint is unreachable until `reconnect()`. */
+async function offlineVisit(pages: Record<string, string>, path: string) {
+  const site = await openSite(browser, worker, pages);
   const collect = `${worker.url}/v1/collect`;
-  await context.route(collect, (route) => route.abort('internetdisconnected'));
+  await site.context.route(collect, (route) => route.abort('internetdisconnected'));
+  await site.page.goto(`${worker.url}/t/${path}`);
+  return { site, vid: await site.vid(), reconnect: () => site.context.unroute(collect) };
+}
 
-  await page.goto(`${worker.url}/t/calc.html`);
-  const vid = await site.vid();
+it('keeps events made offline across a reload and delivers each exactly once when back online', async () => {
+  const { site, vid, reconnect } = await offlineVisit({ 'calc.html': html('<h1>Calculator</h1>') }, 'calc.html');
+  const { page, context } = site;
   for (let n = 0; n < 5; n++) await page.evaluate((n) => window.nb('track', 'calculator_used', { n }), n);
   await page.evaluate(() => history.pushState({}, '', '/t/calc.html?amount=300000'));
   await sleep(1_500); // the batch timer fires and the send fails
@@ -39,7 +43,7 @@ it('keeps events made offline across a reload and delivers each exactly once whe
   await sleep(1_500);
   expect(await worker.profile('demo', vid).then((response) => response.status)).toBe(404);
 
-  await context.unroute(collect);
+  await reconnect();
   const profile = await profileWhen(worker, vid, (p) => p.state.counters.tracks >= 8 && p.state.counters.pages >= 3);
   await sleep(2_000); // anything still in flight or retried would land now
   const final = await profileWhen(worker, vid, () => true);
@@ -58,12 +62,8 @@ it('keeps events made offline across a reload and delivers each exactly once whe
 });
 
 it('keeps the newest 1,000 events while offline, dropping the oldest first, and delivers those', async () => {
-  const site = await openSite(browser, worker, { 'calc.html': html('<h1>Calculator</h1>') });
+  const { site, vid, reconnect } = await offlineVisit({ 'calc.html': html('<h1>Calculator</h1>') }, 'calc.html');
   const { page, context } = site;
-  const collect = `${worker.url}/v1/collect`;
-  await context.route(collect, (route) => route.abort('internetdisconnected'));
-  await page.goto(`${worker.url}/t/calc.html`);
-  const vid = await site.vid();
   await page.evaluate(() => {
     for (let n = 0; n < 1_100; n++) window.nb('track', 'calculator_used', { n });
   });
@@ -71,7 +71,7 @@ it('keeps the newest 1,000 events while offline, dropping the oldest first, and 
   const newest = (await site.events()).slice(-1_000).map((event) => event.id);
   await expect.poll(() => outboxIds(page), { timeout: PATIENCE_MS }).toEqual(newest);
 
-  await context.unroute(collect);
+  await reconnect();
   // The next page drains the outbox, 50 events a send. Its own page view is stashed as it is
   // sent, into a full outbox, so the oldest track is dropped for it: 999 tracks arrive.
   await page.reload();
@@ -102,17 +102,14 @@ it('splits a burst larger than one batch, so that the server takes every event',
 });
 
 it('replays what a tab closed while offline left behind when the visitor comes back later', async () => {
-  const site = await openSite(browser, worker, { 'rates.html': html('<h1>Rates</h1>'), 'home.html': html('<h1>Home</h1>') });
+  const pages = { 'rates.html': html('<h1>Rates</h1>'), 'home.html': html('<h1>Home</h1>') };
+  const { site, vid, reconnect } = await offlineVisit(pages, 'rates.html');
   const { page, context } = site;
-  const collect = `${worker.url}/v1/collect`;
-  await context.route(collect, (route) => route.abort('internetdisconnected'));
-  await page.goto(`${worker.url}/t/rates.html`);
-  const vid = await site.vid();
   for (let n = 0; n < 3; n++) await page.evaluate((n) => window.nb('track', 'rate_viewed', { n }), n);
   await sleep(1_500);
   // Closing the tab runs pagehide: what is still queued goes to the outbox, as the network is down.
   await page.close({ runBeforeUnload: true });
-  await context.unroute(collect);
+  await reconnect();
 
   const later = await context.newPage();
   await later.goto(`${worker.url}/t/home.html`);
