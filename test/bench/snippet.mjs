@@ -25,13 +25,16 @@ const RUNS = 9;
 // Another build can be measured by naming it: node test/bench/snippet.mjs path/to/nb.js [--tasks]
 const code = readFileSync(process.argv.slice(2).find((arg) => !arg.startsWith('--')) ?? 'dist/nb.js');
 console.log(`snippet_gzip_bytes: ${gzipSync(code, { level: 9 }).length} bytes`);
-console.log(`snippet_brotli_bytes: ${brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length} bytes`);
+console.log(
+  `snippet_brotli_bytes: ${brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length} bytes`,
+);
 
 // The demo page when it is built, else a stand-in with the same tag and a slot.
-const demo = existsSync('dist/demo/index.html') && /nb\.js/.test(readFileSync('dist/demo/index.html', 'utf8'))
-  ? readFileSync('dist/demo/index.html', 'utf8')
-  : '<!doctype html><title>Rates</title><div data-nb-slot="hero">Hero</div>' +
-    '<script async src="/nb.js" data-site="demo"></script><script>window.nb=window.nb||function(){(nb.q=nb.q||[]).push(arguments)}</script>';
+const demo =
+  existsSync('dist/demo/index.html') && /nb\.js/.test(readFileSync('dist/demo/index.html', 'utf8'))
+    ? readFileSync('dist/demo/index.html', 'utf8')
+    : '<!doctype html><title>Rates</title><div data-nb-slot="hero">Hero</div>' +
+      '<script async src="/nb.js" data-site="demo"></script><script>window.nb=window.nb||function(){(nb.q=nb.q||[]).push(arguments)}</script>';
 // The yardstick: a fresh page's first storage read (at DOMContentLoaded, as the snippet's) and
 // first fetch (a task later, as the snippet's page view).
 const blank = `<!doctype html><title>Yardstick</title><script>
@@ -114,7 +117,14 @@ const timed = `(() => {
 window.__nbBenchRun(function () {${code}
 });`;
 const types = { '.html': 'text/html', '.css': 'text/css', '.js': 'text/javascript', '.svg': 'image/svg+xml' };
-const decision = { vid: 'x', stage: 'anonymous', segments: [], score: { total: 0, products: {} }, offers: [], audiences: { join: [], leave: [] } };
+const decision = {
+  vid: 'x',
+  stage: 'anonymous',
+  segments: [],
+  score: { total: 0, products: {} },
+  offers: [],
+  audiences: { join: [], leave: [] },
+};
 const collected = JSON.stringify({ accepted: 1, duplicates: 0, rejected: [], decisions: decision });
 
 // Cross-origin isolated only so that performance.now() counts in 5 µs steps instead of 100 µs.
@@ -138,8 +148,16 @@ const origin = `http://127.0.0.1:${server.address().port}`;
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-dev-shm-usage',
+  ],
 });
 const first = []; // first visit: fresh profile, storage and crypto not yet used by the page's process
 const warm = []; // the next page view of the same visitor
@@ -170,7 +188,10 @@ try {
 }
 if (process.argv.includes('--tasks')) {
   console.log(`tasks, own + platform ms each, in the order they ran (the script's own run first):`);
-  for (const [name, list] of [['first', first], ['warm', warm]]) {
+  for (const [name, list] of [
+    ['first', first],
+    ['warm', warm],
+  ]) {
     for (const boot of list) console.log(`${name}: ${boot.tasks.map((task) => task.join(' + ')).join(', ')}`);
   }
 }
@@ -178,7 +199,10 @@ const sorted = (list, key) => list.map((item) => item[key]).sort((a, b) => a - b
 const least = (list, key) => sorted(list, key)[0].toFixed(2);
 const median = (list, key) => sorted(list, key)[list.length >> 1].toFixed(2);
 const figure = (list, key) => `${least(list, key)} ms (median ${median(list, key)} ms)`;
-for (const [prefix, list] of [['snippet_boot', first], ['snippet_boot_warm', warm]]) {
+for (const [prefix, list] of [
+  ['snippet_boot', first],
+  ['snippet_boot_warm', warm],
+]) {
   console.log(`${prefix}_ms: ${figure(list, 'total')}`);
   console.log(`${prefix}_longest_task_ms: ${figure(list, 'longest')}`);
   console.log(`${prefix}_own_ms: ${figure(list, 'own')}`);

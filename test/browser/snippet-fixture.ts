@@ -72,21 +72,27 @@ export async function openSite(
   await context.route(`${worker.url}/t/**`, (route) => {
     const path = new URL(route.request().url()).pathname.slice(3);
     const body = pages[path];
-    return body === undefined ? route.fulfill({ status: 404, body: 'no such test page' }) : route.fulfill({ contentType: 'text/html', body });
+    return body === undefined
+      ? route.fulfill({ status: 404, body: 'no such test page' })
+      : route.fulfill({ contentType: 'text/html', body });
   });
   const page = await context.newPage();
   const raw = async (): Promise<string[]> => {
     // The test may have made window.localStorage throw: read through the recorder's reference.
-    const logged = await page.evaluate((key) => (window as unknown as { __nbtestStore: Storage }).__nbtestStore.getItem(key), LOG);
+    const logged = await page.evaluate(
+      (key) => (window as unknown as { __nbtestStore: Storage }).__nbtestStore.getItem(key),
+      LOG,
+    );
     return JSON.parse(logged || '[]') as string[];
   };
-  const bodies = async () => (await raw()).flatMap((text) => {
-    try {
-      return [JSON.parse(text) as Sent];
-    } catch {
-      return [];
-    }
-  });
+  const bodies = async () =>
+    (await raw()).flatMap((text) => {
+      try {
+        return [JSON.parse(text) as Sent];
+      } catch {
+        return [];
+      }
+    });
   return {
     context,
     page,
@@ -135,7 +141,7 @@ export function outboxIds(page: Page): Promise<string[]> {
         open.onsuccess = () => {
           const db = open.result;
           const store = db.objectStoreNames.item(0);
-          if (!store) return db.close(), resolve([]);
+          if (!store) return (db.close(), resolve([]));
           const all = db.transaction(store).objectStore(store).getAll();
           all.onsuccess = () => {
             db.close();
