@@ -19,7 +19,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { extname, join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../../worker/scripts/chromium.mjs';
 
 const RUNS = 9;
 // Another build can be measured by naming it: node test/bench/snippet.mjs path/to/nb.js [--tasks]
@@ -146,19 +146,7 @@ const server = createServer((request, response) => {
 await new Promise((listening) => server.listen(0, '127.0.0.1', listening));
 const origin = `http://127.0.0.1:${server.address().port}`;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--disable-dev-shm-usage',
-  ],
-});
+const browser = await launchChromium();
 const first = []; // first visit: fresh profile, storage and crypto not yet used by the page's process
 const warm = []; // the next page view of the same visitor
 const yardsticks = [];

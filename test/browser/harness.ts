@@ -5,8 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import { launchChromium } from '../../worker/scripts/chromium.mjs';
 import { offlineEnv } from '../../worker/scripts/offline-env.mjs';
 
 export const PERSON_USER_AGENT =
@@ -106,22 +107,8 @@ export function removeState(worker: RunningWorker): void {
 }
 
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    // The machine has no network: without these Chromium keeps dialling Google's services.
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-dev-shm-usage',
-      // The worker ignores headless and automation user agents as bots; tests are people here.
-      `--user-agent=${PERSON_USER_AGENT}`,
-    ],
-  });
+  // The worker ignores headless and automation user agents as bots; tests are people here.
+  return launchChromium([`--user-agent=${PERSON_USER_AGENT}`]);
 }
 
 /** What `useWorkerAndBrowser` gives a test file: both are there from the first test on. */
