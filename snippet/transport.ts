@@ -25,10 +25,11 @@ export function push(draft: Draft): void {
     const ts = Date.now();
     touch(ts);
     queue.push({ id: uid(), ts, ...draft } as Event);
-    // A page view goes at once so that its decision (the banner) arrives within one round trip.
-    // A burst is sent in batches of 20 as it grows: the server takes at most 100 events a batch.
+    // A page view goes in the next task, with all that is queued (flush cancels the batch timer),
+    // so that its decision (the banner) arrives within one round trip. A burst is sent in
+    // batches of 20 as it grows: the server takes at most 100 events a batch.
     if (queue.length > 19) flush();
-    else if (draft.type == 'page') (clearTimeout(timer), (timer = setTimeout(flush)));
+    else if (draft.type == 'page') setTimeout(flush);
     else timer ||= setTimeout(flush, 1000);
   }
 }
