@@ -70,7 +70,8 @@ it('strips e-mail addresses, phone numbers and long digit runs from URLs and tit
   );
   await expect.poll(async () => (await site.events('page')).length, { timeout: PATIENCE_MS }).toBe(1);
   const [view] = await site.events('page');
-  const sent = JSON.stringify(view);
+  // The page's own fields: the random event id may contain any digits.
+  const sent = JSON.stringify([view.url, view.ref, view.title]);
   for (const secret of ['jane.doe', '4111111111111111', '555', '2030']) expect(sent).not.toContain(secret);
   expect(view.url).toContain('loan=350000');
   expect(view.url).toContain('utm_source=mail');
