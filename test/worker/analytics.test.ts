@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { env } from 'cloudflare:workers';
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
-import { consumeEvents } from '../../worker/analytics/consumer';
+import { consumeEvents, retryDelaySeconds } from '../../worker/analytics/consumer';
 // Seeded (mulberry32), so the generated data are the same on every run.
 import { seededRandom as seeded } from '../../worker/engine/hash';
 import { eraseVisitorRows } from '../../worker/analytics/erase';
@@ -150,14 +150,32 @@ function shuffled<T>(items: T[], seed: number): T[] {
 }
 
 let batchSerial = 0;
-const queueBatch = (bodies: QueuedEvent[]) =>
+const queueBatch = (bodies: QueuedEvent[], attempts = 1) =>
   createMessageBatch<QueuedEvent>(
     'nextbest-events',
-    bodies.map((body) => ({ id: `msg-${batchSerial++}`, timestamp: new Date(body.at), attempts: 1, body })),
+    bodies.map((body) => ({ id: `msg-${batchSerial++}`, timestamp: new Date(body.at), attempts, body })),
   );
 
 async function deliver(bodies: QueuedEvent[], size: number, db: D1Database = env.DB) {
   for (let i = 0; i < bodies.length; i += size) await consumeEvents(queueBatch(bodies.slice(i, i + size)), { DB: db });
+}
+
+/** env.DB whose `batch` fails on the calls listed (1-based), as if the database went away. */
+function failingOn(failing: number[]): { db: D1Database; calls: () => number } {
+  let calls = 0;
+  const db = new Proxy(env.DB, {
+    get(target, key) {
+      if (key === 'batch') {
+        return async (statements: D1PreparedStatement[]) => {
+          if (failing.includes(++calls)) throw new Error('D1 unavailable');
+          return target.batch(statements);
+        };
+      }
+      const value = Reflect.get(target, key);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { db, calls: () => calls };
 }
 
 async function statsOf(query: string): Promise<Kpis> {
@@ -219,40 +237,54 @@ describe('analytics rollups', () => {
     expect(a.lift!.high).toBeGreaterThanOrEqual(a.lift!.difference);
   });
 
-  it('loses nothing when the database fails mid-batch and the queue retries', async () => {
+  it('retries only the chunk the database failed, later each attempt, and loses nothing', async () => {
     const { messages, expected } = generate(4, 150, 4);
-    // The first D1 batch commits, the second fails (as if the database went away).
-    let calls = 0;
-    const flaky = new Proxy(env.DB, {
-      get(target, key) {
-        if (key === 'batch') {
-          return async (statements: D1PreparedStatement[]) => {
-            if (++calls === 2) throw new Error('D1 unavailable');
-            return target.batch(statements);
-          };
-        }
-        const value = Reflect.get(target, key);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
-    const first = messages.slice(0, 200);
-    const batch = queueBatch(first);
-    await consumeEvents(batch, { DB: flaky });
+    // Three chunks or more, with copies of some messages later in the same batch (at-least-once).
+    const first = messages.slice(0, 300);
+    const copies = first.map((_, i) => i).filter((i) => i % 7 === 3);
+    const batch = queueBatch([...first, ...copies.map((i) => first[i])], 3);
+    // getQueueResult does not report delays: read them off the calls.
+    const retries = batch.messages.map((message) => vi.spyOn(message, 'retry'));
+    const flaky = failingOn([2]);
+    await consumeEvents(batch, { DB: flaky.db });
     const result = await getQueueResult(batch, createExecutionContext());
-    expect(result.explicitAcks.length).toBeGreaterThan(0);
-    expect(result.retryMessages.length).toBeGreaterThan(0);
-    expect(result.explicitAcks.length + result.retryMessages.length).toBe(first.length);
+    const retriedIds: string[] = result.retryMessages.map((m: { msgId: string }) => m.msgId);
 
-    // The queue redelivers what was retried; and, being at-least-once, may redeliver the rest too.
-    const retried = new Set(result.retryMessages.map((m: { msgId: string }) => m.msgId));
-    const ids = batch.messages.map((m) => m.id);
-    await deliver(
-      first.filter((_, i) => retried.has(ids[i])),
-      100,
+    // The chunks after the failed one were still written.
+    expect(flaky.calls()).toBeGreaterThanOrEqual(3);
+    const index = new Map(batch.messages.map((m, i) => [m.id, i < first.length ? i : copies[i - first.length]]));
+    const retried = retriedIds.map((id) => index.get(id)!);
+    const failedChunk = new Set(retried);
+    const [low, high] = [Math.min(...failedChunk), Math.max(...failedChunk)];
+    expect(low).toBeGreaterThan(0);
+    expect(high).toBeLessThan(first.length - 1);
+    expect(failedChunk.size).toBe(high - low + 1);
+    // A copy goes with its original's chunk: acknowledged alone, it would have been lost.
+    expect(retried.length).toBe(failedChunk.size + copies.filter((i) => failedChunk.has(i)).length);
+    expect(retries.flatMap((spy) => spy.mock.calls)).toEqual(retried.map(() => [{ delaySeconds: 20 }]));
+    expect(result.explicitAcks.length + retriedIds.length).toBe(batch.messages.length);
+
+    // The queue redelivers the retried messages only; then the rest of the traffic arrives.
+    await consumeEvents(
+      queueBatch(
+        batch.messages.filter((m) => retriedIds.includes(m.id)).map((m) => m.body),
+        4,
+      ),
+      { DB: env.DB },
     );
-    await deliver([...first, ...messages.slice(200)], 100);
+    await deliver(messages.slice(first.length), 100);
 
     expectExact(await statsOf(range(4)), expected);
+  });
+
+  it.each([
+    [1, 5],
+    [2, 10],
+    [7, 320],
+    [8, 600],
+    [20, 600],
+  ])('waits %i attempts → %i s before the next', (attempts, seconds) => {
+    expect(retryDelaySeconds(attempts)).toBe(seconds);
   });
 
   it('erases the visitor-keyed rows of one visitor and keeps the others', async () => {
