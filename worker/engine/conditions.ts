@@ -229,7 +229,7 @@ function regex(pattern: unknown, options: unknown, at: string): ValueTest {
   if (options !== undefined && (typeof options !== 'string' || !/^[imsu]*$/.test(options))) {
     throw new ConditionError(at.replace(/\$regex$/, '$options'), 'expected flags from "imsu"');
   }
-  const unsafe = unsafeRegex(pattern);
+  const unsafe = unsafeRegex(pattern, options as string | undefined);
   if (unsafe) throw new ConditionError(at, unsafe);
   let compiled: RegExp;
   try {

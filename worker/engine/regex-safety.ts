@@ -1,51 +1,196 @@
-// Rejects regexes that can backtrack catastrophically: a repeated group that itself contains a
-// quantifier, like (a+)+ or (\w*,?)*, or alternatives, like (a|a)* or (\w|\d)+. Rules run on every
-// event at the edge, so a slow regex is an outage; this conservative check refuses some safe
-// patterns rather than admit a dangerous one.
+// Rejects regexes that can backtrack catastrophically. Rules run on every event at the edge, on
+// URLs of up to 2 KB, so a slow regex is an outage; this conservative check refuses some safe
+// patterns rather than admit a dangerous one. Three shapes are refused:
+// - a repeated group that holds an unbounded quantifier: (a+)+, (\w*,?)*, (a+){10}, (.*a){20};
+// - a group of alternatives or optional parts repeated without bound or more than a few times:
+//   (a|ab)*, (\w|\d)+, (a|aa){25} (each pass picks a branch: 2^25 ways to fail);
+// - three or more unbounded repeats that can match the same character, anywhere in the pattern:
+//   .*.*.*= or .*a.*a.*a (a failed match retries every way to split the text between them).
+
+/** How often a group with alternatives or optional parts may repeat: (a|b){3} is fine. */
+const MAX_CHOICE_REPEATS = 4;
+/** Unbounded repeats of one character allowed: two cost n³ at worst, each one more multiplies by n. */
+const MAX_OVERLAPPING_REPEATS = 2;
 
 interface Group {
-  quantified: boolean;
+  /** Where it opens in the pattern. */
+  start: number;
+  /** Holds a quantifier with no upper bound (*, +, {n,}). */
+  unbounded: boolean;
+  /** Holds a quantifier whose count varies (?, {2,5}, *): one more way to split the text. */
+  varies: boolean;
   alternatives: boolean;
+  /** Holds a repeated group of alternatives or optional parts: repeating it again multiplies. */
+  repeatedChoices: boolean;
+  /** The characters its atoms can match. */
+  chars: CharSet;
 }
 
-/** Returns why `pattern` is unsafe, or null. */
-export function unsafeRegex(pattern: string): string | null {
+interface Quantifier {
+  min: number;
+  max: number;
+  /** Where the quantifier (with its lazy "?") ends. */
+  end: number;
+}
+
+/** Returns why `pattern` is unsafe, or null. `flags` are the regex's own (imsu). */
+export function unsafeRegex(pattern: string, flags = ''): string | null {
   if (pattern.length > 500) return 'regex longer than 500 characters';
-  const groups: Group[] = [];
-  let inClass = false;
-  for (let i = 0; i < pattern.length; i += 1) {
+  const groups: Group[] = [newGroup(0)];
+  /** The unbounded repeats since the last character that pins them (see below). */
+  let run: Repeat[] = [];
+  for (let i = 0; i < pattern.length; ) {
     const char = pattern[i];
-    if (char === '\\') {
-      i += 1; // an escaped character is a literal (or a class like \d): never a quantifier
+    const start = i;
+    const group = groups[groups.length - 1];
+    let chars: CharSet;
+    let inner: Group | undefined;
+    if (char === '(') {
+      groups.push(newGroup(i));
+      // "(?:", "(?=", "(?<name>": the "?" is syntax, not a quantifier; the rest reads as literals.
+      i += pattern[i + 1] === '?' ? 2 : 1;
       continue;
-    }
-    if (inClass) {
-      inClass = char !== ']';
+    } else if (char === '|') {
+      group.alternatives = true;
+      i += 1;
       continue;
+    } else if (char === '^' || char === '$') {
+      i += 1;
+      continue;
+    } else if (char === ')' && groups.length > 1) {
+      inner = groups.pop()!;
+      chars = inner.chars;
+      i += 1;
+    } else {
+      const source = atomAt(pattern, i);
+      chars = charsOf(source, flags);
+      i += source.length;
     }
-    if (char === '[') inClass = true;
-    else if (char === '(') groups.push({ quantified: false, alternatives: false });
-    else if (char === '|') {
-      if (groups.length) groups[groups.length - 1].alternatives = true;
-    } else if (char === ')') {
-      const inner = groups.pop() ?? { quantified: false, alternatives: false };
-      const repeated = repeats(pattern, i + 1);
-      if (repeated && inner.quantified) return 'nested quantifiers can backtrack catastrophically';
-      // (a|ab)+ can split the same text in exponentially many ways; (a|b)? cannot repeat.
-      if (repeated && inner.alternatives) return 'a repeated group of alternatives can backtrack catastrophically';
-      if (inner.quantified || repeated) markQuantified(groups);
-    } else if (char === '*' || char === '+' || char === '{') markQuantified(groups);
-    else if (char === '?' && pattern[i - 1] !== '(') markQuantified(groups); // not the "(?:" syntax
+    const outer = groups[groups.length - 1];
+    outer.chars = union(outer.chars, chars);
+    if (inner) {
+      outer.unbounded ||= inner.unbounded;
+      outer.varies ||= inner.varies;
+      outer.repeatedChoices ||= inner.repeatedChoices;
+    }
+    const quantifier = quantifierAt(pattern, i);
+    if (quantifier) i = quantifier.end;
+    // A character that every repeat so far cannot match, and that must be there, pins the split:
+    // \d+\.\d+\.\d+ and [^/]+/[^/]+/[^/]+ are safe. Only outside groups, where nothing makes it optional.
+    if (!inner && groups.length === 1 && (!quantifier || quantifier.min > 0) && pins(run, chars)) {
+      const unsafe = overlapping(run);
+      if (unsafe) return unsafe;
+      run = [];
+    }
+    if (!quantifier) continue;
+    if (inner) {
+      const unsafe = unsafeRepeat(inner, quantifier.max);
+      if (unsafe) return unsafe;
+      if (quantifier.max > 1 && (inner.alternatives || inner.varies)) outer.repeatedChoices = true;
+    }
+    outer.varies ||= quantifier.min < quantifier.max;
+    if (quantifier.max === Infinity) {
+      outer.unbounded = true;
+      run.push({ atom: pattern.slice(inner?.start ?? start, i), chars });
+    }
+  }
+  return overlapping(run);
+}
+
+/** Why repeating `group` up to `max` times is unsafe, or null. */
+function unsafeRepeat(group: Group, max: number): string | null {
+  if (max <= 1) return null;
+  if (group.unbounded || group.repeatedChoices || (max === Infinity && group.varies)) {
+    return 'nested quantifiers can backtrack catastrophically';
+  }
+  if (group.alternatives && max === Infinity) return 'a repeated group of alternatives can backtrack catastrophically';
+  if ((group.alternatives || group.varies) && max > MAX_CHOICE_REPEATS) {
+    return `a group of alternatives or optional parts repeated more than ${MAX_CHOICE_REPEATS} times can backtrack catastrophically`;
   }
   return null;
 }
 
-/** Whether the quantifier at `at` lets the preceding atom repeat without bound (*, +, {n,}). */
-function repeats(pattern: string, at: number): boolean {
-  const next = pattern[at];
-  return next === '*' || next === '+' || (next === '{' && /^\{\d*,/.test(pattern.slice(at)));
+function newGroup(start: number): Group {
+  return { start, unbounded: false, varies: false, alternatives: false, repeatedChoices: false, chars: EMPTY };
 }
 
-function markQuantified(groups: Group[]): void {
-  if (groups.length) groups[groups.length - 1].quantified = true;
+/** The atom at `at`: an escape, a character class or one character. */
+function atomAt(pattern: string, at: number): string {
+  if (pattern[at] === '\\') return ESCAPE.exec(pattern.slice(at))?.[0] ?? '\\';
+  if (pattern[at] !== '[') return pattern[at];
+  // A class ends at the first "]" that is not escaped and not its first member.
+  let end = at + 1;
+  if (pattern[end] === '^') end += 1;
+  if (pattern[end] === ']') end += 1;
+  while (end < pattern.length && pattern[end] !== ']') end += pattern[end] === '\\' ? 2 : 1;
+  return pattern.slice(at, end + 1);
+}
+
+const ESCAPE = /^\\(?:u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|c[A-Za-z]|[pPk](?:\{[^}]*\}|<[^>]*>)|\d+|[\s\S])/;
+
+/** The quantifier at `at`, if any: *, +, ?, {n}, {n,}, {n,m}, each maybe lazy. */
+function quantifierAt(pattern: string, at: number): Quantifier | null {
+  const match = /^(?:([*+?])|\{(\d+)(,(\d*))?\})\??/.exec(pattern.slice(at));
+  if (!match) return null;
+  const [text, symbol, min, comma, max] = match;
+  const end = at + text.length;
+  if (symbol) return { min: symbol === '+' ? 1 : 0, max: symbol === '?' ? 1 : Infinity, end };
+  return { min: Number(min), max: comma === undefined ? Number(min) : max ? Number(max) : Infinity, end };
+}
+
+interface Repeat {
+  atom: string;
+  chars: CharSet;
+}
+
+function pins(run: Repeat[], chars: CharSet): boolean {
+  return chars.includes(true) && run.every((repeat) => !repeat.chars.some((has, i) => has && chars[i]));
+}
+
+function overlapping(repeats: Repeat[]): string | null {
+  if (repeats.length <= MAX_OVERLAPPING_REPEATS) return null;
+  for (let probe = 0; probe < ALL.length; probe += 1) {
+    const sharing = repeats.filter((repeat) => repeat.chars[probe]);
+    if (sharing.length <= MAX_OVERLAPPING_REPEATS) continue;
+    const atoms = sharing.map((repeat) => repeat.atom).join(', ');
+    return `${sharing.length} unbounded repeats (${atoms}) can match the same characters: a failed match tries every way to split the text between them`;
+  }
+  return null;
+}
+
+/**
+ * Which characters an atom can match, as one flag per probe: every ASCII character, then one probe
+ * standing for all others. Found by testing the atom itself, case-insensitively and with "s" (as
+ * that only widens it), so classes, escapes and flags need no parser of their own.
+ */
+type CharSet = readonly boolean[];
+const PROBES = Array.from({ length: 128 }, (_, code) => String.fromCharCode(code));
+const OTHERS = ['\u00a0', '\u00e9', '\u2028', '\u4e2d', '\ufffd'];
+const EMPTY: CharSet = new Array(PROBES.length + 1).fill(false);
+const ALL: CharSet = new Array(PROBES.length + 1).fill(true);
+const charSets = new Map<string, CharSet>();
+
+function charsOf(atom: string, flags: string): CharSet {
+  const key = `${flags.includes('u') ? 'u' : ''}/${atom}`;
+  let chars = charSets.get(key);
+  if (chars) return chars;
+  // A back-reference matches what its group did: it could be anything.
+  if (/^\\(?:[1-9]|k)/.test(atom)) return ALL;
+  let regex: RegExp;
+  try {
+    regex = new RegExp(`^(?:${atom})$`, flags.includes('u') ? 'isu' : 'is');
+  } catch {
+    // Not valid on its own (a back-reference, say): assume the worst.
+    return ALL;
+  }
+  // Escapes can name characters beyond the probes (\u0100, \p{L}): they count as "others".
+  const beyond = /[^\x00-\x7f]|\\[uxpP]/.test(atom) || OTHERS.some((other) => regex.test(other));
+  chars = [...PROBES.map((probe) => regex.test(probe)), beyond];
+  if (charSets.size >= 1000) charSets.clear();
+  charSets.set(key, chars);
+  return chars;
+}
+
+function union(a: CharSet, b: CharSet): CharSet {
+  return a === EMPTY ? b : a.map((has, i) => has || b[i]);
 }
