@@ -1,6 +1,7 @@
 // Checks across sections that zod alone cannot express: ids that must exist or be unique, shares
 // that must add up, scoring rules that can never match. Each problem has a path into the file.
 import { FormAction, OfferAction } from '../worker/schema/events';
+import { MAX_CONDITION_DEPTH } from '../worker/engine/conditions';
 import type { Condition, RulesFile } from './schema';
 
 export interface Problem {
@@ -137,14 +138,15 @@ function conditionsOf(rules: RulesFile): Array<[string, Condition]> {
 }
 
 /** Typos in ids inside conditions ("stage": "custmer") would silently never match: name them. */
-function checkIds(condition: unknown, at: string, known: Known, problems: Problem[]): void {
-  if (typeof condition !== 'object' || condition === null) return;
+function checkIds(condition: unknown, at: string, known: Known, problems: Problem[], depth = 1): void {
+  // Deeper conditions are refused when compiled (conditions.ts): stop rather than overflow.
+  if (typeof condition !== 'object' || condition === null || depth > MAX_CONDITION_DEPTH) return;
   for (const [key, value] of Object.entries(condition)) {
     const path = `${at}.${key}`;
     if (key === '$and' || key === '$or' || key === '$nor') {
-      if (Array.isArray(value)) value.forEach((item, i) => checkIds(item, `${path}[${i}]`, known, problems));
+      if (Array.isArray(value)) value.forEach((item, i) => checkIds(item, `${path}[${i}]`, known, problems, depth + 2));
     } else if (key === '$not') {
-      checkIds(value, path, known, problems);
+      checkIds(value, path, known, problems, depth + 1);
     } else if (Object.hasOwn(ID_VALUES, key)) {
       for (const id of literalStrings(value)) unknown(known[ID_VALUES[key]], id, path, ID_VALUES[key], problems);
     } else {

@@ -71,8 +71,33 @@ export type Reads = (unknown | undefined)[];
 /** A slot read and found missing (an empty slot is undefined). */
 const MISSING = Symbol('missing');
 
+/**
+ * How deeply a condition may nest objects and arrays. Compiling recurses once per level, so a file
+ * with a $not chain thousands deep would overflow the stack; no condition a person writes needs 32.
+ */
+export const MAX_CONDITION_DEPTH = 32;
+
 /** Compiles `condition`; throws ConditionError naming the first problem. */
 export function compileCondition(condition: unknown, at = '', paths?: PathSlots): Predicate {
+  const deep = tooDeep(condition, at);
+  if (deep !== null) throw new ConditionError(deep, `nested more than ${MAX_CONDITION_DEPTH} levels deep`);
+  return compileQuery(condition, at, paths);
+}
+
+/** The path where `value` nests past MAX_CONDITION_DEPTH, or null. A loop, as recursion is what it guards. */
+function tooDeep(value: unknown, at: string): string | null {
+  const stack: Array<[value: unknown, at: string, depth: number]> = [[value, at, 1]];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [item, path, depth] = next;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth > MAX_CONDITION_DEPTH) return path;
+    if (Array.isArray(item)) item.forEach((element, i) => stack.push([element, `${path}[${i}]`, depth + 1]));
+    else for (const [key, child] of Object.entries(item)) stack.push([child, join(path, key), depth + 1]);
+  }
+  return null;
+}
+
+function compileQuery(condition: unknown, at: string, paths: PathSlots | undefined): Predicate {
   if (!isPlainObject(condition)) throw new ConditionError(at, 'expected an object of conditions');
   const parts = Object.entries(condition).map(([key, value]) => compileEntry(key, value, join(at, key), paths));
   return allOf(parts);
@@ -98,14 +123,14 @@ function allOf(parts: Predicate[]): Predicate {
 function compileEntry(key: string, value: unknown, at: string, paths: PathSlots | undefined): Predicate {
   if (key === '$and' || key === '$or' || key === '$nor') {
     if (!Array.isArray(value)) throw new ConditionError(at, `${key} expects an array of conditions`);
-    const parts = value.map((item, index) => compileCondition(item, `${at}[${index}]`, paths));
+    const parts = value.map((item, index) => compileQuery(item, `${at}[${index}]`, paths));
     // An empty $or matches, as in GrowthBook: "no alternatives given" restricts nothing.
     if (key === '$and') return allOf(parts);
     if (key === '$or') return (context) => parts.length === 0 || parts.some((part) => part(context));
     return (context) => !parts.some((part) => part(context));
   }
   if (key === '$not') {
-    const inner = compileCondition(value, at, paths);
+    const inner = compileQuery(value, at, paths);
     return (context) => !inner(context);
   }
   if (key.startsWith('$')) throw new ConditionError(at, `unknown operator "${key}"`);
@@ -292,7 +317,7 @@ function all(argument: unknown, at: string): ValueTest {
 function elemMatch(argument: unknown, at: string): ValueTest {
   if (!isPlainObject(argument)) throw new ConditionError(at, 'expected an object of conditions');
   // {$elemMatch: {$gt: 2}} tests the elements themselves; {$elemMatch: {a: 1}} tests their fields.
-  const test: ValueTest = isOperatorObject(argument, at) ? compileValue(argument, at) : compileCondition(argument, at);
+  const test: ValueTest = isOperatorObject(argument, at) ? compileValue(argument, at) : compileQuery(argument, at, undefined);
   return (value) => Array.isArray(value) && value.some((element) => test(element));
 }
 

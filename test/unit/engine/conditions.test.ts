@@ -196,6 +196,22 @@ describe('rules errors in conditions', () => {
     expect({ path: (error as ConditionError).path, message: (error as ConditionError).message }).toEqual({ path, message });
   });
 
+  const chain = (depth: number, inner: unknown = { a: 1 }): unknown => {
+    let condition = inner;
+    for (let i = 1; i < depth; i += 1) condition = { $not: condition };
+    return condition;
+  };
+
+  it('refuses conditions nested past 32 levels, naming where, without overflowing the stack', () => {
+    expect(() => compileCondition(chain(1500), 'when')).toThrow(new ConditionError('when' + '.$not'.repeat(32), 'nested more than 32 levels deep'));
+    try {
+      compileCondition({ $or: [{ a: { $elemMatch: chain(40, { $in: [[1]] }) } }] }, 'when');
+    } catch (error) {
+      expect((error as ConditionError).path).toBe(`when.$or[0].a.$elemMatch${'.$not'.repeat(28)}`);
+    }
+    expect(compileCondition(chain(32, { a: 1 }))({ a: 2 })).toBe(true);
+  });
+
   // Each of these takes seconds on a few dozen characters (the first: 6 s on 30).
   it.each([
     ['a bounded repeat of a group with a repeat', '(a+){10}$', 'nested quantifiers can backtrack catastrophically'],

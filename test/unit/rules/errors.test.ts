@@ -106,6 +106,21 @@ describe('rules errors', () => {
     expect(problems(rules)).toEqual(expected);
   });
 
+  it('reports a condition nested thousands deep as a problem, in every section that holds one', () => {
+    let deep: Record<string, unknown> = { identified: true };
+    for (let i = 0; i < 5000; i += 1) deep = i % 2 ? { $not: deep } : { $and: [deep] };
+    const rules = {
+      ...base,
+      segments: [{ id: 's', when: deep }],
+      offers: [{ id: 'a', slots: ['hero'], banner, when: { stage: 'x' }, unless: deep }],
+    };
+    expect(problems(rules).map((line) => line.replace(/(\.\$not|\.\$and\[0\])+/, '…'))).toEqual([
+      'rules/test.json:offers[0].unless….$and: nested more than 32 levels deep',
+      'rules/test.json:segments[0].when….$and: nested more than 32 levels deep',
+      'rules/test.json:offers[0].when.stage: unknown stage "x" (known: no stages are defined)',
+    ]);
+  });
+
   it('accepts every rules file in rules/', () => {
     expect(problems(JSON.parse(readFileSync('rules/demo.json', 'utf8')))).toEqual([]);
   });
