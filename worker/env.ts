@@ -17,6 +17,8 @@ export interface Env {
   IP_LIMITER?: RateLimit;
   /** "off" disables the per-address limit (load tests from one address). */
   NB_RATE_LIMIT_IP?: string;
+  /** Seconds a sent analytics message waits for D1 to show it counted before it is sent again (default 300). */
+  NB_OUTBOX_LEASE_SECONDS?: string;
   /** Salt for the daily address hash; set it as a secret in production. */
   NB_IP_SALT?: string;
 }

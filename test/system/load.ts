@@ -27,19 +27,38 @@ export interface LoadOptions {
   skewHours?: number;
   /** Called once when half the batches are sent (e.g. to restart the worker). */
   midway?: () => Promise<void>;
+  /** A visitor's pause between batches (ms), as a person's between pages; none unless given. */
+  paceMs?: number;
+  /** No batch is started after this many seconds; what was sent by then is checked. */
+  maxSeconds?: number;
   seed?: number;
 }
+
+/** The profile shows a visitor's last 50 events, which the check reads back. */
+export const MAX_EVENTS_PER_VISITOR = 50;
+/** Attempts before a batch is given up (a minute or so of backoff). */
+const ATTEMPTS = 40;
+/** A request's time limit, and so the most a corrected event time may lag the client's send. */
+const REQUEST_TIMEOUT_MS = 10_000;
 
 export interface LoadReport {
   batches: number;
   events: number;
   requests: number;
   retries: number;
+  /** Failed attempts by kind (`HTTP 503`, `TypeError`…), each then retried. */
+  errors: Record<string, number>;
+  /** Batches given up after every attempt failed; their visitors cannot be checked. */
+  abandonedBatches: number;
+  /** Batches not started because maxSeconds ran out. */
+  unsentBatches: number;
   seconds: number;
   latencies: number[];
   lost: number;
   doubled: number;
   scoreMismatches: number;
+  /** Stored event times that are not the client's time corrected by its clock's offset. */
+  clockMismatches: number;
   problems: string[];
   /** Each visitor whose profile matched what was sent, for the rollup check (test/system/rollups.ts). */
   truth: VisitorTruth[];
@@ -48,6 +67,7 @@ export interface LoadReport {
 const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
 
 const id = () => randomUUID().replaceAll('-', '');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function visitorEvents(count: number, random: () => number, ts: number): Event[] {
   const pages = ['/', '/rates.html', '/calculator.html', '/apply.html'];
@@ -89,11 +109,13 @@ interface Batch {
 interface Plan {
   vid: string;
   skew: number;
+  /** Each batch once, in the order sent. */
+  batches: Batch[];
   sends: Batch[];
-  /** Events in the order the worker will first see them. */
-  arrival: Event[];
-  /** Session ids of the batches with a page view. */
-  sessions: Set<string>;
+  /** The batches the worker acknowledged. */
+  taken: Set<Batch>;
+  /** A batch was given up: what the worker holds of it is unknown. */
+  gaveUp: boolean;
   /** Every `offer/arm` decided for the hero slot in answers to batches with new events (held out included). */
   decided: Set<string>;
 }
@@ -111,14 +133,25 @@ function plan(options: LoadOptions, random: () => number): Plan[] {
         if (random() < 0.3) [batches[i], batches[i + 1]] = [batches[i + 1], batches[i]];
     }
     const sends = options.duplicate ? batches.flatMap((batch) => [batch, batch]) : batches;
-    const sessions = new Set(batches.filter((b) => b.events.some((e) => e.type === 'page')).map((b) => b.sid));
-    return { vid, skew, sends, arrival: batches.flatMap((batch) => batch.events), sessions, decided: new Set() };
+    return { vid, skew, batches, sends, taken: new Set(), gaveUp: false, decided: new Set() };
   });
 }
 
-async function sendUntilTaken(options: LoadOptions, visitor: Plan, { sid, events }: Batch, report: LoadReport): Promise<void> {
+/** The events of the acknowledged batches, in the order the worker first saw them. */
+const arrivalOf = (visitor: Plan) => visitor.batches.filter((batch) => visitor.taken.has(batch)).flatMap((batch) => batch.events);
+
+/** Session ids of the acknowledged batches with a page view. */
+const sessionsOf = (visitor: Plan) =>
+  new Set(
+    visitor.batches
+      .filter((batch) => visitor.taken.has(batch) && batch.events.some((event) => event.type === 'page'))
+      .map((batch) => batch.sid),
+  );
+
+async function sendUntilTaken(options: LoadOptions, visitor: Plan, batch: Batch, report: LoadReport): Promise<void> {
   const { vid, skew } = visitor;
-  for (let attempt = 0; ; attempt++) {
+  const { sid, events } = batch;
+  for (let attempt = 1; ; attempt++) {
     const started = performance.now();
     try {
       report.requests++;
@@ -126,11 +159,13 @@ async function sendUntilTaken(options: LoadOptions, visitor: Plan, { sid, events
         method: 'POST',
         headers: { 'content-type': 'text/plain', 'user-agent': USER_AGENT },
         body: JSON.stringify({ site: 'demo', vid, sid, sent_at: Date.now() + skew, slots: ['hero'], events }),
-        signal: AbortSignal.timeout(10_000),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
       const body = (await response.json()) as CollectResponse;
       if (response.ok && body.rejected.length > 0) report.problems.push(`${vid}: rejected ${JSON.stringify(body.rejected)}`);
+      if (!response.ok) countError(report, `HTTP ${response.status}`);
       if (response.ok) {
+        visitor.taken.add(batch);
         report.latencies.push(performance.now() - started);
         // The visitor's object queues a decision's exposures with the batch's last new event, so
         // only answers to batches with new events expose (a resent batch's answer does not).
@@ -138,13 +173,23 @@ async function sendUntilTaken(options: LoadOptions, visitor: Plan, { sid, events
           for (const offer of body.decisions.offers) visitor.decided.add(`${offer.offer}/${armOf(offer.variant, offer.holdout)}`);
         return;
       }
-    } catch {
+    } catch (error) {
       // the worker is down or restarting: retry like the snippet's outbox
+      countError(report, error instanceof Error ? error.name : 'error');
+    }
+    if (attempt === ATTEMPTS) {
+      visitor.gaveUp = true;
+      report.abandonedBatches++;
+      report.problems.push(`${vid}: a batch was not taken after ${attempt} attempts`);
+      return;
     }
     report.retries++;
-    if (attempt > 40) throw new Error(`${vid}: batch not taken after ${attempt} attempts`);
-    await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 2000)));
+    await sleep(Math.min(100 * 2 ** attempt, 2000));
   }
+}
+
+function countError(report: LoadReport, kind: string): void {
+  report.errors[kind] = (report.errors[kind] ?? 0) + 1;
 }
 
 /** Replays what the worker saw through the engine, offline, with the worker's corrected times. */
@@ -157,30 +202,48 @@ function replay(profile: Profile, arrival: Event[]) {
 }
 
 async function check(options: LoadOptions, visitor: Plan, report: LoadReport): Promise<void> {
+  if (visitor.gaveUp) return;
+  const arrival = arrivalOf(visitor);
   const response = await fetch(`${options.url()}/v1/profile/demo/${visitor.vid}`, {
     headers: { authorization: `Bearer ${options.apiKey}` },
   });
   if (!response.ok) {
-    report.lost += visitor.arrival.length;
+    report.lost += arrival.length;
     report.problems.push(`${visitor.vid}: profile answered ${response.status}`);
     return;
   }
   const profile = (await response.json()) as Profile;
   const stored = new Set(profile.recent.map((row) => row.id));
-  const missing = visitor.arrival.filter((event) => !stored.has(event.id)).length;
+  const missing = arrival.filter((event) => !stored.has(event.id)).length;
   report.lost += missing;
-  report.doubled += Math.max(0, profile.state.counters.events - visitor.arrival.length);
-  if (missing || profile.events !== visitor.arrival.length) {
-    report.problems.push(`${visitor.vid}: sent ${visitor.arrival.length}, stored ${profile.events}, missing ${missing}`);
+  report.doubled += Math.max(0, profile.state.counters.events - arrival.length);
+  if (missing || profile.events !== arrival.length) {
+    report.problems.push(`${visitor.vid}: sent ${arrival.length}, stored ${profile.events}, missing ${missing}`);
     return;
   }
-  report.truth.push(visitorTruth(profile, visitor.sessions, visitor.decided));
-  const expected = replay(profile, visitor.arrival);
+  checkClock(visitor, arrival, profile, report);
+  report.truth.push(visitorTruth(profile, sessionsOf(visitor), visitor.decided));
+  const expected = replay(profile, arrival);
   if (JSON.stringify(expected.score) !== JSON.stringify(profile.state.score)) {
     report.scoreMismatches++;
     report.problems.push(
       `${visitor.vid}: score ${JSON.stringify(profile.state.score)} != replay ${JSON.stringify(expected.score)}`,
     );
+  }
+}
+
+/**
+ * Each stored time must be the event's real time (the client's, less its clock's offset), never
+ * later than its receipt: the offset is measured from the batch's `sent_at`, so it is right to
+ * within the request's travel time. Events planned ahead of their sending are stored as received.
+ */
+function checkClock(visitor: Plan, arrival: Event[], profile: Profile, report: LoadReport): void {
+  const ts = new Map(arrival.map((event) => [event.id, event.ts]));
+  for (const row of profile.recent) {
+    const expected = Math.min(ts.get(row.id)! - visitor.skew, row.received);
+    if (row.at <= row.received && Math.abs(row.at - expected) <= REQUEST_TIMEOUT_MS) continue;
+    report.clockMismatches++;
+    report.problems.push(`${visitor.vid}: event ${row.id} stored at ${row.at}, expected ${expected} (±${REQUEST_TIMEOUT_MS} ms)`);
   }
 }
 
@@ -194,6 +257,10 @@ async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promi
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
+  if (options.eventsPerVisitor > MAX_EVENTS_PER_VISITOR)
+    throw new RangeError(
+      `at most ${MAX_EVENTS_PER_VISITOR} events per visitor: the profile shows the last ${MAX_EVENTS_PER_VISITOR}, which the check reads back`,
+    );
   const random = seededRandom(options.seed ?? 42);
   const visitors = plan(options, random);
   const report: LoadReport = {
@@ -201,20 +268,31 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     events: 0,
     requests: 0,
     retries: 0,
+    errors: {},
+    abandonedBatches: 0,
+    unsentBatches: 0,
     seconds: 0,
     latencies: [],
     lost: 0,
     doubled: 0,
     scoreMismatches: 0,
+    clockMismatches: 0,
     problems: [],
     truth: [],
   };
   const total = visitors.reduce((sum, visitor) => sum + visitor.sends.length, 0);
   let midwayCalled = false;
   const started = performance.now();
+  const deadline = started + (options.maxSeconds ?? Infinity) * 1000;
   await pool(visitors, options.concurrency, async (visitor) => {
     for (const batch of visitor.sends) {
+      if (performance.now() > deadline) {
+        report.unsentBatches++;
+        continue;
+      }
       await sendUntilTaken(options, visitor, batch, report);
+      if (options.paceMs) await sleep(options.paceMs);
+      if (!visitor.taken.has(batch)) continue;
       report.batches++;
       report.events += batch.events.length;
       if (options.midway && !midwayCalled && report.batches >= total / 2) {

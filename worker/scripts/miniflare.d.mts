@@ -4,4 +4,5 @@ export declare function startMiniflare(options?: {
   port?: number;
   persist?: string | false;
   bindings?: Record<string, string>;
+  eventsBatchSeconds?: number;
 }): Promise<{ url: string; mf: Miniflare; stop: () => Promise<void> }>;

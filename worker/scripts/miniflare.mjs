@@ -28,7 +28,9 @@ async function bundleWorker() {
 async function migrate(mf) {
   const db = await mf.getD1Database('DB');
   const dir = 'worker/analytics/migrations';
-  for (const file of readdirSync(dir).filter((name) => name.endsWith('.sql')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((name) => name.endsWith('.sql'))
+    .sort()) {
     const statements = readFileSync(`${dir}/${file}`, 'utf8')
       .replace(/--.*$/gm, '')
       .split(';')
@@ -39,11 +41,16 @@ async function migrate(mf) {
 }
 
 /**
- * @param {{ port?: number, persist?: string | false, bindings?: Record<string, string> }} options
+ * @param {{ port?: number, persist?: string | false, bindings?: Record<string, string>, eventsBatchSeconds?: number }} options
+ *   eventsBatchSeconds: how long the events queue gathers a batch for its consumer (wrangler.toml's
+ *   max_batch_timeout unless given), so that a fault run can find messages waiting in the queue.
  * @returns {Promise<{ url: string, mf: Miniflare, stop: () => Promise<void> }>}
  */
-export async function startMiniflare({ port = 0, persist = false, bindings = {} } = {}) {
+export async function startMiniflare({ port = 0, persist = false, bindings = {}, eventsBatchSeconds } = {}) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions('wrangler.toml');
+  const consumers = workerOptions.queueConsumers;
+  if (eventsBatchSeconds !== undefined)
+    consumers['nextbest-events'] = { ...consumers['nextbest-events'], maxBatchTimeout: eventsBatchSeconds };
   const mf = new Miniflare({
     ...workerOptions,
     modules: [{ type: 'ESModule', path: 'worker.mjs', contents: await bundleWorker() }],

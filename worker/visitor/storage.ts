@@ -22,11 +22,15 @@ export function migrate(sql: SqlStorage): void {
       body TEXT NOT NULL
     );
     CREATE INDEX IF NOT EXISTS events_at ON events (at);
-    CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, message TEXT NOT NULL);
+    -- Analytics messages until D1 confirms them counted (outbox.ts); sent_at is null until sent.
+    CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, message TEXT NOT NULL, sent_at INTEGER);
     CREATE TABLE IF NOT EXISTS links (vid TEXT PRIMARY KEY, linked_at INTEGER NOT NULL);
     -- Audience memberships changed since the last mirror to D1: the latest state per audience.
     CREATE TABLE IF NOT EXISTS audience_sync (audience TEXT PRIMARY KEY, member TEXT NOT NULL);
   `);
+  // Objects created before sent_at existed.
+  if (sql.exec("SELECT 1 FROM pragma_table_info('outbox') WHERE name = 'sent_at'").toArray().length === 0)
+    sql.exec('ALTER TABLE outbox ADD COLUMN sent_at INTEGER');
 }
 
 export interface Meta {
@@ -147,5 +151,9 @@ export function pendingAudienceChanges(sql: SqlStorage): Array<{ audience: strin
 /** Adds a decision's offer exposures to an event still waiting in the outbox (a sent one is left as it went). */
 export function noteExposures(sql: SqlStorage, id: string, offers: readonly unknown[]): void {
   if (offers.length === 0) return;
-  sql.exec(`UPDATE outbox SET message = json_set(message, '$.offers', json(?)) WHERE id = ?`, JSON.stringify(offers), id);
+  sql.exec(
+    `UPDATE outbox SET message = json_set(message, '$.offers', json(?)) WHERE id = ? AND sent_at IS NULL`,
+    JSON.stringify(offers),
+    id,
+  );
 }

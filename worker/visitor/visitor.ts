@@ -16,6 +16,7 @@ import type { QueuedEvent, QueuedExposure } from '../analytics/message';
 import { offerRates } from '../analytics/offer-rates';
 import { correctedTime } from './clock';
 import * as store from './storage';
+import * as outbox from './outbox';
 import { TokenBucket } from './token-bucket';
 import { writeMemberships } from '../audiences/members';
 import { webhookMessages } from '../audiences/webhooks';
@@ -58,8 +59,8 @@ export interface AbsorbInput {
 // Generous for a person (a burst of 60 batches, one a second after that), tight for a script.
 const BUCKET_CAPACITY = 60;
 const BUCKET_PER_SECOND = 1;
-const OUTBOX_BATCH = 100;
 const OUTBOX_DELAY_MS = 1000;
+const ALARM_RETRY_MS = 30_000;
 
 export class Visitor extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -187,19 +188,21 @@ export class Visitor extends DurableObject<Env> {
   }
 
   /**
-   * Sends the outbox to the analytics queue and mirrors audience changes to D1. A failure throws,
-   * and the runtime retries the alarm with backoff; the consumer and the mirror are idempotent.
+   * Mirrors audience changes to D1 and delivers the analytics outbox (outbox.ts); a failure is
+   * retried a little later, as the consumer and the mirror are idempotent.
    */
   override async alarm(): Promise<void> {
-    await this.syncAudiences();
-    const rows = this.sql
-      .exec<{ id: string; message: string }>('SELECT id, message FROM outbox ORDER BY rowid LIMIT ?', OUTBOX_BATCH)
-      .toArray();
-    if (rows.length === 0) return;
-    await this.env.EVENTS.sendBatch(rows.map((row) => ({ body: JSON.parse(row.message) as QueuedEvent })));
-    // Only what was sent is removed: events stored while sending wait for the next alarm.
-    for (const row of rows) this.sql.exec('DELETE FROM outbox WHERE id = ?', row.id);
-    if (this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM outbox').one().n > 0) await this.ctx.storage.setAlarm(Date.now());
+    const now = Date.now();
+    let next: number | null;
+    try {
+      await this.syncAudiences();
+      next = await outbox.deliver(this.sql, this.env, now, outbox.leaseMs(this.env));
+    } catch (error) {
+      // Retried here rather than by the runtime, which gives up on an alarm after a few failures.
+      console.error('visitor alarm failed; retrying', error);
+      next = now + ALARM_RETRY_MS;
+    }
+    if (next !== null) await this.ctx.storage.setAlarm(next);
   }
 
   private async syncAudiences(): Promise<void> {
@@ -239,7 +242,7 @@ export class Visitor extends DurableObject<Env> {
       applyEvent(rules, state, event, at, { ...input.request, consent: consentOf(event) ?? input.request?.consent });
       const message: QueuedEvent = { site: input.site, vid: input.vid, at, event, sid: input.sid };
       if (state.stage !== from) message.stage = { from, to: state.stage };
-      this.sql.exec('INSERT INTO outbox (id, message) VALUES (?, ?)', event.id, JSON.stringify(message));
+      outbox.add(this.sql, message);
     }
     store.noteAudienceChanges(this.sql, audiencesBefore, state.audiences);
     store.saveState(this.sql, state);
@@ -286,9 +289,14 @@ export class Visitor extends DurableObject<Env> {
     return store.mergedInto(this.sql);
   }
 
-  /** The outbox goes out a moment later, so a visitor's quick successive batches share one send. */
+  /**
+   * New events go out a moment later, so a visitor's quick successive batches share one send; an
+   * alarm already set further off (a lease, a retry) is brought forward.
+   */
   private async scheduleFlush(): Promise<void> {
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + OUTBOX_DELAY_MS);
+    const soon = Date.now() + OUTBOX_DELAY_MS;
+    const set = await this.ctx.storage.getAlarm();
+    if (set === null || set > soon) await this.ctx.storage.setAlarm(soon);
   }
 
   private rulesFor(site: string): CompiledRules {

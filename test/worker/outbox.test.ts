@@ -1,0 +1,94 @@
+// The visitor's analytics outbox keeps a message until D1 shows its event counted, and sends it
+// again when its lease ends unconfirmed: a message the queue accepted and then lost still gets
+// counted, once. Real Durable Object, queue, consumer and D1; only the loss itself is staged, by
+// marking the rows as sent long ago without sending them.
+import { describe, expect, it } from 'vitest';
+import { env } from 'cloudflare:workers';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { visitorHash } from '../../worker/analytics/visitor-hash';
+import { visitorStub } from '../../worker/visitor/stub';
+import { batch, pageView, post } from './helpers';
+
+/** The default lease: wrangler.toml sets no NB_OUTBOX_LEASE_SECONDS. */
+const LEASE_MS = 300_000;
+
+type Row = { id: string; sent_at: number | null };
+
+function outboxOf(vid: string): Promise<{ rows: Row[]; alarm: number | null }> {
+  return runInDurableObject(visitorStub(env, 'demo', vid), async (_instance, state) => ({
+    rows: state.storage.sql.exec<Row>('SELECT id, sent_at FROM outbox ORDER BY rowid').toArray(),
+    alarm: await state.storage.getAlarm(),
+  }));
+}
+
+/** Backdates every row's send, as if it had been sent once the lease ago (and the queue had lost it). */
+function endLease(vid: string, sentAt: number | null): Promise<void> {
+  return runInDurableObject(visitorStub(env, 'demo', vid), (_instance, state) => {
+    state.storage.sql.exec('UPDATE outbox SET sent_at = ?', sentAt);
+  });
+}
+
+async function countedEvents(vid: string): Promise<number> {
+  const vh = await visitorHash('demo', vid);
+  const read = () =>
+    env.DB.prepare('SELECT count(*) AS n FROM seen_events WHERE site = ? AND vh = ?').bind('demo', vh).first<{ n: number }>();
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const n = (await read())!.n;
+    if (n > 0 || Date.now() > deadline) return n;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function eventsRolledUp(vid: string): Promise<number> {
+  const vh = await visitorHash('demo', vid);
+  const row = await env.DB.prepare('SELECT sum(events) AS n FROM visitor_days WHERE site = ? AND vh = ?')
+    .bind('demo', vh)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+describe('the analytics outbox', () => {
+  it('keeps sent messages until D1 shows them counted, then lets them go', async () => {
+    const visit = batch([pageView(), pageView(), pageView()]);
+    await post('/v1/collect', visit);
+    const sentAt = Date.now();
+    await runDurableObjectAlarm(visitorStub(env, 'demo', visit.vid));
+    const sent = await outboxOf(visit.vid);
+    expect(sent.rows).toHaveLength(3);
+    for (const row of sent.rows) expect(row.sent_at).toBeGreaterThanOrEqual(sentAt);
+    // The next look is when the lease ends.
+    expect(sent.alarm).toBe(sent.rows[0].sent_at! + LEASE_MS);
+    expect(await countedEvents(visit.vid)).toBe(3);
+
+    await endLease(visit.vid, Date.now() - LEASE_MS);
+    await runDurableObjectAlarm(visitorStub(env, 'demo', visit.vid));
+    expect(await outboxOf(visit.vid)).toEqual({ rows: [], alarm: null });
+    expect(await eventsRolledUp(visit.vid)).toBe(3);
+  });
+
+  it('sends a message again when its lease ends unconfirmed, and it is counted once', async () => {
+    const visit = batch([pageView(), pageView()]);
+    await post('/v1/collect', visit);
+    expect((await outboxOf(visit.vid)).rows.map((row) => row.sent_at)).toEqual([null, null]);
+    // "Sent" a lease ago, and lost: nothing of it reached D1.
+    await endLease(visit.vid, Date.now() - LEASE_MS - 1);
+    await runDurableObjectAlarm(visitorStub(env, 'demo', visit.vid));
+    expect(await countedEvents(visit.vid)).toBe(2);
+    expect((await outboxOf(visit.vid)).rows).toHaveLength(2);
+
+    await endLease(visit.vid, Date.now() - LEASE_MS);
+    await runDurableObjectAlarm(visitorStub(env, 'demo', visit.vid));
+    expect(await outboxOf(visit.vid)).toEqual({ rows: [], alarm: null });
+    expect(await eventsRolledUp(visit.vid)).toBe(2);
+  });
+
+  it('brings a far alarm forward when new events arrive', async () => {
+    const visit = batch([pageView()]);
+    await post('/v1/collect', visit);
+    await runDurableObjectAlarm(visitorStub(env, 'demo', visit.vid));
+    expect((await outboxOf(visit.vid)).alarm).toBeGreaterThan(Date.now() + LEASE_MS / 2);
+    await post('/v1/collect', batch([pageView()], { vid: visit.vid }));
+    expect((await outboxOf(visit.vid)).alarm).toBeLessThan(Date.now() + 5_000);
+  });
+});

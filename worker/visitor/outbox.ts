@@ -1,0 +1,85 @@
+// The visitor's analytics outbox. A row leaves only when D1 shows its event counted (seen_events),
+// not when the queue accepts the message: a message can still be lost after that (a local queue
+// dies with its process; a production message that exhausts its retries is dropped). A row still
+// unconfirmed when its lease ends is sent again, which is safe because the consumer counts an event
+// id once.
+import type { Env } from '../env';
+import type { QueuedEvent } from '../analytics/message';
+import { visitorHash } from '../analytics/visitor-hash';
+
+/** Messages per queue send and rows per confirmation check. */
+const BATCH = 100;
+/** How long a sent row waits for its confirmation before it is sent again, unless configured. */
+const DEFAULT_LEASE_SECONDS = 300;
+
+export function leaseMs(env: Pick<Env, 'NB_OUTBOX_LEASE_SECONDS'>): number {
+  const seconds = Number(env.NB_OUTBOX_LEASE_SECONDS);
+  return (Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_LEASE_SECONDS) * 1000;
+}
+
+export function add(sql: SqlStorage, message: QueuedEvent): void {
+  sql.exec('INSERT INTO outbox (id, message) VALUES (?, ?)', message.event.id, JSON.stringify(message));
+}
+
+/**
+ * One round: rows whose lease ended are checked against D1 (confirmed ones leave, the rest are due
+ * again), then due rows are sent. Returns when the next round is needed, or null for never.
+ */
+export async function deliver(
+  sql: SqlStorage,
+  env: Pick<Env, 'DB' | 'EVENTS'>,
+  now: number,
+  lease: number,
+): Promise<number | null> {
+  await confirm(sql, env.DB, now - lease);
+  const due = sql
+    .exec<{ id: string; message: string }>('SELECT id, message FROM outbox WHERE sent_at IS NULL ORDER BY rowid LIMIT ?', BATCH)
+    .toArray();
+  if (due.length > 0) {
+    await env.EVENTS.sendBatch(due.map((row) => ({ body: JSON.parse(row.message) as QueuedEvent })));
+    // Only what was sent is marked: rows stored while sending go in the next round.
+    sql.exec(
+      `UPDATE outbox SET sent_at = ? WHERE id IN (SELECT value FROM json_each(?))`,
+      now,
+      JSON.stringify(due.map((row) => row.id)),
+    );
+  }
+  const next = sql
+    .exec<{ unsent: number; oldest: number | null }>(
+      'SELECT count(*) - count(sent_at) AS unsent, min(sent_at) AS oldest FROM outbox',
+    )
+    .one();
+  if (next.unsent > 0) return now;
+  return next.oldest === null ? null : next.oldest + lease;
+}
+
+async function confirm(sql: SqlStorage, db: D1Database, sentBy: number): Promise<void> {
+  const rows = sql
+    .exec<{ id: string; site: string; vid: string }>(
+      `SELECT id, json_extract(message, '$.site') AS site, json_extract(message, '$.vid') AS vid
+       FROM outbox WHERE sent_at <= ? ORDER BY sent_at LIMIT ?`,
+      sentBy,
+      BATCH,
+    )
+    .toArray();
+  if (rows.length === 0) return;
+  // A user's profile queues the events of each linked visitor under that visitor's id.
+  const byVisitor = new Map<string, typeof rows>();
+  for (const row of rows) {
+    const key = `${row.site}\n${row.vid}`;
+    byVisitor.set(key, [...(byVisitor.get(key) ?? []), row]);
+  }
+  const counted = new Set<string>();
+  for (const group of byVisitor.values()) {
+    const { site, vid } = group[0];
+    const found = await db
+      .prepare('SELECT id FROM seen_events WHERE site = ? AND vh = ? AND id IN (SELECT value FROM json_each(?))')
+      .bind(site, await visitorHash(site, vid), JSON.stringify(group.map((row) => row.id)))
+      .all<{ id: string }>();
+    for (const { id } of found.results) counted.add(id);
+  }
+  for (const { id } of rows) {
+    if (counted.has(id)) sql.exec('DELETE FROM outbox WHERE id = ?', id);
+    else sql.exec('UPDATE outbox SET sent_at = NULL WHERE id = ?', id);
+  }
+}
