@@ -2,6 +2,7 @@
 // Durable Object, the queue and the consumer into D1, and come out as charts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
+import type { Kpis } from '../../worker/schema/stats';
 import { launchBrowser, PERSON_USER_AGENT, removeState, startWorker, type RunningWorker } from './harness';
 
 let worker: RunningWorker;
@@ -9,40 +10,130 @@ let browser: Browser;
 let serial = 0;
 const uid = (prefix: string) => `${prefix}_${Date.now().toString(36)}_${(serial++).toString(36)}`;
 
-async function collect(vid: string, events: Array<Record<string, unknown>>): Promise<void> {
+interface CollectAnswer {
+  decisions: { offers: Array<{ offer: string; variant?: string; holdout?: boolean }> };
+}
+
+async function collect(vid: string, events: Array<Record<string, unknown>>): Promise<CollectAnswer> {
   const now = Date.now();
   const response = await fetch(`${worker.url}/v1/collect`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'user-agent': PERSON_USER_AGENT },
-    body: JSON.stringify({ site: 'demo', vid, sid: uid('sid'), sent_at: now, events: events.map((e) => ({ id: uid('ev'), ts: now, ...e })) }),
+    body: JSON.stringify({
+      site: 'demo',
+      vid,
+      sid: uid('sid'),
+      sent_at: now,
+      slots: ['hero'],
+      events: events.map((e) => ({ id: uid('ev'), ts: now, ...e })),
+    }),
   });
   expect(response.status).toBe(200);
+  return (await response.json()) as CollectAnswer;
 }
 
 const page = (path: string) => ({ type: 'page', url: `${worker.url}/demo/${path}` });
-const form = (action: string, step: number) => ({ type: 'form', form: 'mortgage-app', action, step, steps: 4, step_name: `s${step}` });
+const form = (action: string, step: number) => ({
+  type: 'form',
+  form: 'mortgage-app',
+  action,
+  step,
+  steps: 4,
+  step_name: `s${step}`,
+});
+// With ads consent, an abandoner at step 2 or later joins the mortgage_abandoners audience.
+const consent = { type: 'track', name: 'consent', props: { analytics: true, personalization: true, ads: true } };
+
+/** Visitors per step reached, and who saw the finish-app banner or was held out from it. */
+const fixture = { reached: [0, 0, 0, 0], submitted: 0, pageViews: 0, shown: 0, heldOut: 0 };
+
+/** One visitor through the application to `furthest`; an abandoner is decided finish-app, and shown it unless held out. */
+async function applicant(furthest: number, submits: boolean): Promise<void> {
+  const vid = uid('vid');
+  const steps = Array.from({ length: furthest - 1 }, (_, k) => form('step', k + 2));
+  // Back on the home page after the form: finish-app is not offered on /apply.
+  const answer = await collect(vid, [
+    consent,
+    page('apply.html'),
+    form('start', 1),
+    ...steps,
+    form(submits ? 'submit' : 'abandon', furthest),
+    page('index.html'),
+  ]);
+  fixture.pageViews += 2;
+  for (let step = 1; step <= furthest; step++) fixture.reached[step - 1] += 1;
+  if (submits) fixture.submitted += 1;
+  const offer = answer.decisions.offers.find((o) => o.offer === 'finish-app');
+  if (offer?.holdout) fixture.heldOut += 1;
+  else if (offer) {
+    fixture.shown += 1;
+    await collect(vid, [{ type: 'offer', offer: 'finish-app', variant: offer.variant, action: 'impression' }]);
+  }
+}
 
 beforeAll(async () => {
   worker = await startWorker();
   browser = await launchBrowser();
-  for (let i = 0; i < 6; i++) {
-    const vid = uid('vid');
-    const furthest = 1 + (i % 4);
-    const steps = Array.from({ length: furthest - 1 }, (_, k) => form('step', k + 2));
-    await collect(vid, [page('index.html'), page('apply.html'), form('start', 1), ...steps, form(i === 3 ? 'submit' : 'abandon', furthest)]);
-    await collect(vid, [{ type: 'offer', offer: 'finish-app', variant: i % 2 ? 'a' : 'b', action: 'impression' }]);
+  for (let i = 0; i < 6; i++) await applicant(1 + (i % 4), i === 3);
+  // finish-app holds out 10% of visitors by the hash of their id: abandoners until one is held out,
+  // so the lift chart has both sides.
+  while (fixture.heldOut === 0) {
+    expect(fixture.reached[0], 'no visitor fell in the holdout').toBeLessThan(100);
+    await applicant(2, false);
   }
   await collect(uid('vid'), [page('rates.html')]);
+  fixture.pageViews += 1;
   // The outbox waits about a second and the queue batches for another: poll the rollups.
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const stats = await fetch(`${worker.url}/v1/stats/demo?metric=traffic,forms`, { headers: { authorization: `Bearer ${worker.apiKey}` } });
-    const body = (await stats.json()) as { traffic: { page_views: number }; forms: Array<{ submitted: number }> };
-    if (body.traffic.page_views >= 13 && body.forms[0]?.submitted === 1) break;
+    const stats = await fetch(`${worker.url}/v1/stats/demo?metric=traffic,forms,offers,audiences`, {
+      headers: { authorization: `Bearer ${worker.apiKey}` },
+    });
+    const body = (await stats.json()) as Kpis;
+    const finishApp = body.offers?.find((o) => o.offer === 'finish-app');
+    const exposed = [...(finishApp?.arms ?? []), ...(finishApp?.holdout ? [finishApp.holdout] : [])].reduce(
+      (n, a) => n + a.exposed,
+      0,
+    );
+    const members = body.audiences?.find((a) => a.audience === 'mortgage_abandoners')?.daily.at(-1)?.size ?? 0;
+    if (
+      body.traffic?.page_views === fixture.pageViews &&
+      body.forms?.[0]?.submitted === 1 &&
+      exposed === fixture.shown + fixture.heldOut &&
+      members > 0
+    )
+      break;
     if (Date.now() > deadline) throw new Error(`rollups incomplete after 30 s: ${JSON.stringify(body)}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 });
+
+/** Distinct colours in a PNG, and its pixels of any of `strokes` (#rrggbb): decoded by Chromium in a blank tab. */
+async function pixels(png: Buffer, strokes: string[]): Promise<{ colours: number; stroked: number }> {
+  const tab = await browser.newPage();
+  try {
+    return await tab.evaluate(
+      async ([base64, wanted]) => {
+        const bitmap = await createImageBitmap(await (await fetch(`data:image/png;base64,${base64}`)).blob());
+        const context = new OffscreenCanvas(bitmap.width, bitmap.height).getContext('2d')!;
+        context.drawImage(bitmap, 0, 0);
+        const { data } = context.getImageData(0, 0, bitmap.width, bitmap.height);
+        const strokeColours = new Set(wanted.map((hex) => parseInt(hex.slice(1), 16)));
+        const colours = new Set<number>();
+        let stroked = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          const colour = (data[i] << 16) | (data[i + 1] << 8) | data[i + 2];
+          colours.add(colour);
+          if (strokeColours.has(colour)) stroked += 1;
+        }
+        return { colours: colours.size, stroked };
+      },
+      [png.toString('base64'), strokes] as const,
+    );
+  } finally {
+    await tab.close();
+  }
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -51,7 +142,7 @@ afterAll(async () => {
 });
 
 describe('the dashboard', () => {
-  it('draws the visitors line, the funnel, the drop-off bars and the offer table without console errors', async () => {
+  it('draws the visitors line, the funnel, the drop-off bars, the lift and the audiences without console errors', async () => {
     const tab = await browser.newPage();
     const errors: string[] = [];
     tab.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
@@ -61,17 +152,43 @@ describe('the dashboard', () => {
 
     const paths = (chart: string) =>
       tab.$$eval(`svg[data-chart="${chart}"] path`, (nodes) => nodes.map((node) => node.getAttribute('d') ?? ''));
+    const line = /^M[\d.]+,[\d.]+( L[\d.]+,[\d.]+)+$/;
     const visitors = await paths('visitors');
     expect(visitors.length).toBe(3);
-    for (const d of visitors) expect(d).toMatch(/^M[\d.]+,[\d.]+( L[\d.]+,[\d.]+)+$/);
+    for (const d of visitors) expect(d).toMatch(line);
     const funnel = await paths('funnel-mortgage-app');
     expect(funnel.filter((d) => d.length > 0).length).toBeGreaterThanOrEqual(5);
-    expect(await tab.locator('svg[data-chart="funnel-mortgage-app"] text.value').allTextContents()).toEqual(['6', '4', '2', '1', '1']);
+    expect(await tab.locator('svg[data-chart="funnel-mortgage-app"] text.value').allTextContents()).toEqual(
+      [...fixture.reached, fixture.submitted].map(String),
+    );
     expect((await paths('dropoff-mortgage-app')).length).toBe(4);
-    expect(await tab.locator('[data-section="offers"] table tr').count()).toBe(3);
-    // The charts have a size on screen: the stylesheet was allowed by the page's CSP.
-    const box = await tab.locator('svg[data-chart="visitors"]').boundingBox();
-    expect(box!.width).toBeGreaterThan(300);
+    expect(await tab.locator('[data-section="offers"] table').first().locator('tr').count()).toBeGreaterThanOrEqual(3);
+    // Lift: one interval (a bar with its two whiskers) and one point estimate per shown variant.
+    const lift = await paths('lift-finish-app');
+    expect(lift.length).toBeGreaterThanOrEqual(1);
+    for (const d of lift) expect(d).toMatch(/^M[\d.]+,[\d.]+ H[\d.]+ M[\d.]+,[\d.]+ V[\d.]+ M[\d.]+,[\d.]+ V[\d.]+$/);
+    expect(await tab.locator('svg[data-chart="lift-finish-app"] circle.estimate').count()).toBe(lift.length);
+    const audiences = await paths('audiences');
+    expect(audiences.length).toBe(2);
+    for (const d of audiences) expect(d).toMatch(line);
+
+    // On screen, each chart is drawn: many colours inside its box, some of them its own stroke.
+    // On screen, each chart is drawn: many colours inside its box, and its own strokes and fills
+    // (the stylesheet's series colours; a lift interval that excludes 0 would be green or red).
+    const series = ['#1f6feb', '#e8871e', '#2da44e'];
+    for (const [chart, strokes] of [
+      ['visitors', series],
+      ['funnel-mortgage-app', ['#1f6feb']],
+      ['lift-finish-app', ['#5b6475', '#2da44e', '#cf222e']],
+      ['audiences', series],
+    ] as const) {
+      const svg = tab.locator(`svg[data-chart="${chart}"]`);
+      expect((await svg.boundingBox())!.width, chart).toBeGreaterThan(300);
+      // The page clipped to the chart's box, scrolled into view.
+      const shot = await pixels(await svg.screenshot(), [...strokes]);
+      expect(shot.colours, chart).toBeGreaterThan(10);
+      expect(shot.stroked, chart).toBeGreaterThan(20);
+    }
     expect(errors).toEqual([]);
     await tab.close();
   });
