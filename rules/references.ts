@@ -2,7 +2,8 @@
 // that must add up, scoring rules that can never match. Each problem has a path into the file.
 import { FormAction, OfferAction } from '../worker/schema/events';
 import { MAX_CONDITION_DEPTH } from '../worker/engine/conditions';
-import type { Condition, RulesFile } from './schema';
+import type { ParsedRules, Items } from './partial';
+import type { Condition } from './schema';
 
 export interface Problem {
   path: string;
@@ -13,21 +14,27 @@ const EVENT_TYPES = ['page', 'form', 'track', 'offer', 'identify'];
 const NAME_FIELDS: Record<string, string> = { 'event.name': 'track', 'event.form': 'form', 'event.offer': 'offer' };
 const ACTIONS: Record<string, readonly string[]> = { form: FormAction.options, offer: OfferAction.options };
 
-export function checkReferences(rules: RulesFile): Problem[] {
+export function checkReferences(rules: ParsedRules): Problem[] {
   const problems: Problem[] = [];
   const sections = ['products', 'stages', 'segments', 'offers', 'audiences'] as const;
   for (const section of sections) duplicates(rules[section], section, problems);
   duplicates(rules.scoring.rules, 'scoring.rules', problems);
-  const known = {
-    product: new Set(rules.products.map((p) => p.id)),
-    stage: new Set(rules.stages.map((s) => s.id)),
-    segment: new Set(rules.segments.map((s) => s.id)),
-    slot: rules.slots ? new Set(rules.slots) : null,
+  const known: Known = {
+    product: ids(rules.products),
+    stage: ids(rules.stages),
+    segment: ids(rules.segments),
+    audience: ids(rules.audiences),
+    offer: ids(rules.offers),
   };
-  const ids: Known = { ...known, audience: new Set(rules.audiences.map((a) => a.id)), offer: new Set(rules.offers.map((o) => o.id)) };
-  for (const [at, condition] of conditionsOf(rules)) checkIds(condition, at, ids, problems);
-  unreachableStages(rules.stages, problems);
+  const slots = rules.slots ? new Set(rules.slots) : null;
+  for (const [at, condition] of conditionsOf(rules)) checkIds(condition, at, known, problems);
+  stageOrder(rules.stages, problems);
+  for (const [at, condition, reason] of decidedWithoutEvent(rules)) {
+    const path = fieldsOf(condition, at).find(([, key]) => key === 'event' || key.startsWith('event.'))?.[0];
+    if (path) problems.push({ path, reason });
+  }
   rules.scoring.rules.forEach((rule, i) => {
+    if (!rule) return;
     unknown(known.product, rule.product, `scoring.rules[${i}].product`, 'product', problems);
     const never = neverMatches(rule.when);
     if (never) problems.push({ path: `scoring.rules[${i}].when`, reason: `can never match: ${never}` });
@@ -36,11 +43,12 @@ export function checkReferences(rules: RulesFile): Problem[] {
     }
   });
   rules.offers.forEach((offer, i) => {
+    if (!offer) return;
     const at = `offers[${i}]`;
     unknown(known.product, offer.product, `${at}.product`, 'product', problems);
     offer.stages?.forEach((id, j) => unknown(known.stage, id, `${at}.stages[${j}]`, 'stage', problems));
     offer.segments?.forEach((id, j) => unknown(known.segment, id, `${at}.segments[${j}]`, 'segment', problems));
-    if (known.slot) offer.slots.forEach((id, j) => unknown(known.slot!, id, `${at}.slots[${j}]`, 'slot', problems));
+    offer.slots.forEach((id, j) => unknown(slots, id, `${at}.slots[${j}]`, 'slot', problems));
     if (offer.variants) {
       duplicates(offer.variants, `${at}.variants`, problems);
       const shares = offer.variants.reduce((sum, variant) => sum + variant.weight, 0);
@@ -55,26 +63,41 @@ export function checkReferences(rules: RulesFile): Problem[] {
   return problems;
 }
 
-/** The first match wins, so nothing after a stage that matches everyone is ever reached. */
-function unreachableStages(stages: RulesFile['stages'], problems: Problem[]): void {
-  const catchAll = stages.findIndex((stage) => Object.keys(stage.when).length === 0);
-  if (catchAll === -1) return;
+/**
+ * The first match wins, so nothing after a stage that matches everyone is ever reached; and the
+ * last stage must be that catch-all, so that every visitor has a stage and none is put in one
+ * whose condition they do not meet.
+ */
+function stageOrder(stages: ParsedRules['stages'], problems: Problem[]): void {
+  const catchAll = stages.findIndex((stage) => stage !== undefined && Object.keys(stage.when).length === 0);
+  const last = stages.at(-1);
+  if (catchAll === -1) {
+    if (last) problems.push({ path: `stages[${stages.length - 1}].when`, reason: `the last stage must have no "when" (a catch-all): a visitor who matches no stage would have none` });
+    return;
+  }
   for (let i = catchAll + 1; i < stages.length; i += 1) {
-    problems.push({ path: `stages[${i}]`, reason: `unreachable: stages[${catchAll}] ("${stages[catchAll].id}") has no condition and matches everyone first` });
+    problems.push({ path: `stages[${i}]`, reason: `unreachable: stages[${catchAll}] ("${stages[catchAll]!.id}") has no condition and matches everyone first` });
   }
 }
 
-function duplicates(items: ReadonlyArray<{ id: string }>, at: string, problems: Problem[]): void {
+/** Ids of a section, or null when an item failed the schema and the ids are not all known. */
+function ids(items: Items<Array<{ id: string }>>): Set<string> | null {
+  return items.includes(undefined) ? null : new Set(items.map((item) => item!.id));
+}
+
+function duplicates(items: Items<Array<{ id: string }>>, at: string, problems: Problem[]): void {
   const seen = new Map<string, number>();
   items.forEach((item, i) => {
+    if (!item) return;
     const first = seen.get(item.id);
     if (first === undefined) seen.set(item.id, i);
     else problems.push({ path: `${at}[${i}].id`, reason: `duplicate id "${item.id}" (first at ${at}[${first}])` });
   });
 }
 
-function unknown(known: Set<string>, id: string | undefined, path: string, kind: string, problems: Problem[]): void {
-  if (id !== undefined && !known.has(id)) {
+/** Reports `id` unless it is known; nothing when `known` is null (the section did not parse). */
+function unknown(known: Set<string> | null, id: string | undefined, path: string, kind: string, problems: Problem[]): void {
+  if (known && id !== undefined && !known.has(id)) {
     const choices = [...known].join(', ') || `no ${kind}s are defined`;
     problems.push({ path, reason: `unknown ${kind} "${id}" (known: ${choices})` });
   }
@@ -119,41 +142,72 @@ function round(value: number): number {
 }
 
 type Kind = 'product' | 'stage' | 'segment' | 'audience' | 'offer';
-type Known = Record<Kind, Set<string>>;
+type Known = Record<Kind, Set<string> | null>;
 /** Context paths whose values are ids from the rules file. */
 const ID_VALUES: Record<string, Kind> = { stage: 'stage', segments: 'segment', audiences: 'audience', 'event.offer': 'offer' };
 /** Context paths with an id from the rules file inside them. */
 const ID_PATHS: Array<[RegExp, Kind]> = [[/^score\.products\.([^.]+)/, 'product'], [/^offers\.([^.]+)/, 'offer']];
 
 /** Every condition in the file with its path. */
-function conditionsOf(rules: RulesFile): Array<[string, Condition]> {
+export function conditionsOf(rules: ParsedRules): Array<[string, Condition]> {
   const found: Array<[string, Condition | undefined]> = [
-    ...rules.scoring.rules.map((r, i): [string, Condition] => [`scoring.rules[${i}].when`, r.when]),
-    ...rules.stages.map((s, i): [string, Condition] => [`stages[${i}].when`, s.when]),
-    ...rules.segments.map((s, i): [string, Condition] => [`segments[${i}].when`, s.when]),
-    ...rules.offers.flatMap((o, i): Array<[string, Condition | undefined]> => [[`offers[${i}].when`, o.when], [`offers[${i}].unless`, o.unless]]),
-    ...rules.audiences.flatMap((a, i): Array<[string, Condition | undefined]> => [[`audiences[${i}].when`, a.when], [`audiences[${i}].exit_when`, a.exit_when]]),
+    ...rules.scoring.rules.map((r, i): [string, Condition | undefined] => [`scoring.rules[${i}].when`, r?.when]),
+    ...rules.stages.map((s, i): [string, Condition | undefined] => [`stages[${i}].when`, s?.when]),
+    ...rules.segments.map((s, i): [string, Condition | undefined] => [`segments[${i}].when`, s?.when]),
+    ...rules.offers.flatMap((o, i): Array<[string, Condition | undefined]> => [[`offers[${i}].when`, o?.when], [`offers[${i}].unless`, o?.unless]]),
+    ...rules.audiences.flatMap((a, i): Array<[string, Condition | undefined]> => [[`audiences[${i}].when`, a?.when], [`audiences[${i}].exit_when`, a?.exit_when]]),
   ];
   return found.filter((entry): entry is [string, Condition] => entry[1] !== undefined);
 }
 
-/** Typos in ids inside conditions ("stage": "custmer") would silently never match: name them. */
-function checkIds(condition: unknown, at: string, known: Known, problems: Problem[], depth = 1): void {
+const NO_EVENT = {
+  offer: 'offers are chosen without an event: event.* is always missing here',
+  stage: 'stages are decided again without an event (event.* missing): a stage entered on an event would not last',
+  segment: 'segments are decided again without an event (event.* missing): make it sticky to keep the visitor in it after the event',
+};
+
+/**
+ * The conditions evaluated when deciding, where there is no event, with the problem event.* is
+ * there. Scoring rules, audiences and sticky segments act as each event is applied: they see it.
+ */
+function decidedWithoutEvent(rules: ParsedRules): Array<[string, Condition, string]> {
+  const found: Array<[string, Condition | undefined, string]> = [
+    ...rules.stages.map((s, i): [string, Condition | undefined, string] => [`stages[${i}].when`, s?.when, NO_EVENT.stage]),
+    ...rules.segments.map((s, i): [string, Condition | undefined, string] => [`segments[${i}].when`, s?.sticky ? undefined : s?.when, NO_EVENT.segment]),
+    ...rules.offers.flatMap((o, i): Array<[string, Condition | undefined, string]> => [
+      [`offers[${i}].when`, o?.when, NO_EVENT.offer],
+      [`offers[${i}].unless`, o?.unless, NO_EVENT.offer],
+    ]),
+  ];
+  return found.filter((entry): entry is [string, Condition, string] => entry[1] !== undefined);
+}
+
+/**
+ * Every field a condition tests on the context, with its path and value, reached through
+ * $and, $or, $nor and $not (not $elemMatch, whose fields are an element's).
+ */
+function fieldsOf(condition: unknown, at: string, depth = 1): Array<[path: string, key: string, value: unknown]> {
   // Deeper conditions are refused when compiled (conditions.ts): stop rather than overflow.
-  if (typeof condition !== 'object' || condition === null || depth > MAX_CONDITION_DEPTH) return;
-  for (const [key, value] of Object.entries(condition)) {
+  if (typeof condition !== 'object' || condition === null || depth > MAX_CONDITION_DEPTH) return [];
+  return Object.entries(condition).flatMap(([key, value]): Array<[string, string, unknown]> => {
     const path = `${at}.${key}`;
     if (key === '$and' || key === '$or' || key === '$nor') {
-      if (Array.isArray(value)) value.forEach((item, i) => checkIds(item, `${path}[${i}]`, known, problems, depth + 2));
-    } else if (key === '$not') {
-      checkIds(value, path, known, problems, depth + 1);
-    } else if (Object.hasOwn(ID_VALUES, key)) {
+      return Array.isArray(value) ? value.flatMap((item, i) => fieldsOf(item, `${path}[${i}]`, depth + 2)) : [];
+    }
+    return key === '$not' ? fieldsOf(value, path, depth + 1) : [[path, key, value]];
+  });
+}
+
+/** Typos in ids inside conditions ("stage": "custmer") would silently never match: name them. */
+function checkIds(condition: Condition, at: string, known: Known, problems: Problem[]): void {
+  for (const [path, key, value] of fieldsOf(condition, at)) {
+    if (Object.hasOwn(ID_VALUES, key)) {
       for (const id of literalStrings(value)) unknown(known[ID_VALUES[key]], id, path, ID_VALUES[key], problems);
-    } else {
-      for (const [pattern, kind] of ID_PATHS) {
-        const id = pattern.exec(key)?.[1];
-        if (id !== undefined) unknown(known[kind], id, path, kind, problems);
-      }
+      continue;
+    }
+    for (const [pattern, kind] of ID_PATHS) {
+      const id = pattern.exec(key)?.[1];
+      if (id !== undefined) unknown(known[kind], id, path, kind, problems);
     }
   }
 }

@@ -4,10 +4,13 @@ import type { EvalContext } from './context';
 import type { CompiledRules } from './rules';
 import { LIMITS, type VisitorState } from './state';
 
-/** The first matching stage, or the last stage listed when none matches (the catch-all). */
+/**
+ * The first matching stage. The last one has no condition (a rules error otherwise, see
+ * rules/references.ts), so only a file without stages leaves a visitor in none: ''.
+ */
 export function stageFor(rules: CompiledRules, context: EvalContext): string {
   for (const stage of rules.stages) if (stage.matches(context)) return stage.id;
-  return rules.stages.at(-1)?.id ?? '';
+  return '';
 }
 
 export function segmentsFor(rules: CompiledRules, context: EvalContext, previous: readonly string[]): string[] {

@@ -1,7 +1,8 @@
 // Validates a rules file and compiles it for the engine: conditions become predicates once, here,
 // and scoring rules are indexed by the event they listen to so that an event only meets its rules.
 import { RulesFile, type Condition, type Offer } from '../../rules/schema';
-import { checkReferences } from '../../rules/references';
+import { parsePartial } from '../../rules/partial';
+import { checkReferences, conditionsOf, type Problem } from '../../rules/references';
 import type { Event } from '../schema/events';
 import { describeIssue } from '../schema/issues';
 import { compileCondition, ConditionError, PathSlots, type Predicate } from './conditions';
@@ -58,19 +59,13 @@ export interface ScoringByType {
 
 export type RulesResult = { ok: true; rules: CompiledRules } | { ok: false; problems: string[] };
 
-/** Parses and compiles `json`; problems read `file:path: reason` so a person can act on them. */
+/**
+ * Parses and compiles `json`; problems read `file:path: reason` so a person can act on them. When
+ * the schema refuses the file, the sections and items that pass it still get every other check.
+ */
 export function loadRules(json: unknown, file: string): RulesResult {
   const parsed = RulesFile.safeParse(json);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      problems: parsed.error.issues.map((issue) => {
-        const { path, reason } = describeIssue(issue);
-        return `${file}:${path}: ${reason}`;
-      }),
-    };
-  }
-  const problems: Array<{ path: string; reason: string }> = [];
+  const problems: Problem[] = [];
   const paths = new PathSlots();
   const compile = (condition: Condition | undefined, at: string): Predicate => {
     try {
@@ -81,10 +76,20 @@ export function loadRules(json: unknown, file: string): RulesResult {
       return () => false;
     }
   };
+  if (!parsed.success) {
+    const partial = parsePartial(json);
+    problems.push(...parsed.error.issues.map((issue) => describeIssue(issue)));
+    for (const [at, condition] of conditionsOf(partial)) compile(condition, at);
+    problems.push(...checkReferences(partial));
+    return failed(file, problems);
+  }
   const rules = compileRules(parsed.data, compile, paths);
   problems.push(...checkReferences(parsed.data));
-  if (problems.length) return { ok: false, problems: problems.map(({ path, reason }) => `${file}:${path}: ${reason}`) };
-  return { ok: true, rules };
+  return problems.length ? failed(file, problems) : { ok: true, rules };
+}
+
+function failed(file: string, problems: Problem[]): RulesResult {
+  return { ok: false, problems: problems.map(({ path, reason }) => `${file}:${path}: ${reason}`) };
 }
 
 type Compile = (condition: Condition | undefined, at: string) => Predicate;

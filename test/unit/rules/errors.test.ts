@@ -101,6 +101,58 @@ describe('rules errors', () => {
       { ...base, stages: [{ id: 'lead', when: { identified: true } }, { id: 'anonymous' }, { id: 'engaged', when: { 'counters.pages': { $gte: 2 } } }] },
       ['rules/test.json:stages[2]: unreachable: stages[1] ("anonymous") has no condition and matches everyone first'],
     ],
+    [
+      'a last stage with a condition',
+      { ...base, stages: [{ id: 'lead', when: { identified: true } }, { id: 'engaged', when: { 'counters.pages': { $gte: 2 } } }] },
+      ['rules/test.json:stages[1].when: the last stage must have no "when" (a catch-all): a visitor who matches no stage would have none'],
+    ],
+    [
+      'event.* where there is no event',
+      {
+        ...base,
+        stages: [{ id: 'lead', when: { 'event.type': 'identify' } }, { id: 'anonymous' }],
+        segments: [
+          { id: 'paid', when: { $or: [{ 'request.utm.medium': 'cpc' }, { 'event.props.gclid': { $exists: true } }] } },
+          { id: 'jumbo', sticky: true, when: { 'event.props.loan_bucket': '800k+' } },
+        ],
+        offers: [{ id: 'a', slots: ['hero'], banner, when: { 'event.name': 'calculator_used' }, unless: { $not: { event: { $exists: false } } } }],
+        audiences: [{ id: 'x', when: { 'event.type': 'track' }, exit_when: { 'event.name': 'done' }, days: 1 }],
+        scoring: { rules: [{ id: 'r', when: { 'event.type': 'page' }, points: 1 }] },
+      },
+      [
+        'rules/test.json:stages[0].when.event.type: stages are decided again without an event (event.* missing): a stage entered on an event would not last',
+        'rules/test.json:segments[0].when.$or[1].event.props.gclid: segments are decided again without an event (event.* missing): make it sticky to keep the visitor in it after the event',
+        'rules/test.json:offers[0].when.event.name: offers are chosen without an event: event.* is always missing here',
+        'rules/test.json:offers[0].unless.$not.event: offers are chosen without an event: event.* is always missing here',
+      ],
+    ],
+    [
+      'schema errors, and every other problem in what passes the schema (but no guesses about what does not)',
+      {
+        origins: 'https://acme.example',
+        products: [{ id: 'mortgage' }, { id: 'card', value: -1 }],
+        stages: [{ id: 'lead', when: { identified: true } }],
+        segments: 'vip',
+        offers: [
+          { id: 'a', slots: ['hero'], banner, product: 'card', segments: ['vip'], stages: ['leed'], when: { 'counters.pages': { $gte: 1, $bogus: 1 } } },
+          { id: 'b', slots: [], banner, product: 'nope', when: { $bogus: 1 } },
+          { id: 'a', slots: ['hero'], banner },
+        ],
+        scoring: { half_life_days: 0, rules: [{ id: 'r', when: { 'event.type': 'pageview' }, points: 1 }] },
+      },
+      [
+        'rules/test.json:origins: Invalid input: expected array, received string',
+        'rules/test.json:products[1].value: Too small: expected number to be >0',
+        'rules/test.json:scoring.half_life_days: Too small: expected number to be >0',
+        'rules/test.json:segments: Invalid input: expected array, received string',
+        'rules/test.json:offers[1].slots: Too small: expected array to have >=1 items',
+        'rules/test.json:offers[0].when.counters.pages.$bogus: unknown operator "$bogus"',
+        'rules/test.json:offers[2].id: duplicate id "a" (first at offers[0])',
+        'rules/test.json:stages[0].when: the last stage must have no "when" (a catch-all): a visitor who matches no stage would have none',
+        'rules/test.json:scoring.rules[0].when: can never match: event.type "pageview" is not one of page, form, track, offer, identify',
+        'rules/test.json:offers[0].stages[0]: unknown stage "leed" (known: lead)',
+      ],
+    ],
     ['zero points', { ...base, scoring: { rules: [{ id: 'a', when: {}, points: 0 }] } }, ['rules/test.json:scoring.rules[0].points: expected non-zero points']],
   ])('reports %s', (_name, rules, expected) => {
     expect(problems(rules)).toEqual(expected);
