@@ -184,6 +184,18 @@ describe('rules errors in conditions', () => {
     ['$options without $regex', { name: { $options: 'i' } }, 'when.name.$options', '$options needs a $regex'],
     ['repeated alternatives', { name: { $regex: '^(a|aa)+$' } }, 'when.name.$regex', 'a repeated group of alternatives can backtrack catastrophically'],
     ['repeated class alternatives', { name: { $regex: '(?:\\w|\\d){2,}x' } }, 'when.name.$regex', 'a repeated group of alternatives can backtrack catastrophically'],
+    ['$size with a string', { tags: { $size: '2' } }, 'when.tags.$size', 'expected a whole number of elements or an object of operators'],
+    ['$size with a fraction', { tags: { $size: 1.5 } }, 'when.tags.$size', 'expected a whole number of elements or an object of operators'],
+    ['$size with a negative count', { tags: { $size: -1 } }, 'when.tags.$size', 'expected a whole number of elements or an object of operators'],
+    ['$size with a field', { tags: { $size: { n: 2 } } }, 'when.tags.$size', 'expected a whole number of elements or an object of operators'],
+    ['$size with a bad operator', { tags: { $size: { $gte: {} } } }, 'when.tags.$size.$gte', 'expected a number or a string'],
+    ['$nin without a list', { age: { $nin: 'x' } }, 'when.age.$nin', 'expected an array'],
+    ['$all without a list', { tags: { $all: 'x' } }, 'when.tags.$all', 'expected an array'],
+    ['$elemMatch without an object', { tags: { $elemMatch: 1 } }, 'when.tags.$elemMatch', 'expected an object of conditions'],
+    ['$exists with a string', { a: { $exists: 'yes' } }, 'when.a.$exists', 'expected true or false'],
+    ['$regex with a number', { a: { $regex: 1 } }, 'when.a.$regex', 'expected a regex string'],
+    ['$lt with null', { a: { $lt: null } }, 'when.a.$lt', 'expected a number or a string'],
+    ['$or item not an object', { $or: [1] }, 'when.$or[0]', 'expected an object of conditions'],
     ['nested in $or', { $or: [{ a: 1 }, { b: { $foo: 1 } }] }, 'when.$or[1].b.$foo', 'unknown operator "$foo"'],
   ])('%s', (_name, condition, path, message) => {
     let error: unknown;
