@@ -287,6 +287,32 @@ describe('analytics rollups', () => {
     expect(retryDelaySeconds(attempts)).toBe(seconds);
   });
 
+  it("counts an exposed visitor's submission toward the goal rate only within the range", async () => {
+    const exposedAt = Date.UTC(2026, 6, 7, 22);
+    const submittedAt = exposedAt + 4 * 60 * MINUTE; // on 8 July
+    const visitor = { site: 'demo', vid: 'vid_goal_after_range' };
+    const message = (at: number, event: EventBody, extra: Partial<QueuedEvent> = {}): QueuedEvent => ({
+      ...visitor,
+      at,
+      event: { ...event, id: `ev_goal_${at}`, ts: at } as Event,
+      ...extra,
+    });
+    await deliver(
+      [
+        message(
+          exposedAt,
+          { type: 'page', url: 'https://demo.example/' },
+          { offers: [{ offer: 'finish-app', variant: 'a', holdout: false }] },
+        ),
+        message(submittedAt, { type: 'form', form: 'mortgage-app', action: 'submit', step: 4, steps: 4 }),
+      ],
+      100,
+    );
+    const armA = async (to: string) => (await statsOf(`from=2026-07-01&to=${to}&metric=offers`)).offers![0].arms[0];
+    expect(await armA('2026-07-07')).toMatchObject({ arm: 'a', exposed: 1, goal_visitors: 0, goal_rate: 0 });
+    expect(await armA('2026-07-08')).toMatchObject({ arm: 'a', exposed: 1, goal_visitors: 1, goal_rate: 1 });
+  });
+
   it('erases the visitor-keyed rows of one visitor and keeps the others', async () => {
     const { messages } = generate(5, 20, 5);
     await deliver(messages, 100);

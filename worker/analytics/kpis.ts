@@ -14,10 +14,12 @@ export interface Range {
   to: string;
 }
 
+const DAY_MS = 86_400_000;
+
 /** Every UTC day from `from` to `to`, inclusive. */
 export function daysIn({ from, to }: Range): string[] {
   const days: string[] = [];
-  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86_400_000) {
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += DAY_MS) {
     days.push(new Date(t).toISOString().slice(0, 10));
   }
   return days;
@@ -73,9 +75,11 @@ export async function loadKpis(db: D1Database, site: string, rules: RulesFile, r
   }
   if (wanted.has('offers')) {
     q('offer_events', `SELECT metric, dim, SUM(n) AS n FROM daily_counts WHERE ${inRange} AND metric LIKE 'offer\\_%' ESCAPE '\\' GROUP BY metric, dim`, ...r);
+    // A submission after the range does not count: the goal rate of a past range stays put.
     q(
       'offer_visitors',
-      `SELECT offer, arm, COUNT(*) AS exposed, SUM(goal_at IS NOT NULL) AS goal FROM offer_visitors WHERE ${inRange} GROUP BY offer, arm`,
+      `SELECT offer, arm, COUNT(*) AS exposed, SUM(goal_at < ?) AS goal FROM offer_visitors WHERE ${inRange} GROUP BY offer, arm`,
+      Date.parse(`${range.to}T00:00:00Z`) + DAY_MS,
       ...r,
     );
   }

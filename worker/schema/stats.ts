@@ -45,10 +45,13 @@ export interface OfferArm {
   cvr: number | null;
   /** Visitors exposed (shown the offer, or held out from it). */
   exposed: number;
-  /** Exposed visitors who submitted a form afterwards. */
+  /** Exposed visitors who submitted a form at or after their first exposure and by the end of the range. */
   goal_visitors: number;
   goal_rate: number | null;
-  /** Against the holdout; null for the holdout itself and while either side has no one. */
+  /**
+   * Against the holdout, as differences of proportions (0.031 is 3.1 percentage points); null for
+   * the holdout itself and while either side has no one.
+   */
   lift: Lift | null;
 }
 
