@@ -98,6 +98,7 @@ const table: Record<string, Row[]> = {
     ['absent wanted', { missing: { $exists: false } }, true],
   ],
   $type: [
+    ['missing path is no type', { missing: { $type: 'null' } }, false],
     ['string', { name: { $type: 'string' } }, true],
     ['number', { age: { $type: 'number' } }, true],
     ['array', { tags: { $type: 'array' } }, true],
@@ -106,6 +107,8 @@ const table: Record<string, Row[]> = {
     ['mismatch', { age: { $type: 'string' } }, false],
   ],
   $size: [
+    ['missing path', { missing: { $size: 0 } }, false],
+    ['missing path, with an operator', { missing: { $size: { $lt: 1 } } }, false],
     ['exact', { tags: { $size: 2 } }, true],
     ['empty', { empty: { $size: 0 } }, true],
     ['wrong size', { tags: { $size: 3 } }, false],
@@ -113,12 +116,14 @@ const table: Record<string, Row[]> = {
     ['not an array', { name: { $size: 4 } }, false],
   ],
   $all: [
+    ['missing path', { missing: { $all: [] } }, false],
     ['all present', { tags: { $all: ['refinance', 'mortgage'] } }, true],
     ['one missing', { tags: { $all: ['mortgage', 'heloc'] } }, false],
     ['not an array', { name: { $all: ['Dana'] } }, false],
     ['empty list', { tags: { $all: [] } }, true],
   ],
   $elemMatch: [
+    ['missing path', { missing: { $elemMatch: { $exists: false } } }, false],
     ['element operators', { scores: { $elemMatch: { $gt: 5, $lt: 10 } } }, true],
     ['no element in range', { scores: { $elemMatch: { $gt: 12 } } }, false],
     ['object fields', { visits: { $elemMatch: { path: '/apply', n: { $gte: 5 } } } }, true],
@@ -126,6 +131,7 @@ const table: Record<string, Row[]> = {
     ['not an array', { age: { $elemMatch: { $gt: 1 } } }, false],
   ],
   $not: [
+    ['missing path', { missing: { $not: { $gt: 1 } } }, true],
     ['field level', { age: { $not: { $gt: 40 } } }, true],
     ['field level false', { age: { $not: { $lt: 40 } } }, false],
     ['top level', { $not: { name: 'Sam' } }, true],
@@ -141,6 +147,7 @@ const table: Record<string, Row[]> = {
     ['empty matches, as in GrowthBook', { $or: [] }, true],
   ],
   $nor: [
+    ['missing path', { $nor: [{ missing: 1 }] }, true],
     ['none', { $nor: [{ name: 'Sam' }, { age: 35 }] }, true],
     ['one', { $nor: [{ name: 'Sam' }, { age: 34 }] }, false],
   ],

@@ -28,14 +28,42 @@ describe('fnv1a32', () => {
 });
 
 describe('bucketHash', () => {
-  // GrowthBook's version-1 vectors (seed, value → hash), from its SDK test cases.
-  it.each([
-    ['', 'a', 0.22],
-    ['', 'b', 0.077],
-    ['b', 'a', 0.946],
-    ['ef', 'd', 0.652],
-  ])('v1 hash(%j, %j) = %d', (seed, value, expected) => {
-    expect(bucketHash(seed, value, 1)).toBe(expected);
+  /** FNV-1a written the plain way, with BigInt arithmetic mod 2^32, to check ours against. */
+  const plainFnv = (text: string): bigint => {
+    let hash = 0x811c9dc5n;
+    for (let i = 0; i < text.length; i += 1) hash = ((hash ^ BigInt(text.charCodeAt(i))) * 0x01000193n) % 2n ** 32n;
+    return hash;
+  };
+  const plainHash = (seed: string, value: string, version: 1 | 2) =>
+    version === 1 ? Number(plainFnv(value + seed) % 1000n) / 1000 : Number(plainFnv(String(plainFnv(seed + value))) % 10000n) / 10000;
+
+  // The 14 rows of the "hash" section of GrowthBook's SDK test cases (packages/sdk-js/test/cases.json).
+  it.each<[string, string, 1 | 2, number]>([
+    ['', 'a', 1, 0.22],
+    ['', 'b', 1, 0.077],
+    ['b', 'a', 1, 0.946],
+    ['ef', 'd', 1, 0.652],
+    ['asdf', '8952klfjas09ujk', 1, 0.549],
+    ['', '123', 1, 0.011],
+    ['', '___)((*":&', 1, 0.563],
+    ['seed', 'a', 2, 0.0505],
+    ['seed', 'b', 2, 0.2696],
+    ['foo', 'ab', 2, 0.2575],
+    ['foo', 'def', 2, 0.2019],
+    ['89123klj', '8952klfjas09ujkasdf', 2, 0.124],
+    ['90850943850283058242805', '123', 2, 0.7516],
+    ['()**(%$##$%#$#', '___)((*":&', 2, 0.0128],
+  ])('hash(%j, %j, v%d) = %d', (seed, value, version, expected) => {
+    expect(bucketHash(seed, value, version)).toBe(expected);
+    expect(plainHash(seed, value, version)).toBe(expected);
+  });
+
+  it('equals the plain computation for any seed and value', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 40 });
+    fc.assert(
+      fc.property(text, text, fc.constantFrom<1 | 2>(1, 2), (seed, value, version) => bucketHash(seed, value, version) === plainHash(seed, value, version)),
+      { numRuns: 500, seed: 4 },
+    );
   });
 
   // GrowthBook's version-2 buckets (what offers use), from its SDK's sticky-bucketing cases.

@@ -163,6 +163,16 @@ describe('caps and cooldowns', () => {
     expect(decide(rules, state, ['hero'], midnight).offers[0].offer).toBe('capped');
   });
 
+  it('does not count a late impression from yesterday against today', () => {
+    const state = visitor(rules);
+    show(state, midnight + HOUR);
+    show(state, midnight - HOUR); // sent before midnight, arrived after the one of today
+    expect(state.offers.capped).toMatchObject({ impressions: 2, day: Math.floor(midnight / DAY), day_impressions: 1 });
+    expect(decide(rules, state, ['hero'], midnight + 2 * HOUR).offers[0].offer).toBe('capped');
+    show(state, midnight + 2 * HOUR);
+    expect(decide(rules, state, ['hero'], midnight + 3 * HOUR).offers[0].offer).toBe('fallback');
+  });
+
   it('caps impressions in total', () => {
     const state = visitor(rules);
     show(state, midnight - HOUR);
