@@ -361,6 +361,16 @@ describe('GET /v1/stats/:site', () => {
     expect(kpis.traffic).toMatchObject({ visitors: 0, page_views: 0, sessions: 0, bounce_rate: null });
     expect(kpis.traffic!.daily.map((d) => d.day)).toEqual(['2020-01-01', '2020-01-02', '2020-01-03']);
     expect(kpis.stages).toMatchObject({ leads: 0, converted_leads: 0, lead_to_customer_pct: null });
+    // Funnel order, lapsed stages last: the rules list the most advanced first.
+    expect(kpis.stages!.entered.map((s) => s.stage)).toEqual([
+      'anonymous',
+      'engaged',
+      'lead',
+      'applicant',
+      'customer',
+      'dormant',
+    ]);
+    expect(kpis.stages!.lead_stages).toEqual(['customer', 'applicant', 'lead']);
     expect(kpis.audiences!.map((a) => a.audience)).toEqual(['mortgage_abandoners', 'rate_shoppers']);
   });
 
@@ -407,5 +417,17 @@ describe('GET /dashboard', () => {
 
   it('answers 400 for a bad date', async () => {
     expect((await get('/dashboard?from=nope')).status).toBe(400);
+  });
+
+  it('shows a reversed range from the picker on the page, with the dates to fix and the key kept', async () => {
+    const response = await get(`/dashboard?key=${TEST_API_KEY}&from=2026-03-08&to=2026-03-01`, null);
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    const page = await response.text();
+    expect(page).toContain('That range cannot be shown:</b> from must not be after to (2026-03-01)');
+    expect(page).toContain('name="from" value="2026-03-08"');
+    expect(page).toContain('name="to" value="2026-03-01"');
+    expect(page).toContain(`name="key" value="${TEST_API_KEY}"`);
+    expect(page).not.toContain('data-section="traffic"');
   });
 });

@@ -9,6 +9,9 @@ export const armOf = (variant: string | undefined, holdout = false): string => (
 /** UTC day (YYYY-MM-DD) of a time in ms. */
 export const dayOf = (at: number): string => new Date(at).toISOString().slice(0, 10);
 
+/** Lapsed states: a visitor falls into them from any stage, so they are no step of the funnel. */
+const LAPSED = /dormant|churn|lapsed|lost/;
+
 /**
  * The stages that make a visitor a lead: "lead" and the stages listed before it (more advanced),
  * apart from lapsed states such as dormant or churned, which say nothing of having been a lead.
@@ -17,7 +20,16 @@ export function funnelStages(rules: RulesFile): { leadStages: string[]; customer
   const ids = rules.stages.map((stage) => stage.id);
   const lead = ids.indexOf('lead');
   return {
-    leadStages: lead < 0 ? [] : ids.slice(0, lead + 1).filter((id) => !/dormant|churn|lapsed|lost/.test(id)),
+    leadStages: lead < 0 ? [] : ids.slice(0, lead + 1).filter((id) => !LAPSED.test(id)),
     customer: ids.includes('customer') ? 'customer' : null,
   };
+}
+
+/**
+ * The stages in the order a visitor moves through them: the rules list the most advanced first
+ * (the first match wins), so reversed, with the lapsed states after the funnel.
+ */
+export function stagesInFunnelOrder(rules: RulesFile): RulesFile['stages'] {
+  const forward = [...rules.stages].reverse();
+  return [...forward.filter((stage) => !LAPSED.test(stage.id)), ...forward.filter((stage) => LAPSED.test(stage.id))];
 }

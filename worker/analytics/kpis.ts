@@ -3,7 +3,7 @@
 // one D1 batch; the shaping below them is pure. Definitions: worker/analytics/README.md.
 import type { RulesFile } from '../../rules/schema';
 import { liftOverHoldout, rate, type Lift } from './intervals';
-import { HOLDOUT_ARM, funnelStages } from './keys';
+import { HOLDOUT_ARM, funnelStages, stagesInFunnelOrder } from './keys';
 import type { AudienceSeries, FormFunnel, Kpis, OfferArm, OfferStats, Stages, Traffic } from '../schema/stats';
 
 export const SECTIONS = ['traffic', 'forms', 'offers', 'stages', 'audiences'] as const;
@@ -222,7 +222,8 @@ export function stagesOf(rules: RulesFile, entered: Row[], leads: Row | undefine
   const leadCount = leads ? num(leads.leads) : null;
   const converted = leads ? num(leads.converted) : null;
   return {
-    entered: rules.stages.map((stage) => ({ stage: stage.id, visitors: counts.get(stage.id) ?? 0 })),
+    entered: stagesInFunnelOrder(rules).map(({ id, label }) => ({ stage: id, label: label ?? null, visitors: counts.get(id) ?? 0 })),
+    lead_stages: funnelStages(rules).leadStages,
     leads: leadCount,
     converted_leads: converted,
     lead_to_customer_pct: leadCount && converted !== null ? (converted * 100) / leadCount : null,

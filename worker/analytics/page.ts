@@ -37,35 +37,59 @@ th,td{text-align:right;padding:4px 8px;border-bottom:1px solid #eef0f3}th:first-
 pre{background:#f0f2f5;padding:8px;overflow:auto;font-size:13px}
 `;
 
-export interface PageOptions {
-  kpis: Kpis;
+/** What the header's range form shows, and the key it carries along. */
+export interface Frame {
+  site: string;
   sites: string[];
+  from: string;
+  to: string;
   /** The key the page was opened with through ?key=, carried by the range form; null with a header. */
   key: string | null;
-  origin: string;
   nonce: string;
 }
 
-export function dashboardPage({ kpis, sites, key, origin, nonce }: PageOptions): Html {
+export interface PageOptions extends Omit<Frame, 'site' | 'from' | 'to'> {
+  kpis: Kpis;
+  origin: string;
+}
+
+export function dashboardPage({ kpis, origin, ...frame }: PageOptions): Html {
+  return page(
+    { ...frame, site: kpis.site, from: kpis.from, to: kpis.to },
+    html`${tiles(kpis)} ${traffic(kpis, origin)} ${forms(kpis.forms ?? [])} ${offers(kpis.offers ?? [], kpis.site)} ${stages(kpis)}
+      ${audiences(kpis)}
+      <p class="note">All counts are for UTC days ${kpis.from} to ${kpis.to}. The same numbers as JSON:
+        <code>GET /v1/stats/${kpis.site}?from=${kpis.from}&amp;to=${kpis.to}</code>. How each KPI is computed: worker/analytics/README.md.</p>`,
+  );
+}
+
+/** The dashboard's frame around a range it cannot show (e.g. From after To), saying what to change. */
+export function rangeErrorPage(frame: Frame, problem: string): Html {
+  return page(
+    frame,
+    html`<section data-section="range-error"><div class="empty">
+      <p><b>That range cannot be shown:</b> ${problem}.</p>
+      <p>Pick a From date on or before the To date, at most a year apart, and press Show.</p>
+    </div></section>`,
+  );
+}
+
+/** The page with its header: the site picker and the date range form, a GET form without script. */
+function page({ site, sites, from, to, key, nonce }: Frame, content: Html): Html {
   return layout(
-    `Nextbest · ${kpis.site}`,
+    `Nextbest · ${site}`,
     nonce,
     html`<header>
-        <h1>Nextbest · ${kpis.site}</h1>
+        <h1>Nextbest · ${site}</h1>
         <form class="range" method="get" action="/dashboard">
-          <label>Site <select name="site">${sites.map((s) => html`<option value="${s}" ${s === kpis.site ? 'selected' : ''}>${s}</option>`)}</select></label>
-          <label>From <input type="date" name="from" value="${kpis.from}" required></label>
-          <label>To <input type="date" name="to" value="${kpis.to}" required></label>
+          <label>Site <select name="site">${sites.map((s) => html`<option value="${s}" ${s === site ? 'selected' : ''}>${s}</option>`)}</select></label>
+          <label>From <input type="date" name="from" value="${from}" required></label>
+          <label>To <input type="date" name="to" value="${to}" required></label>
           ${key ? html`<input type="hidden" name="key" value="${key}">` : ''}
           <button type="submit">Show</button>
         </form>
       </header>
-      <main>
-        ${tiles(kpis)} ${traffic(kpis, origin)} ${forms(kpis.forms ?? [])} ${offers(kpis.offers ?? [], kpis.site)} ${stages(kpis)}
-        ${audiences(kpis)}
-        <p class="note">All counts are for UTC days ${kpis.from} to ${kpis.to}. The same numbers as JSON:
-          <code>GET /v1/stats/${kpis.site}?from=${kpis.from}&amp;to=${kpis.to}</code>. How each KPI is computed: worker/analytics/README.md.</p>
-      </main>`,
+      <main>${content}</main>`,
   );
 }
 
@@ -180,21 +204,37 @@ const signedPts = (v: number) => `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}`;
 function stages({ stages: s }: Kpis): Html {
   if (!s) return html``;
   const entered = s.entered.filter((e) => e.visitors > 0);
+  const leadStages = s.lead_stages.map((id, i) => html`${i ? ', ' : ''}<code>${id}</code>`);
   return html`<section data-section="stages"><h2>Lifecycle stages</h2>
     ${entered.length
-      ? html`<table><tr><th>stage</th><th>visitors who entered it</th></tr>${s.entered.map((e) => html`<tr><td>${e.stage}</td><td>${e.visitors}</td></tr>`)}</table>
-        <p>Leads: ${s.leads ?? '–'}; became customers: ${s.converted_leads ?? '–'}; lead → customer conversion:
+      ? html`<table><tr><th>stage (in funnel order)</th><th>means</th><th>visitors who entered it in the range</th></tr>
+          ${s.entered.map((e) => html`<tr><td>${e.stage}</td><td>${e.label ?? ''}</td><td>${e.visitors}</td></tr>`)}</table>
+        <p class="note">Each count is of visitors who first entered the stage during the range, not of those in it now: a
+          customer also counts under the stages they passed on the way. A visitor's stage is the most advanced one whose
+          condition holds, so one event can move them past several: a later stage may count more than an earlier one.</p>
+        <p>Leads (first reached ${leadStages} in the range): ${s.leads ?? '–'}; became customers since: ${s.converted_leads ?? '–'}; lead → customer conversion:
           <b>${s.lead_to_customer_pct == null ? '–' : `${s.lead_to_customer_pct.toFixed(1)}%`}</b></p>`
       : html`<div class="empty"><p><b>No stage changes in this range.</b> Stages come from the <code>stages</code> of the site's rules file; visitors move through them as their events arrive.</p></div>`}
   </section>`;
 }
 
-function audiences({ audiences: list, traffic: t }: Kpis): Html {
-  if (!list?.length) return html``;
+const SERIES_CLASSES = ['visitors', 'pageviews', 'sessions'];
+
+function audiences({ audiences: list, traffic: t, site }: Kpis): Html {
+  if (!list) return html``;
+  if (list.length === 0) {
+    return html`<section data-section="audiences"><h2>Audience sizes</h2><div class="empty">
+      <p><b>This site has no audiences yet.</b> Write them in <code>rules/${site}.json</code> under <code>audiences</code>: an id, a
+      <code>when</code> condition, how many <code>days</code> a member stays, and <code>requires_consent: "ads"</code> for retargeting.
+      Members then show here day by day and are listed by <code>GET /v1/audiences/${site}/&lt;id&gt;</code> for ad platforms.</p>
+      ${code(`"audiences": [\n  { "id": "mortgage_abandoners", "when": { "forms.mortgage-app.abandoned": true }, "days": 30, "requires_consent": "ads" }\n]`)}
+    </div></section>`;
+  }
   const days = list[0].daily.map((d) => d.day);
+  const className = (i: number) => SERIES_CLASSES[i % SERIES_CLASSES.length];
   return html`<section data-section="audiences"><h2>Audience sizes</h2>
-    ${lineChart('audiences', 'Audience members per day', days, list.map((a, i) => ({ name: a.audience, className: ['visitors', 'pageviews', 'sessions'][i % 3], values: a.daily.map((d) => d.size) })))}
-    <p class="legend">${list.map((a, i) => html`<span><i class="${['visitors', 'pageviews', 'sessions'][i % 3]}"></i>${a.audience} (${a.daily.at(-1)?.size ?? 0} now)</span>`)}</p>
+    ${lineChart('audiences', 'Audience members per day', days, list.map((a, i) => ({ name: a.audience, className: className(i), values: a.daily.map((d) => d.size) })))}
+    <p class="legend">${list.map((a, i) => html`<span><i class="${className(i)}"></i>${a.audience} (${a.daily.at(-1)?.size ?? 0} now)</span>`)}</p>
     ${t && list.every((a) => a.daily.every((d) => d.size === 0)) ? html`<p class="note">Members join with ads consent only (see <code>audiences</code> in the rules).</p>` : ''}
   </section>`;
 }

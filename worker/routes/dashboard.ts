@@ -1,5 +1,6 @@
-// GET /dashboard?site&from&to (API key): the KPIs as a page with charts. A browser cannot set an
-// Authorization header on a link, so the key may also come as ?key= (then carried by the range
+// GET /dashboard?site&from&to (API key): the KPIs as a page with charts; a range it cannot show gets
+// the page saying what to change (the JSON API answers that with a plain 400). A browser cannot set
+// an Authorization header on a link, so the key may also come as ?key= (then carried by the range
 // form); the page sends no Referer, so the key does not leak to other sites through links.
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -10,8 +11,9 @@ import { siteRules } from '../http/site';
 import { parseOr400 } from '../http/validate';
 import { sites } from '../../rules/sites';
 import { Name } from '../schema/events';
+import { describeIssue } from '../schema/issues';
 import { loadKpis } from '../analytics/kpis';
-import { dashboardPage, keyPage } from '../analytics/page';
+import { dashboardPage, keyPage, rangeErrorPage } from '../analytics/page';
 import { RangeQuery, StatsQuery } from '../analytics/range';
 
 const DashboardQuery = StatsQuery.extend({ site: Name.optional(), key: z.string().max(500).optional() });
@@ -36,15 +38,13 @@ export const dashboard = new Hono<AppEnv>().get('/dashboard', async (c) => {
   const site = siteParam ?? sites.keys().next().value;
   if (!site) throw new ApiError(404, 'unknown_site', 'no site has a rules file yet: add rules/<site>.json', 'site');
   const rules = siteRules(c, site, { checkOrigin: false });
-  const range = parseOr400(RangeQuery, rest);
-  const kpis = await loadKpis(c.env.DB, site, rules.source, range, range.sections);
-  return c.html(
-    dashboardPage({
-      kpis,
-      sites: [...sites.keys()],
-      key: viaHeader ? null : (key ?? null),
-      origin: new URL(c.req.url).origin,
-      nonce,
-    }),
-  );
+  const frame = { sites: [...sites.keys()], key: viaHeader ? null : (key ?? null), nonce };
+  const range = RangeQuery.safeParse(rest);
+  if (!range.success) {
+    // A person picked these dates: the page says what is wrong, in its own frame, where they can fix it.
+    const { path, reason } = describeIssue(range.error.issues[0]);
+    return c.html(rangeErrorPage({ ...frame, site, from: rest.from ?? '', to: rest.to ?? '' }, `${path} ${reason}`), 400);
+  }
+  const kpis = await loadKpis(c.env.DB, site, rules.source, range.data, range.data.sections);
+  return c.html(dashboardPage({ ...frame, kpis, origin: new URL(c.req.url).origin }));
 });

@@ -62,9 +62,14 @@ export interface OfferStats {
 }
 
 export interface Stages {
-  /** Visitors who entered each stage in the range, in the rules' order. */
-  entered: Array<{ stage: string; visitors: number }>;
-  /** Visitors who first reached the lead stage or a later funnel stage in the range. */
+  /**
+   * Visitors who first entered each stage in the range (not how many are in it now), in funnel
+   * order: the rules' order reversed, lapsed stages such as dormant last. A visitor may skip stages.
+   */
+  entered: Array<{ stage: string; label: string | null; visitors: number }>;
+  /** The stages that make a lead: "lead" and the more advanced funnel stages. */
+  lead_stages: string[];
+  /** Visitors who first reached one of lead_stages in the range. */
   leads: number | null;
   /** Of those leads, the ones who became customers (by now). */
   converted_leads: number | null;

@@ -1,0 +1,45 @@
+// The dashboard page's sections rendered from KPIs alone: what an empty or unusual section says.
+import { describe, expect, it } from 'vitest';
+import { dashboardPage } from '../../../worker/analytics/page';
+import type { Kpis } from '../../../worker/schema/stats';
+
+const render = async (kpis: Kpis) =>
+  String(await dashboardPage({ kpis, sites: ['demo'], key: null, origin: 'https://nb.example', nonce: 'n0nce' }));
+
+describe('the dashboard page', () => {
+  it('says how to add audiences when the rules have none', async () => {
+    const page = await render({ site: 'demo', from: '2026-03-01', to: '2026-03-07', audiences: [] });
+    expect(page).toContain('data-section="audiences"');
+    expect(page).toContain('This site has no audiences yet');
+    expect(page).toContain('<code>rules/demo.json</code>');
+    expect(page).not.toContain('data-chart="audiences"');
+  });
+
+  it('leaves the audiences out when they were not asked for', async () => {
+    expect(await render({ site: 'demo', from: '2026-03-01', to: '2026-03-07' })).not.toContain('data-section="audiences"');
+  });
+
+  it('lists stages in the order given, with what each means and what the counts are', async () => {
+    const page = await render({
+      site: 'demo',
+      from: '2026-03-01',
+      to: '2026-03-07',
+      stages: {
+        entered: [
+          { stage: 'engaged', label: 'Came back', visitors: 40 },
+          { stage: 'lead', label: null, visitors: 0 },
+          { stage: 'applicant', label: 'Application started', visitors: 25 },
+        ],
+        lead_stages: ['applicant', 'lead'],
+        leads: 25,
+        converted_leads: 5,
+        lead_to_customer_pct: 20,
+      },
+    });
+    expect(page.indexOf('<td>engaged</td>')).toBeLessThan(page.indexOf('<td>applicant</td>'));
+    expect(page).toContain('<td>Application started</td>');
+    expect(page).toContain('first entered the stage during the range, not of those in it now');
+    expect(page).toContain('Leads (first reached <code>applicant</code>, <code>lead</code> in the range): 25');
+    expect(page).toContain('<b>20.0%</b>');
+  });
+});
