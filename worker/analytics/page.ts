@@ -207,8 +207,8 @@ function stages({ stages: s }: Kpis): Html {
   const leadStages = s.lead_stages.map((id, i) => html`${i ? ', ' : ''}<code>${id}</code>`);
   return html`<section data-section="stages"><h2>Lifecycle stages</h2>
     ${entered.length
-      ? html`<table><tr><th>stage (in funnel order)</th><th>means</th><th>visitors who entered it in the range</th></tr>
-          ${s.entered.map((e) => html`<tr><td>${e.stage}</td><td>${e.label ?? ''}</td><td>${e.visitors}</td></tr>`)}</table>
+      ? html`<table><tr><th>stage, in funnel order</th><th>visitors who entered it in the range</th></tr>
+          ${s.entered.map((e) => html`<tr><td>${e.stage}${e.label ? html` <span class="note">· ${e.label}</span>` : ''}</td><td>${e.visitors}</td></tr>`)}</table>
         <p class="note">Each count is of visitors who first entered the stage during the range, not of those in it now: a
           customer also counts under the stages they passed on the way. A visitor's stage is the most advanced one whose
           condition holds, so one event can move them past several: a later stage may count more than an earlier one.</p>

@@ -4,6 +4,7 @@
 // the past two weeks so the dashboard has history. Most visitors bounce, some read rates or use the
 // calculator, fewer start the four-step application and fewer finish it; abandoners come back and
 // are shown the "finish your application" banner unless the offer's holdout keeps it from them.
+// Every offer an answer decides (unless held out) is shown, and some are clicked and converted.
 //
 //   node worker/scripts/demo-traffic.mjs [--url http://localhost:8787] [--visitors 400] [--days 14]
 //                                        [--max-seconds 90] [--seed 1]
@@ -44,7 +45,15 @@ const chance = (p) => random() < p;
 const pick = (items) => items[Math.floor(random() * items.length)];
 const id = (prefix) => `${prefix}_${Math.floor(random() * 2 ** 52).toString(36)}${Math.floor(random() * 2 ** 30).toString(36)}`;
 
-const totals = { batches: 0, events: 0, shown: 0, heldOut: 0, submitted: 0, failed: 0 };
+// Plausible banner rates: a banner that picks up an abandoned application is clicked far more often
+// than a generic one (variant b, "2 steps from your pre-approval", a little more than a). Its
+// conversion is the finished application; other offers convert on a share of their clicks.
+const CLICK_RATES = { 'finish-app/a': 0.4, 'finish-app/b': 0.5 };
+const CLICK_RATE = 0.06;
+const CONVERT_RATE = 0.2;
+const DISMISS_RATE = 0.2;
+
+const totals = { batches: 0, events: 0, impressions: 0, heldOut: 0, submitted: 0, failed: 0 };
 let nextSlot = Date.now();
 
 /** Waits for this request's turn at REQUESTS_PER_SECOND across all visitors. */
@@ -81,6 +90,33 @@ async function send(visitor, events, slots = []) {
   return null;
 }
 
+/**
+ * Posts a batch that asks for offers, then shows the visitor every offer the answer decided (held
+ * out ones are not shown): an impression each, and some clicks, conversions and dismissals.
+ * Answers the decision and the offers clicked.
+ */
+async function visit(visitor, events, slots) {
+  const answer = await send(visitor, events, slots);
+  const clicked = new Set();
+  const seen = [];
+  for (const { offer, variant, holdout } of answer?.decisions?.offers ?? []) {
+    if (holdout) {
+      totals.heldOut += 1;
+      continue;
+    }
+    const action = (name) => visitor.event({ type: 'offer', offer, ...(variant ? { variant } : {}), action: name });
+    seen.push(action('impression'));
+    totals.impressions += 1;
+    if (chance(CLICK_RATES[`${offer}/${variant}`] ?? CLICK_RATE)) {
+      clicked.add(offer);
+      seen.push(action('click'));
+      if (offer !== 'finish-app' && chance(CONVERT_RATE)) seen.push(action('convert'));
+    } else if (chance(DISMISS_RATE)) seen.push(action('dismiss'));
+  }
+  if (seen.length) await send(visitor, seen);
+  return { answer, clicked };
+}
+
 function makeVisitor(startAt) {
   const visitor = { vid: id('v'), sid: id('s'), at: Math.round(startAt) };
   visitor.event = (fields) => {
@@ -100,15 +136,15 @@ async function journey(startAt) {
   const source = pick(['google', 'google', 'facebook', 'newsletter', null]);
   const landing = source ? `index.html?utm_source=${source}&utm_medium=${source === 'newsletter' ? 'email' : 'cpc'}` : 'index.html';
   const consent = { type: 'track', name: 'consent', props: { analytics: true, personalization: true, ads: chance(0.7) } };
-  await send(v, [v.event(consent), v.page(landing)], ['hero', 'sidebar']);
+  await visit(v, [v.event(consent), v.page(landing)], ['hero', 'sidebar']);
   if (chance(0.55)) return; // bounced
-  await send(v, [v.page('rates.html')], ['sidebar']);
+  await visit(v, [v.page('rates.html')], ['sidebar']);
   if (chance(0.45)) await send(v, [v.page('calculator.html'), v.event({ type: 'track', name: 'calculator_used', props: { loan_bucket: pick(['200-300k', '300-400k', '400-600k', '600-800k']) } })]);
   if (!chance(0.35)) {
     // Some come back another day to read rates again.
     if (chance(0.3)) {
       v.newSession((1 + Math.floor(random() * 4)) * DAY);
-      await send(v, [v.page('rates.html')], ['hero', 'sidebar']);
+      await visit(v, [v.page('rates.html')], ['hero', 'sidebar']);
     }
     return;
   }
@@ -117,28 +153,16 @@ async function journey(startAt) {
   if (furthest < 2 || !chance(0.65)) return;
   // An abandoner comes back a few days later; the home page asks for the hero slot's offer.
   v.newSession((1 + Math.floor(random() * 5)) * DAY);
-  const answer = await send(v, [v.page('index.html')], ['hero', 'sidebar']);
+  const { answer, clicked } = await visit(v, [v.page('index.html')], ['hero', 'sidebar']);
   const offer = answer?.decisions?.offers?.find((o) => o.offer === 'finish-app');
-  if (offer?.holdout) totals.heldOut += 1;
-  let resumes = chance(0.15);
-  if (offer && !offer.holdout) {
-    totals.shown += 1;
-    const variant = offer.variant;
-    const clicked = chance(variant === 'b' ? 0.5 : 0.4);
-    const shown = v.event({ type: 'offer', offer: 'finish-app', variant, action: 'impression' });
-    await send(v, clicked ? [shown, v.event({ type: 'offer', offer: 'finish-app', variant, action: 'click' })] : [shown]);
-    resumes = clicked ? chance(0.75) : chance(0.1);
-    if (!clicked && chance(0.3)) await send(v, [v.event({ type: 'offer', offer: 'finish-app', variant, action: 'dismiss' })]);
-    if (resumes) {
-      const result = await application(v, furthest, 4, 'apply.html?resume=1');
-      if (result === 'submitted') {
-        if (clicked) await send(v, [v.event({ type: 'offer', offer: 'finish-app', variant, action: 'convert' })]);
-        return customer(v);
-      }
-      return;
-    }
+  // Held out (or not decided), some come back to the application on their own.
+  const shown = offer && !offer.holdout;
+  const resumes = shown ? chance(clicked.has('finish-app') ? 0.75 : 0.1) : chance(0.15);
+  if (!resumes || (await application(v, furthest, 4, 'apply.html?resume=1')) !== 'submitted') return;
+  if (shown && clicked.has('finish-app')) {
+    await send(v, [v.event({ type: 'offer', offer: 'finish-app', variant: offer.variant, action: 'convert' })]);
   }
-  if (resumes && (await application(v, furthest, 4, 'apply.html?resume=1')) === 'submitted') return customer(v);
+  return customer(v);
 }
 
 /** Walks the application from `from` to `to`; submits at the last step with some probability. */
@@ -161,7 +185,7 @@ async function application(v, from, to, path = 'apply.html') {
 async function customer(v) {
   if (!chance(0.4)) return;
   v.newSession((2 + Math.floor(random() * 5)) * DAY);
-  await send(v, [v.page('index.html'), v.event({ type: 'track', name: 'loan_funded', props: { amount: 250_000 + Math.floor(random() * 400_000) } })], ['hero']);
+  await visit(v, [v.page('index.html'), v.event({ type: 'track', name: 'loan_funded', props: { amount: 250_000 + Math.floor(random() * 400_000) } })], ['hero']);
 }
 
 async function main() {
@@ -196,7 +220,7 @@ async function main() {
 function progress(done) {
   console.log(
     `visitors ${done}/${visitors}  batches ${totals.batches}  events ${totals.events}  ` +
-      `banner shown ${totals.shown}  held out ${totals.heldOut}  applications submitted ${totals.submitted}` +
+      `offers shown ${totals.impressions}  held out ${totals.heldOut}  applications submitted ${totals.submitted}` +
       (totals.failed ? `  failed ${totals.failed}` : ''),
   );
 }

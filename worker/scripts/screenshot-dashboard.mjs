@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Saves a screenshot of a running worker's dashboard (docs/dashboard.png, shown in the README) with
-// headless Chromium. Fill the dashboard first with `npm run demo:traffic`.
+// headless Chromium. Fill the dashboard first with `npm run demo:traffic`, whose visitors span the
+// last 14 days: the picture shows those days (--days), not the dashboard's default 30.
 //
 //   node worker/scripts/screenshot-dashboard.mjs --key <API key> [--url http://localhost:8787]
-//                                                [--out docs/dashboard.png] [--site demo]
+//                                                [--out docs/dashboard.png] [--site demo] [--days 14]
 // The key may also come from the NB_API_KEY environment variable.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -16,6 +17,7 @@ const { values: args } = parseArgs({
     key: { type: 'string', default: process.env.NB_API_KEY },
     out: { type: 'string', default: 'docs/dashboard.png' },
     site: { type: 'string', default: 'demo' },
+    days: { type: 'string', default: '14' },
   },
 });
 if (!args.key) {
@@ -28,7 +30,9 @@ try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, deviceScaleFactor: 1 });
   const errors = [];
   page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
-  const url = `${args.url.replace(/\/+$/, '')}/dashboard?site=${encodeURIComponent(args.site)}&key=${encodeURIComponent(args.key)}`;
+  const day = (ms) => new Date(ms).toISOString().slice(0, 10);
+  const range = `from=${day(Date.now() - (Math.max(1, Number(args.days)) - 1) * 86_400_000)}&to=${day(Date.now())}`;
+  const url = `${args.url.replace(/\/+$/, '')}/dashboard?site=${encodeURIComponent(args.site)}&${range}&key=${encodeURIComponent(args.key)}`;
   const response = await page.goto(url);
   if (!response?.ok()) throw new Error(`the dashboard answered ${response?.status()}: is the key right?`);
   mkdirSync(dirname(args.out), { recursive: true });

@@ -36,8 +36,9 @@ describe('the dashboard page', () => {
         lead_to_customer_pct: 20,
       },
     });
-    expect(page.indexOf('<td>engaged</td>')).toBeLessThan(page.indexOf('<td>applicant</td>'));
-    expect(page).toContain('<td>Application started</td>');
+    expect(page.indexOf('<td>engaged')).toBeLessThan(page.indexOf('<td>applicant'));
+    expect(page).toContain('<td>applicant <span class="note">· Application started</span></td><td>25</td>');
+    expect(page).toContain('<td>lead</td><td>0</td>');
     expect(page).toContain('first entered the stage during the range, not of those in it now');
     expect(page).toContain('Leads (first reached <code>applicant</code>, <code>lead</code> in the range): 25');
     expect(page).toContain('<b>20.0%</b>');
