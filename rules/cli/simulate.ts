@@ -1,17 +1,23 @@
 // `rules simulate`: replays a JSON-lines file of events (the wire format, plus optional `slots` and
 // `context` per line, and a `vid` on the first) through the engine, printing score, stage, segments, offers and audiences.
+import { z } from 'zod';
 import { Event } from '../../worker/schema/events';
+import { DecideRequest } from '../../worker/schema/decide';
 import { describeIssue } from '../../worker/schema/issues';
-import { applyEvent, decide, newVisitor, type CompiledRules, type RequestContext, type VisitorState } from '../../worker/engine';
+import { applyEvent, decide, newVisitor, whyUnfilled, type CompiledRules, type VisitorState } from '../../worker/engine';
+import { RequestContext } from '../../worker/engine/context';
 import { scoreReasons } from '../../worker/engine/scoring';
 import { loadRulesText } from './check';
 
-interface Line {
-  vid?: string;
-  event: Event;
-  slots: string[];
-  context?: RequestContext;
-}
+/** What a line carries besides the event: the visitor id (first line), the slots to fill, the request. */
+const Extras = z.object({
+  vid: z.string().min(1).optional(),
+  slots: DecideRequest.shape.slots,
+  context: RequestContext.optional(),
+});
+const EXTRAS = Object.keys(Extras.shape);
+
+type Line = z.infer<typeof Extras> & { event: Event };
 
 export function simulate(rulesFile: string, rulesText: string, eventsFile: string, eventsText: string, print: (line: string) => void): number {
   const loaded = loadRulesText(rulesFile, rulesText);
@@ -37,24 +43,33 @@ function parseLines(file: string, text: string, print: (line: string) => void): 
   let failed = false;
   text.split('\n').forEach((raw, i) => {
     if (!raw.trim() || raw.trimStart().startsWith('//')) return;
-    let json: Record<string, unknown>;
+    let json: unknown;
     try {
-      json = JSON.parse(raw) as Record<string, unknown>;
+      json = JSON.parse(raw);
     } catch (error) {
       print(`${file}:${i + 1}: invalid JSON: ${(error as Error).message}`);
       failed = true;
       return;
     }
-    const { slots = [], context, vid, ...event } = json;
-    const parsed = Event.safeParse(event);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) print(`${file}:${i + 1}: ${Object.values(describeIssue(issue)).join(': ')}`);
+    const extras = Extras.safeParse(json);
+    const event = Event.safeParse(withoutExtras(json));
+    if (!extras.success || !event.success) {
+      const issues = [...(extras.error?.issues ?? []), ...(event.error?.issues ?? [])];
+      // A line that is not an object fails both schemas the same way: say it once.
+      const reasons = new Set(issues.map((issue) => Object.values(describeIssue(issue)).join(': ')));
+      for (const reason of reasons) print(`${file}:${i + 1}: ${reason}`);
       failed = true;
       return;
     }
-    lines.push({ vid: vid as string | undefined, event: parsed.data, slots: slots as string[], context: context as RequestContext | undefined });
+    lines.push({ ...extras.data, event: event.data });
   });
   return failed ? null : lines;
+}
+
+/** The event itself: the line without the keys that only `simulate` reads. */
+function withoutExtras(json: unknown): unknown {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return json;
+  return Object.fromEntries(Object.entries(json).filter(([key]) => !EXTRAS.includes(key)));
 }
 
 function describeEvent(event: Event): string {
@@ -71,14 +86,16 @@ function report(rules: CompiledRules, state: VisitorState, line: Line, at: numbe
   const decision = decide(rules, state, line.slots, at, line.context);
   const products = Object.entries(decision.score.products).map(([id, value]) => `${id} ${value}`).join(', ');
   print(`  score ${decision.score.total}${products ? ` (${products})` : ''}; because ${scoreReasons(rules, state.score, at).join(', ') || '-'}`);
-  print(`  stage ${decision.stage}; segments ${decision.segments.join(', ') || '-'}`);
+  print(`  stage ${decision.stage || "-"}; segments ${decision.segments.join(', ') || '-'}`);
   for (const offer of decision.offers) {
     const shown = offer.holdout ? 'holdout, not shown' : `"${offer.banner?.title}"`;
     print(`  offer ${offer.slot}: ${offer.offer}${offer.variant ? `/${offer.variant}` : ''} ${shown}`);
     for (const reason of offer.reasons) print(`    - ${reason}`);
   }
-  const unfilled = line.slots.filter((slot) => !decision.offers.some((offer) => offer.slot === slot));
-  if (unfilled.length) print(`  no offer for ${unfilled.join(', ')}`);
+  for (const slot of line.slots.filter((wanted) => !decision.offers.some((offer) => offer.slot === wanted))) {
+    print(`  no offer for ${slot}`);
+    for (const reason of whyUnfilled(rules, state, slot, at, line.context)) print(`    - ${reason}`);
+  }
   const join = decision.audiences.join.map((a) => `${a.id} until ${new Date(a.expires).toISOString().slice(0, 10)}`);
   print(`  audiences join ${join.join(', ') || '-'}; leave ${decision.audiences.leave.join(', ') || '-'}`);
 }

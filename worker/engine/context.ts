@@ -1,5 +1,7 @@
 // The object every `when` is evaluated on: the visitor's profile, the current event and the request
 // (see rules/README.md for its fields). Built once per event and once per decision.
+import { z } from 'zod';
+import { ConsentKind } from '../../rules/schema';
 import type { Event } from '../schema/events';
 import type { CompiledRules } from './rules';
 import type { Consent, Utm, VisitorState } from './state';
@@ -7,18 +9,19 @@ import { READS, type Reads } from './conditions';
 import { mergeConsent } from './consent';
 import { DAY, decayFactor } from './time';
 
-/** What the worker knows about the current request; every field is optional. */
-export interface RequestContext {
-  url?: string;
-  referrer?: string;
-  utm?: Utm;
+/** What the worker knows about the current request; every field is optional. A schema, so a file can give one (`rules simulate`). */
+export const RequestContext = z.strictObject({
+  url: z.string().optional(),
+  referrer: z.string().optional(),
+  utm: z.partialRecord(z.enum(['source', 'medium', 'campaign', 'term', 'content']), z.string()).optional() satisfies z.ZodType<Utm | undefined>,
   /** e.g. "mobile" | "tablet" | "desktop", from the user agent. */
-  device?: string;
+  device: z.string().optional(),
   /** ISO country code, e.g. from request.cf.country. */
-  country?: string;
+  country: z.string().optional(),
   /** The consent the page reports now; it is also remembered in the state. */
-  consent?: Consent;
-}
+  consent: z.partialRecord(ConsentKind, z.boolean()).optional() satisfies z.ZodType<Consent | undefined>,
+});
+export type RequestContext = z.infer<typeof RequestContext>;
 
 export interface RequestInfo {
   url?: string;

@@ -2,7 +2,7 @@
 export { loadRules, type CompiledRules, type RulesResult } from './rules';
 export { newVisitor, upgradeState, type VisitorState } from './state';
 export { applyEvent } from './apply';
-export { decide } from './decide';
+export { decide, whyUnfilled } from './decide';
 export type { RequestContext } from './context';
 export type { ObservedCounts, ObservedRates } from './propensity';
 export { explainProfile, type ProfileSummary } from './explain';

@@ -75,7 +75,7 @@ export interface VisitorState {
   /** Recency, frequency (distinct active UTC days) and monetary value (sum of `amount` props). */
   rfm: { last_day: number; active_days: number; monetary: number; purchases: number };
   score: ScoreState;
-  /** Per scoring rule with max_per_day: [UTC day, points awarded that day]. */
+  /** Per scoring rule with max_per_day: [UTC day, times it fired that day]. */
   rule_days: Record<string, [number, number]>;
   stage: string;
   stage_history: Array<{ stage: string; at: number }>;

@@ -47,6 +47,63 @@ describe('rules simulate', () => {
     expect(lines.slice(-6).join('\n')).toMatch(/^ {2}offer hero: card-cross-sell/m);
   });
 
+  it('counts a click on an offer once: converting afterwards earns no click points', () => {
+    const { lines } = run((print) =>
+      simulate('rules/demo.json', readFileSync('rules/demo.json', 'utf8'), 'abandoned-application.jsonl', readFileSync('rules/examples/abandoned-application.jsonl', 'utf8'), print),
+    );
+    const afterConvert = lines.slice(lines.findIndex((line) => line.includes('finish-app/b convert')));
+    expect(afterConvert[1]).toContain('clicked an offer +5,');
+  });
+
+  it('says why a slot stays empty, offer by offer', () => {
+    const rules = JSON.stringify({
+      origins: ['https://acme.example'],
+      offers: [
+        { id: 'once', slots: ['hero'], caps: { per_day: 1 }, banner: { title: 'Once a day', placement: 'slot' } },
+        { id: 'later', slots: ['hero'], when: { 'counters.pages': { $gte: 5 } }, banner: { title: 'Later', placement: 'slot' } },
+      ],
+    });
+    const events = [
+      '{"id":"evt-0001","ts":1793642400000,"type":"page","url":"https://acme.example/","slots":["hero"]}',
+      '{"id":"evt-0002","ts":1793642401000,"type":"offer","offer":"once","action":"impression"}',
+      '{"id":"evt-0003","ts":1793642402000,"type":"page","url":"https://acme.example/","slots":["hero"]}',
+      '{"id":"evt-0004","ts":1793642403000,"type":"page","url":"https://acme.example/","slots":["hero"],"context":{"consent":{"personalization":false}}}',
+    ].join('\n');
+    const { code, lines } = run((print) => simulate('rules/r.json', rules, 'e.jsonl', events, print));
+    expect(code).toBe(0);
+    expect(lines.slice(lines.indexOf('#3 2026-11-02T18:00:02.000Z page https://acme.example/'))).toEqual([
+      '#3 2026-11-02T18:00:02.000Z page https://acme.example/',
+      '  score 0; because -',
+      '  stage -; segments -',
+      '  no offer for hero',
+      '    - once: capped: 1 of 1 impressions today (UTC)',
+      '    - later: conditions not met',
+      '  audiences join -; leave -',
+      '#4 2026-11-02T18:00:03.000Z page https://acme.example/',
+      '  score 0; because -',
+      '  stage -; segments -',
+      '  no offer for hero',
+      '    - the visitor refused personalization',
+      '  audiences join -; leave -',
+    ]);
+  });
+
+  it('checks the slots and request of each line, naming the line', () => {
+    const events = [
+      '{"id":"evt-0001","ts":1793642400000,"type":"page","url":"https://acme.example/","slots":"hero"}',
+      '{"id":"evt-0002","ts":1793642400000,"type":"page","url":"https://acme.example/","context":{"devise":"mobile","consent":{"ads":"yes"}}}',
+      'null',
+    ].join('\n');
+    const { code, lines } = run((print) => simulate('rules/demo.json', readFileSync('rules/demo.json', 'utf8'), 'e.jsonl', events, print));
+    expect(code).toBe(1);
+    expect(lines).toEqual([
+      'e.jsonl:1: slots: Invalid input: expected array, received string',
+      'e.jsonl:2: context.consent.ads: Invalid input: expected boolean, received string',
+      'e.jsonl:2: context: Unrecognized key: "devise"',
+      'e.jsonl:3: (root): Invalid input: expected object, received null',
+    ]);
+  });
+
   it('reports bad event lines with their line number', () => {
     const { code, lines } = run((print) => simulate('rules/demo.json', readFileSync('rules/demo.json', 'utf8'), 'e.jsonl', '{"type":"page"}\nnot json', print));
     expect(code).toBe(1);
