@@ -5,6 +5,7 @@ import { consumeEvents, retryDelaySeconds } from '../../worker/analytics/consume
 // Seeded (mulberry32), so the generated data are the same on every run.
 import { seededRandom as seeded } from '../../worker/engine/hash';
 import { eraseVisitorRows } from '../../worker/analytics/erase';
+import { writeMemberships, type MembershipChange } from '../../worker/audiences/members';
 import type { Kpis } from '../../worker/schema/stats';
 import type { QueuedEvent } from '../../worker/analytics/message';
 import type { Event } from '../../worker/schema/events';
@@ -324,6 +325,56 @@ describe('analytics rollups', () => {
     expect(after.traffic!.unique_visitors).toBe(before.traffic!.unique_visitors - 1);
     const left = await env.DB.prepare("SELECT COUNT(*) AS n FROM seen_events WHERE day LIKE '2026-05-%'").first<{ n: number }>();
     expect(left?.n).toBe(messages.length - messages.filter((m) => m.vid === vid).length);
+  });
+});
+
+describe('audience sizes over time', () => {
+  // August 2026, written through the mirror's own writer, as the visitors' objects write it.
+  const at = (day: number, hour = 12) => Date.UTC(2026, 7, day, hour);
+  const member = (vid: string, joined: number, expires: number, left?: number): MembershipChange => ({
+    site: 'demo',
+    audience: 'mortgage_abandoners',
+    vid,
+    uid: null,
+    member: { joined, expires, ...(left === undefined ? {} : { left }) },
+  });
+  const daily = async () =>
+    (await statsOf('from=2026-08-01&to=2026-08-07&metric=audiences')).audiences!.find(
+      (a) => a.audience === 'mortgage_abandoners',
+    )!.daily;
+
+  it('counts joins, leaves and expiry on the days they happen, and members at the end of each day', async () => {
+    await writeMemberships(env.DB, [
+      member('aud_expires', at(1, 10), at(5, 10)), // joined on the 1st, expired on the 5th
+      member('aud_leaves', at(2), at(30), at(3)), // left early (exit condition) on the 3rd
+      member('aud_stays', at(3), at(40)),
+      member('aud_same_day', at(6, 9), at(40), at(6, 17)), // in and out on the 6th
+      member('aud_extended', at(4), at(7, 6)), // matched again on the 5th: expiry moved out
+    ]);
+    await writeMemberships(env.DB, [member('aud_extended', at(4), at(35))]);
+    expect(await daily()).toEqual([
+      { day: '2026-08-01', size: 1, joins: 1, leaves: 0 },
+      { day: '2026-08-02', size: 2, joins: 1, leaves: 0 },
+      { day: '2026-08-03', size: 2, joins: 1, leaves: 1 },
+      { day: '2026-08-04', size: 3, joins: 1, leaves: 0 },
+      { day: '2026-08-05', size: 2, joins: 0, leaves: 1 },
+      { day: '2026-08-06', size: 2, joins: 1, leaves: 1 },
+      { day: '2026-08-07', size: 2, joins: 0, leaves: 0 },
+    ]);
+  });
+
+  it('rewrites past days when a member leaves and joins again: the mirror keeps the latest membership only', async () => {
+    const before = await daily();
+    await writeMemberships(env.DB, [member('aud_rejoins', at(1), at(30), at(2))]);
+    const left = await daily();
+    expect(left.map((d) => d.size - before.find((b) => b.day === d.day)!.size)).toEqual([1, 0, 0, 0, 0, 0, 0]);
+    // Joined again on the 5th: the row now says "joined on the 5th", so the 1st no longer shows
+    // that membership, nor its join or its leave on the 2nd.
+    await writeMemberships(env.DB, [member('aud_rejoins', at(5), at(35))]);
+    const rejoined = await daily();
+    expect(rejoined.map((d) => d.size - before.find((b) => b.day === d.day)!.size)).toEqual([0, 0, 0, 0, 1, 1, 1]);
+    expect(rejoined.map((d) => d.joins - before.find((b) => b.day === d.day)!.joins)).toEqual([0, 0, 0, 0, 1, 0, 0]);
+    expect(rejoined.map((d) => d.leaves)).toEqual(before.map((d) => d.leaves));
   });
 });
 
