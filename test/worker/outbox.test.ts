@@ -1,7 +1,7 @@
 // The visitor's analytics outbox keeps a message until D1 shows its event counted, and sends it
 // again when its lease ends unconfirmed: a message the queue accepted and then lost still gets
 // counted, once. Real Durable Object, queue, consumer and D1; only the loss itself is staged, by
-// marking the rows as sent long ago without sending them.
+// marking the rows as sent, with their lease over, without sending them.
 import { describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:workers';
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
@@ -12,19 +12,19 @@ import { batch, pageView, post } from './helpers';
 /** The default lease: wrangler.toml sets no NB_OUTBOX_LEASE_SECONDS. */
 const LEASE_MS = 300_000;
 
-type Row = { id: string; sent_at: number | null };
+type Row = { id: string; lease_ends: number | null; sends: number };
 
 function outboxOf(vid: string): Promise<{ rows: Row[]; alarm: number | null }> {
   return runInDurableObject(visitorStub(env, 'demo', vid), async (_instance, state) => ({
-    rows: state.storage.sql.exec<Row>('SELECT id, sent_at FROM outbox ORDER BY rowid').toArray(),
+    rows: state.storage.sql.exec<Row>('SELECT id, lease_ends, sends FROM outbox ORDER BY rowid').toArray(),
     alarm: await state.storage.getAlarm(),
   }));
 }
 
-/** Backdates every row's send, as if it had been sent once the lease ago (and the queue had lost it). */
-function endLease(vid: string, sentAt: number | null): Promise<void> {
+/** Ends every row's lease now, as if it had been sent (once, unless already sent) a lease ago. */
+function endLease(vid: string): Promise<void> {
   return runInDurableObject(visitorStub(env, 'demo', vid), (_instance, state) => {
-    state.storage.sql.exec('UPDATE outbox SET sent_at = ?', sentAt);
+    state.storage.sql.exec('UPDATE outbox SET lease_ends = ?, sends = max(sends, 1)', Date.now() - 1);
   });
 }
 
@@ -56,12 +56,13 @@ describe('the analytics outbox', () => {
     await runDurableObjectAlarm(visitorStub(env, 'demo', visit.vid));
     const sent = await outboxOf(visit.vid);
     expect(sent.rows).toHaveLength(3);
-    for (const row of sent.rows) expect(row.sent_at).toBeGreaterThanOrEqual(sentAt);
+    for (const row of sent.rows)
+      expect(row).toMatchObject({ lease_ends: expect.toSatisfy((at: number) => at >= sentAt + LEASE_MS), sends: 1 });
     // The next look is when the lease ends.
-    expect(sent.alarm).toBe(sent.rows[0].sent_at! + LEASE_MS);
+    expect(sent.alarm).toBe(sent.rows[0].lease_ends);
     expect(await countedEvents(visit.vid)).toBe(3);
 
-    await endLease(visit.vid, Date.now() - LEASE_MS);
+    await endLease(visit.vid);
     await runDurableObjectAlarm(visitorStub(env, 'demo', visit.vid));
     expect(await outboxOf(visit.vid)).toEqual({ rows: [], alarm: null });
     expect(await eventsRolledUp(visit.vid)).toBe(3);
@@ -70,14 +71,18 @@ describe('the analytics outbox', () => {
   it('sends a message again when its lease ends unconfirmed, and it is counted once', async () => {
     const visit = batch([pageView(), pageView()]);
     await post('/v1/collect', visit);
-    expect((await outboxOf(visit.vid)).rows.map((row) => row.sent_at)).toEqual([null, null]);
+    expect((await outboxOf(visit.vid)).rows.map((row) => row.lease_ends)).toEqual([null, null]);
     // "Sent" a lease ago, and lost: nothing of it reached D1.
-    await endLease(visit.vid, Date.now() - LEASE_MS - 1);
+    await endLease(visit.vid);
+    const resentAt = Date.now();
     await runDurableObjectAlarm(visitorStub(env, 'demo', visit.vid));
     expect(await countedEvents(visit.vid)).toBe(2);
-    expect((await outboxOf(visit.vid)).rows).toHaveLength(2);
+    // Sent a second time, with twice the lease.
+    const resent = await outboxOf(visit.vid);
+    expect(resent.rows.map((row) => row.sends)).toEqual([2, 2]);
+    for (const row of resent.rows) expect(row.lease_ends).toBeGreaterThanOrEqual(resentAt + 2 * LEASE_MS);
 
-    await endLease(visit.vid, Date.now() - LEASE_MS);
+    await endLease(visit.vid);
     await runDurableObjectAlarm(visitorStub(env, 'demo', visit.vid));
     expect(await outboxOf(visit.vid)).toEqual({ rows: [], alarm: null });
     expect(await eventsRolledUp(visit.vid)).toBe(2);

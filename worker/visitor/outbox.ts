@@ -2,15 +2,18 @@
 // not when the queue accepts the message: a message can still be lost after that (a local queue
 // dies with its process; a production message that exhausts its retries is dropped). A row still
 // unconfirmed when its lease ends is sent again, which is safe because the consumer counts an event
-// id once.
+// id once. Each send doubles the next lease, so a consumer that is only slow (a backlog, D1 down
+// for a while) is not flooded with copies.
 import type { Env } from '../env';
 import type { QueuedEvent } from '../analytics/message';
 import { visitorHash } from '../analytics/visitor-hash';
 
 /** Messages per queue send and rows per confirmation check. */
 const BATCH = 100;
-/** How long a sent row waits for its confirmation before it is sent again, unless configured. */
+/** How long a sent row first waits for its confirmation before it is sent again, unless configured. */
 const DEFAULT_LEASE_SECONDS = 300;
+/** Leases stop doubling after this many sends (the tenth waits 512 leases). */
+const MAX_DOUBLINGS = 9;
 
 export function leaseMs(env: Pick<Env, 'NB_OUTBOX_LEASE_SECONDS'>): number {
   const seconds = Number(env.NB_OUTBOX_LEASE_SECONDS);
@@ -31,34 +34,39 @@ export async function deliver(
   now: number,
   lease: number,
 ): Promise<number | null> {
-  await confirm(sql, env.DB, now - lease);
+  await confirm(sql, env.DB, now);
   const due = sql
-    .exec<{ id: string; message: string }>('SELECT id, message FROM outbox WHERE sent_at IS NULL ORDER BY rowid LIMIT ?', BATCH)
+    .exec<{ id: string; message: string }>(
+      'SELECT id, message FROM outbox WHERE lease_ends IS NULL ORDER BY rowid LIMIT ?',
+      BATCH,
+    )
     .toArray();
   if (due.length > 0) {
     await env.EVENTS.sendBatch(due.map((row) => ({ body: JSON.parse(row.message) as QueuedEvent })));
     // Only what was sent is marked: rows stored while sending go in the next round.
     sql.exec(
-      `UPDATE outbox SET sent_at = ? WHERE id IN (SELECT value FROM json_each(?))`,
+      `UPDATE outbox SET lease_ends = ? + ? * (1 << min(sends, ?)), sends = sends + 1
+       WHERE id IN (SELECT value FROM json_each(?))`,
       now,
+      lease,
+      MAX_DOUBLINGS,
       JSON.stringify(due.map((row) => row.id)),
     );
   }
   const next = sql
-    .exec<{ unsent: number; oldest: number | null }>(
-      'SELECT count(*) - count(sent_at) AS unsent, min(sent_at) AS oldest FROM outbox',
+    .exec<{ unsent: number; first: number | null }>(
+      'SELECT count(*) - count(lease_ends) AS unsent, min(lease_ends) AS first FROM outbox',
     )
     .one();
-  if (next.unsent > 0) return now;
-  return next.oldest === null ? null : next.oldest + lease;
+  return next.unsent > 0 ? now : next.first;
 }
 
-async function confirm(sql: SqlStorage, db: D1Database, sentBy: number): Promise<void> {
+async function confirm(sql: SqlStorage, db: D1Database, now: number): Promise<void> {
   const rows = sql
     .exec<{ id: string; site: string; vid: string }>(
       `SELECT id, json_extract(message, '$.site') AS site, json_extract(message, '$.vid') AS vid
-       FROM outbox WHERE sent_at <= ? ORDER BY sent_at LIMIT ?`,
-      sentBy,
+       FROM outbox WHERE lease_ends <= ? ORDER BY lease_ends LIMIT ?`,
+      now,
       BATCH,
     )
     .toArray();
@@ -80,6 +88,6 @@ async function confirm(sql: SqlStorage, db: D1Database, sentBy: number): Promise
   }
   for (const { id } of rows) {
     if (counted.has(id)) sql.exec('DELETE FROM outbox WHERE id = ?', id);
-    else sql.exec('UPDATE outbox SET sent_at = NULL WHERE id = ?', id);
+    else sql.exec('UPDATE outbox SET lease_ends = NULL WHERE id = ?', id);
   }
 }

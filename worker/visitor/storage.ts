@@ -22,15 +22,15 @@ export function migrate(sql: SqlStorage): void {
       body TEXT NOT NULL
     );
     CREATE INDEX IF NOT EXISTS events_at ON events (at);
-    -- Analytics messages until D1 confirms them counted (outbox.ts); sent_at is null until sent.
-    CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, message TEXT NOT NULL, sent_at INTEGER);
+    -- Analytics messages until D1 shows them counted (outbox.ts); lease_ends is null until sent.
+    CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, message TEXT NOT NULL, lease_ends INTEGER, sends INTEGER NOT NULL DEFAULT 0);
     CREATE TABLE IF NOT EXISTS links (vid TEXT PRIMARY KEY, linked_at INTEGER NOT NULL);
     -- Audience memberships changed since the last mirror to D1: the latest state per audience.
     CREATE TABLE IF NOT EXISTS audience_sync (audience TEXT PRIMARY KEY, member TEXT NOT NULL);
   `);
-  // Objects created before sent_at existed.
-  if (sql.exec("SELECT 1 FROM pragma_table_info('outbox') WHERE name = 'sent_at'").toArray().length === 0)
-    sql.exec('ALTER TABLE outbox ADD COLUMN sent_at INTEGER');
+  // Objects created before the outbox kept sent rows.
+  if (sql.exec("SELECT 1 FROM pragma_table_info('outbox') WHERE name = 'lease_ends'").toArray().length === 0)
+    sql.exec('ALTER TABLE outbox ADD COLUMN lease_ends INTEGER; ALTER TABLE outbox ADD COLUMN sends INTEGER NOT NULL DEFAULT 0');
 }
 
 export interface Meta {
@@ -152,7 +152,7 @@ export function pendingAudienceChanges(sql: SqlStorage): Array<{ audience: strin
 export function noteExposures(sql: SqlStorage, id: string, offers: readonly unknown[]): void {
   if (offers.length === 0) return;
   sql.exec(
-    `UPDATE outbox SET message = json_set(message, '$.offers', json(?)) WHERE id = ? AND sent_at IS NULL`,
+    `UPDATE outbox SET message = json_set(message, '$.offers', json(?)) WHERE id = ? AND lease_ends IS NULL`,
     JSON.stringify(offers),
     id,
   );

@@ -60,7 +60,6 @@ export interface AbsorbInput {
 const BUCKET_CAPACITY = 60;
 const BUCKET_PER_SECOND = 1;
 const OUTBOX_DELAY_MS = 1000;
-const ALARM_RETRY_MS = 30_000;
 
 export class Visitor extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -193,14 +192,16 @@ export class Visitor extends DurableObject<Env> {
    */
   override async alarm(): Promise<void> {
     const now = Date.now();
+    const lease = outbox.leaseMs(this.env);
     let next: number | null;
     try {
       await this.syncAudiences();
-      next = await outbox.deliver(this.sql, this.env, now, outbox.leaseMs(this.env));
+      next = await outbox.deliver(this.sql, this.env, now, lease);
     } catch (error) {
-      // Retried here rather than by the runtime, which gives up on an alarm after a few failures.
-      console.error('visitor alarm failed; retrying', error);
-      next = now + ALARM_RETRY_MS;
+      // Retried here, a lease later, rather than by the runtime, which gives up on an alarm after a
+      // few failures and would have every object retry at once while D1 or the queue is down.
+      console.error(`visitor alarm failed; retrying in ${lease / 1000} s:`, error);
+      next = now + lease;
     }
     if (next !== null) await this.ctx.storage.setAlarm(next);
   }
