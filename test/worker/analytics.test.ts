@@ -185,6 +185,13 @@ async function statsOf(query: string): Promise<Kpis> {
   return response.json<Kpis>();
 }
 
+/** Rates equal to 10 digits, and null where the expected one is. */
+function expectClose(actual: Array<number | null>, expected: Array<number | null>) {
+  expect(actual.map((value) => (value === null ? null : Number(value.toFixed(10))))).toEqual(
+    expected.map((value) => (value === null ? null : Number(value.toFixed(10)))),
+  );
+}
+
 /** The rollups, read back through the stats endpoint, equal the counts of the generated events. */
 function expectExact(kpis: Kpis, expected: Expected) {
   expect(kpis.traffic).toMatchObject({
@@ -203,6 +210,13 @@ function expectExact(kpis: Kpis, expected: Expected) {
     abandoned: expected.abandoned,
   });
   expect(form.steps[0].name).toBe('about-you');
+  const share = (part: number, whole: number) => (whole > 0 ? part / whole : null);
+  const next = (step: number) => (step + 1 < STEPS ? expected.reached[step + 1] : expected.submitted);
+  expectClose(
+    form.steps.map((step) => step.drop_off),
+    expected.reached.map((reached, step) => (reached > 0 ? 1 - next(step) / reached : null)),
+  );
+  expectClose([form.completion_rate], [share(expected.submitted, expected.reached[0])]);
   const [offer] = kpis.offers!;
   const arms = Object.fromEntries([...offer.arms, offer.holdout!].map((arm) => [arm.arm, arm]));
   for (const [arm, counts] of Object.entries(expected.offers)) {
@@ -213,6 +227,10 @@ function expectExact(kpis: Kpis, expected: Expected) {
       exposed: counts.exposed,
       goal_visitors: counts.goal,
     });
+    expectClose(
+      [arms[arm].cvr, arms[arm].goal_rate],
+      [share(counts.conversions, counts.clicks), share(counts.goal, counts.exposed)],
+    );
   }
   expect(kpis.stages?.entered.find((s) => s.stage === 'lead')?.visitors).toBe(expected.stages.lead);
   expect(kpis.stages?.entered.find((s) => s.stage === 'customer')?.visitors).toBe(expected.stages.customer);
