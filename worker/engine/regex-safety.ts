@@ -67,7 +67,7 @@ export function unsafeRegex(pattern: string, flags = ''): string | null {
       i += source.length;
     }
     const outer = groups[groups.length - 1];
-    outer.chars = union(outer.chars, chars);
+    outer.chars |= chars;
     if (inner) {
       outer.unbounded ||= inner.unbounded;
       outer.varies ||= inner.varies;
@@ -116,7 +116,10 @@ function newGroup(start: number): Group {
 
 /** The atom at `at`: an escape, a character class or one character. */
 function atomAt(pattern: string, at: number): string {
-  if (pattern[at] === '\\') return ESCAPE.exec(pattern.slice(at))?.[0] ?? '\\';
+  if (pattern[at] === '\\') {
+    ESCAPE.lastIndex = at;
+    return ESCAPE.exec(pattern)?.[0] ?? '\\';
+  }
   if (pattern[at] !== '[') return pattern[at];
   // A class ends at the first "]" that is not escaped and not its first member.
   let end = at + 1;
@@ -126,11 +129,13 @@ function atomAt(pattern: string, at: number): string {
   return pattern.slice(at, end + 1);
 }
 
-const ESCAPE = /^\\(?:u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|c[A-Za-z]|[pPk](?:\{[^}]*\}|<[^>]*>)|\d+|[\s\S])/;
+const ESCAPE = /\\(?:u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|c[A-Za-z]|[pPk](?:\{[^}]*\}|<[^>]*>)|\d+|[\s\S])/y;
+const QUANTIFIER = /(?:([*+?])|\{(\d+)(,(\d*))?\})\??/y;
 
 /** The quantifier at `at`, if any: *, +, ?, {n}, {n,}, {n,m}, each maybe lazy. */
 function quantifierAt(pattern: string, at: number): Quantifier | null {
-  const match = /^(?:([*+?])|\{(\d+)(,(\d*))?\})\??/.exec(pattern.slice(at));
+  QUANTIFIER.lastIndex = at;
+  const match = QUANTIFIER.exec(pattern);
   if (!match) return null;
   const [text, symbol, min, comma, max] = match;
   const end = at + text.length;
@@ -144,13 +149,13 @@ interface Repeat {
 }
 
 function pins(run: Repeat[], chars: CharSet): boolean {
-  return chars.includes(true) && run.every((repeat) => !repeat.chars.some((has, i) => has && chars[i]));
+  return chars !== EMPTY && run.every((repeat) => (repeat.chars & chars) === EMPTY);
 }
 
 function overlapping(repeats: Repeat[]): string | null {
   if (repeats.length <= MAX_OVERLAPPING_REPEATS) return null;
-  for (let probe = 0; probe < ALL.length; probe += 1) {
-    const sharing = repeats.filter((repeat) => repeat.chars[probe]);
+  for (let probe = 0n; probe <= BigInt(PROBES.length); probe += 1n) {
+    const sharing = repeats.filter((repeat) => (repeat.chars >> probe) & 1n);
     if (sharing.length <= MAX_OVERLAPPING_REPEATS) continue;
     const atoms = sharing.map((repeat) => repeat.atom).join(', ');
     return `${sharing.length} unbounded repeats (${atoms}) can match the same characters: a failed match tries every way to split the text between them`;
@@ -159,15 +164,15 @@ function overlapping(repeats: Repeat[]): string | null {
 }
 
 /**
- * Which characters an atom can match, as one flag per probe: every ASCII character, then one probe
+ * Which characters an atom can match, as one bit per probe: every ASCII character, then one bit
  * standing for all others. Found by testing the atom itself, case-insensitively and with "s" (as
  * that only widens it), so classes, escapes and flags need no parser of their own.
  */
-type CharSet = readonly boolean[];
+type CharSet = bigint;
 const PROBES = Array.from({ length: 128 }, (_, code) => String.fromCharCode(code));
 const OTHERS = ['\u00a0', '\u00e9', '\u2028', '\u4e2d', '\ufffd'];
-const EMPTY: CharSet = new Array(PROBES.length + 1).fill(false);
-const ALL: CharSet = new Array(PROBES.length + 1).fill(true);
+const EMPTY: CharSet = 0n;
+const ALL: CharSet = (1n << BigInt(PROBES.length + 1)) - 1n;
 const charSets = new Map<string, CharSet>();
 
 function charsOf(atom: string, flags: string): CharSet {
@@ -185,12 +190,10 @@ function charsOf(atom: string, flags: string): CharSet {
   }
   // Escapes can name characters beyond the probes (\u0100, \p{L}): they count as "others".
   const beyond = /[^\x00-\x7f]|\\[uxpP]/.test(atom) || OTHERS.some((other) => regex.test(other));
-  chars = [...PROBES.map((probe) => regex.test(probe)), beyond];
+  chars = beyond ? 1n << BigInt(PROBES.length) : EMPTY;
+  for (const [bit, probe] of PROBES.entries()) if (regex.test(probe)) chars |= 1n << BigInt(bit);
   if (charSets.size >= 1000) charSets.clear();
   charSets.set(key, chars);
   return chars;
 }
 
-function union(a: CharSet, b: CharSet): CharSet {
-  return a === EMPTY ? b : a.map((has, i) => has || b[i]);
-}
