@@ -35,6 +35,8 @@ interface Expected {
   stages: Record<string, number>;
   leads: number;
   converted: number;
+  /** Leads and converted leads per first-touch "source/medium" ("null/null" for none). */
+  channels: Record<string, { leads: number; converted: number }>;
 }
 
 /** Visitors with sessions of page views, some through the application form, some shown an offer. */
@@ -55,6 +57,7 @@ function generate(month: number, visitors: number, seed: number): { messages: Qu
     stages: {},
     leads: 0,
     converted: 0,
+    channels: {},
   };
   let serial = 0;
   for (let v = 0; v < visitors; v++) {
@@ -69,13 +72,18 @@ function generate(month: number, visitors: number, seed: number): { messages: Qu
       expected.visitors.add(vid);
     };
     const sessions = 1 + pick(3);
+    // Each session may land from a tagged link; the first one that does is the visitor's first touch.
+    let firstTouch = 'null/null';
     for (let s = 0; s < sessions; s++) {
       const pages = random() < 0.55 ? 1 : 2 + pick(4);
+      const [source, medium] = [['google', 'cpc'], ['newsletter', 'email'], ['facebook', 'social'], []][pick(4)];
+      if (source && firstTouch === 'null/null') firstTouch = `${source}/${medium}`;
       expected.sessions += 1;
       if (pages === 1) expected.bounced += 1;
       for (let p = 0; p < pages; p++) {
+        const utm = p === 0 && source ? `?utm_source=${source}&utm_medium=${medium}` : '';
         push(
-          { type: 'page', url: `https://demo.example/${['', 'rates', 'calculator', 'apply'][pick(4)]}` },
+          { type: 'page', url: `https://demo.example/${['', 'rates', 'calculator', 'apply'][pick(4)]}${utm}` },
           useSid ? { sid: `sid_${vid}_${s}` } : {},
         );
         expected.pageViews += 1;
@@ -116,6 +124,8 @@ function generate(month: number, visitors: number, seed: number): { messages: Qu
       );
       expected.stages.lead = (expected.stages.lead ?? 0) + 1;
       expected.leads += 1;
+      const channel = (expected.channels[firstTouch] ??= { leads: 0, converted: 0 });
+      channel.leads += 1;
       for (let step = 2; step <= furthest; step++) {
         at += MINUTE;
         push({ type: 'form', form: 'mortgage-app', action: 'step', step, steps: STEPS });
@@ -130,6 +140,7 @@ function generate(month: number, visitors: number, seed: number): { messages: Qu
         expected.submitted += 1;
         expected.stages.customer = (expected.stages.customer ?? 0) + 1;
         expected.converted += 1;
+        channel.converted += 1;
         if (exposed) expected.offers[exposed].goal += 1;
       } else {
         push({ type: 'form', form: 'mortgage-app', action: 'abandon', step: furthest, steps: STEPS });
@@ -235,6 +246,11 @@ function expectExact(kpis: Kpis, expected: Expected) {
   expect(kpis.stages?.entered.find((s) => s.stage === 'lead')?.visitors).toBe(expected.stages.lead);
   expect(kpis.stages?.entered.find((s) => s.stage === 'customer')?.visitors).toBe(expected.stages.customer);
   expect(kpis.stages).toMatchObject({ leads: expected.leads, converted_leads: expected.converted });
+  expect(
+    Object.fromEntries(
+      kpis.stages!.by_channel.map((c) => [`${c.source}/${c.medium}`, { leads: c.leads, converted: c.converted_leads }]),
+    ),
+  ).toEqual(expected.channels);
 }
 
 describe('analytics rollups', () => {

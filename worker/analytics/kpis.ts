@@ -4,7 +4,7 @@
 import type { RulesFile } from '../../rules/schema';
 import { liftOverHoldout, rate, type Lift } from './intervals';
 import { HOLDOUT_ARM, funnelStages, stagesInFunnelOrder } from './keys';
-import type { AudienceSeries, FormFunnel, Kpis, OfferArm, OfferStats, Stages, Traffic } from '../schema/stats';
+import type { AudienceSeries, FormFunnel, Kpis, LeadChannel, OfferArm, OfferStats, Stages, Traffic } from '../schema/stats';
 
 export const SECTIONS = ['traffic', 'forms', 'offers', 'stages', 'audiences'] as const;
 export type Section = (typeof SECTIONS)[number];
@@ -87,12 +87,19 @@ export async function loadKpis(db: D1Database, site: string, rules: RulesFile, r
     q('stages', `SELECT stage, COUNT(*) AS n FROM stage_visitors WHERE ${inRange} GROUP BY stage`, ...r);
     const { leadStages, customer } = funnelStages(rules);
     if (leadStages.length && customer) {
+      // Leads and converted leads per first-touch channel: the source and medium of the lead's
+      // earliest page view that has either (none for a visitor who never came through a tagged link).
+      const firstTouch = (column: string) =>
+        `(SELECT p.${column} FROM page_views p WHERE p.site = l.site AND p.vh = l.vh AND (p.source IS NOT NULL OR p.medium IS NOT NULL)
+          ORDER BY p.at, p.id LIMIT 1)`;
       q(
         'leads',
-        `SELECT COUNT(*) AS leads, COALESCE(SUM(EXISTS (SELECT 1 FROM stage_visitors c WHERE c.site = l.site AND c.vh = l.vh AND c.stage = ?)), 0) AS converted
+        `SELECT ${firstTouch('source')} AS source, ${firstTouch('medium')} AS medium, COUNT(*) AS leads,
+                SUM(EXISTS (SELECT 1 FROM stage_visitors c WHERE c.site = l.site AND c.vh = l.vh AND c.stage = ?)) AS converted
          FROM (SELECT site, vh, MIN(day) AS first_day FROM stage_visitors
                WHERE site = ? AND stage IN (${leadStages.map(() => '?').join(', ')}) GROUP BY site, vh) l
-         WHERE l.first_day BETWEEN ? AND ?`,
+         WHERE l.first_day BETWEEN ? AND ?
+         GROUP BY source, medium`,
         customer, site, ...leadStages, range.from, range.to,
       );
     }
@@ -119,7 +126,7 @@ export async function loadKpis(db: D1Database, site: string, rules: RulesFile, r
   if (wanted.has('traffic')) kpis.traffic = trafficOf(range, get('visitors'), num(get('unique')[0]?.n), get('sessions'), get('pages'));
   if (wanted.has('forms')) kpis.forms = formsOf(get('forms'), get('step_names'));
   if (wanted.has('offers')) kpis.offers = offersOf(get('offer_events'), get('offer_visitors'));
-  if (wanted.has('stages')) kpis.stages = stagesOf(rules, get('stages'), rows.has('leads') ? get('leads')[0] : undefined);
+  if (wanted.has('stages')) kpis.stages = stagesOf(rules, get('stages'), rows.has('leads') ? get('leads') : undefined);
   if (wanted.has('audiences')) kpis.audiences = audiencesOf(rules, range, get('audiences'));
   return kpis;
 }
@@ -217,17 +224,27 @@ function emptyArm(arm: string): OfferArm {
   return { arm, impressions: 0, clicks: 0, conversions: 0, ctr: null, cvr: null, exposed: 0, goal_visitors: 0, goal_rate: null, lift: null };
 }
 
-export function stagesOf(rules: RulesFile, entered: Row[], leads: Row | undefined): Stages {
+/** `leads`: leads and converted leads per first-touch channel; undefined when the rules have no lead or customer stage. */
+export function stagesOf(rules: RulesFile, entered: Row[], leads: Row[] | undefined): Stages {
   const counts = new Map(entered.map((row) => [String(row.stage), num(row.n)]));
-  const leadCount = leads ? num(leads.leads) : null;
-  const converted = leads ? num(leads.converted) : null;
+  const byChannel = (leads ?? [])
+    .map((row) => ({
+      source: row.source == null ? null : String(row.source),
+      medium: row.medium == null ? null : String(row.medium),
+      ...leadConversion(num(row.leads), num(row.converted)),
+    }))
+    .sort((a, b) => b.leads - a.leads || `${a.source}/${a.medium}`.localeCompare(`${b.source}/${b.medium}`));
+  const total = (key: 'leads' | 'converted_leads') => byChannel.reduce((sum, channel) => sum + channel[key], 0);
   return {
     entered: stagesInFunnelOrder(rules).map(({ id, label }) => ({ stage: id, label: label ?? null, visitors: counts.get(id) ?? 0 })),
     lead_stages: funnelStages(rules).leadStages,
-    leads: leadCount,
-    converted_leads: converted,
-    lead_to_customer_pct: leadCount && converted !== null ? (converted * 100) / leadCount : null,
+    ...(leads ? leadConversion(total('leads'), total('converted_leads')) : { leads: null, converted_leads: null, lead_to_customer_pct: null }),
+    by_channel: byChannel,
   };
+}
+
+function leadConversion(leads: number, converted: number): Omit<LeadChannel, 'source' | 'medium'> {
+  return { leads, converted_leads: converted, lead_to_customer_pct: leads ? (converted * 100) / leads : null };
 }
 
 export function audiencesOf(rules: RulesFile, range: Range, rows: Row[]): AudienceSeries[] {

@@ -4,7 +4,7 @@
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { code, formatCount, funnelChart, intervalChart, lineChart, pct, shareBars } from './charts';
-import type { FormFunnel, Kpis, OfferStats } from '../schema/stats';
+import type { FormFunnel, Kpis, LeadChannel, OfferStats } from '../schema/stats';
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -123,7 +123,7 @@ function tiles({ traffic: t, stages: s }: Kpis): Html {
     ${tile('unique visitors', formatCount(t?.unique_visitors ?? 0))} ${tile('visitors (per day, summed)', formatCount(t?.visitors ?? 0))}
     ${tile('page views', formatCount(t?.page_views ?? 0))} ${tile('sessions', formatCount(t?.sessions ?? 0))}
     ${tile('bounce rate', pct(t?.bounce_rate ?? null))} ${tile('leads', formatCount(s?.leads ?? 0))}
-    ${tile('lead → customer', s?.lead_to_customer_pct == null ? '–' : `${s.lead_to_customer_pct.toFixed(1)}%`)}
+    ${tile('lead → customer', leadPct(s?.lead_to_customer_pct ?? null))}
   </div>`;
 }
 
@@ -213,9 +213,23 @@ function stages({ stages: s }: Kpis): Html {
           customer also counts under the stages they passed on the way. A visitor's stage is the most advanced one whose
           condition holds, so one event can move them past several: a later stage may count more than an earlier one.</p>
         <p>Leads (first reached ${leadStages} in the range): ${s.leads ?? '–'}; became customers since: ${s.converted_leads ?? '–'}; lead → customer conversion:
-          <b>${s.lead_to_customer_pct == null ? '–' : `${s.lead_to_customer_pct.toFixed(1)}%`}</b></p>`
+          <b>${leadPct(s.lead_to_customer_pct)}</b></p>
+        ${s.by_channel.length ? channels(s.by_channel) : ''}`
       : html`<div class="empty"><p><b>No stage changes in this range.</b> Stages come from the <code>stages</code> of the site's rules file; visitors move through them as their events arrive.</p></div>`}
   </section>`;
+}
+
+const leadPct = (value: number | null) => (value == null ? '–' : `${value.toFixed(1)}%`);
+
+function channels(list: LeadChannel[]): Html {
+  const name = (value: string | null) => value ?? '(none)';
+  return html`<h3>Lead → customer conversion by first-touch channel</h3>
+    <table data-table="channels"><tr><th>source / medium</th><th>leads</th><th>became customers</th><th>conversion</th></tr>
+    ${list.map(
+      (c) => html`<tr><td>${c.source === null && c.medium === null ? 'direct or untagged' : `${name(c.source)} / ${name(c.medium)}`}</td>
+        <td>${c.leads}</td><td>${c.converted_leads}</td><td>${leadPct(c.lead_to_customer_pct)}</td></tr>`,
+    )}</table>
+    <p class="note">A lead's channel is the utm_source and utm_medium of their first page view that had either.</p>`;
 }
 
 const SERIES_CLASSES = ['visitors', 'pageviews', 'sessions'];

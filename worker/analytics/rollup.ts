@@ -4,6 +4,7 @@
 // however often the queue delivers it.
 import type { Event } from '../schema/events';
 import type { QueuedEvent } from './message';
+import { parsePage } from '../engine/context';
 import { armOf, dayOf } from './keys';
 
 // Also exported from here, where offer-rates.ts imports them.
@@ -77,10 +78,12 @@ export function rollupStatements(db: D1Database, message: QueuedEvent, vh: strin
     );
   }
   if (event.type === 'page') {
+    // The engine's reading of the URL, so the channel is the one its first_touch condition sees.
+    const utm = parsePage(event.url)?.utm;
     out.push(
       b.counting(
-        'INSERT OR IGNORE INTO page_views (site, vh, id, day, at, sid) SELECT ?, ?, ?, ?, ?, ? WHERE $UNSEEN',
-        keys.site, keys.vh, keys.id, keys.day, keys.at, message.sid ?? null,
+        'INSERT OR IGNORE INTO page_views (site, vh, id, day, at, sid, source, medium) SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE $UNSEEN',
+        keys.site, keys.vh, keys.id, keys.day, keys.at, message.sid ?? null, utm?.source ?? null, utm?.medium ?? null,
       ),
     );
   }

@@ -75,6 +75,19 @@ export interface Stages {
   converted_leads: number | null;
   /** converted_leads × 100 / leads. */
   lead_to_customer_pct: number | null;
+  /**
+   * The same per first-touch channel: the UTM source and medium of the lead's first page view that
+   * had either (both null: never came through a tagged link). Most leads first.
+   */
+  by_channel: LeadChannel[];
+}
+
+export interface LeadChannel {
+  source: string | null;
+  medium: string | null;
+  leads: number;
+  converted_leads: number;
+  lead_to_customer_pct: number | null;
 }
 
 export interface AudienceSeries {

@@ -34,6 +34,10 @@ describe('the dashboard page', () => {
         leads: 25,
         converted_leads: 5,
         lead_to_customer_pct: 20,
+        by_channel: [
+          { source: 'google', medium: 'cpc', leads: 20, converted_leads: 5, lead_to_customer_pct: 25 },
+          { source: null, medium: null, leads: 5, converted_leads: 0, lead_to_customer_pct: 0 },
+        ],
       },
     });
     expect(page.indexOf('<td>engaged')).toBeLessThan(page.indexOf('<td>applicant'));
@@ -42,5 +46,7 @@ describe('the dashboard page', () => {
     expect(page).toContain('first entered the stage during the range, not of those in it now');
     expect(page).toContain('Leads (first reached <code>applicant</code>, <code>lead</code> in the range): 25');
     expect(page).toContain('<b>20.0%</b>');
+    expect(page).toMatch(/<td>google \/ cpc<\/td>\s*<td>20<\/td><td>5<\/td><td>25.0%<\/td>/);
+    expect(page).toContain('<td>direct or untagged</td>');
   });
 });
