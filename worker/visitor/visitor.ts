@@ -65,6 +65,7 @@ export class Visitor extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private bucket: TokenBucket | undefined;
   private linking: Promise<void> | undefined;
+  private alarmFailures = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -197,11 +198,14 @@ export class Visitor extends DurableObject<Env> {
     try {
       await this.syncAudiences();
       next = await outbox.deliver(this.sql, this.env, now, lease);
+      this.alarmFailures = 0;
     } catch (error) {
-      // Retried here, a lease later, rather than by the runtime, which gives up on an alarm after a
-      // few failures and would have every object retry at once while D1 or the queue is down.
-      console.error(`visitor alarm failed; retrying in ${lease / 1000} s:`, error);
-      next = now + lease;
+      // Retried here, from a second doubling up to a lease, rather than by the runtime, which gives
+      // up on an alarm after a few failures. A queue send may fail now and then (the local queue
+      // does under load); D1 or the queue down for long gets a retry a lease apart from each object.
+      const delay = Math.min(1000 * 2 ** this.alarmFailures++, lease);
+      console.error(`visitor alarm failed; retrying in ${delay / 1000} s: ${String(error)}`);
+      next = now + delay;
     }
     if (next !== null) await this.ctx.storage.setAlarm(next);
   }
