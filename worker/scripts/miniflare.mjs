@@ -24,19 +24,29 @@ async function bundleWorker() {
   return result.outputFiles[0].text;
 }
 
-/** Applies the D1 migrations in order; `CREATE … IF NOT EXISTS` makes a rerun harmless. */
+/**
+ * Applies the D1 migrations not applied yet, in order, and records each in `d1_migrations` as
+ * `wrangler d1 migrations apply` does: a restart on persisted state must not run an ALTER twice.
+ */
 async function migrate(mf) {
   const db = await mf.getD1Database('DB');
   const dir = 'worker/analytics/migrations';
+  await db.exec(
+    'CREATE TABLE IF NOT EXISTS d1_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)',
+  );
+  const applied = new Set((await db.prepare('SELECT name FROM d1_migrations').all()).results.map((row) => row.name));
   for (const file of readdirSync(dir)
-    .filter((name) => name.endsWith('.sql'))
+    .filter((name) => name.endsWith('.sql') && !applied.has(name))
     .sort()) {
     const statements = readFileSync(`${dir}/${file}`, 'utf8')
       .replace(/--.*$/gm, '')
       .split(';')
       .map((statement) => statement.trim())
       .filter(Boolean);
-    await db.batch(statements.map((statement) => db.prepare(statement)));
+    await db.batch([
+      ...statements.map((statement) => db.prepare(statement)),
+      db.prepare('INSERT INTO d1_migrations (name) VALUES (?)').bind(file),
+    ]);
   }
 }
 
@@ -64,5 +74,7 @@ export async function startMiniflare({ port = 0, persist = false, bindings = {},
   });
   const url = (await mf.ready).href.replace(/\/$/, '');
   await migrate(mf);
-  return { url, mf, stop: () => mf.dispose() };
+  // Stopping twice (a fault run's restart that failed, then the run's own clean-up) stops once.
+  let stopped;
+  return { url, mf, stop: () => (stopped ??= mf.dispose()) };
 }
