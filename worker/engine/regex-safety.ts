@@ -4,13 +4,23 @@
 // - a repeated group that holds an unbounded quantifier: (a+)+, (\w*,?)*, (a+){10}, (.*a){20};
 // - a group of alternatives or optional parts repeated without bound or more than a few times:
 //   (a|ab)*, (\w|\d)+, (a|aa){25} (each pass picks a branch: 2^25 ways to fail);
-// - three or more unbounded repeats that can match the same character, anywhere in the pattern:
-//   .*.*.*= or .*a.*a.*a (a failed match retries every way to split the text between them).
+// - two or more unbounded repeats that can match the same character, with no character between
+//   them that must be there and none of them can match: .*.*=, .*a.*=, .+x.+y (a failed match
+//   retries every way to split the text between them, from every place it can start: n³ steps,
+//   seconds on a 2 KB URL). A pattern (or top-level alternative) anchored by a leading ^ starts in
+//   one place, so there it takes three: ^/blog/.+/comments/\d+$ is n², like any lone repeat.
+//   A repeat followed only by optional parts never gives characters back (the rest matches
+//   whatever it leaves), so it does not count: .*foo.* and [a-z]+(\.[a-z]+)? are fine.
 
 /** How often a group with alternatives or optional parts may repeat: (a|b){3} is fine. */
 const MAX_CHOICE_REPEATS = 4;
-/** Unbounded repeats of one character allowed: two cost n³ at worst, each one more multiplies by n. */
-const MAX_OVERLAPPING_REPEATS = 2;
+/**
+ * Unbounded repeats of one character allowed between pins: a failed search tries each of n starts
+ * and n ways to end each repeat, so one costs n², two n³ (seconds on 2 KB). Anchored by ^, one
+ * start: two cost n².
+ */
+const MAX_OVERLAPPING_REPEATS = 1;
+const MAX_OVERLAPPING_REPEATS_ANCHORED = 2;
 
 interface Group {
   /** Where it opens in the pattern. */
@@ -39,6 +49,9 @@ export function unsafeRegex(pattern: string, flags = ''): string | null {
   const groups: Group[] = [newGroup(0)];
   /** The unbounded repeats since the last character that pins them (see below). */
   let run: Repeat[] = [];
+  // With "m", ^ matches after every line break: as many starts as no anchor.
+  const anchoredAt = (at: number) => pattern[at] === '^' && !flags.includes('m');
+  let limit = anchoredAt(0) ? MAX_OVERLAPPING_REPEATS_ANCHORED : MAX_OVERLAPPING_REPEATS;
   for (let i = 0; i < pattern.length; ) {
     const char = pattern[i];
     const start = i;
@@ -53,8 +66,17 @@ export function unsafeRegex(pattern: string, flags = ''): string | null {
     } else if (char === '|') {
       group.alternatives = true;
       i += 1;
+      // Top-level alternatives are tried one after another: their costs add, so each has its own run.
+      if (groups.length === 1) {
+        const unsafe = overlapping(backtracking(run), limit);
+        if (unsafe) return unsafe;
+        run = [];
+        limit = anchoredAt(i) ? MAX_OVERLAPPING_REPEATS_ANCHORED : MAX_OVERLAPPING_REPEATS;
+      }
       continue;
     } else if (char === '^' || char === '$') {
+      // An assertion can fail: a repeat before it may have to give characters back.
+      block(run, groups.length);
       i += 1;
       continue;
     } else if (char === ')' && groups.length > 1) {
@@ -75,10 +97,19 @@ export function unsafeRegex(pattern: string, flags = ''): string | null {
     }
     const quantifier = quantifierAt(pattern, i);
     if (quantifier) i = quantifier.end;
+    const required = !quantifier || quantifier.min > 0;
+    if (!inner) {
+      if (required) block(run, groups.length);
+    } else {
+      // What a group required, its level requires if the group is, and nothing if it may be skipped.
+      for (const repeat of run) {
+        if (repeat.blockedAt === groups.length + 1) repeat.blockedAt = required ? groups.length : Infinity;
+      }
+    }
     // A character that every repeat so far cannot match, and that must be there, pins the split:
     // \d+\.\d+\.\d+ and [^/]+/[^/]+/[^/]+ are safe. Only outside groups, where nothing makes it optional.
-    if (!inner && groups.length === 1 && (!quantifier || quantifier.min > 0) && pins(run, chars)) {
-      const unsafe = overlapping(run);
+    if (!inner && groups.length === 1 && required && pins(run, chars)) {
+      const unsafe = overlapping(run, limit);
       if (unsafe) return unsafe;
       run = [];
     }
@@ -91,10 +122,24 @@ export function unsafeRegex(pattern: string, flags = ''): string | null {
     outer.varies ||= quantifier.min < quantifier.max;
     if (quantifier.max === Infinity) {
       outer.unbounded = true;
-      run.push({ atom: pattern.slice(inner?.start ?? start, i), chars });
+      run.push({ atom: pattern.slice(inner?.start ?? start, i), chars, blockedAt: Infinity });
     }
   }
-  return overlapping(run);
+  return overlapping(backtracking(run), limit);
+}
+
+/** Something that must match follows, at group depth `depth`, every repeat in `run`. */
+function block(run: Repeat[], depth: number): void {
+  for (const repeat of run) repeat.blockedAt = Math.min(repeat.blockedAt, depth);
+}
+
+/**
+ * The repeats in `run` that a failure after them can make give characters back, at the end of the
+ * pattern or of a top-level alternative: those followed by something that must match. The others
+ * are followed only by optional parts, which match whatever they leave.
+ */
+function backtracking(run: Repeat[]): Repeat[] {
+  return run.filter((repeat) => repeat.blockedAt !== Infinity);
 }
 
 /** Why repeating `group` up to `max` times is unsafe, or null. */
@@ -146,21 +191,28 @@ function quantifierAt(pattern: string, at: number): Quantifier | null {
 interface Repeat {
   atom: string;
   chars: CharSet;
+  /**
+   * The outermost group depth (1: not in a group) of something that must match after it, as far as
+   * read; Infinity if nothing must.
+   */
+  blockedAt: number;
 }
 
 function pins(run: Repeat[], chars: CharSet): boolean {
   return chars !== EMPTY && run.every((repeat) => (repeat.chars & chars) === EMPTY);
 }
 
-function overlapping(repeats: Repeat[]): string | null {
-  if (repeats.length <= MAX_OVERLAPPING_REPEATS) return null;
+function overlapping(repeats: Repeat[], limit: number): string | null {
+  if (repeats.length <= limit) return null;
+  // Name the most repeats that share a character.
+  let sharing: Repeat[] = [];
   for (let probe = 0n; probe <= BigInt(PROBES.length); probe += 1n) {
-    const sharing = repeats.filter((repeat) => (repeat.chars >> probe) & 1n);
-    if (sharing.length <= MAX_OVERLAPPING_REPEATS) continue;
-    const atoms = sharing.map((repeat) => repeat.atom).join(', ');
-    return `${sharing.length} unbounded repeats (${atoms}) can match the same characters: a failed match tries every way to split the text between them`;
+    const these = repeats.filter((repeat) => (repeat.chars >> probe) & 1n);
+    if (these.length > sharing.length) sharing = these;
   }
-  return null;
+  if (sharing.length <= limit) return null;
+  const atoms = sharing.map((repeat) => repeat.atom).join(', ');
+  return `${sharing.length} unbounded repeats (${atoms}) can match the same characters: a failed match tries every way to split the text between them`;
 }
 
 /**

@@ -244,6 +244,13 @@ describe('rules errors in conditions', () => {
     ['wildcards around characters they match', '.*a.*a.*a=', '3 unbounded repeats (.*, .*, .*) can match the same characters: a failed match tries every way to split the text between them'],
     ['wildcards in groups', '(.*)(\\w+)x(.+)=', '3 unbounded repeats (.*, \\w+, .+) can match the same characters: a failed match tries every way to split the text between them'],
     ['repeats split only by an optional character', '[^/]+/?[^/]+/?[^/]+$', '3 unbounded repeats ([^/]+, [^/]+, [^/]+) can match the same characters: a failed match tries every way to split the text between them'],
+    // Two are enough unanchored: seconds on a 2 KB URL (.*a.*= 6 s, .*.*= 4 s, .+x.+y 5 s).
+    ['two wildcards around a character they match', '.*a.*=', '2 unbounded repeats (.*, .*) can match the same characters: a failed match tries every way to split the text between them'],
+    ['two adjacent wildcards', '.*.*=', '2 unbounded repeats (.*, .*) can match the same characters: a failed match tries every way to split the text between them'],
+    ['two wildcards before characters they match', '.+x.+y', '2 unbounded repeats (.+, .+) can match the same characters: a failed match tries every way to split the text between them'],
+    ['two wildcards before an end anchor', '.*foo.*$', '2 unbounded repeats (.*, .*) can match the same characters: a failed match tries every way to split the text between them'],
+    ['two wildcards in an unanchored alternative', '^a.*|.*b.*=', '2 unbounded repeats (.*, .*) can match the same characters: a failed match tries every way to split the text between them'],
+    ['three wildcards after an anchor', '^.*a.*a.*=', '3 unbounded repeats (.*, .*, .*) can match the same characters: a failed match tries every way to split the text between them'],
   ])('rejects %s: %s', (_name, pattern, message) => {
     expect(() => compileCondition({ a: { $regex: pattern } }, 'when')).toThrow(message);
   });
@@ -251,7 +258,12 @@ describe('rules errors in conditions', () => {
   it.each([
     '(a|b)?c', '[a-z]+(\\.[a-z]+)?', '^/rates', '(?:ab)+', '(abc)+', 'a{2,}b', '^/(rates|refinance)/', 'heloc|home-equity', '(a|b){3}', '[(|)]+',
     '(\\d{3}-){2}\\d{4}', '(\\d{3}-)+', '\\d+\\.\\d+\\.\\d+', '[^/]+/[^/]+/[^/]+$', '\\w+@\\w+\\.\\w+', '.*foo.*', '^/blog/.+/comments/\\d+$', '(?<year>\\d{4})-(?<month>\\d\\d)',
+    '^/rates/.*', '[a-z]+-[a-z]+', '[^/]+/[^/]+/[^/]+', '^https?://', 'utm_source=google', '(?:^|&)step=\\d+', '^.*a.*=', '.*a|.*b', '.*foo(\\.\\w+)?',
   ])('accepts the safe regex %s', (pattern) => {
     expect(() => compileCondition({ a: { $regex: pattern } })).not.toThrow();
+  });
+
+  it('counts ^ as an anchor only without the "m" flag, which makes every line a start', () => {
+    expect(() => compileCondition({ a: { $regex: '^.*a.*=', $options: 'm' } }, 'when')).toThrow('2 unbounded repeats (.*, .*) can match the same characters');
   });
 });
