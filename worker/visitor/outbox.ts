@@ -75,7 +75,9 @@ async function confirm(sql: SqlStorage, db: D1Database, now: number): Promise<vo
   const byVisitor = new Map<string, typeof rows>();
   for (const row of rows) {
     const key = `${row.site}\n${row.vid}`;
-    byVisitor.set(key, [...(byVisitor.get(key) ?? []), row]);
+    const group = byVisitor.get(key);
+    if (group) group.push(row);
+    else byVisitor.set(key, [row]);
   }
   const counted = new Set<string>();
   for (const group of byVisitor.values()) {
