@@ -2,7 +2,7 @@
 // reading the same wrangler.toml), and real Chromium against the real worker.
 import { defineConfig } from 'vitest/config';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
-import { ROTATED_API_KEY, TEST_API_KEY } from './test/worker/api-keys.ts';
+import { ROTATED_API_KEY, TEST_API_KEY } from './test/workerd/api-keys.ts';
 
 export default defineConfig({
   test: {
@@ -22,7 +22,7 @@ export default defineConfig({
             },
           })),
         ],
-        test: { name: 'workers', include: ['test/worker/**/*.test.ts'], setupFiles: ['test/worker/setup.ts'], testTimeout: 30_000 },
+        test: { name: 'workers', include: ['test/workerd/**/*.test.ts'], setupFiles: ['test/workerd/setup.ts'], testTimeout: 30_000 },
       },
       {
         test: {

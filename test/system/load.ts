@@ -10,7 +10,7 @@ import type { Profile } from '../../worker/schema/profile';
 import { applyEvent, newVisitor } from '../../worker/engine';
 import { seededRandom } from '../../worker/engine/hash';
 import { sites } from '../../rules/sites';
-import { armOf } from '../../worker/analytics/keys';
+import { armOf } from '../../worker/analytics/rollup-keys';
 import { visitorTruth, type VisitorTruth } from './rollups';
 
 export interface LoadOptions {

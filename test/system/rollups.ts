@@ -7,7 +7,7 @@ import type { Miniflare } from 'miniflare';
 import type { Profile } from '../../worker/schema/profile';
 import type { Kpis } from '../../worker/schema/stats';
 import { visitorHash } from '../../worker/analytics/visitor-hash';
-import { funnelStages } from '../../worker/analytics/keys';
+import { funnelStages } from '../../worker/analytics/rollup-keys';
 import { sites } from '../../rules/sites';
 
 const SITE = 'demo';

@@ -3,7 +3,8 @@
 // decision costs no D1 round trip; a failed read never fails a decision: it decides on the rules'
 // base rates alone and tries again a little later.
 import type { ObservedRates } from '../engine';
-import { HOLDOUT_ARM, dayOf } from './rollup';
+import { HOLDOUT_ARM } from './rollup-keys';
+import { DAY_MS, utcDate } from '../lib/time';
 
 /** Visitors first exposed in the last 30 days: recent enough to follow a change of banner. */
 export const WINDOW_DAYS = 30;
@@ -25,7 +26,7 @@ async function readRates(db: D1Database, site: string, now: number): Promise<Obs
       `SELECT offer, arm, sum(impressions) AS impressions, sum(clicks) AS clicks, sum(converts) AS converts
        FROM offer_visitors WHERE site = ? AND arm != ? AND day >= ? GROUP BY offer, arm`,
     )
-    .bind(site, HOLDOUT_ARM, dayOf(now - WINDOW_DAYS * 86_400_000))
+    .bind(site, HOLDOUT_ARM, utcDate(now - WINDOW_DAYS * DAY_MS))
     .all<{ offer: string; arm: string; impressions: number; clicks: number; converts: number }>();
   // Null prototypes: ids from the database stay ordinary keys, even "__proto__".
   const rates = Object.create(null) as ObservedRates;

@@ -5,10 +5,8 @@
 import type { Event } from '../schema/events';
 import type { QueuedEvent } from './message';
 import { parsePage } from '../engine/context';
-import { armOf, dayOf } from './keys';
-
-// Also exported from here, where offer-rates.ts imports them.
-export { HOLDOUT_ARM, dayOf } from './keys';
+import { armOf } from './rollup-keys';
+import { utcDate } from '../lib/time';
 
 /** The (metric, dimension) counters of daily_counts that one event adds 1 to. */
 export function countersOf(message: QueuedEvent): Array<[metric: string, dim: string]> {
@@ -58,7 +56,7 @@ function builder(db: D1Database, keys: Keys): Builder {
 
 /** The statements for one event; `vh` is the visitor hash of (site, vid). */
 export function rollupStatements(db: D1Database, message: QueuedEvent, vh: string): D1PreparedStatement[] {
-  const keys: Keys = { site: message.site, vh, day: dayOf(message.at), at: message.at, id: message.event.id };
+  const keys: Keys = { site: message.site, vh, day: utcDate(message.at), at: message.at, id: message.event.id };
   const b = builder(db, keys);
   const { event } = message;
   const out: D1PreparedStatement[] = [

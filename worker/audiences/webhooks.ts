@@ -5,6 +5,8 @@ import type { Env } from '../env';
 import type { AudienceState } from '../engine/state';
 import type { CompiledRules } from '../engine';
 import type { MembershipChange } from './members';
+import { groupBy } from '../lib/group';
+import { hmacSha256Hex } from '../lib/hex';
 
 export interface WebhookMessage {
   site: string;
@@ -18,24 +20,13 @@ export function changeOf(member: AudienceState, now: number): WebhookMessage['ch
   return member.left === undefined && member.expires > now ? 'join' : 'leave';
 }
 
-const encoder = new TextEncoder();
-
 /** `sha256=<hex>` of `<timestamp>.<body>`: receivers recompute it and reject stale timestamps. */
 export async function signature(secret: string, timestamp: string, body: string): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const mac = await crypto.subtle.sign('HMAC', key, encoder.encode(`${timestamp}.${body}`));
-  return `sha256=${[...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+  return `sha256=${await hmacSha256Hex(secret, `${timestamp}.${body}`)}`;
 }
 
-function groups(messages: readonly Message<WebhookMessage>[]): Map<string, Message<WebhookMessage>[]> {
-  const byTarget = new Map<string, Message<WebhookMessage>[]>();
-  for (const message of messages) {
-    const { site, audience, url } = message.body;
-    const key = JSON.stringify([site, audience, url]);
-    byTarget.set(key, [...(byTarget.get(key) ?? []), message]);
-  }
-  return byTarget;
-}
+const groups = (messages: readonly Message<WebhookMessage>[]) =>
+  groupBy(messages, ({ body: { site, audience, url } }) => JSON.stringify([site, audience, url]));
 
 export async function deliverWebhooks(batch: MessageBatch<WebhookMessage>, env: Env, now = Date.now()): Promise<void> {
   for (const messages of groups(batch.messages).values()) {

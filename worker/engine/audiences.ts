@@ -6,7 +6,7 @@ import type { EvalContext } from './context';
 import type { CompiledRules } from './rules';
 import { ownKey, type AudienceState, type VisitorState } from './state';
 import { consentGiven } from './consent';
-import { DAY } from './time';
+import { DAY_MS } from '../lib/time';
 
 type CompiledAudience = CompiledRules['audiences'][number];
 
@@ -33,7 +33,7 @@ export function updateAudiences(rules: CompiledRules, state: VisitorState, conte
 }
 
 function join(state: VisitorState, audience: CompiledAudience, member: AudienceState | undefined, at: number): void {
-  const expires = at + audience.days * DAY;
+  const expires = at + audience.days * DAY_MS;
   if (!member || member.left !== undefined || member.expires <= at) {
     state.audiences[audience.id] = { joined: at, expires };
   } else {

@@ -7,7 +7,8 @@ import type { CompiledRules } from './rules';
 import type { Consent, Utm, VisitorState } from './state';
 import { READS, type Reads } from './conditions';
 import { mergeConsent } from './consent';
-import { DAY, decayFactor } from './time';
+import { DAY_MS } from '../lib/time';
+import { decayFactor } from './decay';
 
 /** What the worker knows about the current request; every field is optional. A schema, so a file can give one (`rules simulate`). */
 export const RequestContext = z.strictObject({
@@ -171,19 +172,19 @@ export function buildContext(
     forms: state.forms,
     offers: state.offers,
     rfm: {
-      recency_days: Math.max(0, (now - state.last_seen) / DAY),
+      recency_days: Math.max(0, (now - state.last_seen) / DAY_MS),
       frequency: state.rfm.active_days,
       monetary: state.rfm.monetary,
       purchases: state.rfm.purchases,
     },
     score: decayedScore(rules, state, now),
     stage: state.stage,
-    stage_days: Math.max(0, (now - entered) / DAY),
+    stage_days: Math.max(0, (now - entered) / DAY_MS),
     segments: state.segments,
     audiences: activeAudiences(state, now),
     consent: mergeConsent(state.consent, request?.consent),
     identified: state.uid !== undefined,
-    days_since_first_seen: Math.max(0, (now - state.first_seen) / DAY),
+    days_since_first_seen: Math.max(0, (now - state.first_seen) / DAY_MS),
     first_touch: state.first_touch,
     event,
     request: requestInfo(state, event, request),

@@ -4,7 +4,7 @@ import type { EvalContext } from './context';
 import { consentGiven } from './consent';
 import type { CompiledOffer } from './rules';
 import type { OfferState } from './state';
-import { dayOf, HOUR } from './time';
+import { HOUR_MS, utcDayNumber } from '../lib/time';
 
 /** Why an offer is out; `limited` marks caps, cooldowns and conversions, which decisions explain. */
 export interface Ineligible {
@@ -34,12 +34,12 @@ function capped(offer: CompiledOffer, history: OfferState, now: number): string 
   const { caps, suppress_after_convert } = offer.source;
   if (suppress_after_convert && history.converts > 0) return 'already converted';
   if (caps.total !== undefined && history.impressions >= caps.total) return `capped: ${history.impressions} of ${caps.total} impressions in total`;
-  if (caps.per_day !== undefined && history.day === dayOf(now) && history.day_impressions >= caps.per_day) {
+  if (caps.per_day !== undefined && history.day === utcDayNumber(now) && history.day_impressions >= caps.per_day) {
     return `capped: ${history.day_impressions} of ${caps.per_day} impressions today (UTC)`;
   }
   const cooldown = caps.dismiss_cooldown_hours;
-  if (cooldown !== undefined && history.last_dismiss !== undefined && now < history.last_dismiss + cooldown * HOUR) {
-    return `cooling down: dismissed ${Math.floor((now - history.last_dismiss) / HOUR)}h ago (cooldown ${cooldown}h)`;
+  if (cooldown !== undefined && history.last_dismiss !== undefined && now < history.last_dismiss + cooldown * HOUR_MS) {
+    return `cooling down: dismissed ${Math.floor((now - history.last_dismiss) / HOUR_MS)}h ago (cooldown ${cooldown}h)`;
   }
   return null;
 }

@@ -4,7 +4,7 @@ import type { Event } from '../schema/events';
 import { parsePage } from './context';
 import type { CompiledRules } from './rules';
 import { emptyCounts, LIMITS, own, type FormState, type OfferState, type VisitorState } from './state';
-import { dayOf } from './time';
+import { utcDayNumber } from '../lib/time';
 
 type FormEvent = Extract<Event, { type: 'form' }>;
 type OfferEvent = Extract<Event, { type: 'offer' }>;
@@ -13,7 +13,7 @@ export function recordEvent(rules: CompiledRules, state: VisitorState, event: Ev
   state.counters.events += 1;
   state.last_seen = Math.max(state.last_seen, at);
   state.first_seen = Math.min(state.first_seen, at);
-  const day = dayOf(at);
+  const day = utcDayNumber(at);
   if (day > state.rfm.last_day) {
     state.rfm.active_days += 1;
     state.rfm.last_day = day;
@@ -94,7 +94,7 @@ function recordOffer(rules: CompiledRules, state: VisitorState, event: OfferEven
   history[last] = Math.max(history[last] ?? 0, at);
   (own(history.variants, variant) ?? (history.variants[variant] = emptyCounts()))[count] += 1;
   if (event.action === 'impression') {
-    const day = dayOf(at);
+    const day = utcDayNumber(at);
     if (day > history.day) {
       history.day = day;
       history.day_impressions = 0;

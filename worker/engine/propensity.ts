@@ -8,7 +8,7 @@
 import type { Offer } from '../../rules/schema';
 import { betaSample, fnv1a32, seededRandom } from './hash';
 import type { OfferCounts } from './state';
-import { dayOf } from './time';
+import { utcDayNumber } from '../lib/time';
 
 /** Totals across visitors for one offer and arm. */
 export interface ObservedCounts {
@@ -52,7 +52,7 @@ export function propensity(
   let rate = population.alpha / (population.alpha + population.beta);
   if (offer.explore) {
     // Seeded by (visitor, offer, day): stable within a day so a page reload does not flip offers.
-    rate = betaSample(population.alpha, population.beta, seededRandom(fnv1a32(`${vid}|${offer.id}|${dayOf(now)}`)));
+    rate = betaSample(population.alpha, population.beta, seededRandom(fnv1a32(`${vid}|${offer.id}|${utcDayNumber(now)}`)));
   }
   const mine = posterior(offer, rate, own);
   const value = mine.alpha + mine.beta > 0 ? mine.alpha / (mine.alpha + mine.beta) : rate;

@@ -5,6 +5,7 @@ import { parsePartial } from '../../rules/partial';
 import { checkReferences, conditionsOf, type Problem } from '../../rules/references';
 import type { Event } from '../schema/events';
 import { describeIssue } from '../schema/issues';
+import { pushTo } from '../lib/group';
 import { compileCondition, ConditionError, PathSlots, type Predicate } from './conditions';
 
 export interface CompiledScoreRule {
@@ -106,7 +107,7 @@ function compileRules(source: RulesFile, compile: Compile, paths: PathSlots): Co
   }));
   const offersBySlot = new Map<string, CompiledOffer[]>();
   for (const offer of offers) {
-    for (const slot of offer.source.slots) offersBySlot.set(slot, [...(offersBySlot.get(slot) ?? []), offer]);
+    for (const slot of offer.source.slots) pushTo(offersBySlot, slot, offer);
   }
   return {
     source,
@@ -156,7 +157,7 @@ function compileScoring(source: RulesFile, compile: Compile) {
     let byType = scoringIndex.get(index.type);
     if (!byType) scoringIndex.set(index.type, (byType = { any: [], byName: new Map() }));
     if (index.name === undefined) return byType.any.push(compiled);
-    byType.byName.set(index.name, [...(byType.byName.get(index.name) ?? []), compiled]);
+    pushTo(byType.byName, index.name, compiled);
   });
   return { scoringIndex, anyEvent };
 }

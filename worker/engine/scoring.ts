@@ -4,14 +4,15 @@ import type { Event } from '../schema/events';
 import type { EvalContext } from './context';
 import { eventName, type CompiledRules, type CompiledScoreRule } from './rules';
 import { LIMITS, own, ownKey, type ScoreState, type VisitorState } from './state';
-import { dayOf, decayFactor } from './time';
+import { utcDayNumber } from '../lib/time';
+import { decayFactor } from './decay';
 
 /**
  * Applies every scoring rule that matches the event's context: those indexed under no event, under
  * its type, then under its type and name (always in that order: float sums depend on it).
  */
 export function scoreEvent(rules: CompiledRules, state: VisitorState, context: EvalContext, event: Event, at: number): void {
-  const day = dayOf(at);
+  const day = utcDayNumber(at);
   let added = scoreWith(rules.anyEvent, rules, state, context, at, day);
   const byType = rules.scoringIndex.get(event.type);
   if (byType) {

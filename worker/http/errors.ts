@@ -2,7 +2,7 @@
 // and answers anything unexpected with a plain 500 that leaks nothing.
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { ErrorBody } from '../schema/collect';
+import type { ErrorBody } from '../schema/errors';
 
 export class ApiError extends Error {
   constructor(

@@ -3,14 +3,10 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env';
 import { ApiError } from './errors';
+import { sha256Hex } from '../lib/hex';
+import { utcDate } from '../lib/time';
 
-const encoder = new TextEncoder();
-
-async function addressKey(ip: string, salt: string, now: number): Promise<string> {
-  const day = new Date(now).toISOString().slice(0, 10);
-  const digest = await crypto.subtle.digest('SHA-256', encoder.encode(`${salt}|${day}|${ip}`));
-  return [...new Uint8Array(digest, 0, 12)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
+const addressKey = (ip: string, salt: string, now: number): Promise<string> => sha256Hex(`${salt}|${utcDate(now)}|${ip}`, 12);
 
 export function limitAddress(): MiddlewareHandler<AppEnv> {
   return async function addressRateLimit(c, next) {

@@ -16,6 +16,7 @@ import type { CollectResponse } from '../schema/collect';
 import { describeIssue } from '../schema/issues';
 import { scrubEvent } from '../schema/scrub-event';
 import { visitorStub } from '../visitor/stub';
+import { utcDate } from '../lib/time';
 
 function validEvents(raw: readonly unknown[]): { events: Event[]; rejected: CollectResponse['rejected'] } {
   const events: Event[] = [];
@@ -32,13 +33,12 @@ function validEvents(raw: readonly unknown[]): { events: Event[]; rejected: Coll
 }
 
 function countBot(c: Context<AppEnv>, site: string, now: number): void {
-  const day = new Date(now).toISOString().slice(0, 10);
   c.executionCtx.waitUntil(
     c.env.DB.prepare(
       `INSERT INTO daily_counts (site, day, metric, dim, n) VALUES (?, ?, 'bot_batches', '', 1)
        ON CONFLICT (site, day, metric, dim) DO UPDATE SET n = n + 1`,
     )
-      .bind(site, day)
+      .bind(site, utcDate(now))
       .run()
       .catch((error) => console.warn('bot count failed', error)),
   );

@@ -12,9 +12,9 @@ import { parseOr400 } from '../http/validate';
 import { sites } from '../../rules/sites';
 import { Name } from '../schema/events';
 import { describeIssue } from '../schema/issues';
-import { loadKpis } from '../analytics/kpis';
-import { dashboardPage, keyPage, rangeErrorPage } from '../analytics/page';
-import { RangeQuery, StatsQuery } from '../analytics/range';
+import { loadKpis } from '../dashboard/kpis';
+import { dashboardPage, keyPage, rangeErrorPage } from '../dashboard/page';
+import { RangeQuery, StatsQuery } from '../dashboard/range';
 
 const DashboardQuery = StatsQuery.extend({ site: Name.optional(), key: z.string().max(500).optional() });
 

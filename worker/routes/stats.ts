@@ -7,8 +7,8 @@ import { requireApiKey } from '../http/auth';
 import { siteRules } from '../http/site';
 import { parseOr400 } from '../http/validate';
 import { Name } from '../schema/events';
-import { loadKpis } from '../analytics/kpis';
-import { RangeQuery } from '../analytics/range';
+import { loadKpis } from '../dashboard/kpis';
+import { RangeQuery } from '../dashboard/range';
 
 const Params = z.strictObject({ site: Name });
 

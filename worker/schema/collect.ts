@@ -1,4 +1,4 @@
-// What /v1/collect and /v1/decide answer, and the one error body every route uses.
+// What /v1/collect answers.
 import { z } from 'zod';
 import { Decision } from './decision';
 
@@ -12,8 +12,3 @@ export const CollectResponse = z.strictObject({
   decisions: Decision,
 });
 export type CollectResponse = z.infer<typeof CollectResponse>;
-
-export const ErrorBody = z.strictObject({
-  error: z.strictObject({ code: z.string(), message: z.string(), path: z.string().optional() }),
-});
-export type ErrorBody = z.infer<typeof ErrorBody>;

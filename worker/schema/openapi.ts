@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { EventBatch } from './events';
 import { Decision } from './decision';
-import { CollectResponse, ErrorBody } from './collect';
+import { CollectResponse } from './collect';
+import { ErrorBody } from './errors';
 import { DecideRequest, DecideResponse } from './decide';
 import { IdentifyRequest, IdentifyResponse } from './identify';
 

@@ -1,5 +1,5 @@
 // What GET /v1/stats/:site answers (and /dashboard draws): the KPIs of a site over a range of UTC
-// days. Computed by worker/analytics/kpis.ts; every formula is in worker/analytics/README.md.
+// days. Computed by worker/dashboard/kpis.ts; every formula is in worker/analytics/README.md.
 import type { Lift } from '../analytics/intervals';
 
 export interface Traffic {

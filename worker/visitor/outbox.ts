@@ -7,6 +7,7 @@
 import type { Env } from '../env';
 import type { QueuedEvent } from '../analytics/message';
 import { visitorHash } from '../analytics/visitor-hash';
+import { groupBy } from '../lib/group';
 
 /** Messages per queue send and rows per confirmation check. */
 const BATCH = 100;
@@ -72,13 +73,7 @@ async function confirm(sql: SqlStorage, db: D1Database, now: number): Promise<vo
     .toArray();
   if (rows.length === 0) return;
   // A user's profile queues the events of each linked visitor under that visitor's id.
-  const byVisitor = new Map<string, typeof rows>();
-  for (const row of rows) {
-    const key = `${row.site}\n${row.vid}`;
-    const group = byVisitor.get(key);
-    if (group) group.push(row);
-    else byVisitor.set(key, [row]);
-  }
+  const byVisitor = groupBy(rows, (row) => `${row.site}\n${row.vid}`);
   const counted = new Set<string>();
   for (const group of byVisitor.values()) {
     const { site, vid } = group[0];

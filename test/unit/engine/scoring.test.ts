@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyEvent, decide, explainProfile, newVisitor } from '../../../worker/engine';
 import { addPoints, pruneReasons } from '../../../worker/engine/scoring';
-import { decayFactor } from '../../../worker/engine/time';
+import { decayFactor } from '../../../worker/engine/decay';
 import type { ScoreState } from '../../../worker/engine/state';
 import { compile, DAY, HOUR, page, T0, track } from '../helpers';
 

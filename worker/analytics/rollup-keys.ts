@@ -1,13 +1,10 @@
-// How the rollups key what they count: offer arms, UTC days, the stages that make a lead. Pure, so
+// How the rollups key what they count: offer arms and the stages that make a lead. Pure, so
 // Node-side checks (test/system/rollups.ts) count their truth the same way.
 import type { RulesFile } from '../../rules/schema';
 
 /** The arm of an offer event or exposure: the variant id, "-" without variants, or "holdout". */
 export const HOLDOUT_ARM = 'holdout';
 export const armOf = (variant: string | undefined, holdout = false): string => (holdout ? HOLDOUT_ARM : (variant ?? '-'));
-
-/** UTC day (YYYY-MM-DD) of a time in ms. */
-export const dayOf = (at: number): string => new Date(at).toISOString().slice(0, 10);
 
 /** Lapsed states: a visitor falls into them from any stage, so they are no step of the funnel. */
 const LAPSED = /dormant|churn|lapsed|lost/;

@@ -2,6 +2,7 @@
 // wanted, validated with zod so a bad value gets a 400 naming the parameter.
 import { z } from 'zod';
 import { SECTIONS, type Range, type Section } from './kpis';
+import { DAY_MS, utcDate } from '../lib/time';
 
 /** The longest range one request may ask for. */
 export const MAX_DAYS = 366;
@@ -18,18 +19,16 @@ const Metric = z
 export const StatsQuery = z.strictObject({ from: Day.optional(), to: Day.optional(), metric: Metric.optional() });
 export type StatsQuery = z.input<typeof StatsQuery>;
 
-const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-
 /** Fills in the defaults and checks the order and the length of the range. */
 export const RangeQuery = StatsQuery.transform((query, ctx): (Range & { sections: Section[] }) | typeof z.NEVER => {
   const today = Date.now();
-  const to = query.to ?? (query.from ? day(Math.min(today, Date.parse(query.from) + (DEFAULT_DAYS - 1) * 86_400_000)) : day(today));
-  const from = query.from ?? day(Date.parse(to) - (DEFAULT_DAYS - 1) * 86_400_000);
+  const to = query.to ?? (query.from ? utcDate(Math.min(today, Date.parse(query.from) + (DEFAULT_DAYS - 1) * DAY_MS)) : utcDate(today));
+  const from = query.from ?? utcDate(Date.parse(to) - (DEFAULT_DAYS - 1) * DAY_MS);
   if (from > to) {
     ctx.addIssue({ code: 'custom', path: ['from'], message: `must not be after to (${to})` });
     return z.NEVER;
   }
-  if ((Date.parse(to) - Date.parse(from)) / 86_400_000 + 1 > MAX_DAYS) {
+  if ((Date.parse(to) - Date.parse(from)) / DAY_MS + 1 > MAX_DAYS) {
     ctx.addIssue({ code: 'custom', path: ['to'], message: `the range may span at most ${MAX_DAYS} days` });
     return z.NEVER;
   }

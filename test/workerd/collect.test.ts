@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { batch, get, pageView, post } from './helpers';
 import { ROTATED_API_KEY } from './api-keys';
-import type { CollectResponse, ErrorBody } from '../../worker/schema/collect';
+import type { CollectResponse } from '../../worker/schema/collect';
+import type { ErrorBody } from '../../worker/schema/errors';
 
 describe('POST /v1/collect', () => {
   it('stores a page view in the visitor profile', async () => {

@@ -1,6 +1,6 @@
 // The dashboard page's sections rendered from KPIs alone: what an empty or unusual section says.
 import { describe, expect, it } from 'vitest';
-import { dashboardPage } from '../../../worker/analytics/page';
+import { dashboardPage } from '../../../worker/dashboard/page';
 import type { Kpis } from '../../../worker/schema/stats';
 
 const render = async (kpis: Kpis) =>

@@ -2,8 +2,10 @@
 // offers by variant with lift over the holdout, lifecycle stages and audience sizes. Queries run in
 // one D1 batch; the shaping below them is pure. Definitions: worker/analytics/README.md.
 import type { RulesFile } from '../../rules/schema';
-import { liftOverHoldout, rate, type Lift } from './intervals';
-import { HOLDOUT_ARM, funnelStages, stagesInFunnelOrder } from './keys';
+import { groupBy } from '../lib/group';
+import { DAY_MS, utcDate } from '../lib/time';
+import { liftOverHoldout, rate, type Lift } from '../analytics/intervals';
+import { HOLDOUT_ARM, funnelStages, stagesInFunnelOrder } from '../analytics/rollup-keys';
 import type { AudienceSeries, FormFunnel, Kpis, LeadChannel, OfferArm, OfferStats, Stages, Traffic } from '../schema/stats';
 
 export const SECTIONS = ['traffic', 'forms', 'offers', 'stages', 'audiences'] as const;
@@ -14,13 +16,11 @@ export interface Range {
   to: string;
 }
 
-const DAY_MS = 86_400_000;
-
 /** Every UTC day from `from` to `to`, inclusive. */
 export function daysIn({ from, to }: Range): string[] {
   const days: string[] = [];
   for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += DAY_MS) {
-    days.push(new Date(t).toISOString().slice(0, 10));
+    days.push(utcDate(t));
   }
   return days;
 }
@@ -163,8 +163,7 @@ export function trafficOf(range: Range, visitors: Row[], unique: number, session
 
 /** Funnels from visitor counts grouped by (form, furthest step, submitted, abandoned). */
 export function formsOf(groups: Row[], names: Row[]): FormFunnel[] {
-  const forms = new Map<string, Row[]>();
-  for (const row of groups) forms.set(String(row.form), [...(forms.get(String(row.form)) ?? []), row]);
+  const forms = groupBy(groups, (row) => String(row.form));
   return [...forms.keys()].sort().map((form) => {
     const rows = forms.get(form)!;
     const stepCount = Math.max(1, ...rows.map((row) => Math.max(num(row.steps), num(row.furthest))));

@@ -6,9 +6,8 @@ import { offerRates, READ_TIMEOUT_MS } from '../../worker/analytics/offer-rates'
 import type { CollectResponse } from '../../worker/schema/collect';
 import type { Event } from '../../worker/schema/events';
 import { batch, pageView, post, uniqueId } from './helpers';
+import { DAY_MS, utcDate } from '../../worker/lib/time';
 
-const DAY = 86_400_000;
-const dayOf = (at: number) => new Date(at).toISOString().slice(0, 10);
 
 async function exposed(
   offer: string,
@@ -20,7 +19,7 @@ async function exposed(
     `INSERT INTO offer_visitors (site, offer, arm, vh, day, exposed_at, impressions, clicks, converts)
      VALUES ('demo', ?, ?, ?, ?, ?, ?, ?, ?)`,
   )
-    .bind(offer, arm, uniqueId('vh'), dayOf(at), at, counts.impressions, counts.clicks, counts.converts)
+    .bind(offer, arm, uniqueId('vh'), utcDate(at), at, counts.impressions, counts.clicks, counts.converts)
     .run();
 }
 
@@ -49,11 +48,11 @@ describe('offerRates', () => {
   it('sums each offer and arm over the last 30 days, holdouts left out, and keeps it for a minute', async () => {
     // Far from the other tests' clocks, so their cached reads do not answer for this one.
     const now = Date.UTC(2031, 0, 15);
-    await exposed('finish-app', 'a', now - DAY, { impressions: 3, clicks: 1, converts: 0 });
-    await exposed('finish-app', 'a', now - 2 * DAY, { impressions: 2, clicks: 2, converts: 1 });
+    await exposed('finish-app', 'a', now - DAY_MS, { impressions: 3, clicks: 1, converts: 0 });
+    await exposed('finish-app', 'a', now - 2 * DAY_MS, { impressions: 2, clicks: 2, converts: 1 });
     await exposed('finish-app', 'b', now, { impressions: 4, clicks: 0, converts: 0 });
     await exposed('finish-app', 'holdout', now, { impressions: 0, clicks: 0, converts: 0 });
-    await exposed('finish-app', 'a', now - 40 * DAY, { impressions: 100, clicks: 100, converts: 100 });
+    await exposed('finish-app', 'a', now - 40 * DAY_MS, { impressions: 100, clicks: 100, converts: 100 });
 
     const rates = await offerRates(env.DB, 'demo', now);
     expect(rates['finish-app']).toEqual({

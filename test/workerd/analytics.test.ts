@@ -9,7 +9,7 @@ import { writeMemberships, type MembershipChange } from '../../worker/audiences/
 import type { Kpis } from '../../worker/schema/stats';
 import type { QueuedEvent } from '../../worker/analytics/message';
 import type { Event } from '../../worker/schema/events';
-import type { ErrorBody } from '../../worker/schema/collect';
+import type { ErrorBody } from '../../worker/schema/errors';
 import { get } from './helpers';
 import { TEST_API_KEY } from './api-keys';
 

@@ -1,0 +1,8 @@
+// The one error body every route answers with: a code to branch on, a message a person can act
+// on, and the path of the offending field when there is one.
+import { z } from 'zod';
+
+export const ErrorBody = z.strictObject({
+  error: z.strictObject({ code: z.string(), message: z.string(), path: z.string().optional() }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
