@@ -353,7 +353,7 @@ const THEMES = [
 type Theme = (typeof THEMES)[number];
 
 function themedEvent(d: Dice, now: number, theme: Theme): Record<string, unknown> {
-  const event = validEvent(d, now, EVENT_TYPES);
+  const event = validEvent(d, now, theme === 'odd URLs' ? ['page'] : EVENT_TYPES);
   const set = (field: string, value: () => unknown) => {
     if (field in event) event[field] = value();
   };
