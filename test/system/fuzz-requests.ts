@@ -30,7 +30,7 @@ const SITE = 'demo';
 const KB = 1024;
 
 /** The odd URLs of issue #13 and their kin: each reaches URL parsing on some path. */
-export const ODD_URLS = [
+const ODD_URLS = [
   'http://localhost:8787//a b',
   '/%2F%2F%5B',
   '//%25',
@@ -64,7 +64,7 @@ export const ODD_URLS = [
 ];
 
 const LONG = 'x'.repeat(100 * KB);
-export const HOSTILE_TEXT = [
+const HOSTILE_TEXT = [
   '🏦💸👩‍👩‍👧‍👦🏳️‍🌈',
   '\uD800',
   'lone \uDC00 low',
