@@ -55,7 +55,7 @@ it('answers 5,000 hostile requests to every endpoint without a 5xx and keeps the
   });
   console.log(`fuzz: ${report.sent} requests in ${report.seconds.toFixed(1)} s\n${statusLines(report).join('\n')}`);
   expect(report.sent).toBe(5_000);
-  expect(failureLines(report, 2_000)).toEqual([]);
+  expect.soft(failureLines(report, 2_000)).toEqual([]);
 
   // The profile took exactly the valid events it was sent, and still reads back whole.
   const after = await profile(VICTIM);
