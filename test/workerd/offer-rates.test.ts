@@ -37,7 +37,7 @@ describe('decisions', () => {
       expect(offer.offer).toBe('finish-app');
       if (offer.holdout && attempt < 20) continue;
       // Beta(0.25·20 + 120, 0.75·20 + 280) → 125 / 420.
-      expect(offer.reasons).toContain('click rate 0.298 across visitors (120 of 400 impressions, base 0.25)');
+      expect(offer.reasons).toContain('click rate 0.298 across visitors (120 of 400 visitors shown it, base 0.25)');
       expect(offer.reasons).toContain('priority 2.976 = propensity 0.298 × value 10 × weight 1');
       return;
     }
