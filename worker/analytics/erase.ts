@@ -5,7 +5,14 @@
 import { visitorHash } from './visitor-hash';
 import { DAY_MS } from '../lib/time';
 
-const VISITOR_TABLES = ['seen_events', 'visitor_days', 'page_views', 'form_visitors', 'offer_visitors', 'stage_visitors'] as const;
+const VISITOR_TABLES = [
+  'seen_events',
+  'visitor_days',
+  'page_views',
+  'form_visitors',
+  'offer_visitors',
+  'stage_visitors',
+] as const;
 
 /**
  * How long a tombstone is kept: longer than any message sent before the erase can still arrive. A

@@ -34,7 +34,12 @@ export function registerName(
   return counting(
     `INSERT OR IGNORE INTO rollup_names (site, kind, name) SELECT ?, ?, ?
      WHERE (SELECT count(*) FROM rollup_names WHERE site = ? AND kind = ?) < ? AND $UNSEEN`,
-    site, kind, name, site, kind, NAME_CAPS[kind],
+    site,
+    kind,
+    name,
+    site,
+    kind,
+    NAME_CAPS[kind],
   );
 }
 
