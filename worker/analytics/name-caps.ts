@@ -1,7 +1,8 @@
 // Bounds on what anonymous visitors can create in the rollups. Form and track names come from the
 // page (or anyone who posts to /v1/collect), so each site keeps rows for the first names of each
-// kind up to a cap, and counts events naming any other under "(other)". Offers need no cap: an
-// offer or variant that is not in the site's rules creates no row at all (worker/analytics/rollup.ts).
+// kind up to a cap (rollup_names, written here only), and counts events naming any other under
+// "(other)". Offers need no cap: an offer or variant that is not in the site's rules creates no
+// row at all (worker/analytics/rollup.ts).
 //
 // The cap is exact under concurrent batches: D1 runs one statement at a time on one database, and
 // the count and the insert are one statement, so no two batches can both take the last place.
