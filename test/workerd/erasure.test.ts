@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { env } from 'cloudflare:workers';
 import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from 'cloudflare:test';
 import { consumeEvents } from '../../worker/analytics/consumer';
-import { eraseVisitorRows } from '../../worker/analytics/erase';
+import { eraseVisitorRows, TOMBSTONE_DAYS } from '../../worker/analytics/erase';
 import type { QueuedEvent } from '../../worker/analytics/message';
 import { visitorHash } from '../../worker/analytics/visitor-hash';
 import { eraseMemberships, writeMemberships } from '../../worker/audiences/members';
@@ -78,8 +78,8 @@ describe('erasure against messages in flight', () => {
 
   it('keeps the tombstone of an erase for its span, and drops older ones at the next erase', async () => {
     const now = Date.UTC(2027, 5, 1);
-    await eraseVisitorRows(env.DB, 'demo', 'vid_old_erasure', now - 16 * 86_400_000);
-    await eraseVisitorRows(env.DB, 'demo', 'vid_recent_erasure', now - 14 * 86_400_000);
+    await eraseVisitorRows(env.DB, 'demo', 'vid_old_erasure', now - (TOMBSTONE_DAYS + 1) * 86_400_000);
+    await eraseVisitorRows(env.DB, 'demo', 'vid_recent_erasure', now - (TOMBSTONE_DAYS - 1) * 86_400_000);
     await eraseVisitorRows(env.DB, 'demo', 'vid_new_erasure', now);
     const kept = await env.DB.prepare('SELECT vh FROM erased_visitors WHERE site = ?').bind('demo').all<{ vh: string }>();
     const hashes = await Promise.all(['vid_recent_erasure', 'vid_new_erasure'].map((v) => visitorHash('demo', v)));
