@@ -77,6 +77,8 @@ export async function startWorker(options: { persistDir?: string; port?: number 
       persistDir,
       '--var',
       `NB_API_KEY:${apiKey}`,
+      '--var',
+      'NB_DEMO:on',
       '--inspector-port',
       String(await freePort()),
       '--show-interactive-dev-session=false',
