@@ -86,6 +86,13 @@ describe('the demo site (NB_DEMO)', () => {
     const refused = await collect(off, '/v1/collect');
     expect(refused.status).toBe(404);
     expect(await refused.json()).toMatchObject({ error: { code: 'unknown_site' } });
+    // Nor are its localhost origins allowed a preflight.
+    const preflight = {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:8787', 'access-control-request-method': 'POST' },
+    };
+    expect((await request(off, '/v1/collect', preflight)).status).toBe(403);
+    expect((await request({ NB_DEMO: 'on' }, '/v1/collect', preflight)).status).toBe(204);
     // The root leads to the dashboard, not to a demo that is not there.
     expect((await request(off, '/')).headers.get('location')).toBe('/dashboard');
     const dashboard = await request(off, `/dashboard?key=${TEST_API_KEY}&site=demo`);
