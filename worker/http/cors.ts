@@ -11,8 +11,8 @@ function originsOf(siteIds: string[]): Set<string> {
   return new Set(siteIds.flatMap((site) => sites.get(site)!.source.origins.map(normalize)));
 }
 // The demo's origins (localhost) only where the demo is served.
-const anySiteOrigins = originsOf([...sites.keys()]);
-const servedSiteOrigins = originsOf([...sites.keys()].filter((site) => site !== DEMO_SITE));
+const originsWithDemo = originsOf([...sites.keys()]);
+const originsWithoutDemo = originsOf([...sites.keys()].filter((site) => site !== DEMO_SITE));
 
 function normalize(origin: string): string {
   return new URL(origin).origin;
@@ -22,7 +22,7 @@ export function preflight(): MiddlewareHandler<AppEnv> {
   return async function corsPreflight(c, next) {
     if (c.req.method !== 'OPTIONS') return next();
     const origin = c.req.header('origin');
-    if (!origin || !(demoOn(c.env) ? anySiteOrigins : servedSiteOrigins).has(origin)) {
+    if (!origin || !(demoOn(c.env) ? originsWithDemo : originsWithoutDemo).has(origin)) {
       throw new ApiError(403, 'origin_not_allowed', `origin ${origin ?? '(none)'} is not listed in any site's rules "origins"`);
     }
     return c.body(null, 204, {
