@@ -17,6 +17,7 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 NB_API_KEY: `${TEST_API_KEY}, ${ROTATED_API_KEY}`,
+                NB_DEMO: 'on',
                 TEST_MIGRATIONS: await readD1Migrations('./worker/analytics/migrations'),
               },
             },

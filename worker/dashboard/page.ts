@@ -50,6 +50,7 @@ export interface Frame {
 
 export interface PageOptions extends Omit<Frame, 'site' | 'from' | 'to'> {
   kpis: Kpis;
+  /** Where browsers reach this worker: its origin and any path prefix (NB_BASE_PATH), for the tag. */
   origin: string;
 }
 
@@ -81,7 +82,7 @@ function page({ site, sites, from, to, key, nonce }: Frame, content: Html): Html
     nonce,
     html`<header>
         <h1>Nextbest · ${site}</h1>
-        <form class="range" method="get" action="/dashboard">
+        <form class="range" method="get" action="dashboard">
           <label>Site <select name="site">${sites.map((s) => html`<option value="${s}" ${s === site ? 'selected' : ''}>${s}</option>`)}</select></label>
           <label>From <input type="date" name="from" value="${from}" required></label>
           <label>To <input type="date" name="to" value="${to}" required></label>
@@ -101,7 +102,7 @@ export function keyPage(nonce: string, message: string): Html {
     html`<main><section>
       <h2>Nextbest dashboard</h2>
       <p>${message}</p>
-      <form method="get" action="/dashboard">
+      <form method="get" action="dashboard">
         <label>API key <input type="password" name="key" autocomplete="current-password" required></label>
         <button type="submit">Open</button>
       </form>
