@@ -9,7 +9,7 @@ import type { Env } from '../env';
 import type { Event } from '../schema/events';
 import type { Decision } from '../schema/decision';
 import type { Profile } from '../schema/profile';
-import { applyEvent, decide, newVisitor, type CompiledRules, type RequestContext, type VisitorState } from '../engine';
+import { applyEvent, decide, newVisitor, type CompiledRules, type ReasonScope, type RequestContext, type VisitorState } from '../engine';
 import { consentOf } from './consent';
 import { sites } from '../../rules/sites';
 import type { QueuedEvent, QueuedExposure } from '../analytics/message';
@@ -33,6 +33,12 @@ export interface CollectInput {
   sid?: string;
   /** What the route knows of the request (device, country); consent comes from events. */
   request?: RequestContext;
+  /**
+   * User ids this batch may link the visitor to (a verified identify, or the API key): any other
+   * identify is recorded on this visitor only, never merged into that user's profile.
+   */
+  verified: string[];
+  scope: ReasonScope;
 }
 
 export type CollectResult =
@@ -46,6 +52,7 @@ export interface DecideInput {
   slots: string[];
   now: number;
   request?: RequestContext;
+  scope: ReasonScope;
 }
 
 export interface AbsorbInput {
@@ -84,9 +91,9 @@ export class Visitor extends DurableObject<Env> {
         .then((result) => withVid(result, input.vid));
 
     const rules = this.rulesFor(input.site);
-    const decideFor = await this.decider(input.site, input.receivedAt);
+    const decideFor = await this.decider(input.site, input.receivedAt, input.scope);
     const { state, fresh } = this.ctx.storage.transactionSync(() => this.store(rules, input));
-    const identified = fresh.find((event) => event.type === 'identify');
+    const identified = fresh.find((event) => event.type === 'identify' && input.verified.includes(event.uid));
     let decision: Decision;
     if (identified?.type === 'identify' && !store.readMeta(this.sql)?.uid) {
       await this.linkTo(input.site, input.vid, identified.uid);
@@ -104,7 +111,7 @@ export class Visitor extends DurableObject<Env> {
   async decide(input: DecideInput): Promise<Decision> {
     const merged = this.mergedUser();
     if (merged) return { ...(await userStub(this.env, input.site, merged).decide(input)), vid: input.vid };
-    const decideFor = await this.decider(input.site, input.now);
+    const decideFor = await this.decider(input.site, input.now, input.scope);
     const state = store.readMeta(this.sql)?.state ?? newVisitor(input.vid, input.now);
     return { ...decideFor(state, input.slots, input.request), vid: input.vid };
   }
@@ -284,10 +291,10 @@ export class Visitor extends DurableObject<Env> {
    * offer is read first (from D1, cached a minute): collect must not await between storing a batch
    * and noting its exposures, or an earlier batch's alarm could send the new events without them.
    */
-  private async decider(site: string, now: number): Promise<Decider> {
+  private async decider(site: string, now: number, scope: ReasonScope): Promise<Decider> {
     const rules = this.rulesFor(site);
     const observed = await offerRates(this.env.DB, site, now);
-    return (state, slots, request) => decide(rules, state, slots, now, request, observed);
+    return (state, slots, request) => decide(rules, state, slots, now, request, observed, scope);
   }
 
   private mergedUser(): string | null {
