@@ -72,7 +72,6 @@ export const IdentifyEvent = z.strictObject({
 
 export const Event = z.discriminatedUnion('type', [PageEvent, FormEvent, TrackEvent, OfferEvent, IdentifyEvent]);
 export type Event = z.infer<typeof Event>;
-export type EventType = Event['type'];
 
 export const MAX_EVENTS_PER_BATCH = 100;
 
