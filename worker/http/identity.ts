@@ -13,7 +13,7 @@ const Secret = z.string().min(32, 'expected a secret of at least 32 characters')
  * The NB_IDENTITY_SECRETS secret: a JSON object from site id to its secret, or to a list of secrets
  * while one is rotated (a signature under any of them is valid).
  */
-export const IdentitySecrets = z.record(Name, z.union([Secret, z.array(Secret).min(1).max(5)]));
+const IdentitySecrets = z.record(Name, z.union([Secret, z.array(Secret).min(1).max(5)]));
 
 let cached: { raw: string | undefined; bySite: Map<string, string[]> } | undefined;
 
