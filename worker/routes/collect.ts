@@ -17,7 +17,7 @@ import type { CollectResponse } from '../schema/collect';
 import { describeIssue } from '../schema/issues';
 import { scrubEvent } from '../schema/scrub-event';
 import { visitorStub } from '../visitor/stub';
-import { utcDate } from '../lib/time';
+import { botBatchStatement } from '../analytics/rollup';
 
 function validEvents(raw: readonly unknown[]): { events: Event[]; rejected: CollectResponse['rejected'] } {
   const events: Event[] = [];
@@ -35,11 +35,7 @@ function validEvents(raw: readonly unknown[]): { events: Event[]; rejected: Coll
 
 function countBot(c: Context<AppEnv>, site: string, now: number): void {
   c.executionCtx.waitUntil(
-    c.env.DB.prepare(
-      `INSERT INTO daily_counts (site, day, metric, dim, n) VALUES (?, ?, 'bot_batches', '', 1)
-       ON CONFLICT (site, day, metric, dim) DO UPDATE SET n = n + 1`,
-    )
-      .bind(site, utcDate(now))
+    botBatchStatement(c.env.DB, site, now)
       .run()
       .catch((error) => console.warn('bot count failed', error)),
   );
@@ -58,12 +54,11 @@ export const collect = new Hono<AppEnv>()
       countBot(c, batch.site, receivedAt);
       return c.body(null, 204, { 'X-Nextbest-Ignored': 'bot' });
     }
-    const valid = validEvents(batch.events);
-    const rejected = valid.rejected;
-    if (valid.events.length === 0) {
+    const { events: candidates, rejected } = validEvents(batch.events);
+    if (candidates.length === 0) {
       throw new ApiError(400, 'invalid_batch', `no valid event: ${rejected[0].reason}`, `events[${rejected[0].index}]`);
     }
-    const { events, verified } = await verifyIdentities(c.env, batch.site, valid.events, keyed);
+    const { events, verified } = await verifyIdentities(c.env, batch.site, candidates, keyed);
     const result = await visitorStub(c.env, batch.site, batch.vid).collect({
       site: batch.site,
       vid: batch.vid,
