@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { exports } from 'cloudflare:workers';
-import { batch, BROWSER_USER_AGENT, pageView, uniqueId } from './helpers';
+import { batch, BROWSER_USER_AGENT, pageView, sign, uniqueId } from './helpers';
 import { IDENTITY_SECRETS, TEST_API_KEY } from './api-keys';
 import { signatureValid } from '../../worker/http/identity';
 import type { Env } from '../../worker/env';
@@ -87,13 +87,6 @@ describe('identify and merge', () => {
   });
 });
 
-/** What a site's backend computes: hex HMAC-SHA256 of the uid under the site's identity secret. */
-async function sign(secret: string, uid: string): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(uid));
-  return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 const identifyEvent = (uid: string, sig?: string): Event => ({
   id: uniqueId('ev'),
   ts: Date.now(),
@@ -122,13 +115,13 @@ async function collectAnonymously(json: ReturnType<typeof batch>): Promise<Colle
 
 describe('identity verification', () => {
   it('signs the way the README says: HMAC-SHA256 in hex (RFC 4231, test case 2)', async () => {
-    expect(await sign('Jefe', 'what do ya want for nothing?')).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+    expect(await sign('what do ya want for nothing?', 'Jefe')).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
   });
 
   it.each([
     ['no signature', async () => undefined],
-    ['a wrong signature', async (uid: string) => sign('a guess at the demo site secret, long enough', uid)],
-    ["a signature made with another site's secret", async (uid: string) => sign(IDENTITY_SECRETS.acme, uid)],
+    ['a wrong signature', async (uid: string) => sign(uid, 'a guess at the demo site secret, long enough')],
+    ["a signature made with another site's secret", async (uid: string) => sign(uid, IDENTITY_SECRETS.acme)],
   ])("an identify with %s neither reveals nor changes the person's profile", async (_, signature) => {
     const uid = await userId(`jane-${uniqueId()}@example.com`);
     const laptop = abandonedApplication();
@@ -160,7 +153,7 @@ describe('identity verification', () => {
 
   it("links with the site's signature: the events of the identifying batch join the profile, and a second device's copy of the signature links it too", async () => {
     const uid = await userId(`jane-${uniqueId()}@example.com`);
-    const sig = await sign(IDENTITY_SECRETS.demo, uid);
+    const sig = await sign(uid);
     const laptop = abandonedApplication();
     laptop.events.splice(2, 0, identifyEvent(uid, sig));
     expect(await collectAnonymously(laptop)).toMatchObject({ accepted: 6, rejected: [] });
@@ -181,9 +174,9 @@ describe('identity verification', () => {
   it('accepts a signature under any of the secrets listed for a site while one is rotated', async () => {
     const uid = await userId('rotating');
     const env = { NB_IDENTITY_SECRETS: JSON.stringify({ demo: ['the new secret, at least 32 characters', 'the old secret, at least 32 characters'] }) } as Env;
-    expect(await signatureValid(env, 'demo', uid, await sign('the old secret, at least 32 characters', uid))).toBe(true);
-    expect(await signatureValid(env, 'demo', uid, await sign('the new secret, at least 32 characters', uid))).toBe(true);
-    expect(await signatureValid(env, 'acme', uid, await sign('the new secret, at least 32 characters', uid))).toBe(false);
+    expect(await signatureValid(env, 'demo', uid, await sign(uid, 'the old secret, at least 32 characters'))).toBe(true);
+    expect(await signatureValid(env, 'demo', uid, await sign(uid, 'the new secret, at least 32 characters'))).toBe(true);
+    expect(await signatureValid(env, 'acme', uid, await sign(uid, 'the new secret, at least 32 characters'))).toBe(false);
   });
 
   describe('a secret that does not parse', () => {
@@ -196,7 +189,7 @@ describe('identity verification', () => {
     ])('%s verifies nothing and says what to fix', async (value, problem) => {
       const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
       const uid = await userId('misconfigured');
-      const sig = await sign('a secret of at least 32 characters!!', uid);
+      const sig = await sign(uid, 'a secret of at least 32 characters!!');
       expect(await signatureValid({ NB_IDENTITY_SECRETS: value } as Env, 'demo', uid, sig)).toBe(false);
       expect(logged).toHaveBeenCalledWith(expect.stringContaining(`NB_IDENTITY_SECRETS: ${problem}`));
     });
