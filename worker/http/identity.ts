@@ -3,8 +3,7 @@
 // can compute the SHA-256 of an e-mail address; only the site can compute its signature.
 import { z } from 'zod';
 import type { Env } from '../env';
-import type { Event } from '../schema/events';
-import { Name } from '../schema/events';
+import { Name, type Event } from '../schema/events';
 import { describeIssue } from '../schema/issues';
 import { hmacSha256Hex } from '../lib/hex';
 
