@@ -32,7 +32,11 @@ export interface FuzzRunOptions {
 
 const SAMPLES_PER_KIND = 3;
 
-export const isFailure = (status: number | string) => typeof status === 'string' || status >= 500;
+/** The worker stops reading a body past 1 MiB and closes the connection: the client may see a reset. */
+const CUT_OFF_BYTES = 1024 * 1024;
+const CUT_OFF = 'cut off (body over 1 MiB)';
+
+export const isFailure = (status: number | string) => status !== CUT_OFF && (typeof status === 'string' || status >= 500);
 
 /**
  * One request on its own connection, through node:http rather than fetch: the path goes out as
@@ -41,10 +45,12 @@ export const isFailure = (status: number | string) => typeof status === 'string'
  */
 function send(origin: string, request: FuzzRequest, timeoutMs: number): Promise<FuzzAnswer> {
   return new Promise((resolve) => {
-    const fail = (error: Error & { code?: string }) =>
-      resolve({ request, status: `error: ${error.code ?? error.name}`, text: error.message });
     const body =
       request.body === undefined ? undefined : typeof request.body === 'string' ? Buffer.from(request.body) : request.body;
+    const fail = (error: Error & { code?: string }) => {
+      const cutOff = (body?.byteLength ?? 0) > CUT_OFF_BYTES && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
+      resolve({ request, status: cutOff ? CUT_OFF : `error: ${error.code ?? error.name}`, text: error.message });
+    };
     let outgoing: ClientRequest;
     try {
       outgoing = httpRequest(origin + '/', {
