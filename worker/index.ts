@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv, Env } from './env';
 import { errorResponse, ApiError } from './http/errors';
+import { operation } from './http/operation';
 import { collect } from './routes/collect';
 import { profile } from './routes/profile';
 import { decideRoute } from './routes/decide';
@@ -32,7 +33,18 @@ export const app = new Hono<AppEnv>()
   .route('/', openapi)
   .route('/', stats)
   .route('/', dashboard)
-  .get('/', (c) => c.redirect('/demo/'))
+  .get(
+    '/',
+    operation({
+      id: 'home',
+      tag: 'meta',
+      summary: 'Redirects to the demo site',
+      auth: 'none',
+      empty: { 302: 'To /demo/' },
+      errors: {},
+    }),
+    (c) => c.redirect('/demo/'),
+  )
   .notFound((c) => errorResponse(c, new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`)))
   .onError((error, c) => errorResponse(c, error));
 

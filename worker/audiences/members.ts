@@ -1,6 +1,7 @@
 // The D1 mirror of audience memberships: written by the visitors' Durable Objects, read by the
 // audiences route (paginated by visitor id), erased with the visitor.
 import type { AudienceState } from '../engine/state';
+import type { Member } from '../schema/audiences';
 
 export interface MembershipChange {
   site: string;
@@ -22,13 +23,6 @@ export function writeMemberships(db: D1Database, changes: readonly MembershipCha
         .bind(site, audience, vid, uid, member.joined, member.expires, member.left ?? null),
     ),
   );
-}
-
-export interface Member {
-  vid: string;
-  uid: string | null;
-  joined: number;
-  expires: number;
 }
 
 export async function currentMembers(

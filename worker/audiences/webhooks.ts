@@ -5,6 +5,7 @@ import type { Env } from '../env';
 import type { AudienceState } from '../engine/state';
 import type { CompiledRules } from '../engine';
 import type { MembershipChange } from './members';
+import type { Member, WebhookPayload } from '../schema/audiences';
 import { groupBy } from '../lib/group';
 import { hmacSha256Hex } from '../lib/hex';
 
@@ -13,7 +14,7 @@ export interface WebhookMessage {
   audience: string;
   url: string;
   change: 'join' | 'leave';
-  member: { vid: string; uid: string | null; joined: number; expires: number };
+  member: Member;
 }
 
 export function changeOf(member: AudienceState, now: number): WebhookMessage['change'] {
@@ -32,7 +33,8 @@ export async function deliverWebhooks(batch: MessageBatch<WebhookMessage>, env: 
   for (const messages of groups(batch.messages).values()) {
     const { site, audience, url } = messages[0].body;
     const pick = (change: WebhookMessage['change']) => messages.filter((m) => m.body.change === change).map((m) => m.body.member);
-    const body = JSON.stringify({ site, audience, sent_at: now, join: pick('join'), leave: pick('leave') });
+    const payload: WebhookPayload = { site, audience, sent_at: now, join: pick('join'), leave: pick('leave') };
+    const body = JSON.stringify(payload);
     const timestamp = String(now);
     try {
       if (!env.NB_WEBHOOK_SECRET) throw new Error('NB_WEBHOOK_SECRET is not set: webhooks are only sent signed');

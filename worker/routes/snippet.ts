@@ -2,10 +2,20 @@
 // cached for an hour and revalidated in the background; the ETag makes revalidation cheap.
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
+import { operation } from '../http/operation';
 
 export const snippet = new Hono<AppEnv>();
 
-snippet.get('/nb.js', async (c) => {
+const described = operation({
+  id: 'getSnippet',
+  tag: 'meta',
+  summary: 'The browser snippet, cached for an hour and revalidated in the background',
+  auth: 'none',
+  ok: { type: 'text/javascript', description: 'The snippet' },
+  errors: {},
+});
+
+snippet.get('/nb.js', described, async (c) => {
   const asset = await c.env.ASSETS.fetch(new Request(new URL('/nb.js', c.req.url), { headers: c.req.raw.headers }));
   const response = new Response(asset.body, asset);
   if (asset.ok) {
