@@ -5,7 +5,8 @@
 // hono-openapi; bodies, queries and path parameters are documented by the middlewares that validate
 // them (jsonBody, validated), so each schema is written once. Examples live in worker/openapi/examples.ts,
 // at build time only, to keep them out of the deployed worker. The declared error statuses also enter
-// the route's type, so the typed client knows that those answers carry an ErrorBody.
+// the route's type, so the typed client knows that those answers carry an ErrorBody; handlers answer
+// `c.json(body, 200)` so that a status check tells the client which body it holds.
 import type { MiddlewareHandler, TypedResponse } from 'hono';
 import type { ClientErrorStatusCode, RedirectStatusCode, ServerErrorStatusCode, SuccessStatusCode } from 'hono/utils/http-status';
 
@@ -61,9 +62,12 @@ const isMedia = (ok: z.ZodType | Media | undefined): ok is Media => !!ok && !('_
 const jsonContent = (schema: z.ZodType): ContentWithResolver => ({ 'application/json': { schema: resolver(schema) } });
 const textContent = (type: string): ContentWithResolver => ({ [type]: { schema: { type: 'string' } } });
 
-export function operation<Errors extends ErrorStatus>(
-  op: Operation<Errors>,
-): MiddlewareHandler<AppEnv, string, {}, TypedResponse<ErrorBody, Errors, 'json'>> {
+/** What the typed client learns from the middleware: the declared error answers, if any. */
+type Described<Errors extends ErrorStatus> = [Errors] extends [never]
+  ? MiddlewareHandler<AppEnv>
+  : MiddlewareHandler<AppEnv, string, {}, TypedResponse<ErrorBody, Errors, 'json'>>;
+
+export function operation<Errors extends ErrorStatus = never>(op: Operation<Errors>): Described<Errors> {
   const page = isMedia(op.ok) ? op.ok : undefined;
   const errorContent = page?.type === 'text/html' ? textContent(page.type) : jsonContent(ErrorBody);
   const responses: ResponsesWithResolver = {};
@@ -84,5 +88,5 @@ export function operation<Errors extends ErrorStatus>(
     responses,
     // It only passes the request on; its type declares the error answers that the route's own code
     // throws (ApiError, answered by onError), which is how the typed client learns them.
-  }) as unknown as MiddlewareHandler<AppEnv, string, {}, TypedResponse<ErrorBody, Errors, 'json'>>;
+  }) as unknown as Described<Errors>;
 }

@@ -50,5 +50,5 @@ export const audiences = new Hono<AppEnv>()
     const members = await currentMembers(c.env.DB, site, audience, Date.now(), decodeCursor(query.cursor), query.limit);
     const next = members.length === query.limit ? encodeCursor(members[members.length - 1].vid) : null;
     c.header('Cache-Control', 'no-store');
-    return c.json({ site, audience, members, next } satisfies AudienceMembers);
+    return c.json({ site, audience, members, next } satisfies AudienceMembers, 200);
   });

@@ -100,5 +100,5 @@ export const collect = new Hono<AppEnv>()
       rejected,
       decisions: result.decision,
     };
-    return c.json(body);
+    return c.json(body, 200);
   });

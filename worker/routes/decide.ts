@@ -30,5 +30,5 @@ export const decideRoute = new Hono<AppEnv>()
       request: requestContext(c),
     });
     c.header('Cache-Control', 'no-store');
-    return c.json({ decisions } satisfies DecideResponse);
+    return c.json({ decisions } satisfies DecideResponse, 200);
   });

@@ -16,5 +16,5 @@ const described = operation({
 
 export const health = new Hono<AppEnv>().get('/v1/health', described, (c) => {
   c.header('Cache-Control', 'no-store');
-  return c.json({ ok: true } satisfies Health);
+  return c.json({ ok: true } satisfies Health, 200);
 });

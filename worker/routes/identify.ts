@@ -25,5 +25,5 @@ export const identify = new Hono<AppEnv>()
     siteRules(c, site, { checkOrigin: false });
     const linked = await visitorStub(c.env, site, vid).identify({ site, vid, uid, now: Date.now() });
     c.header('Cache-Control', 'no-store');
-    return c.json({ vid, ...linked } satisfies IdentifyResponse);
+    return c.json({ vid, ...linked } satisfies IdentifyResponse, 200);
   });

@@ -47,7 +47,7 @@ export const profile = new Hono<AppEnv>()
     const found = await visitorStub(c.env, site, vid).profile();
     if (!found) throw new ApiError(404, 'unknown_visitor', `no visitor "${vid}" on site "${site}"`);
     c.header('Cache-Control', 'no-store');
-    return c.json(found);
+    return c.json(found, 200);
   })
   .delete('/v1/profile/:site/:vid', describedDelete, validated('param', VisitorParams), async (c) => {
     const { site, vid } = visitorParams(c);
@@ -57,5 +57,5 @@ export const profile = new Hono<AppEnv>()
     if (uid) analyticsRows += await eraseMemberships(c.env.DB, site, userProfileId(uid));
     for (const erasedVid of new Set([vid, ...vids])) analyticsRows += await eraseMemberships(c.env.DB, site, erasedVid);
     c.header('Cache-Control', 'no-store');
-    return c.json({ site, vid, erased: { events, visitors: vids, analytics_rows: analyticsRows } } satisfies Erasure);
+    return c.json({ site, vid, erased: { events, visitors: vids, analytics_rows: analyticsRows } } satisfies Erasure, 200);
   });

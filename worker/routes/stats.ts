@@ -31,5 +31,5 @@ export const stats = new Hono<AppEnv>()
     const rules = siteRules(c, site, { checkOrigin: false });
     const kpis = await loadKpis(c.env.DB, site, rules.source, query, query.sections);
     c.header('Cache-Control', 'no-store');
-    return c.json(kpis satisfies Kpis);
+    return c.json(kpis satisfies Kpis, 200);
   });
