@@ -3,6 +3,7 @@
 // JSON Schema conversion stay out of the deployed worker; this route adds the server's own URL.
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
+import { basePath } from '../http/base-path';
 import { ApiError } from '../http/errors';
 import { operation } from '../http/operation';
 import { OpenApiDocument } from '../schema/openapi';
@@ -21,5 +22,5 @@ export const openapi = new Hono<AppEnv>().get('/v1/openapi.json', described, asy
   if (!asset.ok) throw new ApiError(503, 'not_built', 'the OpenAPI document is not built: run npm run build');
   const document = await asset.json<Record<string, unknown>>();
   c.header('Cache-Control', 'public, max-age=300');
-  return c.json({ ...document, servers: [{ url: new URL(c.req.url).origin }] });
+  return c.json({ ...document, servers: [{ url: `${new URL(c.req.url).origin}${basePath(c)}` }] });
 });

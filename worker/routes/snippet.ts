@@ -2,6 +2,7 @@
 // cached for an hour and revalidated in the background; the ETag makes revalidation cheap.
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
+import { fetchAsset } from '../http/assets';
 import { operation } from '../http/operation';
 
 export const snippet = new Hono<AppEnv>();
@@ -16,9 +17,8 @@ const described = operation({
 });
 
 snippet.get('/nb.js', described, async (c) => {
-  const asset = await c.env.ASSETS.fetch(new Request(new URL('/nb.js', c.req.url), { headers: c.req.raw.headers }));
-  const response = new Response(asset.body, asset);
-  if (asset.ok) {
+  const response = await fetchAsset(c, '/nb.js');
+  if (response.ok) {
     response.headers.set('Cache-Control', 'public, max-age=3600, stale-while-revalidate=86400');
     response.headers.set('Access-Control-Allow-Origin', '*');
   }

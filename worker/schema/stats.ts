@@ -117,6 +117,21 @@ export const AudienceSeries = z.strictObject({
 });
 export type AudienceSeries = z.infer<typeof AudienceSeries>;
 
+/**
+ * What the rollups keep no row of its own for: events naming a form or track beyond the site's
+ * cap of distinct names, or an offer or variant that is not in the rules. Counted, never dropped silently.
+ */
+export const OtherCount = z.strictObject({
+  kind: z.enum(['forms', 'tracks', 'offers']),
+  /** The most distinct names the rollups keep a row for; null for offers, which the rules list. */
+  cap: z.number().nullable(),
+  /** Distinct names kept so far (all time; the first ones seen); null for offers. */
+  names: z.number().nullable(),
+  /** Events in the range counted under "(other)" instead. */
+  other_events: Count,
+});
+export type OtherCount = z.infer<typeof OtherCount>;
+
 export const Kpis = z
   .strictObject({
     site: z.string(),
@@ -127,6 +142,7 @@ export const Kpis = z
     offers: z.array(OfferStats).optional(),
     stages: Stages.optional(),
     audiences: z.array(AudienceSeries).optional(),
+    other: z.array(OtherCount).optional(),
   })
   .meta({ id: 'Kpis' });
 export type Kpis = z.infer<typeof Kpis>;
