@@ -12,8 +12,9 @@ import { ApiError } from '../http/errors';
 import { limitAddress } from '../http/ip-limit';
 import { siteRules } from '../http/site';
 import { jsonBody } from '../http/json-body';
-import { BatchEnvelope, Event, type EventBatch } from '../schema/events';
-import type { CollectResponse } from '../schema/collect';
+import { operation } from '../http/operation';
+import { BatchEnvelope, Event, EventBatch } from '../schema/events';
+import { CollectResponse } from '../schema/collect';
 import { describeIssue } from '../schema/issues';
 import { scrubEvent } from '../schema/scrub-event';
 import { visitorStub } from '../visitor/stub';
@@ -41,9 +42,27 @@ function countBot(c: Context<AppEnv>, site: string, now: number): void {
   );
 }
 
+const described = operation({
+  id: 'collect',
+  tag: 'tracking',
+  summary: 'Send a batch of events; answers what was accepted and the decisions for the slots',
+  description: 'The body may also be sent as text/plain (sendBeacon). Server-side senders present the API key.',
+  auth: 'none',
+  ok: CollectResponse,
+  empty: { 204: 'Ignored: a bot sent it (X-Nextbest-Ignored: bot)' },
+  errors: {
+    400: 'No valid event, or a bad envelope',
+    403: 'The browser origin is not listed in the site rules',
+    404: 'Unknown site',
+    413: 'Body over 64 KB',
+    415: 'Neither application/json nor text/plain',
+    429: 'Rate limited; see Retry-After',
+  },
+});
+
 export const collect = new Hono<AppEnv>()
   .use('/v1/collect', preflight())
-  .post('/v1/collect', limitAddress(), jsonBody<typeof BatchEnvelope, EventBatch>(BatchEnvelope, 'invalid_batch'), async (c) => {
+  .post('/v1/collect', described, limitAddress(), jsonBody(BatchEnvelope, 'invalid_batch', EventBatch), async (c) => {
     const receivedAt = Date.now();
     const batch = c.req.valid('json');
     siteRules(c, batch.site, { checkOrigin: true });
@@ -82,5 +101,5 @@ export const collect = new Hono<AppEnv>()
       rejected,
       decisions: result.decision,
     };
-    return c.json(body);
+    return c.json(body, 200);
   });

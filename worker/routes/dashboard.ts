@@ -9,7 +9,8 @@ import { hasValidApiKey, keyIsValid } from '../http/auth';
 import { ApiError } from '../http/errors';
 import { basePath } from '../http/base-path';
 import { siteIds, siteRules } from '../http/site';
-import { parseOr400 } from '../http/validate';
+import { operation } from '../http/operation';
+import { validated } from '../http/validate';
 import { Name } from '../schema/events';
 import { describeIssue } from '../schema/issues';
 import { loadKpis } from '../dashboard/kpis';
@@ -18,7 +19,17 @@ import { RangeQuery, StatsQuery } from '../dashboard/range';
 
 const DashboardQuery = StatsQuery.extend({ site: Name.optional(), key: z.string().max(500).optional() });
 
-export const dashboard = new Hono<AppEnv>().get('/dashboard', async (c) => {
+const described = operation({
+  id: 'getDashboard',
+  tag: 'analytics',
+  summary: 'The KPIs as a page with charts',
+  description: 'A bad query parameter or an unknown site answers the JSON error body.',
+  auth: 'apiKeyOrQuery',
+  ok: { type: 'text/html', description: 'The page' },
+  errors: { 400: 'A range the page cannot show, said on the page', 401: 'A page asking for an API key' },
+});
+
+export const dashboard = new Hono<AppEnv>().get('/dashboard', described, validated('query', DashboardQuery), async (c) => {
   const nonce = crypto.randomUUID().replaceAll('-', '');
   // The page's only inline code is its stylesheet, allowed by nonce; nothing else loads.
   c.header(
@@ -27,7 +38,7 @@ export const dashboard = new Hono<AppEnv>().get('/dashboard', async (c) => {
   );
   c.header('Cache-Control', 'no-store');
   c.header('Referrer-Policy', 'no-referrer');
-  const { key, site: siteParam, ...rest } = parseOr400(DashboardQuery, c.req.query());
+  const { key, site: siteParam, ...rest } = c.req.valid('query');
   const viaHeader = !!(c.req.header('authorization') || c.req.header('x-api-key'));
   const authorized = viaHeader ? await hasValidApiKey(c) : await keyIsValid(c.env, key);
   if (!authorized) {
