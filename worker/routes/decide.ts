@@ -6,12 +6,13 @@ import { preflight } from '../http/cors';
 import { siteRules } from '../http/site';
 import { jsonBody } from '../http/json-body';
 import { requestContext } from '../http/request-context';
+import { limitAddress } from '../http/ip-limit';
 import { DecideRequest, type DecideResponse } from '../schema/decide';
 import { visitorStub } from '../visitor/stub';
 
 export const decideRoute = new Hono<AppEnv>()
   .use('/v1/decide', preflight())
-  .post('/v1/decide', jsonBody(DecideRequest), async (c) => {
+  .post('/v1/decide', limitAddress(), jsonBody(DecideRequest), async (c) => {
     const request = c.req.valid('json');
     siteRules(c, request.site, { checkOrigin: true });
     const decisions = await visitorStub(c.env, request.site, request.vid).decide({

@@ -3,6 +3,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { requireApiKey } from '../http/auth';
+import { limitAddress } from '../http/ip-limit';
 import { jsonBody } from '../http/json-body';
 import { siteRules } from '../http/site';
 import { IdentifyRequest, type IdentifyResponse } from '../schema/identify';
@@ -10,7 +11,7 @@ import { visitorStub } from '../visitor/stub';
 
 export const identify = new Hono<AppEnv>()
   .use('/v1/identify', requireApiKey())
-  .post('/v1/identify', jsonBody(IdentifyRequest), async (c) => {
+  .post('/v1/identify', limitAddress(), jsonBody(IdentifyRequest), async (c) => {
     const { site, vid, uid } = c.req.valid('json');
     siteRules(c, site, { checkOrigin: false });
     const linked = await visitorStub(c.env, site, vid).identify({ site, vid, uid, now: Date.now() });
