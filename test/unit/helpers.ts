@@ -4,7 +4,6 @@ import type { Event } from '../../worker/schema/events';
 import type { RulesInput } from '../../rules/schema';
 
 export const T0 = Date.UTC(2026, 10, 2, 12, 0, 0);
-export const MINUTE = 60_000;
 export const HOUR = 3_600_000;
 export const DAY = 86_400_000;
 

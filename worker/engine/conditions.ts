@@ -7,24 +7,26 @@ import { unsafeRegex } from './regex-safety';
 export type Predicate = (context: unknown) => boolean;
 type ValueTest = (value: unknown) => boolean;
 
-export type Operator =
-  | '$eq'
-  | '$ne'
-  | '$in'
-  | '$nin'
-  | '$gt'
-  | '$gte'
-  | '$lt'
-  | '$lte'
-  | '$regex'
-  | '$options'
-  | '$exists'
-  | '$type'
-  | '$size'
-  | '$all'
-  | '$elemMatch'
-  | '$not';
-export type LogicalOperator = '$and' | '$or' | '$nor' | '$not';
+/** The operators of a field condition; `$options` only stands beside `$regex`. */
+const OPERATORS = [
+  '$eq',
+  '$ne',
+  '$in',
+  '$nin',
+  '$gt',
+  '$gte',
+  '$lt',
+  '$lte',
+  '$regex',
+  '$exists',
+  '$type',
+  '$size',
+  '$all',
+  '$elemMatch',
+  '$not',
+] as const;
+type Operator = (typeof OPERATORS)[number];
+const isOperator = (name: string): name is Operator => (OPERATORS as readonly string[]).includes(name);
 
 /** A problem in a condition, with the path inside it (e.g. `counters.pages.$gtt`). */
 export class ConditionError extends Error {
@@ -157,11 +159,14 @@ export function compileValue(expected: unknown, at: string): ValueTest {
     throw new ConditionError(join(at, '$options'), '$options needs a $regex');
   const tests = Object.entries(expected)
     .filter(([operator]) => operator !== '$options')
-    .map(([operator, argument]) => compileOperator(operator, argument, expected, join(at, operator)));
+    .map(([operator, argument]) => {
+      if (!isOperator(operator)) throw new ConditionError(join(at, operator), `unknown operator "${operator}"`);
+      return compileOperator(operator, argument, expected, join(at, operator));
+    });
   return tests.length === 1 ? tests[0] : (value) => tests.every((test) => test(value));
 }
 
-function compileOperator(operator: string, argument: unknown, siblings: Record<string, unknown>, at: string): ValueTest {
+function compileOperator(operator: Operator, argument: unknown, siblings: Record<string, unknown>, at: string): ValueTest {
   switch (operator) {
     case '$eq':
       return anyElement(equals(argument), argument);
@@ -196,8 +201,6 @@ function compileOperator(operator: string, argument: unknown, siblings: Record<s
       const inner = compileValue(argument, at);
       return (value) => !inner(value);
     }
-    default:
-      throw new ConditionError(at, `unknown operator "${operator}"`);
   }
 }
 
