@@ -9,7 +9,7 @@ import { DAY_MS } from '../lib/time';
  * client spread a burst over past days and beat the rules' per-day caps (or date events to 1970),
  * so they are refused, each with its reason, never re-dated.
  */
-export const MAX_EVENT_AGE_MS = DAY_MS;
+const MAX_EVENT_AGE_MS = DAY_MS;
 
 export function correctedTime(clientTs: number, sentAt: number, receivedAt: number): number {
   const corrected = clientTs + (receivedAt - sentAt);
