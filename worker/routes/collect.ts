@@ -18,14 +18,18 @@ import { CollectResponse } from '../schema/collect';
 import { describeIssue } from '../schema/issues';
 import { scrubEvent } from '../schema/scrub-event';
 import { visitorStub } from '../visitor/stub';
+import { staleReason } from '../visitor/clock';
 import { botBatchStatement } from '../analytics/rollup';
 
-function validEvents(raw: readonly unknown[]): { events: Event[]; rejected: CollectResponse['rejected'] } {
+/** The batch's events that pass their schema and are recent enough (clock.ts), and why the others do not. */
+function validEvents(batch: BatchEnvelope, receivedAt: number): { events: Event[]; rejected: CollectResponse['rejected'] } {
   const events: Event[] = [];
   const rejected: CollectResponse['rejected'] = [];
-  raw.forEach((candidate, index) => {
+  batch.events.forEach((candidate, index) => {
     const parsed = Event.safeParse(candidate);
-    if (parsed.success) events.push(scrubEvent(parsed.data));
+    const stale = parsed.success ? staleReason(parsed.data.ts, batch.sent_at, receivedAt) : null;
+    if (stale) rejected.push({ index, reason: `events[${index}].ts: ${stale}` });
+    else if (parsed.success) events.push(scrubEvent(parsed.data));
     else {
       const { path, reason } = describeIssue(parsed.error.issues[0], `events[${index}]`);
       rejected.push({ index, reason: `${path}: ${reason}` });
@@ -73,7 +77,7 @@ export const collect = new Hono<AppEnv>()
       countBot(c, batch.site, receivedAt);
       return c.body(null, 204, { 'X-Nextbest-Ignored': 'bot' });
     }
-    const { events: candidates, rejected } = validEvents(batch.events);
+    const { events: candidates, rejected } = validEvents(batch, receivedAt);
     if (candidates.length === 0) {
       throw new ApiError(400, 'invalid_batch', `no valid event: ${rejected[0].reason}`, `events[${rejected[0].index}]`);
     }

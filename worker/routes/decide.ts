@@ -9,6 +9,7 @@ import { siteRules } from '../http/site';
 import { jsonBody } from '../http/json-body';
 import { operation } from '../http/operation';
 import { requestContext } from '../http/request-context';
+import { limitAddress } from '../http/ip-limit';
 import { DecideRequest, DecideResponse } from '../schema/decide';
 import { visitorStub } from '../visitor/stub';
 
@@ -18,12 +19,12 @@ const described = operation({
   summary: 'Decisions for a visitor and slots, without new events; nothing is stored',
   auth: 'none',
   ok: DecideResponse,
-  errors: { 400: 'Bad body', 403: 'The browser origin is not listed in the site rules', 404: 'Unknown site', 415: 'Not JSON' },
+  errors: { 400: 'Bad body', 403: 'The browser origin is not listed in the site rules', 404: 'Unknown site', 415: 'Not JSON', 429: 'Too many requests from this address' },
 });
 
 export const decideRoute = new Hono<AppEnv>()
   .use('/v1/decide', preflight())
-  .post('/v1/decide', described, jsonBody(DecideRequest), async (c) => {
+  .post('/v1/decide', described, limitAddress(), jsonBody(DecideRequest), async (c) => {
     const request = c.req.valid('json');
     siteRules(c, request.site, { checkOrigin: true });
     const decisions = await visitorStub(c.env, request.site, request.vid).decide({
