@@ -13,6 +13,12 @@ export interface Env {
   ASSETS: Fetcher;
   /** Comma-separated API keys, several for rotation; set with `wrangler secret put NB_API_KEY`. */
   NB_API_KEY?: string;
+  /**
+   * Read-only keys, each for one site's dashboard and /v1/stats: `site:key,site:key` (several per site
+   * to rotate); set with `wrangler secret put NB_DASHBOARD_KEYS`. Dashboard sessions are signed with
+   * a key derived from NB_API_KEY and this list, so changing either signs everyone out.
+   */
+  NB_DASHBOARD_KEYS?: string;
   /** Optional: the rate-limiting binding for per-address limits (see wrangler.toml). */
   IP_LIMITER?: RateLimit;
   /** "off" disables the per-address limit (load tests from one address). */

@@ -1,9 +1,10 @@
-// GET /v1/stats/:site?from&to&metric (API key): the site's KPIs over a range of UTC days, as JSON.
+// GET /v1/stats/:site?from&to&metric (an admin key, or a read-only key of the site): the site's KPIs
+// over a range of UTC days, as JSON.
 // `metric` picks sections (traffic, forms, offers, stages, audiences; all by default).
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
-import { requireApiKey } from '../http/auth';
+import { requireSiteReader } from '../http/auth';
 import { siteRules } from '../http/site';
 import { parseOr400 } from '../http/validate';
 import { Name } from '../schema/events';
@@ -12,7 +13,7 @@ import { RangeQuery } from '../dashboard/range';
 
 const Params = z.strictObject({ site: Name });
 
-export const stats = new Hono<AppEnv>().use('/v1/stats/*', requireApiKey()).get('/v1/stats/:site', async (c) => {
+export const stats = new Hono<AppEnv>().use('/v1/stats/:site', requireSiteReader()).get('/v1/stats/:site', async (c) => {
   const { site } = parseOr400(Params, c.req.param());
   const query = parseOr400(RangeQuery, c.req.query());
   const rules = siteRules(c, site, { checkOrigin: false });
