@@ -23,12 +23,7 @@ export default defineConfig({
             },
           })),
         ],
-        test: {
-          name: 'workers',
-          include: ['test/workerd/**/*.test.ts'],
-          setupFiles: ['test/workerd/setup.ts'],
-          testTimeout: 30_000,
-        },
+        test: { name: 'workers', include: ['test/workerd/**/*.test.ts'], setupFiles: ['test/workerd/setup.ts'], testTimeout: 30_000 },
       },
       {
         test: {
