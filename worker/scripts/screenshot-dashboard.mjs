@@ -43,7 +43,10 @@ try {
   await page.waitForURL((u) => u.pathname === '/dashboard' || login.status() !== 303);
   await page.waitForLoadState();
   if (login.status() !== 303) {
-    const message = await page.locator('[data-message]').textContent().catch(() => `status ${login.status()}`);
+    const message = await page
+      .locator('[data-message]')
+      .textContent()
+      .catch(() => `status ${login.status()}`);
     throw new Error(`signing in to the dashboard failed: ${message}`);
   }
   mkdirSync(dirname(args.out), { recursive: true });
