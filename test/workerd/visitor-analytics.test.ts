@@ -21,7 +21,7 @@ const sha256 = async (text: string) =>
 
 async function send(events: Event[], vid: string, sid: string): Promise<CollectResponse> {
   const response = await post('/v1/collect', batch(events, { vid, sid }));
-  expect(response.status).toBe(200);
+  expect(response.status, await response.clone().text()).toBe(200);
   return response.json<CollectResponse>();
 }
 
@@ -88,6 +88,8 @@ describe('what the visitor object queues for analytics', () => {
     );
     const [offer] = answer.decisions.offers;
     expect(offer?.offer).toBe('finish-app');
+    // The visitor had stored nothing before its identify: the person's profile starts with its batch.
+    expect(await userStub(env, 'demo', uid).profile()).toMatchObject({ uid, vid: `uid:${uid}`, linked: [vid], events: 6 });
     await runDurableObjectAlarm(visitorStub(env, 'demo', vid));
     await runDurableObjectAlarm(userStub(env, 'demo', uid));
 

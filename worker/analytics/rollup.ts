@@ -2,9 +2,11 @@
 // Every statement that counts is guarded by "this event is not in seen_events yet", and the last
 // statement records it there: run in one D1 batch (a transaction), an event counts exactly once
 // however often the queue delivers it.
+// The one writer of the rollup tables (daily_counts, visitor_days, page_views, form_visitors,
+// form_steps, offer_visitors, stage_visitors, seen_events); the dashboard, offer-rates.ts and the
+// outbox's confirmation only read them, erase.ts deletes a visitor's rows.
 import type { Event } from '../schema/events';
-import type { QueuedEvent } from './message';
-import { parsePage } from '../engine/context';
+import type { KeyedEvent, QueuedEvent } from './message';
 import { armOf } from './rollup-keys';
 import { utcDate } from '../lib/time';
 
@@ -54,9 +56,9 @@ function builder(db: D1Database, keys: Keys): Builder {
   };
 }
 
-/** The statements for one event; `vh` is the visitor hash of (site, vid). */
-export function rollupStatements(db: D1Database, message: QueuedEvent, vh: string): D1PreparedStatement[] {
-  const keys: Keys = { site: message.site, vh, day: utcDate(message.at), at: message.at, id: message.event.id };
+/** The statements for one event. */
+export function rollupStatements(db: D1Database, message: KeyedEvent): D1PreparedStatement[] {
+  const keys: Keys = { site: message.site, vh: message.vh, day: utcDate(message.at), at: message.at, id: message.event.id };
   const b = builder(db, keys);
   const { event } = message;
   const out: D1PreparedStatement[] = [
@@ -76,8 +78,7 @@ export function rollupStatements(db: D1Database, message: QueuedEvent, vh: strin
     );
   }
   if (event.type === 'page') {
-    // The engine's reading of the URL, so the channel is the one its first_touch condition sees.
-    const utm = parsePage(event.url)?.utm;
+    const utm = message.utm;
     out.push(
       b.counting(
         'INSERT OR IGNORE INTO page_views (site, vh, id, day, at, sid, source, medium) SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE $UNSEEN',
@@ -105,6 +106,16 @@ export function rollupStatements(db: D1Database, message: QueuedEvent, vh: strin
   }
   out.push(b.plain('INSERT OR IGNORE INTO seen_events (site, vh, id, day) VALUES (?, ?, ?, ?)', keys.site, keys.vh, keys.id, keys.day));
   return out;
+}
+
+/** A batch ignored as a bot's: counted per day, with no visitor behind it. */
+export function botBatchStatement(db: D1Database, site: string, at: number): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO daily_counts (site, day, metric, dim, n) VALUES (?, ?, 'bot_batches', '', 1)
+       ON CONFLICT (site, day, metric, dim) DO UPDATE SET n = n + 1`,
+    )
+    .bind(site, utcDate(at));
 }
 
 type FormEvent = Extract<Event, { type: 'form' }>;

@@ -1,5 +1,6 @@
-// The D1 mirror of audience memberships: written by the visitors' Durable Objects, read by the
-// audiences route (paginated by visitor id), erased with the visitor.
+// The D1 mirror of audience memberships, table `audience_members`, and every query on it: written
+// by the visitors' Durable Objects, read by the audiences route (paginated by visitor id) and the
+// dashboard's audience sizes, erased with the visitor.
 import type { AudienceState } from '../engine/state';
 
 export interface MembershipChange {

@@ -16,7 +16,7 @@ import type { CollectResponse } from '../schema/collect';
 import { describeIssue } from '../schema/issues';
 import { scrubEvent } from '../schema/scrub-event';
 import { visitorStub } from '../visitor/stub';
-import { utcDate } from '../lib/time';
+import { botBatchStatement } from '../analytics/rollup';
 
 function validEvents(raw: readonly unknown[]): { events: Event[]; rejected: CollectResponse['rejected'] } {
   const events: Event[] = [];
@@ -34,11 +34,7 @@ function validEvents(raw: readonly unknown[]): { events: Event[]; rejected: Coll
 
 function countBot(c: Context<AppEnv>, site: string, now: number): void {
   c.executionCtx.waitUntil(
-    c.env.DB.prepare(
-      `INSERT INTO daily_counts (site, day, metric, dim, n) VALUES (?, ?, 'bot_batches', '', 1)
-       ON CONFLICT (site, day, metric, dim) DO UPDATE SET n = n + 1`,
-    )
-      .bind(site, utcDate(now))
+    botBatchStatement(c.env.DB, site, now)
       .run()
       .catch((error) => console.warn('bot count failed', error)),
   );
