@@ -18,6 +18,7 @@ export default defineConfig({
               bindings: {
                 NB_API_KEY: `${TEST_API_KEY}, ${ROTATED_API_KEY}`,
                 NB_DASHBOARD_KEYS: `demo:${DEMO_READ_KEY}, acme:${OTHER_READ_KEY}`,
+                NB_DEMO: 'on',
                 TEST_MIGRATIONS: await readD1Migrations('./worker/analytics/migrations'),
               },
             },

@@ -235,16 +235,16 @@ describe('the dashboard', () => {
     const tab = await browser.newPage();
     expect(await signIn(tab)).toBe(200);
     const cookies = await tab.context().cookies();
-    expect(cookies.map((c) => c.name)).toEqual(['__Host-nb_session']);
+    expect(cookies.map((c) => c.name)).toEqual(['__Secure-nb_session']);
     const [session] = cookies;
-    expect(session).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict', path: '/' });
+    expect(session).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict', path: '/dashboard' });
     expect(session.value).not.toContain(worker.apiKey);
     expect(session.expires * 1000 - Date.now()).toBeGreaterThan(11.9 * 3_600_000);
     expect(session.expires * 1000 - Date.now()).toBeLessThanOrEqual(12 * 3_600_000);
     // No script on the page can read it.
     expect(await tab.evaluate(() => document.cookie)).toBe('');
 
-    await Promise.all([tab.waitForURL(/\/dashboard$/), tab.click('form[action="/dashboard/logout"] button')]);
+    await Promise.all([tab.waitForURL(/\/dashboard$/), tab.click('form[action="dashboard/logout"] button')]);
     expect(await tab.locator('input[name="key"]').count()).toBe(1);
     expect(await tab.context().cookies()).toEqual([]);
     expect((await tab.goto(`${worker.url}/dashboard`))?.status()).toBe(401);

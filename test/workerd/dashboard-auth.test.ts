@@ -9,7 +9,7 @@ import { DEMO_READ_KEY, OTHER_READ_KEY, TEST_API_KEY } from './api-keys';
 import { batch, get, pageView, post } from './helpers';
 
 const ORIGIN = 'https://nextbest.test';
-const SESSION_COOKIE = '__Host-nb_session';
+const SESSION_COOKIE = '__Secure-nb_session';
 const FORM = 'application/x-www-form-urlencoded';
 
 function send(path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Response> {
@@ -36,8 +36,8 @@ const dashboard = (cookie: string, query = '') => send(`/dashboard${query}`, { h
 /** A session cookie signed as the worker signs them, with any content and secret. */
 async function craftedCookie(value: unknown, secret?: ArrayBuffer): Promise<string> {
   const signed = await generateSignedCookie('nb_session', JSON.stringify(value), secret ?? (await keyring(env)).sessionSecret!, {
-    prefix: 'host',
-    path: '/',
+    prefix: 'secure',
+    path: '/dashboard',
     secure: true,
   });
   return signed.split(';')[0];
@@ -98,7 +98,9 @@ describe('signing in to the dashboard', () => {
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe('/dashboard?site=demo&from=2020-01-01&to=2020-01-02');
     const cookie = response.headers.get('set-cookie')!;
-    expect(cookie).toMatch(new RegExp(`^${SESSION_COOKIE}=[^;]+; Max-Age=43200; Path=/; HttpOnly; Secure; SameSite=Strict$`));
+    expect(cookie).toMatch(
+      new RegExp(`^${SESSION_COOKIE}=[^;]+; Max-Age=43200; Path=/dashboard; HttpOnly; Secure; SameSite=Strict$`),
+    );
     expect(cookie).not.toContain(TEST_API_KEY);
     expect(response.headers.get('cache-control')).toBe('no-store');
 
@@ -106,7 +108,7 @@ describe('signing in to the dashboard', () => {
     expect(page.status).toBe(200);
     const text = await page.text();
     expect(text).toContain('data-section="traffic"');
-    expect(text).toContain('action="/dashboard/logout"');
+    expect(text).toContain('action="dashboard/logout"');
     expect(text).not.toContain(TEST_API_KEY);
     expect(text).not.toMatch(/type="hidden"/);
     // The range form is a GET form with the site and dates only.
@@ -196,7 +198,9 @@ describe('a dashboard session', () => {
     const response = await send('/dashboard/logout', { method: 'POST', headers: { origin: ORIGIN, cookie } });
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe('/dashboard');
-    expect(response.headers.get('set-cookie')).toBe(`${SESSION_COOKIE}=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Strict`);
+    expect(response.headers.get('set-cookie')).toBe(
+      `${SESSION_COOKIE}=; Max-Age=0; Path=/dashboard; HttpOnly; Secure; SameSite=Strict`,
+    );
     expect((await send('/dashboard')).status).toBe(401);
   });
 

@@ -51,6 +51,14 @@ export async function currentMembers(
   return results;
 }
 
-export async function eraseMemberships(db: D1Database, site: string, vid: string): Promise<number> {
-  return (await db.prepare('DELETE FROM audience_members WHERE site = ? AND vid = ?').bind(site, vid).run()).meta.changes;
+/** A membership as the mirror stores it. */
+export type MemberRow = Member & { audience: string; left_at: number | null };
+
+/** Deletes a visitor's memberships and answers them, so the audiences' webhooks can hear of the leave. */
+export async function eraseMemberships(db: D1Database, site: string, vid: string): Promise<MemberRow[]> {
+  const { results } = await db
+    .prepare('DELETE FROM audience_members WHERE site = ? AND vid = ? RETURNING audience, vid, uid, joined, expires, left_at')
+    .bind(site, vid)
+    .all<MemberRow>();
+  return results;
 }

@@ -113,7 +113,7 @@ function decisionFor(
   if (winner.observed) {
     const { impressions, successes, rate } = winner.observed;
     reasons.push(
-      `${offer.goal} rate ${fmt(rate)} across visitors (${successes} of ${impressions} impressions, base ${offer.propensity})`,
+      `${offer.goal} rate ${fmt(rate)} across visitors (${successes} of ${impressions} visitors shown it, base ${offer.propensity})`,
     );
   }
   for (const other of others.slice(0, OUTRANKED_SHOWN)) {

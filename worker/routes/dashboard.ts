@@ -9,12 +9,12 @@ import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { presentedKey } from '../http/auth';
 import { ApiError } from '../http/errors';
+import { basePath } from '../http/base-path';
 import { limitAddress } from '../http/ip-limit';
 import { accessOfKey, canSee, type Access } from '../http/keys';
 import { requireSameOrigin } from '../http/same-origin';
-import { siteRules } from '../http/site';
+import { siteIds, siteRules } from '../http/site';
 import { parseOr400 } from '../http/validate';
-import { sites } from '../../rules/sites';
 import { Name } from '../schema/events';
 import { describeIssue } from '../schema/issues';
 import { loadKpis } from '../dashboard/kpis';
@@ -53,6 +53,9 @@ function pageHeaders(c: Context<AppEnv>): string {
   return nonce;
 }
 
+/** Where the sign-in form posts, or a sign-in leads: absolute, as the form is shown at two depths. */
+const dashboardUrl = (c: Context<AppEnv>, path = '') => `${basePath(c)}/dashboard${path}${carriedQuery(c)}`;
+
 /** The site and range of the request's query when they are valid, to carry through signing in. */
 function carriedQuery(c: Context<AppEnv>): string {
   const query = c.req.query();
@@ -75,11 +78,11 @@ async function whoAsks(c: Context<AppEnv>): Promise<{ access: Access; session: b
 export const dashboard = new Hono<AppEnv>()
   .get('/dashboard', async (c) => {
     const nonce = pageHeaders(c);
-    if (c.req.query('key') !== undefined) return c.html(login(nonce, PROBLEMS.keyInUrl, '/dashboard/login'), 400);
+    if (c.req.query('key') !== undefined) return c.html(login(nonce, PROBLEMS.keyInUrl, `${basePath(c)}/dashboard/login`), 400);
     const { site: siteParam, ...rest } = parseOr400(DashboardQuery, c.req.query());
     const who = await whoAsks(c);
-    if ('problem' in who) return c.html(login(nonce, who.problem, `/dashboard/login${carriedQuery(c)}`), 401);
-    const visible = [...sites.keys()].filter((s) => canSee(who.access, s));
+    if ('problem' in who) return c.html(login(nonce, who.problem, dashboardUrl(c, '/login')), 401);
+    const visible = siteIds(c.env).filter((s) => canSee(who.access, s));
     const site = siteParam ?? visible[0];
     if (!site)
       throw new ApiError(404, 'unknown_site', 'no site this key may see has a rules file yet: add rules/<site>.json', 'site');
@@ -94,7 +97,7 @@ export const dashboard = new Hono<AppEnv>()
       return c.html(rangeErrorPage({ ...frame, ...dates }, `${path} ${reason}`), 400);
     }
     const kpis = await loadKpis(c.env.DB, site, rules.source, range.data, range.data.sections);
-    return c.html(dashboardPage({ ...frame, kpis, origin: new URL(c.req.url).origin }));
+    return c.html(dashboardPage({ ...frame, kpis, origin: new URL(c.req.url).origin + basePath(c) }));
   })
   .post(
     '/dashboard/login',
@@ -113,17 +116,17 @@ export const dashboard = new Hono<AppEnv>()
         throw new ApiError(415, 'unsupported_media_type', 'send the sign-in form as application/x-www-form-urlencoded');
       }
       const retry = (message: string, status: 400 | 401 | 503) =>
-        c.html(login(nonce, message, `/dashboard/login${carriedQuery(c)}`), status);
+        c.html(login(nonce, message, dashboardUrl(c, '/login')), status);
       const form = LoginForm.safeParse(Object.fromEntries(new URLSearchParams(await c.req.text())));
       if (!form.success) return retry(form.error.issues[0].message, 400);
       const access = await accessOfKey(c.env, form.data.key);
       if (!access) return retry(PROBLEMS.badKey, 401);
       if (!(await startSession(c, access))) return retry('Signing in needs an admin key to be configured: set NB_API_KEY.', 503);
-      return c.redirect(`/dashboard${carriedQuery(c)}`, 303);
+      return c.redirect(dashboardUrl(c), 303);
     },
   )
   .post('/dashboard/logout', requireSameOrigin(), (c) => {
     endSession(c);
     c.header('Cache-Control', 'no-store');
-    return c.redirect('/dashboard', 303);
+    return c.redirect(`${basePath(c)}/dashboard`, 303);
   });

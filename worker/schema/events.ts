@@ -1,4 +1,4 @@
-// The event batch the snippet (or any client) posts to /v1/collect: the wire contract of DESIGN.md.
+// The event batch the snippet (or any client) posts to /v1/collect: the wire contract (README, "HTTP API").
 // Field names are public; unknown fields are rejected so typos fail loudly instead of vanishing.
 import { z } from 'zod';
 

@@ -1,6 +1,6 @@
 // `npm run dev`: build the snippet and demo, make sure local keys exist (an admin API key and a
 // read-only dashboard key of the demo site), apply the D1 migrations to the local state, then run
-// the worker on workerd at http://localhost:8787, offline.
+// the worker with the demo site on workerd at http://localhost:8787 (or the port in PORT), offline.
 import { spawnSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -28,10 +28,13 @@ ensureVar('NB_API_KEY', () => secret('nb'), 'API key');
 ensureVar('NB_DASHBOARD_KEYS', () => `demo:${secret('nb_read')}`, 'Read-only dashboard key of the demo site (site:key)');
 // CI=true: local migrations need no confirmation prompt.
 run('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local'], { ...offlineEnv, CI: 'true' });
-const port = process.env.PORT ?? '8787';
-console.log(`\nDemo site: http://localhost:${port}/demo/   Snippet: http://localhost:${port}/nb.js`);
-console.log(`Dashboard: http://localhost:${port}/dashboard  (sign in with the API key, or the read-only key after "demo:")\n`);
-const dev = spawn('npx', ['wrangler', 'dev', '--port', port, '--ip', '127.0.0.1', '--local', ...process.argv.slice(2)], { stdio: 'inherit', env: offlineEnv });
+const port = process.env.PORT || '8787';
+const url = `http://localhost:${port}`;
+console.log(`\nDemo site: ${url}/demo/   Snippet: ${url}/nb.js`);
+console.log(`Dashboard: ${url}/dashboard  (sign in with the API key, or the read-only key after "demo:")\n`);
+// NB_DEMO: the demo site and its rules are served only where this var turns them on.
+const args = ['wrangler', 'dev', '--port', port, '--ip', '127.0.0.1', '--local', '--var', 'NB_DEMO:on', ...process.argv.slice(2)];
+const dev = spawn('npx', args, { stdio: 'inherit', env: offlineEnv });
 dev.on('exit', (code) => process.exit(code ?? 0));
 // `timeout`, process managers and IDEs signal only this process: pass it on so workerd stops too.
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => dev.kill(signal));

@@ -1,9 +1,9 @@
 // The visitor's analytics outbox. A row leaves only when D1 shows its event counted (seen_events),
 // not when the queue accepts the message: a message can still be lost after that (a local queue
-// dies with its process; a production message that exhausts its retries is dropped). A row still
-// unconfirmed when its lease ends is sent again, which is safe because the consumer counts an event
-// id once. Each send doubles the next lease, so a consumer that is only slow (a backlog, D1 down
-// for a while) is not flooded with copies.
+// dies with its process; a production message that exhausts its retries goes to the dead-letter
+// queue, uncounted). A row still unconfirmed when its lease ends is sent again, which is safe
+// because the consumer counts an event id once. Each send doubles the next lease, so a consumer
+// that is only slow (a backlog, D1 down for a while) is not flooded with copies.
 // The one module that reads and writes the object's `outbox` table.
 import type { Env } from '../env';
 import { hashOf, type KeyedEvent, type QueuedEvent } from '../analytics/message';

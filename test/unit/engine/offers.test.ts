@@ -70,7 +70,7 @@ describe('arbitration', () => {
     // Across visitors: Beta(0.1·20 + 80, 0.9·20 + 920) → 82 / 1020.
     expect(hero.offer).toBe('b');
     expect(hero.reasons).toContain('priority 0.08 = propensity 0.08 × value 1 × weight 1');
-    expect(hero.reasons).toContain('click rate 0.08 across visitors (80 of 1000 impressions, base 0.1)');
+    expect(hero.reasons).toContain('click rate 0.08 across visitors (80 of 1000 visitors shown it, base 0.1)');
     expect(hero.reasons).toContain('outranked a (0.022)');
   });
 
@@ -139,7 +139,7 @@ describe('experiments', () => {
       .map((state) => decide(rules, state, ['hero'], T0, undefined, observed).offers[0])
       .find((d) => d.holdout)!;
     // Beta(0.05·20 + 60, 0.95·20 + 340) over a and b pooled: 61 / 420.
-    expect(held.reasons).toContain('click rate 0.145 across visitors (60 of 400 impressions, base 0.05)');
+    expect(held.reasons).toContain('click rate 0.145 across visitors (60 of 400 visitors shown it, base 0.05)');
   });
 });
 
