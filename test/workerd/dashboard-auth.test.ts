@@ -1,8 +1,10 @@
 // Who may see what: admin keys open every route, a site's read-only key only its dashboard and
 // /v1/stats. The dashboard signs in with a form post and a session cookie, never a key in a URL.
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { generateSignedCookie } from 'hono/cookie';
 import { describe, expect, it } from 'vitest';
+import worker from '../../worker/index';
 import { accessOfKey, keyring } from '../../worker/http/keys';
 import type { ErrorBody } from '../../worker/schema/errors';
 import { DEMO_READ_KEY, OTHER_READ_KEY, TEST_API_KEY } from './api-keys';
@@ -238,6 +240,31 @@ describe('a dashboard session', () => {
   it('is no key for the API: /v1/stats wants a key in a header', async () => {
     const response = await send('/v1/stats/demo', { headers: { cookie: await signIn(TEST_API_KEY) } });
     expect(response.status).toBe(401);
+  });
+});
+
+describe('under a path prefix (NB_BASE_PATH = "/nb")', () => {
+  async function prefixed(path: string, init: RequestInit = {}): Promise<Response> {
+    const ctx = createExecutionContext();
+    const request = new Request(`${ORIGIN}${path}`, { ...init, redirect: 'manual' });
+    const response = await worker.fetch(request, { ...env, NB_BASE_PATH: '/nb' }, ctx);
+    await waitOnExecutionContext(ctx);
+    return response;
+  }
+
+  it('posts the form, redirects and scopes the cookie under the prefix', async () => {
+    expect(await (await prefixed('/nb/dashboard')).text()).toContain('action="/nb/dashboard/login"');
+    const headers = { 'content-type': FORM, origin: ORIGIN };
+    const response = await prefixed('/nb/dashboard/login?site=demo', { method: 'POST', headers, body: keyField(TEST_API_KEY) });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/nb/dashboard?site=demo');
+    const cookie = response.headers.get('set-cookie')!;
+    expect(cookie).toContain('; Path=/nb/dashboard;');
+    expect(
+      (await prefixed('/nb/dashboard?from=2020-01-01&to=2020-01-02', { headers: { cookie: cookie.split(';')[0] } })).status,
+    ).toBe(200);
+    const logout = await prefixed('/nb/dashboard/logout', { method: 'POST', headers: { origin: ORIGIN } });
+    expect(logout.headers.get('location')).toBe('/nb/dashboard');
   });
 });
 
