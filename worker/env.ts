@@ -27,6 +27,13 @@ declare global {
       NB_RATE_LIMIT_IP?: string;
       /** Seconds a sent analytics message waits for D1 to show it counted before it is sent again (default 300). */
       NB_OUTBOX_LEASE_SECONDS?: string;
+      /**
+       * Identity verification (README "Identity verification"): a JSON object from site id to the secret
+       * its backend signs user ids with, e.g. {"acme": "<64 hex>"}; a list of secrets per site while one
+       * is rotated. Set with `wrangler secret put NB_IDENTITY_SECRETS`. Without it no identify from a
+       * browser links devices; `POST /v1/identify` with the API key still does.
+       */
+      NB_IDENTITY_SECRETS?: string;
     }
   }
 }

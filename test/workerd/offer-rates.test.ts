@@ -9,6 +9,7 @@ import { createMessageBatch } from 'cloudflare:test';
 import { consumeEvents } from '../../worker/analytics/consumer';
 import type { QueuedEvent } from '../../worker/analytics/message';
 import { batch, pageView, post, uniqueId } from './helpers';
+import { TEST_API_KEY } from './api-keys';
 import { DAY_MS, utcDate } from '../../worker/lib/time';
 
 
@@ -43,7 +44,8 @@ describe('decisions', () => {
       ({ id: uniqueId('ev'), ts: Date.now(), type: 'form', form: 'mortgage-app', action, step, steps: 4 }) as Event;
     for (let attempt = 0; ; attempt++) {
       const visit = batch([pageView('https://demo.example/rates'), form('start', 1), form('step', 2), form('abandon', 2)]);
-      const answer = await (await post('/v1/collect', visit)).json<CollectResponse>();
+      // With the key: only the site itself is shown figures drawn from all visitors.
+      const answer = await (await post('/v1/collect', visit, { authorization: `Bearer ${TEST_API_KEY}` })).json<CollectResponse>();
       const [offer] = answer.decisions.offers;
       expect(offer.offer).toBe('finish-app');
       if (offer.holdout && attempt < 20) continue;

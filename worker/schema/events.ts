@@ -63,6 +63,11 @@ export const IdentifyEvent = z.strictObject({
   type: z.literal('identify'),
   uid: z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 hex digest'),
   traits: Props.optional(),
+  /**
+   * Hex HMAC-SHA256 of `uid` under the site's identity secret, computed by the site's backend
+   * (README, "Identity verification"). Without a valid one the identify stays on this device.
+   */
+  sig: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits (HMAC-SHA256)').optional(),
 });
 
 export const Event = z.discriminatedUnion('type', [PageEvent, FormEvent, TrackEvent, OfferEvent, IdentifyEvent]);

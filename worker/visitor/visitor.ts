@@ -10,7 +10,7 @@ import type { Env } from '../env';
 import type { Event } from '../schema/events';
 import type { Decision } from '../schema/decision';
 import type { Profile } from '../schema/profile';
-import { applyEvent, decide, newVisitor, type CompiledRules, type RequestContext, type VisitorState } from '../engine';
+import { applyEvent, decide, newVisitor, type CompiledRules, type ReasonScope, type RequestContext, type VisitorState } from '../engine';
 import { consentOf } from './consent';
 import { sites } from '../../rules/sites';
 import { queuedEvent, type KeyedEvent, type QueuedExposure } from '../analytics/message';
@@ -35,6 +35,12 @@ export interface CollectInput {
   sid?: string;
   /** What the route knows of the request (device, country); consent comes from events. */
   request?: RequestContext;
+  /**
+   * User ids this batch may link the visitor to (a verified identify, or the API key): any other
+   * identify is recorded on this visitor only, never merged into that user's profile.
+   */
+  verified: string[];
+  scope: ReasonScope;
   /** Set by a merged visitor forwarding its batch: the user id whose profile this object is. */
   user?: string;
 }
@@ -50,6 +56,7 @@ export interface DecideInput {
   slots: string[];
   now: number;
   request?: RequestContext;
+  scope: ReasonScope;
 }
 
 export interface AbsorbInput {
@@ -84,12 +91,13 @@ export class Visitor extends DurableObject<Env> {
     if (retryAfter > 0) return { retryAfter };
     // Awaited first: from the merge check to the outbox rows, nothing below awaits, so no other
     // request can come between a batch's events, its decision and its analytics messages.
-    const decideFor = await this.decider(input.site, input.receivedAt);
+    const decideFor = await this.decider(input.site, input.receivedAt, input.scope);
     const vh = await visitorHash(input.site, input.vid);
     let merged = this.mergedUser();
     // A batch that identifies an anonymous visitor links it first and then goes, whole, to the
     // user's profile, which stores, decides and queues it like any batch of a merged visitor.
-    const identified = merged || input.user ? undefined : input.events.find((event) => event.type === 'identify');
+    const identified =
+      merged || input.user ? undefined : input.events.find((event) => event.type === 'identify' && input.verified.includes(event.uid));
     if (identified?.type === 'identify') {
       await this.linkUser(input.site, input.vid, identified.uid, input.receivedAt);
       merged = this.mergedUser();
@@ -109,7 +117,7 @@ export class Visitor extends DurableObject<Env> {
   async decide(input: DecideInput): Promise<Decision> {
     const merged = this.mergedUser();
     if (merged) return { ...(await userStub(this.env, input.site, merged).decide(input)), vid: input.vid };
-    const decideFor = await this.decider(input.site, input.now);
+    const decideFor = await this.decider(input.site, input.now, input.scope);
     const state = store.readMeta(this.sql)?.state ?? newVisitor(input.vid, input.now);
     return { ...decideFor(state, input.slots, input.request), vid: input.vid };
   }
@@ -296,10 +304,10 @@ export class Visitor extends DurableObject<Env> {
    * offer is read first (from D1, cached a minute): collect must not await between storing a batch
    * and noting its exposures, or an earlier batch's alarm could send the new events without them.
    */
-  private async decider(site: string, now: number): Promise<Decider> {
+  private async decider(site: string, now: number, scope: ReasonScope): Promise<Decider> {
     const rules = this.rulesFor(site);
     const observed = await offerRates(this.env.DB, site, now);
-    return (state, slots, request) => decide(rules, state, slots, now, request, observed);
+    return (state, slots, request) => decide(rules, state, slots, now, request, observed, scope);
   }
 
   private mergedUser(): string | null {

@@ -74,6 +74,19 @@ describe('arbitration', () => {
     expect(hero.reasons).toContain('outranked a (0.022)');
   });
 
+  it('public reasons choose the same offer and keep the rules and the visitor, not the figures from other visitors', () => {
+    const learn = compile({ offers: [offer('a', { propensity: 0.1 }), offer('b', { propensity: 0.1 })] });
+    const state = visitor(learn);
+    const observed = {
+      a: { '-': { impressions: 1000, clicks: 20, converts: 0 } },
+      b: { '-': { impressions: 1000, clicks: 80, converts: 0 } },
+    };
+    const full = decide(learn, state, ['hero'], T0, undefined, observed);
+    const shown = decide(learn, state, ['hero'], T0, undefined, observed, 'public');
+    expect(shown.offers[0].offer).toBe(full.offers[0].offer);
+    expect(shown.offers[0].reasons).toEqual(['eligible for b', 'outranked a']);
+  });
+
   it('a visitor who keeps ignoring an offer sees it fall below the rate others give it', () => {
     const rules = compile({ offers: [offer('ignored', { propensity: 0.1 }), offer('other', { propensity: 0.05 })] });
     const state = visitor(rules);
