@@ -65,6 +65,11 @@ describe('under a path prefix (NB_BASE_PATH = "/nb")', () => {
     expect((await request({ ...prefixed, NB_DEMO: 'on' }, '/nb/demo')).headers.get('location')).toBe('/nb/demo/');
   });
 
+  it('names the prefixed server in the OpenAPI document', async () => {
+    const document = await (await request(prefixed, '/nb/v1/openapi.json')).json<{ servers: Array<{ url: string }> }>();
+    expect(document.servers).toEqual([{ url: `${ORIGIN}/nb` }]);
+  });
+
   it('shows the tag with the prefix on the dashboard, and submits its forms to the prefixed dashboard', async () => {
     const response = await request({ ...prefixed, NB_DEMO: 'on' }, '/nb/dashboard?from=2020-01-01&to=2020-01-07', {
       headers: { authorization: `Bearer ${TEST_API_KEY}` },
