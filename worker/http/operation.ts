@@ -20,12 +20,17 @@ import { ErrorBody } from '../schema/errors';
 export const SECURITY_SCHEMES = {
   bearer: { type: 'http', scheme: 'bearer', description: 'A key from the NB_API_KEY secret' },
   apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'The same key, in a header' },
-  apiKeyQuery: { type: 'apiKey', in: 'query', name: 'key', description: 'The same key from a browser link (the dashboard only)' },
+  session: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: '__Secure-nb_session',
+    description: 'The dashboard session, set by POST /dashboard/login (an admin key, or a read-only key of NB_DASHBOARD_KEYS)',
+  },
 } as const;
 
 type Requirement = Partial<Record<keyof typeof SECURITY_SCHEMES, string[]>>;
 const apiKey: Requirement[] = [{ bearer: [] }, { apiKeyHeader: [] }];
-const SECURITY = { none: [] as Requirement[], apiKey, apiKeyOrQuery: [...apiKey, { apiKeyQuery: [] }] };
+const SECURITY = { none: [] as Requirement[], apiKey, apiKeyOrSession: [...apiKey, { session: [] }] };
 
 /** The tags, described in the document. */
 export const TAGS = {
