@@ -13,6 +13,12 @@ declare global {
     interface Env {
       /** Comma-separated API keys, several for rotation; set with `wrangler secret put NB_API_KEY`. */
       NB_API_KEY?: string;
+      /**
+       * Read-only keys, each for one site's dashboard and /v1/stats: `site:key,site:key` (several per
+       * site to rotate); set with `wrangler secret put NB_DASHBOARD_KEYS`. Dashboard sessions are signed
+       * with a key derived from NB_API_KEY and this list, so changing either signs everyone out.
+       */
+      NB_DASHBOARD_KEYS?: string;
       /** Signs audience webhooks (HMAC-SHA256); set with `wrangler secret put NB_WEBHOOK_SECRET`. */
       NB_WEBHOOK_SECRET?: string;
       /** Salt for the daily address hash; set it as a secret in production. */

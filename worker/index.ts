@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv, Env } from './env';
 import { errorResponse, ApiError } from './http/errors';
+import { operation } from './http/operation';
 import { collect } from './routes/collect';
 import { profile } from './routes/profile';
 import { decideRoute } from './routes/decide';
@@ -36,7 +37,18 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
   .route('/', stats)
   .route('/', dashboard)
   .route('/', demo)
-  .get('/', (c) => c.redirect(`${basePath(c)}/${demoOn(c.env) ? 'demo/' : 'dashboard'}`))
+  .get(
+    '/',
+    operation({
+      id: 'home',
+      tag: 'meta',
+      summary: 'Redirects to the demo site, or to the dashboard where the demo is off',
+      auth: 'none',
+      empty: { 302: 'To /demo/ or /dashboard' },
+      errors: {},
+    }),
+    (c) => c.redirect(`${basePath(c)}/${demoOn(c.env) ? 'demo/' : 'dashboard'}`),
+  )
   .notFound((c) => errorResponse(c, new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`)))
   .onError((error, c) => errorResponse(c, error));
 

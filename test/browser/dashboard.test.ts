@@ -1,7 +1,8 @@
 // The dashboard in Chromium against the real worker: events posted to /v1/collect go through the
-// Durable Object, the queue and the consumer into D1, and come out as charts.
+// Durable Object, the queue and the consumer into D1, and come out as charts, behind a sign-in form
+// and a session cookie.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Kpis } from '../../worker/schema/stats';
 import { launchBrowser, PERSON_USER_AGENT, removeState, startWorker, type RunningWorker } from './harness';
 
@@ -141,14 +142,37 @@ afterAll(async () => {
   if (worker) removeState(worker);
 });
 
+/** Every URL the tab requests and every redirect's Location, to show that the key is in none of them. */
+function watchUrls(tab: Page): string[] {
+  const urls: string[] = [];
+  tab.on('request', (request) => urls.push(request.url()));
+  tab.on('response', (response) => urls.push(response.headers()['location'] ?? ''));
+  return urls;
+}
+
+/** Opens `path`, gets the sign-in form, and signs in as a person would; answers the page's status. */
+async function signIn(tab: Page, path = '/dashboard'): Promise<number> {
+  expect((await tab.goto(`${worker.url}${path}`))?.status()).toBe(401);
+  await tab.fill('input[name="key"]', worker.apiKey);
+  const [response] = await Promise.all([
+    tab.waitForResponse((r) => new URL(r.url()).pathname === '/dashboard' && r.request().method() === 'GET'),
+    tab.click('form[action^="/dashboard/login"] button'),
+  ]);
+  await tab.waitForLoadState();
+  return response.status();
+}
+
 describe('the dashboard', () => {
   it('draws the visitors line, the funnel, the drop-off bars, the lift and the audiences without console errors', async () => {
     const tab = await browser.newPage();
+    const urls = watchUrls(tab);
+    expect(await signIn(tab, '/dashboard?site=demo')).toBe(200);
+    // From here on: the sign-in form's 401 is logged by Chromium as a failed load.
     const errors: string[] = [];
     tab.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
     tab.on('pageerror', (error) => errors.push(error.message));
-    const response = await tab.goto(`${worker.url}/dashboard?site=demo&key=${encodeURIComponent(worker.apiKey)}`);
-    expect(response?.status()).toBe(200);
+    expect(new URL(tab.url()).search).toBe('?site=demo');
+    expect(urls.join(' ')).not.toContain(worker.apiKey);
 
     const paths = (chart: string) =>
       tab.$$eval(`svg[data-chart="${chart}"] path`, (nodes) => nodes.map((node) => node.getAttribute('d') ?? ''));
@@ -193,21 +217,53 @@ describe('the dashboard', () => {
     await tab.close();
   });
 
-  it('keeps the key through the date range form', async () => {
+  it('keeps the session through the date range form, with no key in any URL or in the page', async () => {
     const tab = await browser.newPage();
-    await tab.goto(`${worker.url}/dashboard?key=${encodeURIComponent(worker.apiKey)}`);
+    const urls = watchUrls(tab);
+    expect(await signIn(tab)).toBe(200);
     await tab.fill('input[name="from"]', '2020-01-01');
     await tab.fill('input[name="to"]', '2020-01-31');
     await Promise.all([tab.waitForURL(/from=2020-01-01/), tab.click('form.range button')]);
     expect(await tab.locator('[data-section="traffic"] .empty').textContent()).toContain('Paste the tag');
+    expect(urls.join(' ')).not.toContain(worker.apiKey);
+    expect(await tab.content()).not.toContain(worker.apiKey);
+    expect(await tab.locator('input[type="hidden"]').count()).toBe(0);
     await tab.close();
   });
 
-  it('asks for a key without one', async () => {
+  it('keeps the session in an HttpOnly, Secure, SameSite=Strict cookie for 12 hours, and signs out', async () => {
+    const tab = await browser.newPage();
+    expect(await signIn(tab)).toBe(200);
+    const cookies = await tab.context().cookies();
+    expect(cookies.map((c) => c.name)).toEqual(['__Secure-nb_session']);
+    const [session] = cookies;
+    expect(session).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict', path: '/dashboard' });
+    expect(session.value).not.toContain(worker.apiKey);
+    expect(session.expires * 1000 - Date.now()).toBeGreaterThan(11.9 * 3_600_000);
+    expect(session.expires * 1000 - Date.now()).toBeLessThanOrEqual(12 * 3_600_000);
+    // No script on the page can read it.
+    expect(await tab.evaluate(() => document.cookie)).toBe('');
+
+    await Promise.all([tab.waitForURL(/\/dashboard$/), tab.click('form[action="dashboard/logout"] button')]);
+    expect(await tab.locator('input[name="key"]').count()).toBe(1);
+    expect(await tab.context().cookies()).toEqual([]);
+    expect((await tab.goto(`${worker.url}/dashboard`))?.status()).toBe(401);
+    await tab.close();
+  });
+
+  it('asks for a key without one, and says so when it is wrong', async () => {
     const tab = await browser.newPage();
     const response = await tab.goto(`${worker.url}/dashboard`);
     expect(response?.status()).toBe(401);
-    expect(await tab.locator('input[name="key"]').count()).toBe(1);
+    await tab.fill('input[name="key"]', 'not-the-key');
+    const [answer] = await Promise.all([
+      tab.waitForResponse((r) => new URL(r.url()).pathname === '/dashboard/login'),
+      tab.click('form[action^="/dashboard/login"] button'),
+    ]);
+    expect(answer.status()).toBe(401);
+    await tab.waitForLoadState();
+    expect(await tab.locator('[data-message]').textContent()).toBe('That key is not valid.');
+    expect(await tab.context().cookies()).toEqual([]);
     await tab.close();
   });
 });

@@ -51,10 +51,11 @@ describe('DELETE /v1/profile/:site/:vid', () => {
     expect(await response.json()).toMatchObject({ erased: { events: 3, analytics_rows: 1 } });
 
     expect((await get(`/v1/profile/demo/${visit.vid}`)).status).toBe(404);
+    // Not even its tables are left.
     const left = await runInDurableObject(visitorStub(env, 'demo', visit.vid), (_instance, state) =>
-      ['visitor', 'events', 'outbox'].map((table) => state.storage.sql.exec(`SELECT count(*) AS n FROM ${table}`).one().n),
+      state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table'").toArray(),
     );
-    expect(left).toEqual([0, 0, 0]);
+    expect(left).toEqual([]);
     const rows = await env.DB.prepare('SELECT count(*) AS n FROM seen_events WHERE vh = ?').bind(vh).first<{ n: number }>();
     expect(rows?.n).toBe(0);
   });
@@ -90,11 +91,16 @@ describe('privacy and abuse', () => {
   it('answers 429 with Retry-After when one visitor sends too fast, and stores nothing then', async () => {
     const vid = uniqueId('vid');
     const statuses: number[] = [];
-    for (let i = 0; i < 70; i++) statuses.push((await post('/v1/collect', batch([pageView()], { vid }))).status);
+    let limited: Response | undefined;
+    for (let i = 0; i < 70; i++) {
+      const response = await post('/v1/collect', batch([pageView()], { vid }));
+      statuses.push(response.status);
+      if (response.status === 429) limited ??= response;
+    }
     expect(statuses.slice(0, 60).every((status) => status === 200)).toBe(true);
-    const limited = await post('/v1/collect', batch([pageView()], { vid }));
-    expect(limited.status).toBe(429);
-    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    // The bucket refills one batch a second, so on a slow machine a late batch may pass again.
+    expect(limited?.status).toBe(429);
+    expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await profileOf(vid)).events).toBe(statuses.filter((status) => status === 200).length);
   });
 

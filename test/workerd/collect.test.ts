@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { batch, get, pageView, post } from './helpers';
+import { batch, get, pageView, post, uniqueId } from './helpers';
+import type { Profile } from '../../worker/schema/profile';
 import { ROTATED_API_KEY } from './api-keys';
 import type { CollectResponse } from '../../worker/schema/collect';
 import type { ErrorBody } from '../../worker/schema/errors';
@@ -125,5 +126,54 @@ describe('slots', () => {
     const result = await response.json<CollectResponse>();
     expect(result.accepted).toBe(2);
     expect(result.decisions.offers.map((offer) => offer.slot)).toEqual(['hero']);
+  });
+});
+
+describe('event times', () => {
+  const DAY = 86_400_000;
+  const ratesViews = (n: number, ts: number) => Array.from({ length: n }, () => pageView('https://demo.example/rates', { ts }));
+
+  it('refuses events dated days back, so a burst cannot be spread over past days to beat the daily caps', async () => {
+    const now = await post('/v1/collect', batch(ratesViews(30, Date.now())));
+    const nowScore = (await now.json<CollectResponse>()).decisions.score.total;
+    // The same 30 views, 3 a day over 10 days, each batch sent now.
+    const vid = uniqueId('vid');
+    const answers: CollectResponse[] = [];
+    for (let day = 0; day < 10; day++) {
+      const response = await post('/v1/collect', batch(ratesViews(3, Date.now() - day * DAY - 60_000), { vid }));
+      // A batch whose every event is refused is itself refused (400), the reasons in the message.
+      if (day === 0) answers.push(await response.json<CollectResponse>());
+      else expect(response.status).toBe(400);
+    }
+    expect(answers[0]).toMatchObject({ accepted: 3, rejected: [] });
+    const profile = await (await get(`/v1/profile/demo/${vid}`)).json<Profile>();
+    expect(profile.events).toBe(3);
+    expect(profile.state.stage).not.toBe('lead');
+    expect(profile.state.score.total).toBeLessThanOrEqual(nowScore);
+  });
+
+  it('refuses each stale event with its reason and keeps the rest of the batch', async () => {
+    const good = pageView();
+    const old = pageView('https://demo.example/rates', { ts: Date.now() - 2 * DAY });
+    const response = await post('/v1/collect', batch([good, old, pageView('https://demo.example/', { ts: 0 })]));
+    expect(response.status).toBe(200);
+    const body = await response.json<CollectResponse>();
+    expect(body.accepted).toBe(1);
+    expect(body.rejected).toEqual([
+      { index: 1, reason: expect.stringMatching(/^events\[1\]\.ts: happened 48 h before it was received .*at most 24 h/) },
+      { index: 2, reason: expect.stringMatching(/^events\[2\]\.ts: /) },
+    ]);
+  });
+
+  it('answers 4xx, never 500, for absurd clocks', async () => {
+    const dated1970 = await post('/v1/collect', batch([pageView('https://demo.example/', { ts: 0 })], { sent_at: 8.64e15 }));
+    expect(dated1970.status).toBe(400);
+    expect((await dated1970.json<ErrorBody>()).error).toMatchObject({ path: 'events[0]' });
+    for (const sent_at of [-1, 8.64e15 + 1, 1e300]) {
+      expect((await post('/v1/collect', batch([pageView()], { sent_at }))).status).toBe(400);
+    }
+    // A clock far ahead is corrected by sent_at: the event is now, accepted.
+    const ahead = await post('/v1/collect', batch([pageView('https://demo.example/', { ts: 8.64e15 })], { sent_at: 8.64e15 }));
+    expect(ahead.status).toBe(200);
   });
 });

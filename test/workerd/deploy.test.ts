@@ -65,11 +65,15 @@ describe('under a path prefix (NB_BASE_PATH = "/nb")', () => {
     expect((await request({ ...prefixed, NB_DEMO: 'on' }, '/nb/demo')).headers.get('location')).toBe('/nb/demo/');
   });
 
+  it('names the prefixed server in the OpenAPI document', async () => {
+    const document = await (await request(prefixed, '/nb/v1/openapi.json')).json<{ servers: Array<{ url: string }> }>();
+    expect(document.servers).toEqual([{ url: `${ORIGIN}/nb` }]);
+  });
+
   it('shows the tag with the prefix on the dashboard, and submits its forms to the prefixed dashboard', async () => {
-    const response = await request(
-      { ...prefixed, NB_DEMO: 'on' },
-      `/nb/dashboard?key=${TEST_API_KEY}&from=2020-01-01&to=2020-01-07`,
-    );
+    const response = await request({ ...prefixed, NB_DEMO: 'on' }, '/nb/dashboard?from=2020-01-01&to=2020-01-07', {
+      headers: { authorization: `Bearer ${TEST_API_KEY}` },
+    });
     expect(response.status).toBe(200);
     const html = await response.text();
     expect(html).toContain(`src=&quot;${ORIGIN}/nb/nb.js&quot;`);
@@ -95,7 +99,7 @@ describe('the demo site (NB_DEMO)', () => {
     expect((await request({ NB_DEMO: 'on' }, '/v1/collect', preflight)).status).toBe(204);
     // The root leads to the dashboard, not to a demo that is not there.
     expect((await request(off, '/')).headers.get('location')).toBe('/dashboard');
-    const dashboard = await request(off, `/dashboard?key=${TEST_API_KEY}&site=demo`);
+    const dashboard = await request(off, '/dashboard?site=demo', { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
     expect(dashboard.status).toBe(404);
   });
 

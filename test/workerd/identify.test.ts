@@ -197,10 +197,11 @@ describe('identity verification', () => {
 });
 
 describe('GET /v1/openapi.json', () => {
-  it('describes every public route with schemas generated from zod', async () => {
+  it('serves the document built from the routes, naming its own origin as the server', async () => {
     const response = await exports.default.fetch(new Request('https://nextbest.test/v1/openapi.json'));
     const document = (await response.json()) as {
       openapi: string;
+      servers: unknown;
       paths: Record<string, Record<string, { requestBody?: unknown }>>;
     };
     expect(document.openapi).toBe('3.1.0');
@@ -208,5 +209,6 @@ describe('GET /v1/openapi.json', () => {
       expect.arrayContaining(['/v1/collect', '/v1/decide', '/v1/identify', '/v1/profile/{site}/{vid}']),
     );
     expect(JSON.stringify(document.paths['/v1/collect'].post.requestBody)).toContain('"sent_at"');
+    expect(document.servers).toEqual([{ url: 'https://nextbest.test' }]);
   });
 });

@@ -17,11 +17,12 @@ const VISITOR_TABLES = [
 
 /**
  * How long a tombstone is kept: longer than any message sent before the erase can still arrive. A
- * queue message lives at most 14 days (Cloudflare Queues' longest retention; the retries of
- * wrangler.toml span about 2 h 20 min of that), and an erased visitor's outbox is gone with its
- * Durable Object, so nothing of theirs is sent after the erase.
+ * message lives at most 14 days in a Cloudflare queue (its longest retention; the retries of
+ * wrangler.toml span about 2 h 20 min of that), then at most 14 in the dead-letter queue, and 14
+ * again if it is replayed from there into the events queue. An erased visitor's outbox is gone with
+ * its Durable Object, so nothing of theirs is sent after the erase.
  */
-export const TOMBSTONE_DAYS = 15;
+export const TOMBSTONE_DAYS = 45;
 
 /**
  * SQL that holds while the event of (site, vh) at time `at` is not covered by an erasure; binds

@@ -5,6 +5,8 @@
 // intervals. Both keep close to their nominal coverage for small counts and rates near 0 or 1,
 // where the textbook Wald interval (p ± z·√(p(1−p)/n)) is too narrow and can leave [0, 1].
 
+import type { Lift } from '../schema/stats';
+
 /** The standard normal quantile for a two-sided 95% interval. */
 export const Z95 = 1.959963984540054;
 
@@ -45,18 +47,8 @@ export function newcombeDifference(x1: number, n1: number, x2: number, n2: numbe
 /** A rate, or null when the denominator is 0 (no data is not a 0% rate). */
 export const rate = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
 
-export interface Lift {
-  /** Conversion rate of the exposed arm minus the holdout's (absolute, in proportion points). */
-  difference: number;
-  /** The 95% interval of `difference`. */
-  low: number;
-  high: number;
-  /** difference / holdout rate; null when the holdout never converted. */
-  relative: number | null;
-  /** Whether the interval excludes 0. */
-  significant: boolean;
-  method: 'newcombe-hybrid-score-95';
-}
+/** The lift's shape is part of the stats API: its zod schema lives with the other wire schemas. */
+export type { Lift };
 
 /** The lift of `converted`/`exposed` over the holdout's rate, or null when either arm has no one. */
 export function liftOverHoldout(converted: number, exposed: number, holdoutConverted: number, holdoutExposed: number): Lift | null {

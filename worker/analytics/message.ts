@@ -13,7 +13,7 @@ export interface QueuedExposure {
 }
 
 /** A page view's first-touch channel, as the engine reads it from the URL's UTM parameters. */
-export interface QueuedChannel {
+interface QueuedChannel {
   source?: string;
   medium?: string;
 }

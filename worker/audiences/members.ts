@@ -2,6 +2,7 @@
 // by the visitors' Durable Objects, read by the audiences route (paginated by visitor id) and the
 // dashboard's audience sizes, erased with the visitor.
 import type { AudienceState } from '../engine/state';
+import type { Member } from '../schema/audiences';
 
 export interface MembershipChange {
   site: string;
@@ -23,13 +24,6 @@ export function writeMemberships(db: D1Database, changes: readonly MembershipCha
         .bind(site, audience, vid, uid, member.joined, member.expires, member.left ?? null),
     ),
   );
-}
-
-export interface Member {
-  vid: string;
-  uid: string | null;
-  joined: number;
-  expires: number;
 }
 
 export async function currentMembers(

@@ -7,6 +7,7 @@ import type { CompiledRules } from '../engine';
 import type { MemberRow, MembershipChange } from './members';
 import { erasureTimes } from '../analytics/erase';
 import { visitorHash } from '../analytics/visitor-hash';
+import type { Member, WebhookPayload } from '../schema/audiences';
 import { groupBy } from '../lib/group';
 import { hmacSha256Hex } from '../lib/hex';
 
@@ -15,7 +16,7 @@ export interface WebhookMessage {
   audience: string;
   url: string;
   change: 'join' | 'leave';
-  member: { vid: string; uid: string | null; joined: number; expires: number };
+  member: Member;
 }
 
 export function changeOf(member: AudienceState, now: number): WebhookMessage['change'] {
@@ -53,7 +54,8 @@ export async function deliverWebhooks(batch: MessageBatch<WebhookMessage>, env: 
       if (messages.length === 0) continue;
       if (!env.NB_WEBHOOK_SECRET) throw new Error('NB_WEBHOOK_SECRET is not set: webhooks are only sent signed');
       const pick = (change: WebhookMessage['change']) => messages.filter((m) => m.body.change === change).map((m) => m.body.member);
-      const body = JSON.stringify({ site, audience, sent_at: now, join: pick('join'), leave: pick('leave') });
+      const payload: WebhookPayload = { site, audience, sent_at: now, join: pick('join'), leave: pick('leave') };
+      const body = JSON.stringify(payload);
       const timestamp = String(now);
       const response = await fetch(url, {
         method: 'POST',

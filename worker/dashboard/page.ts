@@ -1,6 +1,6 @@
 // The dashboard page: the KPIs of /v1/stats as tiles, charts and tables in one server-rendered HTML
-// document with inline SVG. No script; the date range picker is a GET form. Empty sections say
-// what to do next (paste the tag, mark the form, write offers).
+// document with inline SVG. No script; the date range picker is a GET form, signing in and out are
+// POST forms. Empty sections say what to do next (paste the tag, mark the form, write offers).
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { code, formatCount, funnelChart, intervalChart, lineChart, pct, shareBars } from './charts';
@@ -14,7 +14,8 @@ header{background:#12355b;color:#fff;padding:14px 24px;display:flex;flex-wrap:wr
 header h1{font-size:19px;margin:0}
 form.range{display:flex;gap:8px;align-items:end;flex-wrap:wrap}
 form.range label{display:flex;flex-direction:column;font-size:12px}
-form.range input,form.range select,form.range button{font:inherit;padding:4px 6px}
+form.range input,form.range select,header button{font:inherit;padding:4px 6px}
+form.signout{display:flex;gap:8px;align-items:center;font-size:12px}
 main{padding:16px 24px;max-width:1100px;margin:0 auto}
 section{background:#fff;border:1px solid #dde1e7;border-radius:8px;padding:14px 18px;margin:0 0 16px}
 h2{font-size:17px;margin:0 0 8px}h3{font-size:15px;margin:12px 0 6px}
@@ -37,14 +38,15 @@ th,td{text-align:right;padding:4px 8px;border-bottom:1px solid #eef0f3}th:first-
 pre{background:#f0f2f5;padding:8px;overflow:auto;font-size:13px}
 `;
 
-/** What the header's range form shows, and the key it carries along. */
+/** What the header shows: the range form, and who is signed in. */
 export interface Frame {
   site: string;
+  /** The sites this key may see. */
   sites: string[];
   from: string;
   to: string;
-  /** The key the page was opened with through ?key=, carried by the range form; null with a header. */
-  key: string | null;
+  /** The kind of key a session was opened with, shown beside the sign-out button; null with a key in a header. */
+  signedIn: 'admin' | 'read-only' | null;
   nonce: string;
 }
 
@@ -66,17 +68,30 @@ export function dashboardPage({ kpis, origin, ...frame }: PageOptions): Html {
 
 /** The dashboard's frame around a range it cannot show (e.g. From after To), saying what to change. */
 export function rangeErrorPage(frame: Frame, problem: string): Html {
-  return page(
+  return noticePage(
     frame,
-    html`<section data-section="range-error"><div class="empty">
-      <p><b>That range cannot be shown:</b> ${problem}.</p>
-      <p>Pick a From date on or before the To date, at most a year apart, and press Show.</p>
-    </div></section>`,
+    'range-error',
+    html`<p><b>That range cannot be shown:</b> ${problem}.</p>
+      <p>Pick a From date on or before the To date, at most a year apart, and press Show.</p>`,
   );
 }
 
-/** The page with its header: the site picker and the date range form, a GET form without script. */
-function page({ site, sites, from, to, key, nonce }: Frame, content: Html): Html {
+/** The dashboard's frame around a site the key may not see. */
+export function siteErrorPage(frame: Frame, site: string): Html {
+  return noticePage(
+    frame,
+    'site-error',
+    html`<p><b>This key cannot see the site ${site}.</b> It is a read-only key of ${frame.sites.join(', ')}: pick one of them, or
+      sign out and sign in with another key.</p>`,
+  );
+}
+
+function noticePage(frame: Frame, name: string, notice: Html): Html {
+  return page(frame, html`<section data-section="${name}"><div class="empty">${notice}</div></section>`);
+}
+
+/** The page with its header: the site picker and the date range form (a GET form), and sign-out. */
+function page({ site, sites, from, to, signedIn, nonce }: Frame, content: Html): Html {
   return layout(
     `Nextbest · ${site}`,
     nonce,
@@ -86,27 +101,39 @@ function page({ site, sites, from, to, key, nonce }: Frame, content: Html): Html
           <label>Site <select name="site">${sites.map((s) => html`<option value="${s}" ${s === site ? 'selected' : ''}>${s}</option>`)}</select></label>
           <label>From <input type="date" name="from" value="${from}" required></label>
           <label>To <input type="date" name="to" value="${to}" required></label>
-          ${key ? html`<input type="hidden" name="key" value="${key}">` : ''}
           <button type="submit">Show</button>
         </form>
+        ${signedIn
+          ? html`<form class="signout" method="post" action="dashboard/logout"><span>${signedIn} key</span><button type="submit">Sign out</button></form>`
+          : ''}
       </header>
       <main>${content}</main>`,
   );
 }
 
-/** Asks for the API key: the page needs one, and a browser can send it only in the URL. */
-export function keyPage(nonce: string, message: string): Html {
+export interface LoginOptions {
+  nonce: string;
+  /** Why the form is shown: no session, an ended one, a wrong key. */
+  message: string;
+  /** Where the form posts: /dashboard/login with the site and range to open after signing in. */
+  action: string;
+  sessionHours: number;
+}
+
+/** The sign-in form: the key is posted once, then a session cookie stands for it. */
+export function loginPage({ nonce, message, action, sessionHours }: LoginOptions): Html {
   return layout(
     'Nextbest dashboard',
     nonce,
     html`<main><section>
       <h2>Nextbest dashboard</h2>
-      <p>${message}</p>
-      <form method="get" action="dashboard">
-        <label>API key <input type="password" name="key" autocomplete="current-password" required></label>
-        <button type="submit">Open</button>
+      <p data-message>${message}</p>
+      <form method="post" action="${action}">
+        <label>Key <input type="password" name="key" autocomplete="current-password" maxlength="500" required></label>
+        <button type="submit">Sign in</button>
       </form>
-      <p class="note">The key is one of NB_API_KEY (locally in .dev.vars; <code>npm run dev</code> prints it).</p>
+      <p class="note">An admin key from NB_API_KEY (locally in .dev.vars; <code>npm run dev</code> prints it), or a read-only key
+        of a site from NB_DASHBOARD_KEYS. You stay signed in for ${sessionHours} hours, or until you sign out.</p>
     </section></main>`,
   );
 }

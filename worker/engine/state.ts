@@ -1,94 +1,106 @@
 // A visitor's state as the engine keeps it: plain JSON, stored by the Durable Object between events.
 // Its size is bounded by the rules (products, rules, offers, audiences) and small fixed caps, never
 // by the number of events: each event is folded in, and no history is kept to rescan.
+import { z } from 'zod';
 
 export const STATE_VERSION = 2;
 /** Caps on the parts whose keys come from visitors rather than from the rules. */
 export const LIMITS = { forms: 20, tracks: 50, stageHistory: 20, reasons: 8 } as const;
 
-export interface ScoreState {
+// The shapes are zod schemas so that the profile API documents them (worker/schema/profile.ts);
+// the engine only uses the inferred types and never parses with them on its hot path.
+/** An object of counters, one number per key. */
+const Counts = <K extends string>(keys: readonly K[]) =>
+  z.strictObject(Object.fromEntries(keys.map((key) => [key, z.number()])) as Record<K, z.ZodNumber>);
+
+export const ScoreState = z.strictObject({
   /** Every value below is as of this time; decay is applied lazily, in closed form. */
-  as_of: number;
-  total: number;
-  products: Record<string, number>;
+  as_of: z.number(),
+  total: z.number(),
+  products: z.record(z.string(), z.number()),
   /** Decayed contribution per scoring rule, the largest few kept: the "why" of the score. */
-  reasons: Record<string, number>;
-}
+  reasons: z.record(z.string(), z.number()),
+});
+export type ScoreState = z.infer<typeof ScoreState>;
 
-export interface FormState {
-  started: boolean;
-  furthest: number;
-  steps?: number;
-  submitted: boolean;
-  abandoned: boolean;
-  abandoned_step?: number;
-  last_at: number;
-}
+export const FormState = z.strictObject({
+  started: z.boolean(),
+  furthest: z.number(),
+  steps: z.number().optional(),
+  submitted: z.boolean(),
+  abandoned: z.boolean(),
+  abandoned_step: z.number().optional(),
+  last_at: z.number(),
+});
+export type FormState = z.infer<typeof FormState>;
 
-export interface OfferCounts {
-  impressions: number;
-  clicks: number;
-  dismisses: number;
-  converts: number;
-}
+export const OfferCounts = Counts(['impressions', 'clicks', 'dismisses', 'converts']);
+export type OfferCounts = z.infer<typeof OfferCounts>;
 
-export interface OfferState extends OfferCounts {
-  last_impression?: number;
-  last_click?: number;
-  last_dismiss?: number;
-  last_convert?: number;
+export const OfferState = OfferCounts.extend({
+  last_impression: z.number().optional(),
+  last_click: z.number().optional(),
+  last_dismiss: z.number().optional(),
+  last_convert: z.number().optional(),
   /** UTC day of `day_impressions`, for per-day caps. */
-  day: number;
-  day_impressions: number;
+  day: z.number(),
+  day_impressions: z.number(),
   /** Per variant ("-" when the offer has none), for the learned propensity. */
-  variants: Record<string, OfferCounts>;
-}
+  variants: z.record(z.string(), OfferCounts),
+});
+export type OfferState = z.infer<typeof OfferState>;
 
-export interface AudienceState {
-  joined: number;
-  expires: number;
+export const AudienceState = z.strictObject({
+  joined: z.number(),
+  expires: z.number(),
   /** Set when the visitor left early (exit condition or consent withdrawn). */
-  left?: number;
-  exited?: boolean;
-}
+  left: z.number().optional(),
+  exited: z.boolean().optional(),
+});
+export type AudienceState = z.infer<typeof AudienceState>;
 
-export interface Consent {
-  analytics?: boolean;
-  personalization?: boolean;
-  ads?: boolean;
-}
+export const Consent = z.strictObject({
+  analytics: z.boolean().optional(),
+  personalization: z.boolean().optional(),
+  ads: z.boolean().optional(),
+});
+export type Consent = z.infer<typeof Consent>;
 
-export interface Utm {
-  source?: string;
-  medium?: string;
-  campaign?: string;
-  term?: string;
-  content?: string;
-}
+export const Utm = z.strictObject({
+  source: z.string().optional(),
+  medium: z.string().optional(),
+  campaign: z.string().optional(),
+  term: z.string().optional(),
+  content: z.string().optional(),
+});
+export type Utm = z.infer<typeof Utm>;
 
-export interface VisitorState {
-  v: number;
-  vid: string;
-  first_seen: number;
-  last_seen: number;
-  counters: { events: number; pages: number; forms: number; tracks: number; offers: number };
+export const VisitorState = z.strictObject({
+  v: z.number(),
+  vid: z.string(),
+  first_seen: z.number(),
+  last_seen: z.number(),
+  counters: Counts(['events', 'pages', 'forms', 'tracks', 'offers']),
   /** Recency, frequency (distinct active UTC days) and monetary value (sum of `amount` props). */
-  rfm: { last_day: number; active_days: number; monetary: number; purchases: number };
-  score: ScoreState;
+  rfm: Counts(['last_day', 'active_days', 'monetary', 'purchases']),
+  score: ScoreState,
   /** Per scoring rule with max_per_day: [UTC day, times it fired that day]. */
-  rule_days: Record<string, [number, number]>;
-  stage: string;
-  stage_history: Array<{ stage: string; at: number }>;
-  segments: string[];
-  forms: Record<string, FormState>;
-  tracks: Record<string, number>;
-  offers: Record<string, OfferState>;
-  audiences: Record<string, AudienceState>;
-  consent: Consent;
-  page?: { url: string; path: string; host: string; utm?: Utm; referrer?: string };
-  first_touch?: Utm;
-  uid?: string;
-}
+  rule_days: z.record(z.string(), z.tuple([z.number(), z.number()])),
+  stage: z.string(),
+  stage_history: z.array(z.strictObject({ stage: z.string(), at: z.number() })),
+  segments: z.array(z.string()),
+  forms: z.record(z.string(), FormState),
+  tracks: z.record(z.string(), z.number()),
+  offers: z.record(z.string(), OfferState),
+  audiences: z.record(z.string(), AudienceState),
+  consent: Consent,
+  page: z
+    .strictObject({ url: z.string(), path: z.string(), host: z.string(), utm: Utm.optional(), referrer: z.string().optional() })
+    .optional(),
+  first_touch: Utm.optional(),
+  uid: z.string().optional(),
+});
+export type VisitorState = z.infer<typeof VisitorState>;
 
 export function newVisitor(vid: string, now: number): VisitorState {
   return {

@@ -1,46 +1,41 @@
-// API-key guard for the profile, audience and stats routes. Keys come from the NB_API_KEY secret,
-// comma-separated so a key can be rotated without downtime.
+// Key guards for the API routes. Admin keys (NB_API_KEY) open every route; a read-only key
+// (NB_DASHBOARD_KEYS) opens only the stats of its own sites, and is refused with a 403 elsewhere.
 import type { Context, MiddlewareHandler } from 'hono';
-import type { AppEnv, Env } from '../env';
+import type { AppEnv } from '../env';
 import { ApiError } from './errors';
+import { accessOfKey, canSee, type Access } from './keys';
 
-const encoder = new TextEncoder();
-
-// Compares digests, not the keys, so timing reveals neither the key nor its length.
-async function sameSecret(given: string, expected: string): Promise<boolean> {
-  const [a, b] = await Promise.all([given, expected].map((s) => crypto.subtle.digest('SHA-256', encoder.encode(s))));
-  return crypto.subtle.timingSafeEqual(a, b);
+export function presentedKey(c: Context<AppEnv>): string | undefined {
+  const bearer = c.req.header('authorization')?.match(/^Bearer\s+(.+)$/i)?.[1];
+  return (bearer ?? c.req.header('x-api-key'))?.trim() || undefined;
 }
 
-function presentedKey(authorization: string | undefined, header: string | undefined): string | undefined {
-  const bearer = authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
-  return (bearer ?? header)?.trim() || undefined;
+/** Whether the request presents an admin key in its Authorization or X-Api-Key header. */
+export async function hasValidApiKey(c: Context<AppEnv>): Promise<boolean> {
+  return (await accessOfKey(c.env, presentedKey(c)))?.kind === 'admin';
 }
 
-/** Whether `given` is one of the configured keys (every key is compared, in constant time). */
-export async function keyIsValid(env: Env, given: string | undefined): Promise<boolean> {
-  if (!given) return false;
-  let valid = false;
-  for (const key of (env.NB_API_KEY ?? '')
-    .split(',')
-    .map((k) => k.trim())
-    .filter(Boolean)) {
-    valid = (await sameSecret(given, key)) || valid;
-  }
-  return valid;
-}
-
-/** Whether the request presents a valid key in its Authorization or X-Api-Key header. */
-export function hasValidApiKey(c: Context<AppEnv>): Promise<boolean> {
-  return keyIsValid(c.env, presentedKey(c.req.header('authorization'), c.req.header('x-api-key')));
-}
-
-export function requireApiKey(): MiddlewareHandler<AppEnv> {
+function requireKey(allows: (access: Access, c: Context<AppEnv>) => boolean, refusal: string): MiddlewareHandler<AppEnv> {
   return async function apiKey(c, next) {
-    if (!presentedKey(c.req.header('authorization'), c.req.header('x-api-key'))) {
-      throw new ApiError(401, 'unauthorized', 'an API key is required: send "Authorization: Bearer <key>"');
-    }
-    if (!(await hasValidApiKey(c))) throw new ApiError(401, 'unauthorized', 'the API key is not valid');
+    const key = presentedKey(c);
+    if (!key) throw new ApiError(401, 'unauthorized', 'an API key is required: send "Authorization: Bearer <key>"');
+    const access = await accessOfKey(c.env, key);
+    if (!access) throw new ApiError(401, 'unauthorized', 'the API key is not valid');
+    if (!allows(access, c)) throw new ApiError(403, 'forbidden', refusal);
     await next();
   };
 }
+
+/** Admin keys only: profiles and their erasure, identify, audiences. */
+export const requireApiKey = () =>
+  requireKey(
+    (access) => access.kind === 'admin',
+    'this key is read-only: it opens the dashboard and /v1/stats of its sites, nothing else',
+  );
+
+/** An admin key, or a read-only key of the route's :site. */
+export const requireSiteReader = () =>
+  requireKey(
+    (access, c) => canSee(access, c.req.param('site') ?? ''),
+    'this key may not read this site: it is a read-only key of another site',
+  );

@@ -1,21 +1,29 @@
 // Middleware that reads a capped JSON (or text/plain) body and validates it with a zod schema.
-// Its type declares the route's input, so Hono's typed client (`hc`) knows every body's shape.
+// Its type declares the route's input, so Hono's typed client (`hc`) knows every body's shape, and
+// it documents the body in the OpenAPI document (hono-openapi reads it off the route).
 import type { MiddlewareHandler } from 'hono';
+import { resolver, uniqueSymbol } from 'hono-openapi';
 import type { z } from 'zod';
 import type { AppEnv } from '../env';
 import { readJsonBody } from './body';
 import { parseOr400 } from './validate';
 
 /**
- * `Declared` is the body a client should send (what the typed client checks); `schema` is what the
- * route enforces, which may be looser (collect validates events one by one to accept good ones).
+ * `documented` is the body a client should send (what the typed client checks and the document
+ * shows); `schema` is what the route enforces, which may be looser (collect validates events one
+ * by one to accept the good ones).
  */
-export function jsonBody<S extends z.ZodType, Declared = z.input<S>>(
+export function jsonBody<S extends z.ZodType, D extends z.ZodType = S>(
   schema: S,
   errorCode = 'invalid_request',
-): MiddlewareHandler<AppEnv, string, { in: { json: Declared }; out: { json: z.output<S> } }> {
-  return async function validateJsonBody(c, next) {
+  documented: D = schema as unknown as D,
+): MiddlewareHandler<AppEnv, string, { in: { json: z.input<D> }; out: { json: z.output<S> } }> {
+  const middleware: MiddlewareHandler<AppEnv> = async function validateJsonBody(c, next) {
     c.req.addValidatedData('json', parseOr400(schema, await readJsonBody(c), errorCode) as {});
     await next();
   };
+  const body = { schema: resolver(documented) };
+  // text/plain is the same JSON, sent by sendBeacon without a CORS preflight.
+  const spec = { requestBody: { required: true, content: { 'application/json': body, 'text/plain': body } } };
+  return Object.assign(middleware, { [uniqueSymbol]: { spec } });
 }

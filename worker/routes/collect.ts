@@ -12,19 +12,24 @@ import { ApiError } from '../http/errors';
 import { limitAddress } from '../http/ip-limit';
 import { siteRules } from '../http/site';
 import { jsonBody } from '../http/json-body';
-import { BatchEnvelope, Event, type EventBatch } from '../schema/events';
-import type { CollectResponse } from '../schema/collect';
+import { operation } from '../http/operation';
+import { BatchEnvelope, Event, EventBatch } from '../schema/events';
+import { CollectResponse } from '../schema/collect';
 import { describeIssue } from '../schema/issues';
 import { scrubEvent } from '../schema/scrub-event';
 import { visitorStub } from '../visitor/stub';
+import { staleReason } from '../visitor/clock';
 import { botBatchStatement } from '../analytics/rollup';
 
-function validEvents(raw: readonly unknown[]): { events: Event[]; rejected: CollectResponse['rejected'] } {
+/** The batch's events that pass their schema and are recent enough (clock.ts), and why the others do not. */
+function validEvents(batch: BatchEnvelope, receivedAt: number): { events: Event[]; rejected: CollectResponse['rejected'] } {
   const events: Event[] = [];
   const rejected: CollectResponse['rejected'] = [];
-  raw.forEach((candidate, index) => {
+  batch.events.forEach((candidate, index) => {
     const parsed = Event.safeParse(candidate);
-    if (parsed.success) events.push(scrubEvent(parsed.data));
+    const stale = parsed.success ? staleReason(parsed.data.ts, batch.sent_at, receivedAt) : null;
+    if (stale) rejected.push({ index, reason: `events[${index}].ts: ${stale}` });
+    else if (parsed.success) events.push(scrubEvent(parsed.data));
     else {
       const { path, reason } = describeIssue(parsed.error.issues[0], `events[${index}]`);
       rejected.push({ index, reason: `${path}: ${reason}` });
@@ -41,9 +46,27 @@ function countBot(c: Context<AppEnv>, site: string, now: number): void {
   );
 }
 
+const described = operation({
+  id: 'collect',
+  tag: 'tracking',
+  summary: 'Send a batch of events; answers what was accepted and the decisions for the slots',
+  description: 'The body may also be sent as text/plain (sendBeacon). Server-side senders present the API key.',
+  auth: 'none',
+  ok: CollectResponse,
+  empty: { 204: 'Ignored: a bot sent it (X-Nextbest-Ignored: bot)' },
+  errors: {
+    400: 'No valid event, or a bad envelope',
+    403: 'The browser origin is not listed in the site rules',
+    404: 'Unknown site',
+    413: 'Body over 64 KB',
+    415: 'Neither application/json nor text/plain',
+    429: 'Rate limited; see Retry-After',
+  },
+});
+
 export const collect = new Hono<AppEnv>()
   .use('/v1/collect', preflight())
-  .post('/v1/collect', limitAddress(), jsonBody<typeof BatchEnvelope, EventBatch>(BatchEnvelope, 'invalid_batch'), async (c) => {
+  .post('/v1/collect', described, limitAddress(), jsonBody(BatchEnvelope, 'invalid_batch', EventBatch), async (c) => {
     const receivedAt = Date.now();
     const batch = c.req.valid('json');
     siteRules(c, batch.site, { checkOrigin: true });
@@ -54,7 +77,7 @@ export const collect = new Hono<AppEnv>()
       countBot(c, batch.site, receivedAt);
       return c.body(null, 204, { 'X-Nextbest-Ignored': 'bot' });
     }
-    const { events: candidates, rejected } = validEvents(batch.events);
+    const { events: candidates, rejected } = validEvents(batch, receivedAt);
     if (candidates.length === 0) {
       throw new ApiError(400, 'invalid_batch', `no valid event: ${rejected[0].reason}`, `events[${rejected[0].index}]`);
     }
@@ -82,5 +105,5 @@ export const collect = new Hono<AppEnv>()
       rejected,
       decisions: result.decision,
     };
-    return c.json(body);
+    return c.json(body, 200);
   });

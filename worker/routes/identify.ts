@@ -3,17 +3,28 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { requireApiKey } from '../http/auth';
+import { limitAddress } from '../http/ip-limit';
 import { jsonBody } from '../http/json-body';
+import { operation } from '../http/operation';
 import { siteRules } from '../http/site';
-import { IdentifyRequest, type IdentifyResponse } from '../schema/identify';
+import { IdentifyRequest, IdentifyResponse } from '../schema/identify';
 import { visitorStub } from '../visitor/stub';
+
+const described = operation({
+  id: 'identify',
+  tag: 'visitors',
+  summary: 'Link a visitor to a hashed user id; visitors with the same user id merge into one profile',
+  auth: 'apiKey',
+  ok: IdentifyResponse,
+  errors: { 400: 'Bad body', 401: 'No valid API key', 403: 'A read-only dashboard key', 404: 'Unknown site', 415: 'Not JSON', 429: 'Too many requests from this address' },
+});
 
 export const identify = new Hono<AppEnv>()
   .use('/v1/identify', requireApiKey())
-  .post('/v1/identify', jsonBody(IdentifyRequest), async (c) => {
+  .post('/v1/identify', described, limitAddress(), jsonBody(IdentifyRequest), async (c) => {
     const { site, vid, uid } = c.req.valid('json');
     siteRules(c, site, { checkOrigin: false });
     const linked = await visitorStub(c.env, site, vid).identify({ site, vid, uid, now: Date.now() });
     c.header('Cache-Control', 'no-store');
-    return c.json({ vid, ...linked } satisfies IdentifyResponse);
+    return c.json({ vid, ...linked } satisfies IdentifyResponse, 200);
   });

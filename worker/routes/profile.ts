@@ -7,8 +7,10 @@ import type { AppEnv } from '../env';
 import { requireApiKey } from '../http/auth';
 import { ApiError } from '../http/errors';
 import { siteRules } from '../http/site';
-import { parseOr400 } from '../http/validate';
+import { operation } from '../http/operation';
+import { validated } from '../http/validate';
 import { ClientId, Name } from '../schema/events';
+import { Erasure, Profile } from '../schema/profile';
 import { userProfileId, visitorStub } from '../visitor/stub';
 import { eraseMemberships, type MemberRow } from '../audiences/members';
 import { erasureLeaves } from '../audiences/webhooks';
@@ -16,21 +18,39 @@ import { eraseVisitorRows } from '../analytics/erase';
 
 const VisitorParams = z.strictObject({ site: Name, vid: ClientId });
 
-function visitorParams(c: Context<AppEnv>) {
-  const params = parseOr400(VisitorParams, c.req.param());
+function visitorParams(c: Context<AppEnv, string, { out: { param: z.output<typeof VisitorParams> } }>) {
+  const params = c.req.valid('param');
   return { ...params, rules: siteRules(c, params.site, { checkOrigin: false }) };
 }
 
+const errors = { 400: 'Bad site or visitor id', 401: 'No valid API key', 403: 'A read-only dashboard key', 404: 'Unknown site or visitor' } as const;
+const describedGet = operation({
+  id: 'getProfile',
+  tag: 'visitors',
+  summary: "A visitor's profile: score and reasons, stage history, segments, forms, offers, audiences, consent, last 50 events",
+  auth: 'apiKey',
+  ok: Profile,
+  errors,
+});
+const describedDelete = operation({
+  id: 'eraseProfile',
+  tag: 'visitors',
+  summary: 'Erase a visitor (and the person it identified as) from Durable Objects and D1 (GDPR/CCPA)',
+  auth: 'apiKey',
+  ok: Erasure,
+  errors: { 400: errors[400], 401: errors[401], 404: 'Unknown site' },
+});
+
 export const profile = new Hono<AppEnv>()
   .use('/v1/profile/*', requireApiKey())
-  .get('/v1/profile/:site/:vid', async (c) => {
+  .get('/v1/profile/:site/:vid', describedGet, validated('param', VisitorParams), async (c) => {
     const { site, vid } = visitorParams(c);
     const found = await visitorStub(c.env, site, vid).profile();
     if (!found) throw new ApiError(404, 'unknown_visitor', `no visitor "${vid}" on site "${site}"`);
     c.header('Cache-Control', 'no-store');
-    return c.json(found);
+    return c.json(found, 200);
   })
-  .delete('/v1/profile/:site/:vid', async (c) => {
+  .delete('/v1/profile/:site/:vid', describedDelete, validated('param', VisitorParams), async (c) => {
     const { site, vid, rules } = visitorParams(c);
     const { events, vids, uid } = await visitorStub(c.env, site, vid).erase();
     const now = Date.now();
@@ -45,5 +65,6 @@ export const profile = new Hono<AppEnv>()
     const leaves = erasureLeaves(rules, site, memberships, now);
     if (leaves.length) await c.env.WEBHOOKS.sendBatch(leaves.map((body) => ({ body })));
     c.header('Cache-Control', 'no-store');
-    return c.json({ site, vid, erased: { events, visitors: vids, analytics_rows: analyticsRows + memberships.length } });
+    const erased = { events, visitors: vids, analytics_rows: analyticsRows + memberships.length };
+    return c.json({ site, vid, erased } satisfies Erasure, 200);
   });

@@ -1,22 +1,37 @@
-// GET /v1/stats/:site?from&to&metric (API key): the site's KPIs over a range of UTC days, as JSON.
-// `metric` picks sections (traffic, forms, offers, stages, audiences, other; all by default).
+// GET /v1/stats/:site?from&to&metric (an admin key, or a read-only key of the site): the site's KPIs
+// over a range of UTC days, as JSON. `metric` picks sections (traffic, forms, offers, stages,
+// audiences, other; all by default).
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
-import { requireApiKey } from '../http/auth';
+import { requireSiteReader } from '../http/auth';
 import { siteRules } from '../http/site';
-import { parseOr400 } from '../http/validate';
+import { operation } from '../http/operation';
+import { validated } from '../http/validate';
 import { Name } from '../schema/events';
 import { loadKpis } from '../dashboard/kpis';
 import { RangeQuery } from '../dashboard/range';
+import { Kpis } from '../schema/stats';
 
 const Params = z.strictObject({ site: Name });
 
-export const stats = new Hono<AppEnv>().use('/v1/stats/*', requireApiKey()).get('/v1/stats/:site', async (c) => {
-  const { site } = parseOr400(Params, c.req.param());
-  const query = parseOr400(RangeQuery, c.req.query());
-  const rules = siteRules(c, site, { checkOrigin: false });
-  const kpis = await loadKpis(c.env.DB, site, rules.source, query, query.sections);
-  c.header('Cache-Control', 'no-store');
-  return c.json(kpis);
+const described = operation({
+  id: 'getStats',
+  tag: 'analytics',
+  summary: "The site's KPIs over a range of UTC days",
+  description: 'An admin key, or a read-only key of this site (NB_DASHBOARD_KEYS).',
+  auth: 'apiKey',
+  ok: Kpis,
+  errors: { 400: 'Bad site, range or metric', 401: 'No valid API key', 403: 'A read-only key of another site', 404: 'Unknown site' },
 });
+
+export const stats = new Hono<AppEnv>()
+  .use('/v1/stats/:site', requireSiteReader())
+  .get('/v1/stats/:site', described, validated('param', Params), validated('query', RangeQuery), async (c) => {
+    const { site } = c.req.valid('param');
+    const query = c.req.valid('query');
+    const rules = siteRules(c, site, { checkOrigin: false });
+    const kpis = await loadKpis(c.env.DB, site, rules.source, query, query.sections);
+    c.header('Cache-Control', 'no-store');
+    return c.json(kpis satisfies Kpis, 200);
+  });

@@ -26,12 +26,14 @@ export type OfferDecision = z.infer<typeof OfferDecision>;
 
 export const AudienceJoin = z.strictObject({ id: z.string(), expires: z.number() });
 
-export const Decision = z.strictObject({
-  vid: z.string(),
-  stage: z.string(),
-  segments: z.array(z.string()),
-  score: z.strictObject({ total: z.number(), products: z.record(z.string(), z.number()) }),
-  offers: z.array(OfferDecision),
-  audiences: z.strictObject({ join: z.array(AudienceJoin), leave: z.array(z.string()) }),
-});
+export const Decision = z
+  .strictObject({
+    vid: z.string(),
+    stage: z.string(),
+    segments: z.array(z.string()),
+    score: z.strictObject({ total: z.number(), products: z.record(z.string(), z.number()) }),
+    offers: z.array(OfferDecision),
+    audiences: z.strictObject({ join: z.array(AudienceJoin), leave: z.array(z.string()) }),
+  })
+  .meta({ id: 'Decision' });
 export type Decision = z.infer<typeof Decision>;

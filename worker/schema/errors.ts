@@ -2,7 +2,9 @@
 // on, and the path of the offending field when there is one.
 import { z } from 'zod';
 
-export const ErrorBody = z.strictObject({
-  error: z.strictObject({ code: z.string(), message: z.string(), path: z.string().optional() }),
-});
+export const ErrorBody = z
+  .strictObject({
+    error: z.strictObject({ code: z.string(), message: z.string(), path: z.string().optional() }),
+  })
+  .meta({ id: 'Error' });
 export type ErrorBody = z.infer<typeof ErrorBody>;

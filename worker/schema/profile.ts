@@ -1,27 +1,47 @@
 // What GET /v1/profile/:site/:vid answers: the visitor's engine state and its latest events.
-import type { VisitorState } from '../engine/state';
-import type { Event } from './events';
+import { z } from 'zod';
+import { VisitorState } from '../engine/state';
+import { Event } from './events';
 
-export interface StoredEventView {
-  id: string;
-  type: string;
+export const StoredEventView = z.strictObject({
+  id: z.string(),
+  type: z.string(),
   /** Server-corrected time of the event (ms). */
-  at: number;
+  at: z.number(),
   /** When the worker received it (ms). */
-  received: number;
-  event: Event;
-}
+  received: z.number(),
+  event: Event,
+});
+export type StoredEventView = z.infer<typeof StoredEventView>;
 
-export interface Profile {
-  site: string;
-  /** The visitor id, or `uid:<hash>` for the merged profile of an identified person. */
-  vid: string;
-  uid: string | null;
-  /** Visitor ids merged into this profile (for a user's profile). */
-  linked: string[];
-  /** How many events are stored. */
-  events: number;
-  state: VisitorState;
-  /** The latest 50 events, newest first. */
-  recent: StoredEventView[];
-}
+export const Profile = z
+  .strictObject({
+    site: z.string(),
+    /** The visitor id, or `uid:<hash>` for the merged profile of an identified person. */
+    vid: z.string(),
+    uid: z.string().nullable(),
+    /** Visitor ids merged into this profile (for a user's profile). */
+    linked: z.array(z.string()),
+    /** How many events are stored. */
+    events: z.number().int(),
+    state: VisitorState,
+    /** The latest 50 events, newest first. */
+    recent: z.array(StoredEventView),
+  })
+  .meta({ id: 'Profile' });
+export type Profile = z.infer<typeof Profile>;
+
+/** What DELETE /v1/profile/:site/:vid answers: what was erased. */
+export const Erasure = z.strictObject({
+  site: z.string(),
+  vid: z.string(),
+  erased: z.strictObject({
+    /** Events removed from the visitor's (and the merged person's) Durable Objects. */
+    events: z.number().int(),
+    /** Every visitor id erased with it (devices linked to the same person). */
+    visitors: z.array(z.string()),
+    /** Rows removed from the D1 analytics and audience tables. */
+    analytics_rows: z.number().int(),
+  }),
+});
+export type Erasure = z.infer<typeof Erasure>;

@@ -1,122 +1,148 @@
 // What GET /v1/stats/:site answers (and /dashboard draws): the KPIs of a site over a range of UTC
 // days. Computed by worker/dashboard/kpis.ts; every formula is in worker/analytics/README.md.
-import type { Lift } from '../analytics/intervals';
+import { z } from 'zod';
 
-export interface Traffic {
+/** A rate: null when its denominator is 0 (no data is not a 0% rate). */
+const Rate = z.number().nullable();
+const Count = z.number();
+
+export const Lift = z.strictObject({
+  /** Conversion rate of the exposed arm minus the holdout's (absolute, in proportion points). */
+  difference: z.number(),
+  /** The 95% interval of `difference`. */
+  low: z.number(),
+  high: z.number(),
+  /** difference / holdout rate; null when the holdout never converted. */
+  relative: z.number().nullable(),
+  /** Whether the interval excludes 0. */
+  significant: z.boolean(),
+  method: z.literal('newcombe-hybrid-score-95'),
+});
+export type Lift = z.infer<typeof Lift>;
+
+export const Traffic = z.strictObject({
   /** Visitor-days: each visitor counted once per day they were active, summed over the days. */
-  visitors: number;
-  unique_visitors: number;
-  page_views: number;
-  sessions: number;
-  bounced_sessions: number;
+  visitors: Count,
+  unique_visitors: Count,
+  page_views: Count,
+  sessions: Count,
+  bounced_sessions: Count,
   /** Single-page sessions / sessions. */
-  bounce_rate: number | null;
-  daily: Array<{ day: string; visitors: number; page_views: number; sessions: number }>;
-  top_pages: Array<{ path: string; views: number }>;
-}
+  bounce_rate: Rate,
+  daily: z.array(z.strictObject({ day: z.string(), visitors: Count, page_views: Count, sessions: Count })),
+  top_pages: z.array(z.strictObject({ path: z.string(), views: Count })),
+});
+export type Traffic = z.infer<typeof Traffic>;
 
-export interface FunnelStep {
-  step: number;
-  name: string | null;
+export const FunnelStep = z.strictObject({
+  step: z.number(),
+  name: z.string().nullable(),
   /** Visitors who reached this step (a submission counts as reaching every step). */
-  reached: number;
+  reached: Count,
   /** Share of this step's visitors who did not reach the next step (or submit, after the last). */
-  drop_off: number | null;
-}
+  drop_off: Rate,
+});
+export type FunnelStep = z.infer<typeof FunnelStep>;
 
-export interface FormFunnel {
-  form: string;
-  started: number;
-  steps: FunnelStep[];
-  submitted: number;
+export const FormFunnel = z.strictObject({
+  form: z.string(),
+  started: Count,
+  steps: z.array(FunnelStep),
+  submitted: Count,
   /** Visitors who abandoned and have not submitted since. */
-  abandoned: number;
-  completion_rate: number | null;
-}
+  abandoned: Count,
+  completion_rate: Rate,
+});
+export type FormFunnel = z.infer<typeof FormFunnel>;
 
-export interface OfferArm {
-  arm: string;
-  impressions: number;
-  clicks: number;
-  conversions: number;
+export const OfferArm = z.strictObject({
+  arm: z.string(),
+  impressions: Count,
+  clicks: Count,
+  conversions: Count,
   /** clicks / impressions */
-  ctr: number | null;
+  ctr: Rate,
   /** conversions / clicks */
-  cvr: number | null;
+  cvr: Rate,
   /** Visitors exposed (shown the offer, or held out from it). */
-  exposed: number;
+  exposed: Count,
   /** Exposed visitors who submitted a form at or after their first exposure and by the end of the range. */
-  goal_visitors: number;
-  goal_rate: number | null;
+  goal_visitors: Count,
+  goal_rate: Rate,
   /**
    * Against the holdout, as differences of proportions (0.031 is 3.1 percentage points); null for
    * the holdout itself and while either side has no one.
    */
-  lift: Lift | null;
-}
+  lift: Lift.nullable(),
+});
+export type OfferArm = z.infer<typeof OfferArm>;
 
-export interface OfferStats {
-  offer: string;
-  arms: OfferArm[];
-  holdout: OfferArm | null;
-}
+export const OfferStats = z.strictObject({ offer: z.string(), arms: z.array(OfferArm), holdout: OfferArm.nullable() });
+export type OfferStats = z.infer<typeof OfferStats>;
 
-export interface Stages {
+export const LeadChannel = z.strictObject({
+  source: z.string().nullable(),
+  medium: z.string().nullable(),
+  leads: Count,
+  converted_leads: Count,
+  lead_to_customer_pct: Rate,
+});
+export type LeadChannel = z.infer<typeof LeadChannel>;
+
+export const Stages = z.strictObject({
   /**
    * Visitors who first entered each stage in the range (not how many are in it now), in funnel
    * order: the rules' order reversed, lapsed stages such as dormant last. A visitor may skip stages.
    */
-  entered: Array<{ stage: string; label: string | null; visitors: number }>;
+  entered: z.array(z.strictObject({ stage: z.string(), label: z.string().nullable(), visitors: Count })),
   /** The stages that make a lead: "lead" and the more advanced funnel stages. */
-  lead_stages: string[];
+  lead_stages: z.array(z.string()),
   /** Visitors who first reached one of lead_stages in the range. */
-  leads: number | null;
+  leads: Count.nullable(),
   /** Of those leads, the ones who became customers (by now). */
-  converted_leads: number | null;
+  converted_leads: Count.nullable(),
   /** converted_leads × 100 / leads. */
-  lead_to_customer_pct: number | null;
+  lead_to_customer_pct: Rate,
   /**
    * The same per first-touch channel: the UTM source and medium of the lead's first page view that
    * had either (both null: never came through a tagged link). Most leads first.
    */
-  by_channel: LeadChannel[];
-}
+  by_channel: z.array(LeadChannel),
+});
+export type Stages = z.infer<typeof Stages>;
 
-export interface LeadChannel {
-  source: string | null;
-  medium: string | null;
-  leads: number;
-  converted_leads: number;
-  lead_to_customer_pct: number | null;
-}
-
-export interface AudienceSeries {
-  audience: string;
-  daily: Array<{ day: string; size: number; joins: number; leaves: number }>;
-}
+export const AudienceSeries = z.strictObject({
+  audience: z.string(),
+  daily: z.array(z.strictObject({ day: z.string(), size: Count, joins: Count, leaves: Count })),
+});
+export type AudienceSeries = z.infer<typeof AudienceSeries>;
 
 /**
  * What the rollups keep no row of its own for: events naming a form or track beyond the site's
  * cap of distinct names, or an offer or variant that is not in the rules. Counted, never dropped silently.
  */
-export interface OtherCount {
-  kind: 'forms' | 'tracks' | 'offers';
+export const OtherCount = z.strictObject({
+  kind: z.enum(['forms', 'tracks', 'offers']),
   /** The most distinct names the rollups keep a row for; null for offers, which the rules list. */
-  cap: number | null;
+  cap: z.number().nullable(),
   /** Distinct names kept so far (all time; the first ones seen); null for offers. */
-  names: number | null;
+  names: z.number().nullable(),
   /** Events in the range counted under "(other)" instead. */
-  other_events: number;
-}
+  other_events: Count,
+});
+export type OtherCount = z.infer<typeof OtherCount>;
 
-export interface Kpis {
-  site: string;
-  from: string;
-  to: string;
-  traffic?: Traffic;
-  forms?: FormFunnel[];
-  offers?: OfferStats[];
-  stages?: Stages;
-  audiences?: AudienceSeries[];
-  other?: OtherCount[];
-}
+export const Kpis = z
+  .strictObject({
+    site: z.string(),
+    from: z.string(),
+    to: z.string(),
+    traffic: Traffic.optional(),
+    forms: z.array(FormFunnel).optional(),
+    offers: z.array(OfferStats).optional(),
+    stages: Stages.optional(),
+    audiences: z.array(AudienceSeries).optional(),
+    other: z.array(OtherCount).optional(),
+  })
+  .meta({ id: 'Kpis' });
+export type Kpis = z.infer<typeof Kpis>;

@@ -213,8 +213,8 @@ async function main() {
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   progress(done);
   if (Date.now() >= deadline && done < visitors) console.log(`Stopped at the time limit (--max-seconds) after ${done} visitors.`);
-  console.log(`\nDone. The queue rolls events up within a few seconds; then open ${base}/dashboard?key=<your API key>`);
-  console.log('(the key is NB_API_KEY in .dev.vars; `npm run dev` prints it).');
+  console.log(`\nDone. The queue rolls events up within a few seconds; then open ${base}/dashboard and sign in`);
+  console.log('with NB_API_KEY from .dev.vars, or the read-only key in NB_DASHBOARD_KEYS (`npm run dev` prints both).');
 }
 
 function progress(done) {

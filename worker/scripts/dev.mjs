@@ -1,6 +1,6 @@
-// `npm run dev`: build the snippet and demo, make sure a local API key exists, apply the D1
-// migrations to the local state, then run the worker with the demo site on workerd at
-// http://localhost:8787 (or the port in PORT), offline.
+// `npm run dev`: build the snippet and demo, make sure local keys exist (an admin API key and a
+// read-only dashboard key of the demo site), apply the D1 migrations to the local state, then run
+// the worker with the demo site on workerd at http://localhost:8787 (or the port in PORT), offline.
 import { spawnSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -11,24 +11,27 @@ function run(command, args, env = offlineEnv) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-function ensureApiKey() {
-  if (existsSync('.dev.vars') && /^NB_API_KEY=/m.test(readFileSync('.dev.vars', 'utf8'))) {
-    const key = readFileSync('.dev.vars', 'utf8').match(/^NB_API_KEY=(.*)$/m)[1];
-    console.log(`API key (from .dev.vars): ${key}`);
-    return;
-  }
-  const key = `nb_${randomBytes(24).toString('base64url')}`;
-  writeFileSync('.dev.vars', `NB_API_KEY=${key}\n`, { flag: 'a' });
-  console.log(`Created .dev.vars with a new local API key: ${key}`);
+/** Makes sure .dev.vars sets `name`, adding a value made by `make` on first run, and prints it. */
+function ensureVar(name, make, label) {
+  const vars = existsSync('.dev.vars') ? readFileSync('.dev.vars', 'utf8') : '';
+  const existing = vars.match(new RegExp(`^${name}=(.*)$`, 'm'))?.[1];
+  if (existing) return console.log(`${label} (from .dev.vars): ${existing}`);
+  const value = make();
+  writeFileSync('.dev.vars', `${vars && !vars.endsWith('\n') ? '\n' : ''}${name}=${value}\n`, { flag: 'a' });
+  console.log(`${label} (new, written to .dev.vars): ${value}`);
 }
 
+const secret = (prefix) => `${prefix}_${randomBytes(24).toString('base64url')}`;
+
 run('npm', ['run', '--silent', 'build']);
-ensureApiKey();
+ensureVar('NB_API_KEY', () => secret('nb'), 'API key');
+ensureVar('NB_DASHBOARD_KEYS', () => `demo:${secret('nb_read')}`, 'Read-only dashboard key of the demo site (site:key)');
 // CI=true: local migrations need no confirmation prompt.
 run('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local'], { ...offlineEnv, CI: 'true' });
 const port = process.env.PORT || '8787';
 const url = `http://localhost:${port}`;
-console.log(`\nDemo site: ${url}/demo/   Snippet: ${url}/nb.js   Dashboard: ${url}/dashboard\n`);
+console.log(`\nDemo site: ${url}/demo/   Snippet: ${url}/nb.js`);
+console.log(`Dashboard: ${url}/dashboard  (sign in with the API key, or the read-only key after "demo:")\n`);
 // NB_DEMO: the demo site and its rules are served only where this var turns them on.
 const args = ['wrangler', 'dev', '--port', port, '--ip', '127.0.0.1', '--local', '--var', 'NB_DEMO:on', ...process.argv.slice(2)];
 const dev = spawn('npx', args, { stdio: 'inherit', env: offlineEnv });

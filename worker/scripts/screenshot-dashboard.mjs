@@ -5,7 +5,8 @@
 //
 //   node worker/scripts/screenshot-dashboard.mjs --key <API key> [--url http://localhost:$PORT, default 8787]
 //                                                [--out docs/dashboard.png] [--site demo] [--days 14]
-// The key may also come from the NB_API_KEY environment variable.
+// The key may also come from the NB_API_KEY environment variable; a site's read-only key works too.
+// It signs in through the dashboard's form, as a person does: the key never goes into a URL.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,13 +29,26 @@ if (!args.key) {
 const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, deviceScaleFactor: 1 });
-  const errors = [];
-  page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
   const day = (ms) => new Date(ms).toISOString().slice(0, 10);
   const range = `from=${day(Date.now() - (Math.max(1, Number(args.days)) - 1) * 86_400_000)}&to=${day(Date.now())}`;
-  const url = `${args.url.replace(/\/+$/, '')}/dashboard?site=${encodeURIComponent(args.site)}&${range}&key=${encodeURIComponent(args.key)}`;
-  const response = await page.goto(url);
-  if (!response?.ok()) throw new Error(`the dashboard answered ${response?.status()}: is the key right?`);
+  await page.goto(`${args.url.replace(/\/+$/, '')}/dashboard?site=${encodeURIComponent(args.site)}&${range}`);
+  await page.fill('input[name="key"]', args.key);
+  // Watched from the sign-in on: Chromium logs the sign-in form's own 401 as a failed load.
+  const errors = [];
+  page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+  const [login] = await Promise.all([
+    page.waitForResponse((r) => new URL(r.url()).pathname === '/dashboard/login'),
+    page.click('form[action^="/dashboard/login"] button'),
+  ]);
+  await page.waitForURL((u) => u.pathname === '/dashboard' || login.status() !== 303);
+  await page.waitForLoadState();
+  if (login.status() !== 303) {
+    const message = await page
+      .locator('[data-message]')
+      .textContent()
+      .catch(() => `status ${login.status()}`);
+    throw new Error(`signing in to the dashboard failed: ${message}`);
+  }
   mkdirSync(dirname(args.out), { recursive: true });
   await page.screenshot({ path: args.out, fullPage: true });
   if (errors.length) console.warn(`console errors on the page:\n${errors.join('\n')}`);

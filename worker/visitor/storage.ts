@@ -5,6 +5,11 @@ import type { Event } from '../schema/events';
 import type { StoredEventView } from '../schema/profile';
 import type { VisitorState } from '../engine';
 
+/** Whether the tables exist: a read only, which leaves an object that has none without storage. */
+export function hasTables(sql: SqlStorage): boolean {
+  return sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'visitor'").toArray().length > 0;
+}
+
 export function migrate(sql: SqlStorage): void {
   sql.exec(`
     CREATE TABLE IF NOT EXISTS visitor (

@@ -77,12 +77,18 @@ export class Visitor extends DurableObject<Env> {
   private bucket: TokenBucket | undefined;
   private linking: Promise<void> | undefined;
   private alarmFailures = 0;
+  /**
+   * Whether this object has its tables. They are created by its first write, not on arrival: an
+   * object only asked to decide, for a visitor id never seen, stores nothing at all.
+   */
+  private hasTables: boolean;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    store.migrate(this.sql);
-    outbox.migrate(this.sql);
+    this.hasTables = store.hasTables(this.sql);
+    // Objects from older deploys get the columns added since.
+    if (this.hasTables) this.createTables();
   }
 
   async collect(input: CollectInput): Promise<CollectResult> {
@@ -118,7 +124,7 @@ export class Visitor extends DurableObject<Env> {
     const merged = this.mergedUser();
     if (merged) return { ...(await userStub(this.env, input.site, merged).decide(input)), vid: input.vid };
     const decideFor = await this.decider(input.site, input.now, input.scope);
-    const state = store.readMeta(this.sql)?.state ?? newVisitor(input.vid, input.now);
+    const state = this.meta()?.state ?? newVisitor(input.vid, input.now);
     return { ...decideFor(state, input.slots, input.request), vid: input.vid };
   }
 
@@ -133,7 +139,8 @@ export class Visitor extends DurableObject<Env> {
   async absorb(input: AbsorbInput): Promise<void> {
     const rules = this.rulesFor(input.site);
     this.ctx.storage.transactionSync(() => {
-      if (!store.readMeta(this.sql))
+      this.createTables();
+      if (!this.meta())
         store.createMeta(
           this.sql,
           input.site,
@@ -144,7 +151,7 @@ export class Visitor extends DurableObject<Env> {
       // Already queued for analytics by the visitor that first stored them: not queued again.
       for (const event of input.events) store.insertEvent(this.sql, event);
       store.addLink(this.sql, input.vid, input.now);
-      const before = store.readMeta(this.sql)!.state.audiences;
+      const before = this.meta()!.state.audiences;
       const first = store.firstEventAt(this.sql) ?? input.now;
       const state = newVisitor(userProfileId(input.uid), first);
       for (const { event, at } of store.eventsInOrder(this.sql))
@@ -157,7 +164,7 @@ export class Visitor extends DurableObject<Env> {
 
   /** Erases everything this object stores (GDPR/CCPA); a user's profile also erases its linked visitors. */
   async erase(): Promise<{ events: number; vids: string[]; uid: string | null }> {
-    const meta = store.readMeta(this.sql);
+    const meta = this.meta();
     if (meta?.mergedInto) {
       const user = userStub(this.env, meta.site, meta.mergedInto);
       const erased = await user.erase();
@@ -177,12 +184,11 @@ export class Visitor extends DurableObject<Env> {
   async wipe(): Promise<void> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
-    store.migrate(this.sql);
-    outbox.migrate(this.sql);
+    this.hasTables = false;
   }
 
   async profile(): Promise<Profile | null> {
-    const meta = store.readMeta(this.sql);
+    const meta = this.meta();
     if (!meta) return null;
     // The RPC stub's type widens tuples to arrays; the value is the same Profile.
     if (meta.mergedInto) return (await userStub(this.env, meta.site, meta.mergedInto).profile()) as Profile | null;
@@ -202,6 +208,8 @@ export class Visitor extends DurableObject<Env> {
    * retried a little later, as the consumer and the mirror are idempotent.
    */
   override async alarm(): Promise<void> {
+    // Set only after a write; one left from before an erasure finds nothing to do.
+    if (!this.hasTables) return;
     const now = Date.now();
     const lease = outbox.leaseMs(this.env);
     let next: number | null;
@@ -221,7 +229,7 @@ export class Visitor extends DurableObject<Env> {
   }
 
   private async syncAudiences(): Promise<void> {
-    const meta = store.readMeta(this.sql);
+    const meta = this.meta();
     const pending = store.pendingAudienceChanges(this.sql);
     if (!meta || pending.length === 0) return;
     const changes = pending.map(({ audience, member }) => ({ site: meta.site, audience, vid: meta.vid, uid: meta.uid, member }));
@@ -238,7 +246,8 @@ export class Visitor extends DurableObject<Env> {
    * storage transaction, so events, state and messages are stored together or not at all.
    */
   private store(rules: CompiledRules, input: CollectInput, vh: string, decideFor: Decider): { decision: Decision; fresh: number } {
-    const meta = store.readMeta(this.sql);
+    this.createTables();
+    const meta = this.meta();
     const profileId = input.user ? userProfileId(input.user) : input.vid;
     const state = meta?.state ?? newVisitor(profileId, input.receivedAt);
     if (!meta) store.createMeta(this.sql, input.site, profileId, state, input.user);
@@ -273,8 +282,19 @@ export class Visitor extends DurableObject<Env> {
 
   /** Links this anonymous visitor to a user's profile, creating its row first if it has none. */
   private linkUser(site: string, vid: string, uid: string, now: number): Promise<void> {
-    if (!store.readMeta(this.sql)) store.createMeta(this.sql, site, vid, newVisitor(vid, now));
+    this.createTables();
+    if (!this.meta()) store.createMeta(this.sql, site, vid, newVisitor(vid, now));
     return this.linkTo(site, vid, uid);
+  }
+
+  private createTables(): void {
+    store.migrate(this.sql);
+    outbox.migrate(this.sql);
+    this.hasTables = true;
+  }
+
+  private meta(): store.Meta | null {
+    return this.hasTables ? store.readMeta(this.sql) : null;
   }
 
   /**
@@ -311,7 +331,7 @@ export class Visitor extends DurableObject<Env> {
   }
 
   private mergedUser(): string | null {
-    return store.mergedInto(this.sql);
+    return this.hasTables ? store.mergedInto(this.sql) : null;
   }
 
   /**

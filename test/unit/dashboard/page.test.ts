@@ -4,7 +4,7 @@ import { dashboardPage } from '../../../worker/dashboard/page';
 import type { Kpis } from '../../../worker/schema/stats';
 
 const render = async (kpis: Kpis) =>
-  String(await dashboardPage({ kpis, sites: ['demo'], key: null, origin: 'https://nb.example', nonce: 'n0nce' }));
+  String(await dashboardPage({ kpis, sites: ['demo'], signedIn: 'admin', origin: 'https://nb.example', nonce: 'n0nce' }));
 
 describe('the dashboard page', () => {
   it('says how to add audiences when the rules have none', async () => {

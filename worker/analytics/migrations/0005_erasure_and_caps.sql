@@ -2,7 +2,7 @@
 
 -- Visitors erased from the rollups (worker/analytics/erase.ts): the consumer counts no event of
 -- theirs that happened at or before `erased_at`, however late the queue delivers it. A row is kept
--- TOMBSTONE_DAYS (longer than a message can live in the queue) and then removed by a later erasure.
+-- TOMBSTONE_DAYS (longer than a message can live in the queues) and then removed by a later erasure.
 CREATE TABLE IF NOT EXISTS erased_visitors (
   site TEXT NOT NULL,
   vh TEXT NOT NULL,

@@ -1,0 +1,83 @@
+// Builds the OpenAPI 3.1 document from the app's own routes: hono-openapi reads each route's
+// operation() and validating middlewares; this adds what no route declares (info, tags, security
+// schemes, the audience webhook) and the examples. Run at build time (worker/scripts/openapi.mjs),
+// never in the deployed worker.
+import { generateSpecs, resolver, type GenerateSpecOptions } from 'hono-openapi';
+import { app } from '../index';
+import { SECURITY_SCHEMES, TAGS } from '../http/operation';
+import { WebhookPayload } from '../schema/audiences';
+import { examples } from './examples';
+
+type Operation = { operationId?: string; requestBody?: Media; responses?: Record<string, Media> };
+type Media = { content?: Record<string, { example?: unknown }> };
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+
+/** Every operation of the document, with its method and path. */
+export function operationsOf(document: { paths?: Record<string, unknown> }) {
+  return Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
+    METHODS.flatMap((method) => {
+      const op = (item as Record<string, Operation | undefined>)[method];
+      return op ? [{ method, path, op }] : [];
+    }),
+  );
+}
+
+function addExamples(document: { paths?: Record<string, unknown> }): void {
+  for (const { op } of operationsOf(document)) {
+    const example = examples[op.operationId as keyof typeof examples] as { request?: unknown; response?: unknown } | undefined;
+    if (!example) continue;
+    for (const media of Object.values(op.requestBody?.content ?? {})) media.example = example.request;
+    const json = op.responses?.['200']?.content?.['application/json'];
+    if (json) json.example = example.response;
+  }
+}
+
+async function audienceWebhook() {
+  const { schema, components } = await resolver(WebhookPayload).toOpenAPISchema();
+  const webhook = {
+    post: {
+      operationId: 'audienceWebhook',
+      tags: ['audiences'],
+      summary: "An audience's joins and leaves, POSTed to the audience's `webhook` URL",
+      description:
+        'Signed: X-Nextbest-Signature is `sha256=` and the hex HMAC-SHA256 of `<X-Nextbest-Timestamp>.<body>` ' +
+        'with the NB_WEBHOOK_SECRET secret. Retried with backoff until the receiver answers 2xx.',
+      security: [],
+      requestBody: { required: true, content: { 'application/json': { schema, example: examples.audienceWebhook.request } } },
+      responses: { 200: { description: 'Received; anything else is retried' } },
+    },
+  };
+  // openapi-types' 3.1 request body type rejects the 3.1 schema the converter returns; the shape is
+  // checked by `redocly lint` instead.
+  return {
+    webhook: webhook as NonNullable<GenerateSpecOptions['documentation']['webhooks']>[string],
+    schemas: components?.schemas,
+  };
+}
+
+export { app };
+
+export async function buildDocument(version: string) {
+  const webhook = await audienceWebhook();
+  const document = await generateSpecs(app, {
+    excludeStaticFile: false,
+    defaultValidationErrorResponse: false,
+    documentation: {
+      info: {
+        title: 'Nextbest edge API',
+        version,
+        description: 'Tracking, profiles and next-best-offer decisions at the edge.',
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+      },
+      // Relative: the worker that serves the document; GET /v1/openapi.json names its origin.
+      servers: [{ url: '/', description: 'The worker serving this document' }],
+      tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
+      components: { securitySchemes: SECURITY_SCHEMES },
+      webhooks: { audienceChange: webhook.webhook },
+    },
+  });
+  addExamples(document);
+  document.components.schemas = { ...document.components.schemas, ...webhook.schemas };
+  return document;
+}

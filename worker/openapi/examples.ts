@@ -1,0 +1,115 @@
+// One example per operation (by operationId) for the OpenAPI document, typed by the same schemas the
+// routes use, so an example that no longer fits fails the type check; `redocly lint` checks them too.
+// Build time only: kept out of the deployed worker.
+import type { CollectResponse } from '../schema/collect';
+import type { DecideRequest, DecideResponse } from '../schema/decide';
+import type { Decision } from '../schema/decision';
+import type { EventBatch } from '../schema/events';
+import type { IdentifyRequest, IdentifyResponse } from '../schema/identify';
+import type { Erasure, Profile } from '../schema/profile';
+import type { AudienceMembers, WebhookPayload } from '../schema/audiences';
+import type { Kpis } from '../schema/stats';
+import type { Health } from '../schema/health';
+import { newVisitor } from '../engine/state';
+
+const site = 'demo';
+const vid = 'v7Hq2mK9xLp4';
+const uid = 'a3f1c0d9e8b7a6f5e4d3c2b1a09f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a10';
+const at = 1764000000000;
+
+const decision: Decision = {
+  vid,
+  stage: 'applicant',
+  segments: ['first_time_buyer'],
+  score: { total: 62.5, products: { mortgage: 48.1 } },
+  offers: [
+    {
+      slot: 'hero',
+      offer: 'finish-app',
+      variant: 'b',
+      holdout: false,
+      banner: {
+        title: 'Finish your application',
+        body: 'You were two steps away.',
+        cta: { text: 'Continue', url: 'https://demo.example/apply.html' },
+        placement: 'slot',
+      },
+      reasons: ['stage=applicant', 'form mortgage-app abandoned at step 3'],
+    },
+  ],
+  audiences: { join: [{ id: 'mortgage_abandoners', expires: 1766592000000 }], leave: [] },
+};
+
+const member = { vid, uid, joined: at, expires: 1766592000000 };
+
+export const examples = {
+  collect: {
+    request: {
+      site,
+      vid,
+      sid: 's8Jd0pQ1rT',
+      sent_at: at,
+      slots: ['hero'],
+      events: [{ id: 'e1Xy7Zq3Wv', ts: at, type: 'page', url: 'https://demo.example/rates.html?utm_source=g', title: 'Rates' }],
+    } satisfies EventBatch,
+    response: { accepted: 1, duplicates: 0, rejected: [], decisions: decision } satisfies CollectResponse,
+  },
+  decide: {
+    request: { site, vid, slots: ['hero'] } satisfies DecideRequest,
+    response: { decisions: decision } satisfies DecideResponse,
+  },
+  identify: {
+    request: { site, vid, uid } satisfies IdentifyRequest,
+    response: { vid, profile: `uid:${uid}`, linked: [vid] } satisfies IdentifyResponse,
+  },
+  getProfile: {
+    response: {
+      site,
+      vid,
+      uid: null,
+      linked: [],
+      events: 1,
+      state: { ...newVisitor(vid, at), stage: 'engaged', counters: { events: 1, pages: 1, forms: 0, tracks: 0, offers: 0 } },
+      recent: [
+        {
+          id: 'e1Xy7Zq3Wv',
+          type: 'page',
+          at,
+          received: at + 40,
+          event: { id: 'e1Xy7Zq3Wv', ts: at, type: 'page', url: 'https://demo.example/rates.html' },
+        },
+      ],
+    } satisfies Profile,
+  },
+  eraseProfile: {
+    response: { site, vid, erased: { events: 12, visitors: [vid], analytics_rows: 31 } } satisfies Erasure,
+  },
+  listAudienceMembers: {
+    response: { site, audience: 'mortgage_abandoners', members: [member], next: null } satisfies AudienceMembers,
+  },
+  getStats: {
+    response: {
+      site,
+      from: '2026-11-01',
+      to: '2026-11-30',
+      traffic: {
+        visitors: 120,
+        unique_visitors: 90,
+        page_views: 400,
+        sessions: 150,
+        bounced_sessions: 60,
+        bounce_rate: 0.4,
+        daily: [{ day: '2026-11-01', visitors: 4, page_views: 13, sessions: 5 }],
+        top_pages: [{ path: '/rates.html', views: 180 }],
+      },
+    } satisfies Kpis,
+  },
+  health: { response: { ok: true } satisfies Health },
+  getOpenApiDocument: { response: { openapi: '3.1.0', info: { title: 'Nextbest edge API', version: '0.1.0' }, paths: {} } },
+  getSnippet: {},
+  getDashboard: {},
+  home: {},
+  audienceWebhook: {
+    request: { site, audience: 'mortgage_abandoners', sent_at: at, join: [member], leave: [] } satisfies WebhookPayload,
+  },
+};

@@ -1,0 +1,5 @@
+// What GET /v1/health answers.
+import { z } from 'zod';
+
+export const Health = z.strictObject({ ok: z.literal(true) });
+export type Health = z.infer<typeof Health>;
