@@ -14,8 +14,8 @@ import { jsonBody } from '../http/json-body';
 import { BatchEnvelope, Event, type EventBatch } from '../schema/events';
 import type { CollectResponse } from '../schema/collect';
 import { describeIssue } from '../schema/issues';
-import { scrubEvent } from '../schema/scrub-event';
 import { visitorStub } from '../visitor/stub';
+import { scrubEvent } from '../lib/scrub';
 import { utcDate } from '../lib/time';
 
 function validEvents(raw: readonly unknown[]): { events: Event[]; rejected: CollectResponse['rejected'] } {
