@@ -8,7 +8,8 @@ import { push } from './transport';
 let last = '';
 
 export function page(force?: unknown): void {
-  const url = location.origin + location.pathname + location.search + (hashRouting ? location.hash : '');
+  // Without hash routing the fragment is cut off: a URL's first "#" starts it, so it is the first match.
+  const url = location.href.replace(hashRouting ? '' : location.hash, '');
   if (url != last || force) (push({ type: 'page', url, ref: last || document.referrer, title: document.title }), (last = url));
 }
 
