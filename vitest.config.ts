@@ -2,7 +2,7 @@
 // reading the same wrangler.toml), and real Chromium against the real worker.
 import { defineConfig } from 'vitest/config';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
-import { ROTATED_API_KEY, TEST_API_KEY } from './test/workerd/api-keys.ts';
+import { IDENTITY_SECRETS, ROTATED_API_KEY, TEST_API_KEY } from './test/workerd/api-keys.ts';
 
 export default defineConfig({
   test: {
@@ -17,6 +17,8 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 NB_API_KEY: `${TEST_API_KEY}, ${ROTATED_API_KEY}`,
+                NB_DEMO: 'on',
+                NB_IDENTITY_SECRETS: JSON.stringify(IDENTITY_SECRETS),
                 TEST_MIGRATIONS: await readD1Migrations('./worker/analytics/migrations'),
               },
             },

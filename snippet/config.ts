@@ -5,8 +5,11 @@ const script = document.currentScript as HTMLScriptElement | null;
 const data: DOMStringMap = script?.dataset || {};
 
 export const site = data.site;
-/** Where /v1/collect lives: the script's own origin unless data-endpoint says otherwise. */
-export const endpoint = data.endpoint || new URL(script?.src!, location.href).origin;
+/**
+ * Where /v1/collect lives: beside the script (its URL without the file name, so a worker served under
+ * a path prefix such as /nb/nb.js gets /nb/v1/collect) unless data-endpoint says otherwise.
+ */
+export const endpoint = data.endpoint || new URL('.', script?.src || location.href).href.slice(0, -1);
 /** History API page views; data-nb-spa="false" opts out. */
 export const spa = data.nbSpa != 'false';
 /** Hash routing (#/path counts as a new page): opt in with data-nb-hash="true". */

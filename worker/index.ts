@@ -14,13 +14,16 @@ import { health } from './routes/health';
 import { snippet } from './routes/snippet';
 import { stats } from './routes/stats';
 import { dashboard } from './routes/dashboard';
+import { demo } from './routes/demo';
+import { basePath, routedPath } from './http/base-path';
+import { demoOn } from './http/demo';
 import { consumeEvents } from './analytics/consumer';
 import type { QueuedEvent } from './analytics/message';
 import { deliverWebhooks, type WebhookMessage } from './audiences/webhooks';
 
 export { Visitor } from './visitor/visitor';
 
-export const app = new Hono<AppEnv>()
+export const app = new Hono<AppEnv>({ getPath: routedPath })
   .use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }))
   .route('/', health)
   .route('/', snippet)
@@ -32,7 +35,8 @@ export const app = new Hono<AppEnv>()
   .route('/', openapi)
   .route('/', stats)
   .route('/', dashboard)
-  .get('/', (c) => c.redirect('/demo/'))
+  .route('/', demo)
+  .get('/', (c) => c.redirect(`${basePath(c)}/${demoOn(c.env) ? 'demo/' : 'dashboard'}`))
   .notFound((c) => errorResponse(c, new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`)))
   .onError((error, c) => errorResponse(c, error));
 

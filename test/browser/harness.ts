@@ -50,8 +50,13 @@ async function waitUntilServing(url: string, child: ChildProcess, log: () => str
   throw new Error(`wrangler dev did not answer within 90 s:\n${log()}`);
 }
 
-/** Starts the worker; pass `persistDir` to start it again on the state of an earlier run. */
-export async function startWorker(options: { persistDir?: string; port?: number } = {}): Promise<RunningWorker> {
+/**
+ * Starts the worker; pass `persistDir` to start it again on the state of an earlier run, `vars` to
+ * set wrangler.toml vars (NB_BASE_PATH…).
+ */
+export async function startWorker(
+  options: { persistDir?: string; port?: number; vars?: Record<string, string> } = {},
+): Promise<RunningWorker> {
   const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), 'nextbest-'));
   const port = options.port ?? (await freePort());
   const apiKey = `browser-test-${port}`;
@@ -77,6 +82,9 @@ export async function startWorker(options: { persistDir?: string; port?: number 
       persistDir,
       '--var',
       `NB_API_KEY:${apiKey}`,
+      '--var',
+      'NB_DEMO:on',
+      ...Object.entries(options.vars ?? {}).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
       '--inspector-port',
       String(await freePort()),
       '--show-interactive-dev-session=false',

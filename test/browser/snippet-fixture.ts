@@ -18,7 +18,7 @@ export interface Profile {
   recent: Array<{ id: string; type: string; event: Record<string, unknown> }>;
 }
 
-/** The pasted tag, as DESIGN.md prints it, with extra data-* attributes. */
+/** The pasted tag, as README prints it, with extra data-* attributes. */
 export function tag(attributes = ''): string {
   return `<script async src="/nb.js" data-site="demo" ${attributes}></script>
 <script>window.nb=window.nb||function(){(nb.q=nb.q||[]).push(arguments)}</script>`;

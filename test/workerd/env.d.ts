@@ -1,15 +1,12 @@
-// Types of `env` and `exports` from cloudflare:workers inside the Workers-runtime tests.
+// Types of `env` inside the Workers-runtime tests: the worker's (worker/env.ts) plus the test-only
+// binding that vitest.config.ts injects.
 import type { D1Migration } from 'cloudflare:test';
-import type { Env as WorkerEnv } from '../../worker/env';
+import type {} from '../../worker/env';
 
 declare global {
   namespace Cloudflare {
-    interface Env extends WorkerEnv {
+    interface Env {
       TEST_MIGRATIONS: D1Migration[];
-    }
-    interface GlobalProps {
-      mainModule: typeof import('../../worker/index');
-      durableNamespaces: 'Visitor';
     }
   }
 }

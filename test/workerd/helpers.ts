@@ -1,7 +1,7 @@
 // Builders for Workers-runtime tests: valid batches, unique ids, requests against the real app.
 import { exports } from 'cloudflare:workers';
 import type { Event, EventBatch } from '../../worker/schema/events';
-import { TEST_API_KEY } from './api-keys';
+import { IDENTITY_SECRETS, TEST_API_KEY } from './api-keys';
 
 let counter = 0;
 export const uniqueId = (prefix = 'id') => `${prefix}_${Date.now().toString(36)}_${(counter++).toString(36)}`;
@@ -32,4 +32,14 @@ export function get(path: string, apiKey: string | null = TEST_API_KEY, method =
   return exports.default.fetch(
     new Request(`https://nextbest.test${path}`, { method, headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} }),
   );
+}
+
+/**
+ * What a site's backend computes for an identify's `sig`: hex HMAC-SHA256 of the uid under the site's
+ * identity secret (the demo's unless given). Written here with WebCrypto, apart from the worker's code.
+ */
+export async function sign(uid: string, secret = IDENTITY_SECRETS.demo): Promise<string> {
+  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(uid));
+  return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }

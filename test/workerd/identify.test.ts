@@ -1,7 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { exports } from 'cloudflare:workers';
-import { batch, BROWSER_USER_AGENT, pageView, uniqueId } from './helpers';
-import { TEST_API_KEY } from './api-keys';
+import { batch, BROWSER_USER_AGENT, pageView, sign, uniqueId } from './helpers';
+import { IDENTITY_SECRETS, TEST_API_KEY } from './api-keys';
+import { signatureValid } from '../../worker/http/identity';
+import type { Env } from '../../worker/env';
+import type { Event } from '../../worker/schema/events';
 import { nextbestClient } from '../../worker/client';
 import type { Profile } from '../../worker/schema/profile';
 import type { CollectResponse } from '../../worker/schema/collect';
@@ -81,6 +84,115 @@ describe('identify and merge', () => {
     const raw = await api.v1.identify.$post({ json: { site: 'demo', vid: 'abcdefgh', uid: 'jane@example.com' } });
     expect(raw.status).toBe(400);
     expect(await raw.json()).toMatchObject({ error: { path: 'uid' } });
+  });
+});
+
+const identifyEvent = (uid: string, sig?: string): Event => ({
+  id: uniqueId('ev'),
+  ts: Date.now(),
+  type: 'identify',
+  uid,
+  ...(sig ? { sig } : {}),
+});
+const formEvent = (action: 'start' | 'step' | 'abandon' | 'submit', step: number): Event => ({
+  id: uniqueId('ev'),
+  ts: Date.now(),
+  type: 'form',
+  form: 'mortgage-app',
+  action,
+  step,
+  steps: 4,
+});
+/** Jane's laptop: starts the application, leaves at step 3. */
+const abandonedApplication = () =>
+  batch([pageView('https://demo.example/apply'), formEvent('start', 1), formEvent('step', 2), formEvent('step', 3), formEvent('abandon', 3)]);
+
+async function collectAnonymously(json: ReturnType<typeof batch>): Promise<CollectResponse> {
+  const response = await anonymous.v1.collect.$post({ json });
+  expect(response.status).toBe(200);
+  return (await response.json()) as CollectResponse;
+}
+
+describe('identity verification', () => {
+  it('signs the way the README says: HMAC-SHA256 in hex (RFC 4231, test case 2)', async () => {
+    expect(await sign('what do ya want for nothing?', 'Jefe')).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+  });
+
+  it.each([
+    ['no signature', async () => undefined],
+    ['a wrong signature', async (uid: string) => sign(uid, 'a guess at the demo site secret, long enough')],
+    ["a signature made with another site's secret", async (uid: string) => sign(uid, IDENTITY_SECRETS.acme)],
+  ])("an identify with %s neither reveals nor changes the person's profile", async (_, signature) => {
+    const uid = await userId(`jane-${uniqueId()}@example.com`);
+    const laptop = abandonedApplication();
+    await collectAnonymously(laptop);
+    expect((await api.v1.identify.$post({ json: { site: 'demo', vid: laptop.vid, uid } })).status).toBe(200);
+    const before = await profileOf(laptop.vid);
+    expect(before.state.stage).toBe('applicant');
+
+    const attacker = batch([identifyEvent(uid, await signature(uid))]);
+    const answer = await collectAnonymously(attacker);
+    expect(answer).toMatchObject({ accepted: 1, rejected: [] });
+    expect(answer.decisions.stage).not.toBe('applicant');
+    expect(answer.decisions.offers.map((o) => o.offer)).not.toContain('finish-app');
+    expect(JSON.stringify(answer)).not.toContain('abandoned');
+    // Writes through the attacker's device: withdraw ads consent, a fake submission.
+    const consent: Event = { id: uniqueId('ev'), ts: Date.now(), type: 'track', name: 'consent', props: { ads: false } };
+    await collectAnonymously({ ...attacker, events: [consent, formEvent('submit', 4)] });
+
+    const after = await profileOf(laptop.vid);
+    expect(after).toEqual(before);
+    expect(after.linked).not.toContain(attacker.vid);
+    // Recorded on the attacker's device only, as its own profile, without the signature.
+    const own = await profileOf(attacker.vid);
+    expect(own).toMatchObject({ vid: attacker.vid, uid: null, linked: [], events: 3 });
+    const recorded = own.recent.find((event) => event.type === 'identify');
+    expect(recorded).toBeDefined();
+    expect(recorded).not.toHaveProperty('sig');
+  });
+
+  it("links with the site's signature: the events of the identifying batch join the profile, and a second device's copy of the signature links it too", async () => {
+    const uid = await userId(`jane-${uniqueId()}@example.com`);
+    const sig = await sign(uid);
+    const laptop = abandonedApplication();
+    laptop.events.splice(2, 0, identifyEvent(uid, sig));
+    expect(await collectAnonymously(laptop)).toMatchObject({ accepted: 6, rejected: [] });
+
+    const phone = batch([pageView('https://demo.example/'), identifyEvent(uid, sig)]);
+    const answer = await collectAnonymously(phone);
+    expect(answer.decisions.stage).toBe('applicant');
+    expect(answer.decisions.offers[0].reasons).toContain('form mortgage-app abandoned at step 3');
+
+    const profile = await profileOf(phone.vid);
+    expect(profile.uid).toBe(uid);
+    expect([...profile.linked].sort()).toEqual([laptop.vid, phone.vid].sort());
+    expect(profile.events).toBe(8);
+    expect(profile.recent.filter((event) => event.type === 'identify')).toHaveLength(2);
+    expect(profile.recent.some((event) => 'sig' in event)).toBe(false);
+  });
+
+  it('accepts a signature under any of the secrets listed for a site while one is rotated', async () => {
+    const uid = await userId('rotating');
+    const env = { NB_IDENTITY_SECRETS: JSON.stringify({ demo: ['the new secret, at least 32 characters', 'the old secret, at least 32 characters'] }) } as Env;
+    expect(await signatureValid(env, 'demo', uid, await sign(uid, 'the old secret, at least 32 characters'))).toBe(true);
+    expect(await signatureValid(env, 'demo', uid, await sign(uid, 'the new secret, at least 32 characters'))).toBe(true);
+    expect(await signatureValid(env, 'acme', uid, await sign(uid, 'the new secret, at least 32 characters'))).toBe(false);
+  });
+
+  describe('a secret that does not parse', () => {
+    afterEach(() => vi.restoreAllMocks());
+
+    it.each([
+      ['not JSON', '(root): expected a JSON object'],
+      [JSON.stringify({ demo: 'short' }), 'demo: expected a secret of at least 32 characters'],
+      [JSON.stringify({ Demo: 'a secret of at least 32 characters!!' }), 'Demo'],
+    ])('%s verifies nothing and says what to fix', async (value, problem) => {
+      const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+      const uid = await userId('misconfigured');
+      const sig = await sign(uid, 'a secret of at least 32 characters!!');
+      expect(await signatureValid({ NB_IDENTITY_SECRETS: value } as Env, 'demo', uid, sig)).toBe(false);
+      expect(logged).toHaveBeenCalledWith(expect.stringContaining(`NB_IDENTITY_SECRETS: ${problem}`));
+    });
   });
 });
 

@@ -5,39 +5,52 @@ import { env } from 'cloudflare:workers';
 import { offerRates, READ_TIMEOUT_MS } from '../../worker/analytics/offer-rates';
 import type { CollectResponse } from '../../worker/schema/collect';
 import type { Event } from '../../worker/schema/events';
+import { createMessageBatch } from 'cloudflare:test';
+import { consumeEvents } from '../../worker/analytics/consumer';
+import type { QueuedEvent } from '../../worker/analytics/message';
 import { batch, pageView, post, uniqueId } from './helpers';
+import { TEST_API_KEY } from './api-keys';
 import { DAY_MS, utcDate } from '../../worker/lib/time';
 
 
-async function exposed(
-  offer: string,
-  arm: string,
-  at: number,
-  counts: { impressions: number; clicks: number; converts: number },
-) {
+/** Visitors of one offer and arm first exposed at `at`: `shown` of them saw it, the first `clicked` clicked, the first `converted` converted. */
+async function exposed(offer: string, arm: string, at: number, counts: { shown: number; clicked: number; converted: number }) {
   await env.DB.prepare(
-    `INSERT INTO offer_visitors (site, offer, arm, vh, day, exposed_at, impressions, clicks, converts)
-     VALUES ('demo', ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+     INSERT INTO offer_visitors (site, offer, arm, vh, day, exposed_at, impressions, clicks, converts)
+     SELECT 'demo', ?, ?, ? || i, ?, ?, 1, i <= ?, i <= ? FROM n`,
   )
-    .bind(offer, arm, uniqueId('vh'), utcDate(at), at, counts.impressions, counts.clicks, counts.converts)
+    .bind(counts.shown, offer, arm, uniqueId('vh'), utcDate(at), at, counts.clicked, counts.converted)
     .run();
+}
+
+let serial = 0;
+/** One visitor's offer events as the visitor's object queues them. */
+function offerEvents(vid: string, at: number, offer: string, action: 'impression' | 'click', count: number): QueuedEvent[] {
+  return Array.from({ length: count }, () => ({
+    site: 'demo',
+    vid,
+    at,
+    event: { id: `ev_flood_${serial++}`, ts: at, type: 'offer', offer, action } as Event,
+  }));
 }
 
 // First: the other tests read with clocks years ahead, which would stay cached for today's reads.
 describe('decisions', () => {
   it('rank offers by the rates all visitors showed, and say so', async () => {
     const now = Date.now();
-    for (const arm of ['a', 'b']) await exposed('finish-app', arm, now, { impressions: 400, clicks: 120, converts: 30 });
+    for (const arm of ['a', 'b']) await exposed('finish-app', arm, now, { shown: 400, clicked: 120, converted: 30 });
     const form = (action: 'start' | 'step' | 'abandon', step: number): Event =>
       ({ id: uniqueId('ev'), ts: Date.now(), type: 'form', form: 'mortgage-app', action, step, steps: 4 }) as Event;
     for (let attempt = 0; ; attempt++) {
       const visit = batch([pageView('https://demo.example/rates'), form('start', 1), form('step', 2), form('abandon', 2)]);
-      const answer = await (await post('/v1/collect', visit)).json<CollectResponse>();
+      // With the key: only the site itself is shown figures drawn from all visitors.
+      const answer = await (await post('/v1/collect', visit, { authorization: `Bearer ${TEST_API_KEY}` })).json<CollectResponse>();
       const [offer] = answer.decisions.offers;
       expect(offer.offer).toBe('finish-app');
       if (offer.holdout && attempt < 20) continue;
       // Beta(0.25·20 + 120, 0.75·20 + 280) → 125 / 420.
-      expect(offer.reasons).toContain('click rate 0.298 across visitors (120 of 400 impressions, base 0.25)');
+      expect(offer.reasons).toContain('click rate 0.298 across visitors (120 of 400 visitors shown it, base 0.25)');
       expect(offer.reasons).toContain('priority 2.976 = propensity 0.298 × value 10 × weight 1');
       return;
     }
@@ -45,14 +58,14 @@ describe('decisions', () => {
 });
 
 describe('offerRates', () => {
-  it('sums each offer and arm over the last 30 days, holdouts left out, and keeps it for a minute', async () => {
+  it('counts visitors of each offer and arm over the last 30 days, holdouts left out, and keeps it for a minute', async () => {
     // Far from the other tests' clocks, so their cached reads do not answer for this one.
     const now = Date.UTC(2031, 0, 15);
-    await exposed('finish-app', 'a', now - DAY_MS, { impressions: 3, clicks: 1, converts: 0 });
-    await exposed('finish-app', 'a', now - 2 * DAY_MS, { impressions: 2, clicks: 2, converts: 1 });
-    await exposed('finish-app', 'b', now, { impressions: 4, clicks: 0, converts: 0 });
-    await exposed('finish-app', 'holdout', now, { impressions: 0, clicks: 0, converts: 0 });
-    await exposed('finish-app', 'a', now - 40 * DAY_MS, { impressions: 100, clicks: 100, converts: 100 });
+    await exposed('finish-app', 'a', now - DAY_MS, { shown: 3, clicked: 1, converted: 0 });
+    await exposed('finish-app', 'a', now - 2 * DAY_MS, { shown: 2, clicked: 2, converted: 1 });
+    await exposed('finish-app', 'b', now, { shown: 4, clicked: 0, converted: 0 });
+    await exposed('finish-app', 'holdout', now, { shown: 5, clicked: 0, converted: 0 });
+    await exposed('finish-app', 'a', now - 40 * DAY_MS, { shown: 100, clicked: 100, converted: 100 });
 
     const rates = await offerRates(env.DB, 'demo', now);
     expect(rates['finish-app']).toEqual({
@@ -60,14 +73,32 @@ describe('offerRates', () => {
       b: { impressions: 4, clicks: 0, converts: 0 },
     });
 
-    await exposed('finish-app', 'b', now, { impressions: 6, clicks: 6, converts: 0 });
+    await exposed('finish-app', 'b', now, { shown: 6, clicked: 6, converted: 0 });
     expect((await offerRates(env.DB, 'demo', now + 59_000))['finish-app'].b.impressions).toBe(4);
     expect((await offerRates(env.DB, 'demo', now + 61_000))['finish-app'].b).toEqual({ impressions: 10, clicks: 6, converts: 0 });
   });
 
+  it('moves by one visitor however many events that visitor sends', async () => {
+    // Between the clocks of the tests around it, so neither's cached read answers for another.
+    const now = Date.UTC(2031, 6, 15);
+    await exposed('rate-alert', '-', now, { shown: 50, clicked: 1, converted: 0 });
+    const before = (await offerRates(env.DB, 'demo', now))['rate-alert']['-'];
+    // One anonymous visitor floods the offer with 2,000 impressions and 500 clicks, through the real consumer.
+    const flood = [...offerEvents('vid_flooder', now, 'rate-alert', 'impression', 2000), ...offerEvents('vid_flooder', now, 'rate-alert', 'click', 500)];
+    for (let i = 0; i < flood.length; i += 100) {
+      const bodies = flood.slice(i, i + 100);
+      await consumeEvents(
+        createMessageBatch<QueuedEvent>('nextbest-events', bodies.map((body) => ({ id: body.event.id, timestamp: new Date(now), attempts: 1, body }))),
+        env,
+      );
+    }
+    const after = (await offerRates(env.DB, 'demo', now + 61_000))['rate-alert']['-'];
+    expect(after).toEqual({ impressions: before.impressions + 1, clicks: before.clicks + 1, converts: 0 });
+  });
+
   it('answers no observations while D1 fails, and reads again ten seconds later', async () => {
     const now = Date.UTC(2032, 0, 15);
-    await exposed('rate-alert', '-', now, { impressions: 7, clicks: 1, converts: 0 });
+    await exposed('rate-alert', '-', now, { shown: 7, clicked: 1, converted: 0 });
     let failing = true;
     const flaky = new Proxy(env.DB, {
       get(target, key) {

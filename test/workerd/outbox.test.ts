@@ -7,7 +7,10 @@ import { env } from 'cloudflare:workers';
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { visitorHash } from '../../worker/analytics/visitor-hash';
 import { visitorStub } from '../../worker/visitor/stub';
-import { batch, pageView, post } from './helpers';
+import type { QueuedEvent } from '../../worker/analytics/message';
+import type { CollectResponse } from '../../worker/schema/collect';
+import type { Event } from '../../worker/schema/events';
+import { batch, pageView, post, uniqueId } from './helpers';
 
 /** The default lease: wrangler.toml sets no NB_OUTBOX_LEASE_SECONDS. */
 const LEASE_MS = 300_000;
@@ -95,5 +98,57 @@ describe('the analytics outbox', () => {
     expect((await outboxOf(visit.vid)).alarm).toBeGreaterThan(Date.now() + LEASE_MS / 2);
     await post('/v1/collect', batch([pageView()], { vid: visit.vid }));
     expect((await outboxOf(visit.vid)).alarm).toBeLessThan(Date.now() + 5_000);
+  });
+});
+
+describe('the messages a visitor queues', () => {
+  it('are built whole after the decision: visitor hash, channel and exposures in the row as first stored', async () => {
+    // Abandoning the application on a tagged landing page: finish-app is decided for the hero slot.
+    const form = (action: string, step: number) => ({ id: uniqueId('ev'), ts: Date.now(), type: 'form', form: 'mortgage-app', action, step, steps: 4 });
+    const visit = batch([
+      pageView('https://demo.example/rates?utm_source=news&utm_medium=email'),
+      form('start', 1) as Event,
+      form('abandon', 2) as Event,
+    ]);
+    const answer = await (await post('/v1/collect', visit)).json<CollectResponse>();
+    const [decided] = answer.decisions.offers;
+    expect(decided?.offer).toBe('finish-app');
+    const messages = await runInDurableObject(visitorStub(env, 'demo', visit.vid), (_instance, state) =>
+      state.storage.sql
+        .exec<{ message: string }>('SELECT message FROM outbox ORDER BY rowid')
+        .toArray()
+        .map((row) => JSON.parse(row.message) as QueuedEvent),
+    );
+    const vh = await visitorHash('demo', visit.vid);
+    expect(messages.map((message) => message.vh)).toEqual([vh, vh, vh]);
+    expect(messages[0].utm).toEqual({ source: 'news', medium: 'email' });
+    expect(messages[1].utm).toBeUndefined();
+    expect(messages.map((message) => message.offers)).toEqual([
+      undefined,
+      undefined,
+      [{ offer: 'finish-app', variant: decided.variant, holdout: decided.holdout }],
+    ]);
+
+    await runDurableObjectAlarm(visitorStub(env, 'demo', visit.vid));
+    expect(await countedEvents(visit.vid)).toBe(3);
+    const channel = await env.DB.prepare('SELECT source, medium FROM page_views WHERE site = ? AND vh = ?').bind('demo', vh).first();
+    expect(channel).toEqual({ source: 'news', medium: 'email' });
+  });
+
+  it('of an older deploy (no visitor hash, no channel) are still counted and confirmed', async () => {
+    const visit = batch([pageView()]);
+    await post('/v1/collect', visit);
+    const old = { site: 'demo', vid: visit.vid, at: Date.now(), event: pageView('https://demo.example/?utm_source=old') };
+    await runInDurableObject(visitorStub(env, 'demo', visit.vid), (_instance, state) => {
+      state.storage.sql.exec('DELETE FROM outbox');
+      state.storage.sql.exec('INSERT INTO outbox (id, message) VALUES (?, ?)', old.event.id, JSON.stringify(old));
+    });
+    await runDurableObjectAlarm(visitorStub(env, 'demo', visit.vid));
+    expect(await countedEvents(visit.vid)).toBe(1);
+    const vh = await visitorHash('demo', visit.vid);
+    expect(await env.DB.prepare('SELECT source FROM page_views WHERE vh = ?').bind(vh).first('source')).toBe('old');
+    await endLease(visit.vid);
+    await runDurableObjectAlarm(visitorStub(env, 'demo', visit.vid));
+    expect((await outboxOf(visit.vid)).rows).toEqual([]);
   });
 });

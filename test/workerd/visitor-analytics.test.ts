@@ -9,7 +9,7 @@ import type { CollectResponse } from '../../worker/schema/collect';
 import type { Event } from '../../worker/schema/events';
 import { visitorHash } from '../../worker/analytics/visitor-hash';
 import { userStub, visitorStub } from '../../worker/visitor/stub';
-import { batch, get, pageView, post, uniqueId } from './helpers';
+import { batch, get, pageView, post, sign, uniqueId } from './helpers';
 
 const form = (action: 'start' | 'step' | 'abandon', step: number): Event =>
   ({ id: uniqueId('ev'), ts: Date.now(), type: 'form', form: 'mortgage-app', action, step, steps: 4 }) as Event;
@@ -21,7 +21,7 @@ const sha256 = async (text: string) =>
 
 async function send(events: Event[], vid: string, sid: string): Promise<CollectResponse> {
   const response = await post('/v1/collect', batch(events, { vid, sid }));
-  expect(response.status).toBe(200);
+  expect(response.status, await response.clone().text()).toBe(200);
   return response.json<CollectResponse>();
 }
 
@@ -78,7 +78,7 @@ describe('what the visitor object queues for analytics', () => {
   it("keeps counting an identified visitor under its own id, with the person's decisions as its exposures", async () => {
     const vid = uniqueId('vid');
     const uid = await sha256(uniqueId('person'));
-    const identify = { id: uniqueId('ev'), ts: Date.now(), type: 'identify', uid } as Event;
+    const identify = { id: uniqueId('ev'), ts: Date.now(), type: 'identify', uid, sig: await sign(uid) } as Event;
     await send([pageView('https://demo.example/'), identify], vid, `s1-${vid}`);
     // From here the visitor's object forwards to the person's, which stores, decides and queues.
     const answer = await send(
@@ -88,6 +88,8 @@ describe('what the visitor object queues for analytics', () => {
     );
     const [offer] = answer.decisions.offers;
     expect(offer?.offer).toBe('finish-app');
+    // The visitor had stored nothing before its identify: the person's profile starts with its batch.
+    expect(await userStub(env, 'demo', uid).profile()).toMatchObject({ uid, vid: `uid:${uid}`, linked: [vid], events: 6 });
     await runDurableObjectAlarm(visitorStub(env, 'demo', vid));
     await runDurableObjectAlarm(userStub(env, 'demo', uid));
 

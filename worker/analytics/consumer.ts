@@ -4,9 +4,9 @@
 // down; the chunks after it are still attempted. The queue delivers at least once and
 // rollupStatements counts an event id once, so retries never double count.
 import type { Env } from '../env';
-import type { QueuedEvent } from './message';
+import { keyed, type QueuedEvent } from './message';
 import { rollupStatements } from './rollup';
-import { visitorHash } from './visitor-hash';
+import { sites } from '../../rules/sites';
 
 /** Statements per D1 batch: large enough to amortise the round trip, small enough to stay quick. */
 const CHUNK_STATEMENTS = 500;
@@ -39,7 +39,7 @@ export async function consumeEvents(batch: MessageBatch<QueuedEvent>, env: Pick<
       twin.messages.push(message);
       continue;
     }
-    const statements = rollupStatements(env.DB, message.body, await visitorHash(site, vid));
+    const statements = rollupStatements(env.DB, await keyed(message.body), sites.get(site)?.source);
     let chunk = chunks.at(-1);
     if (!chunk || chunk.statements.length + statements.length > CHUNK_STATEMENTS)
       chunks.push((chunk = { messages: [], statements: [] }));

@@ -1,5 +1,7 @@
 // What all visitors did with each offer and variant, from the analytics rollups, for the engine's
-// propensity (worker/engine/propensity.ts). Read at most once a minute per site and isolate, so a
+// propensity (worker/engine/propensity.ts). It counts visitors, not events: each visitor is one
+// trial of an offer and arm (shown it, clicked or converted in the window) and at most one click and
+// one conversion, so one visitor, however many events they send, moves a rate by one visitor's worth. Read at most once a minute per site and isolate, so a
 // decision costs no D1 round trip; a failed read never fails a decision: it decides on the rules'
 // base rates alone and tries again a little later.
 import type { ObservedRates } from '../engine';
@@ -23,7 +25,8 @@ const cache = new Map<string, Cached>();
 async function readRates(db: D1Database, site: string, now: number): Promise<ObservedRates> {
   const { results } = await db
     .prepare(
-      `SELECT offer, arm, sum(impressions) AS impressions, sum(clicks) AS clicks, sum(converts) AS converts
+      `SELECT offer, arm, sum(impressions + clicks + converts > 0) AS impressions, sum(clicks > 0) AS clicks,
+              sum(converts > 0) AS converts
        FROM offer_visitors WHERE site = ? AND arm != ? AND day >= ? GROUP BY offer, arm`,
     )
     .bind(site, HOLDOUT_ARM, utcDate(now - WINDOW_DAYS * DAY_MS))

@@ -6,6 +6,17 @@ import type { RulesFile } from '../../rules/schema';
 export const HOLDOUT_ARM = 'holdout';
 export const armOf = (variant: string | undefined, holdout = false): string => (holdout ? HOLDOUT_ARM : (variant ?? '-'));
 
+/**
+ * Whether the rules could have decided this arm: an offer of the rules, with one of its variants
+ * (none when it has none), or held out. Anything else was made up and gets no row of its own.
+ */
+export function isRulesArm(rules: RulesFile | undefined, offer: string, variant: string | undefined, holdout = false): boolean {
+  const known = rules?.offers.find((o) => o.id === offer);
+  if (!known) return false;
+  if (holdout) return true;
+  return known.variants ? known.variants.some((v) => v.id === variant) : variant === undefined;
+}
+
 /** Lapsed states: a visitor falls into them from any stage, so they are no step of the funnel. */
 const LAPSED = /dormant|churn|lapsed|lost/;
 

@@ -1,33 +1,51 @@
 // The D1 statements that roll one queued event up into the KPI tables (migrations/0003_kpis.sql).
-// Every statement that counts is guarded by "this event is not in seen_events yet", and the last
-// statement records it there: run in one D1 batch (a transaction), an event counts exactly once
-// however often the queue delivers it.
+// Every statement that counts is guarded by "this event is not in seen_events yet, and its visitor
+// was not erased after it happened" (erase.ts), and the last statement records it there: run in one
+// D1 batch (a transaction), an event counts exactly once however often the queue delivers it, and
+// never once its visitor is erased. Names the visitor makes up are bounded (name-caps.ts).
+// The one writer of the rollup tables (daily_counts, visitor_days, page_views, form_visitors,
+// form_steps, offer_visitors, stage_visitors, seen_events); the dashboard, offer-rates.ts and the
+// outbox's confirmation only read them, erase.ts deletes a visitor's rows.
 import type { Event } from '../schema/events';
-import type { QueuedEvent } from './message';
-import { parsePage } from '../engine/context';
-import { armOf } from './rollup-keys';
+import type { RulesFile } from '../../rules/schema';
+import type { KeyedEvent, QueuedEvent } from './message';
+import { armOf, isRulesArm } from './rollup-keys';
+import { NOT_ERASED } from './erase';
+import { KNOWN_NAME, OTHER, registerName, type NameKind } from './name-caps';
 import { utcDate } from '../lib/time';
 
+/** A daily_counts counter: `kind` when the dimension is a name the visitor chose, kept only under its cap. */
+type Counter = [metric: string, dim: string, kind?: NameKind];
+
 /** The (metric, dimension) counters of daily_counts that one event adds 1 to. */
-export function countersOf(message: QueuedEvent): Array<[metric: string, dim: string]> {
-  const counters = eventCounters(message.event);
+export function countersOf(message: QueuedEvent, rules: RulesFile | undefined): Counter[] {
+  const counters = eventCounters(message.event, rules);
   if (message.stage) counters.push(['stage_enter', message.stage.to]);
   return counters;
 }
 
-function eventCounters(event: Event): Array<[string, string]> {
+function eventCounters(event: Event, rules: RulesFile | undefined): Counter[] {
   switch (event.type) {
     case 'page':
       return [['page_views', new URL(event.url).pathname]];
     case 'form':
-      return [[`form_${event.action}`, event.form]];
-    case 'offer':
-      return [[`offer_${event.action}`, `${event.offer}/${armOf(event.variant)}`]];
+      return [[`form_${event.action}`, event.form, 'form']];
+    case 'offer': {
+      const known = isRulesArm(rules, event.offer, event.variant);
+      return [[`offer_${event.action}`, known ? `${event.offer}/${armOf(event.variant)}` : OTHER]];
+    }
     case 'track':
-      return [['track', event.name]];
+      return [['track', event.name, 'track']];
     case 'identify':
       return [['identify', '']];
   }
+}
+
+/** The name a counter or row of this event names, for the kinds that are capped. */
+function cappedName(event: Event): [NameKind, string] | null {
+  if (event.type === 'form') return ['form', event.form];
+  if (event.type === 'track') return ['track', event.name];
+  return null;
 }
 
 interface Keys {
@@ -46,38 +64,42 @@ interface Builder {
 }
 
 function builder(db: D1Database, keys: Keys): Builder {
-  const unseen = 'NOT EXISTS (SELECT 1 FROM seen_events WHERE site = ? AND vh = ? AND id = ?)';
+  const unseen = `NOT EXISTS (SELECT 1 FROM seen_events WHERE site = ? AND vh = ? AND id = ?) AND ${NOT_ERASED}`;
   return {
     keys,
     plain: (sql, ...values) => db.prepare(sql).bind(...values),
-    counting: (sql, ...values) => db.prepare(sql.replaceAll('$UNSEEN', unseen)).bind(...values, keys.site, keys.vh, keys.id),
+    counting: (sql, ...values) =>
+      db.prepare(sql.replaceAll('$UNSEEN', unseen)).bind(...values, keys.site, keys.vh, keys.id, keys.site, keys.vh, keys.at),
   };
 }
 
-/** The statements for one event; `vh` is the visitor hash of (site, vid). */
-export function rollupStatements(db: D1Database, message: QueuedEvent, vh: string): D1PreparedStatement[] {
-  const keys: Keys = { site: message.site, vh, day: utcDate(message.at), at: message.at, id: message.event.id };
+/** The statements for one event; `rules` are the site's (offers and variants they do not name get no rows). */
+export function rollupStatements(db: D1Database, message: KeyedEvent, rules: RulesFile | undefined): D1PreparedStatement[] {
+  const keys: Keys = { site: message.site, vh: message.vh, day: utcDate(message.at), at: message.at, id: message.event.id };
   const b = builder(db, keys);
   const { event } = message;
+  const capped = cappedName(event);
   const out: D1PreparedStatement[] = [
+    // First, so the statements below see whether the name has (or just got) its row.
+    ...(capped ? [registerName(b.counting, keys.site, ...capped)] : []),
     b.counting(
       `INSERT INTO visitor_days (site, day, vh, events, pages) SELECT ?, ?, ?, 1, ? WHERE $UNSEEN
        ON CONFLICT (site, day, vh) DO UPDATE SET events = events + 1, pages = pages + excluded.pages`,
       keys.site, keys.day, keys.vh, event.type === 'page' ? 1 : 0,
     ),
   ];
-  for (const [metric, dim] of countersOf(message)) {
+  for (const [metric, dim, kind] of countersOf(message, rules)) {
+    const [dimSql, dimValues] = kind ? [`CASE WHEN ${KNOWN_NAME} THEN ? ELSE '${OTHER}' END`, [keys.site, kind, dim, dim]] : ['?', [dim]];
     out.push(
       b.counting(
-        `INSERT INTO daily_counts (site, day, metric, dim, n) SELECT ?, ?, ?, ?, 1 WHERE $UNSEEN
+        `INSERT INTO daily_counts (site, day, metric, dim, n) SELECT ?, ?, ?, ${dimSql}, 1 WHERE $UNSEEN
          ON CONFLICT (site, day, metric, dim) DO UPDATE SET n = n + 1`,
-        keys.site, keys.day, metric, dim,
+        keys.site, keys.day, metric, ...dimValues,
       ),
     );
   }
   if (event.type === 'page') {
-    // The engine's reading of the URL, so the channel is the one its first_touch condition sees.
-    const utm = parsePage(event.url)?.utm;
+    const utm = message.utm;
     out.push(
       b.counting(
         'INSERT OR IGNORE INTO page_views (site, vh, id, day, at, sid, source, medium) SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE $UNSEEN',
@@ -86,12 +108,13 @@ export function rollupStatements(db: D1Database, message: QueuedEvent, vh: strin
     );
   }
   if (event.type === 'form') out.push(...formStatements(b, event));
-  if (event.type === 'offer') {
+  if (event.type === 'offer' && isRulesArm(rules, event.offer, event.variant)) {
     const counts = { impression: [1, 0, 0], click: [0, 1, 0], convert: [0, 0, 1], dismiss: [0, 0, 0] }[event.action];
     out.push(...exposureStatements(b, event.offer, armOf(event.variant), counts));
   }
   for (const exposure of message.offers ?? []) {
-    out.push(...exposureStatements(b, exposure.offer, armOf(exposure.variant, exposure.holdout), [0, 0, 0]));
+    if (isRulesArm(rules, exposure.offer, exposure.variant, exposure.holdout))
+      out.push(...exposureStatements(b, exposure.offer, armOf(exposure.variant, exposure.holdout), [0, 0, 0]));
   }
   if (message.stage) {
     out.push(
@@ -103,8 +126,20 @@ export function rollupStatements(db: D1Database, message: QueuedEvent, vh: strin
       ),
     );
   }
-  out.push(b.plain('INSERT OR IGNORE INTO seen_events (site, vh, id, day) VALUES (?, ?, ?, ?)', keys.site, keys.vh, keys.id, keys.day));
+  out.push(
+    b.counting('INSERT OR IGNORE INTO seen_events (site, vh, id, day) SELECT ?, ?, ?, ? WHERE $UNSEEN', keys.site, keys.vh, keys.id, keys.day),
+  );
   return out;
+}
+
+/** A batch ignored as a bot's: counted per day, with no visitor behind it. */
+export function botBatchStatement(db: D1Database, site: string, at: number): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO daily_counts (site, day, metric, dim, n) VALUES (?, ?, 'bot_batches', '', 1)
+       ON CONFLICT (site, day, metric, dim) DO UPDATE SET n = n + 1`,
+    )
+    .bind(site, utcDate(at));
 }
 
 type FormEvent = Extract<Event, { type: 'form' }>;
@@ -118,7 +153,7 @@ function formStatements(b: Builder, event: FormEvent): D1PreparedStatement[] {
   const out = [
     b.counting(
       `INSERT INTO form_visitors (site, form, vh, day, first_at, furthest, steps, submitted_at, abandoned_step)
-       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE $UNSEEN
+       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${KNOWN_NAME} AND $UNSEEN
        ON CONFLICT (site, form, vh) DO UPDATE SET
          day = CASE WHEN excluded.first_at < first_at THEN excluded.day ELSE day END,
          first_at = MIN(first_at, excluded.first_at),
@@ -127,15 +162,16 @@ function formStatements(b: Builder, event: FormEvent): D1PreparedStatement[] {
          submitted_at = COALESCE(MIN(submitted_at, excluded.submitted_at), submitted_at, excluded.submitted_at),
          abandoned_step = COALESCE(MAX(abandoned_step, excluded.abandoned_step), abandoned_step, excluded.abandoned_step)`,
       keys.site, event.form, keys.vh, keys.day, keys.at, furthest, event.steps ?? null, submittedAt, abandonedStep,
+      keys.site, 'form', event.form,
     ),
   ];
   if (event.step && event.step_name) {
-    // Names carry no visitor data and writing one again is harmless: no guard.
+    // The first label a form's step was seen with stays: a later visitor's page (or anyone posting
+    // events) cannot rename the steps of the dashboard's funnel.
     out.push(
-      b.plain(
-        `INSERT INTO form_steps (site, form, step, name) VALUES (?, ?, ?, ?)
-         ON CONFLICT (site, form, step) DO UPDATE SET name = excluded.name`,
-        keys.site, event.form, event.step, event.step_name,
+      b.counting(
+        `INSERT OR IGNORE INTO form_steps (site, form, step, name) SELECT ?, ?, ?, ? WHERE ${KNOWN_NAME} AND $UNSEEN`,
+        keys.site, event.form, event.step, event.step_name, keys.site, 'form', event.form,
       ),
     );
   }

@@ -1,5 +1,6 @@
-// The D1 mirror of audience memberships: written by the visitors' Durable Objects, read by the
-// audiences route (paginated by visitor id), erased with the visitor.
+// The D1 mirror of audience memberships, table `audience_members`, and every query on it: written
+// by the visitors' Durable Objects, read by the audiences route (paginated by visitor id) and the
+// dashboard's audience sizes, erased with the visitor.
 import type { AudienceState } from '../engine/state';
 
 export interface MembershipChange {
@@ -50,6 +51,14 @@ export async function currentMembers(
   return results;
 }
 
-export async function eraseMemberships(db: D1Database, site: string, vid: string): Promise<number> {
-  return (await db.prepare('DELETE FROM audience_members WHERE site = ? AND vid = ?').bind(site, vid).run()).meta.changes;
+/** A membership as the mirror stores it. */
+export type MemberRow = Member & { audience: string; left_at: number | null };
+
+/** Deletes a visitor's memberships and answers them, so the audiences' webhooks can hear of the leave. */
+export async function eraseMemberships(db: D1Database, site: string, vid: string): Promise<MemberRow[]> {
+  const { results } = await db
+    .prepare('DELETE FROM audience_members WHERE site = ? AND vid = ? RETURNING audience, vid, uid, joined, expires, left_at')
+    .bind(site, vid)
+    .all<MemberRow>();
+  return results;
 }

@@ -4,7 +4,9 @@
 import type { Env } from '../env';
 import type { AudienceState } from '../engine/state';
 import type { CompiledRules } from '../engine';
-import type { MembershipChange } from './members';
+import type { MemberRow, MembershipChange } from './members';
+import { erasureTimes } from '../analytics/erase';
+import { visitorHash } from '../analytics/visitor-hash';
 import { groupBy } from '../lib/group';
 import { hmacSha256Hex } from '../lib/hex';
 
@@ -28,14 +30,31 @@ export async function signature(secret: string, timestamp: string, body: string)
 const groups = (messages: readonly Message<WebhookMessage>[]) =>
   groupBy(messages, ({ body: { site, audience, url } }) => JSON.stringify([site, audience, url]));
 
+/**
+ * The messages of one site to send: a join queued before the member was erased (still in flight, or
+ * retried) is acknowledged unsent, so the member's ids never reach a receiver after their erasure.
+ */
+async function notErased(db: D1Database, site: string, messages: Message<WebhookMessage>[]): Promise<Message<WebhookMessage>[]> {
+  const joins = messages.filter((m) => m.body.change === 'join');
+  if (joins.length === 0) return messages;
+  const hashes = await Promise.all(joins.map((m) => visitorHash(site, m.body.member.vid)));
+  const erased = await erasureTimes(db, site, hashes);
+  const stale = new Set(joins.filter((m, i) => m.body.member.joined <= (erased.get(hashes[i]) ?? -Infinity)));
+  for (const message of stale) message.ack();
+  return messages.filter((m) => !stale.has(m));
+}
+
 export async function deliverWebhooks(batch: MessageBatch<WebhookMessage>, env: Env, now = Date.now()): Promise<void> {
-  for (const messages of groups(batch.messages).values()) {
-    const { site, audience, url } = messages[0].body;
-    const pick = (change: WebhookMessage['change']) => messages.filter((m) => m.body.change === change).map((m) => m.body.member);
-    const body = JSON.stringify({ site, audience, sent_at: now, join: pick('join'), leave: pick('leave') });
-    const timestamp = String(now);
+  for (const group of groups(batch.messages).values()) {
+    const { site, audience, url } = group[0].body;
+    let messages = group;
     try {
+      messages = await notErased(env.DB, site, group);
+      if (messages.length === 0) continue;
       if (!env.NB_WEBHOOK_SECRET) throw new Error('NB_WEBHOOK_SECRET is not set: webhooks are only sent signed');
+      const pick = (change: WebhookMessage['change']) => messages.filter((m) => m.body.change === change).map((m) => m.body.member);
+      const body = JSON.stringify({ site, audience, sent_at: now, join: pick('join'), leave: pick('leave') });
+      const timestamp = String(now);
       const response = await fetch(url, {
         method: 'POST',
         headers: {
@@ -69,4 +88,14 @@ export function webhookMessages(rules: CompiledRules, changes: MembershipChange[
       },
     ];
   });
+}
+
+/** The leaves to send when a visitor is erased: one for each audience with a webhook they were a current member of. */
+export function erasureLeaves(rules: CompiledRules, site: string, erased: readonly MemberRow[], now: number): WebhookMessage[] {
+  const current = erased.filter((row) => row.left_at === null && row.expires > now);
+  return webhookMessages(
+    rules,
+    current.map(({ audience, vid, uid, joined, expires }) => ({ site, audience, vid, uid, member: { joined, expires, left: now } })),
+    now,
+  );
 }

@@ -6,9 +6,10 @@ import { groupBy } from '../lib/group';
 import { DAY_MS, utcDate } from '../lib/time';
 import { liftOverHoldout, rate, type Lift } from '../analytics/intervals';
 import { HOLDOUT_ARM, funnelStages, stagesInFunnelOrder } from '../analytics/rollup-keys';
-import type { AudienceSeries, FormFunnel, Kpis, LeadChannel, OfferArm, OfferStats, Stages, Traffic } from '../schema/stats';
+import { NAME_CAPS, NAMES_IN_USE, OTHER } from '../analytics/name-caps';
+import type { AudienceSeries, FormFunnel, Kpis, LeadChannel, OfferArm, OfferStats, OtherCount, Stages, Traffic } from '../schema/stats';
 
-export const SECTIONS = ['traffic', 'forms', 'offers', 'stages', 'audiences'] as const;
+export const SECTIONS = ['traffic', 'forms', 'offers', 'stages', 'audiences', 'other'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface Range {
@@ -119,6 +120,10 @@ export async function loadKpis(db: D1Database, site: string, rules: RulesFile, r
       range.from, range.to, site,
     );
   }
+  if (wanted.has('other')) {
+    q('other_events', `SELECT metric, SUM(n) AS n FROM daily_counts WHERE ${inRange} AND dim = ? GROUP BY metric`, ...r, OTHER);
+    q('names', NAMES_IN_USE, site);
+  }
   const results = queries.length ? await db.batch<Row>(queries.map(([, statement]) => statement)) : [];
   const rows = new Map(queries.map(([name], i) => [name, results[i].results]));
   const get = (name: string): Row[] => rows.get(name) ?? [];
@@ -128,6 +133,7 @@ export async function loadKpis(db: D1Database, site: string, rules: RulesFile, r
   if (wanted.has('offers')) kpis.offers = offersOf(get('offer_events'), get('offer_visitors'));
   if (wanted.has('stages')) kpis.stages = stagesOf(rules, get('stages'), rows.has('leads') ? get('leads') : undefined);
   if (wanted.has('audiences')) kpis.audiences = audiencesOf(rules, range, get('audiences'));
+  if (wanted.has('other')) kpis.other = otherOf(get('other_events'), get('names'));
   return kpis;
 }
 
@@ -196,6 +202,8 @@ export function offersOf(events: Row[], visitors: Row[]): OfferStats[] {
   };
   for (const row of events) {
     const dim = String(row.dim);
+    // Events of offers the rules do not name: reported under `other`, never as an offer.
+    if (dim === OTHER) continue;
     const slash = dim.lastIndexOf('/');
     const target = arm(dim.slice(0, slash), dim.slice(slash + 1));
     const field = ({ offer_impression: 'impressions', offer_click: 'clicks', offer_convert: 'conversions' } as const)[String(row.metric) as 'offer_click'];
@@ -221,6 +229,20 @@ export function offersOf(events: Row[], visitors: Row[]): OfferStats[] {
 
 function emptyArm(arm: string): OfferArm {
   return { arm, impressions: 0, clicks: 0, conversions: 0, ctr: null, cvr: null, exposed: 0, goal_visitors: 0, goal_rate: null, lift: null };
+}
+
+/** Events counted under "(other)" in the range, by the kind of name, beside each cap and its use. */
+export function otherOf(events: Row[], names: Row[]): OtherCount[] {
+  const kindOf = (metric: string): OtherCount['kind'] | null =>
+    metric === 'track' ? 'tracks' : metric.startsWith('form_') ? 'forms' : metric.startsWith('offer_') ? 'offers' : null;
+  const count = (kind: OtherCount['kind']) =>
+    events.reduce((sum, row) => sum + (kindOf(String(row.metric)) === kind ? num(row.n) : 0), 0);
+  const used = (kind: string) => num(names.find((row) => row.kind === kind)?.n);
+  return [
+    { kind: 'forms', cap: NAME_CAPS.form, names: used('form'), other_events: count('forms') },
+    { kind: 'tracks', cap: NAME_CAPS.track, names: used('track'), other_events: count('tracks') },
+    { kind: 'offers', cap: null, names: null, other_events: count('offers') },
+  ];
 }
 
 /** `leads`: leads and converted leads per first-touch channel; undefined when the rules have no lead or customer stage. */

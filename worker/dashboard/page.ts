@@ -4,7 +4,7 @@
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { code, formatCount, funnelChart, intervalChart, lineChart, pct, shareBars } from './charts';
-import type { FormFunnel, Kpis, LeadChannel, OfferStats } from '../schema/stats';
+import type { FormFunnel, Kpis, LeadChannel, OfferStats, OtherCount } from '../schema/stats';
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -50,6 +50,7 @@ export interface Frame {
 
 export interface PageOptions extends Omit<Frame, 'site' | 'from' | 'to'> {
   kpis: Kpis;
+  /** Where browsers reach this worker: its origin and any path prefix (NB_BASE_PATH), for the tag. */
   origin: string;
 }
 
@@ -57,7 +58,7 @@ export function dashboardPage({ kpis, origin, ...frame }: PageOptions): Html {
   return page(
     { ...frame, site: kpis.site, from: kpis.from, to: kpis.to },
     html`${tiles(kpis)} ${traffic(kpis, origin)} ${forms(kpis.forms ?? [])} ${offers(kpis.offers ?? [], kpis.site)} ${stages(kpis)}
-      ${audiences(kpis)}
+      ${audiences(kpis)} ${other(kpis.other ?? [])}
       <p class="note">All counts are for UTC days ${kpis.from} to ${kpis.to}. The same numbers as JSON:
         <code>GET /v1/stats/${kpis.site}?from=${kpis.from}&amp;to=${kpis.to}</code>. How each KPI is computed: worker/analytics/README.md.</p>`,
   );
@@ -81,7 +82,7 @@ function page({ site, sites, from, to, key, nonce }: Frame, content: Html): Html
     nonce,
     html`<header>
         <h1>Nextbest · ${site}</h1>
-        <form class="range" method="get" action="/dashboard">
+        <form class="range" method="get" action="dashboard">
           <label>Site <select name="site">${sites.map((s) => html`<option value="${s}" ${s === site ? 'selected' : ''}>${s}</option>`)}</select></label>
           <label>From <input type="date" name="from" value="${from}" required></label>
           <label>To <input type="date" name="to" value="${to}" required></label>
@@ -101,7 +102,7 @@ export function keyPage(nonce: string, message: string): Html {
     html`<main><section>
       <h2>Nextbest dashboard</h2>
       <p>${message}</p>
-      <form method="get" action="/dashboard">
+      <form method="get" action="dashboard">
         <label>API key <input type="password" name="key" autocomplete="current-password" required></label>
         <button type="submit">Open</button>
       </form>
@@ -250,5 +251,20 @@ function audiences({ audiences: list, traffic: t, site }: Kpis): Html {
     ${lineChart('audiences', 'Audience members per day', days, list.map((a, i) => ({ name: a.audience, className: className(i), values: a.daily.map((d) => d.size) })))}
     <p class="legend">${list.map((a, i) => html`<span><i class="${className(i)}"></i>${a.audience} (${a.daily.at(-1)?.size ?? 0} now)</span>`)}</p>
     ${t && list.every((a) => a.daily.every((d) => d.size === 0)) ? html`<p class="note">Members join with ads consent only (see <code>audiences</code> in the rules).</p>` : ''}
+  </section>`;
+}
+
+/** Shown only when something was left out: names past a cap, or offers the rules do not name. */
+function other(counts: OtherCount[]): Html {
+  const shown = counts.filter((c) => c.other_events > 0 || (c.cap !== null && c.names === c.cap));
+  if (shown.length === 0) return html``;
+  const what = (c: OtherCount) =>
+    c.cap === null
+      ? 'offer events naming an offer or variant that is not in the rules (no row of their own)'
+      : `${c.kind.slice(0, -1)} names: ${c.names} of at most ${c.cap} kept, events naming any other counted under "(other)"`;
+  return html`<section data-section="other"><h2>Left out</h2>
+    <table><tr><th>what</th><th>events in the range</th></tr>
+    ${shown.map((c) => html`<tr><td>${what(c)}</td><td>${c.other_events}</td></tr>`)}</table>
+    <p class="note">Anyone can post events, so the rollups keep rows for the first names of each kind only, and never for offers the rules do not list.</p>
   </section>`;
 }

@@ -17,6 +17,14 @@ export interface Ranked {
   priority: number;
 }
 
+/**
+ * Who reads a decision's reasons. `full`: the site itself (API key, rules CLI), shown the priorities
+ * and the rates observed across all visitors. `public`: anyone holding a visitor id (the snippet's
+ * answers); priorities and rates are drawn from other visitors' behaviour, so only this visitor's
+ * own facts and the names from the rules are given.
+ */
+export type ReasonScope = 'full' | 'public';
+
 /** Outranked offers named in a decision's reasons; the rest are counted. */
 const OUTRANKED_SHOWN = 3;
 
@@ -78,6 +86,7 @@ export function chooseOffers(
   now: number,
   slots: readonly string[],
   observed?: ObservedRates,
+  scope: ReasonScope = 'full',
 ): OfferDecision[] {
   const wanted = new Set(slots);
   // Each offer is judged once, even when it could fill several of the requested slots.
@@ -92,7 +101,7 @@ export function chooseOffers(
     if (!winner) continue;
     used.add(winner.offer);
     const skipped = out.filter((o) => o.limited && o.offer.source.slots.includes(slot));
-    decisions.push(decisionFor(slot, winner, eligible.slice(1), skipped, context));
+    decisions.push(decisionFor(slot, winner, eligible.slice(1), skipped, context, scope));
   }
   return decisions;
 }
@@ -103,22 +112,17 @@ function decisionFor(
   others: Ranked[],
   skipped: Array<Ineligible & { offer: CompiledOffer }>,
   context: EvalContext,
+  scope: ReasonScope,
 ): OfferDecision {
   const offer = winner.offer.source;
   const { holdout, variant, bucket } = winner.assignment;
   const reasons = context.stage ? [`stage=${context.stage}`] : [];
   if (offer.segments) reasons.push(`segment=${offer.segments.filter((id) => context.segments.includes(id)).join('|')}`);
-  const formula = `priority ${fmt(winner.priority)} = ${winner.sampled ? 'sampled ' : ''}propensity ${fmt(winner.propensity)} × value ${winner.offer.value} × weight ${offer.weight}`;
-  reasons.push(offer.because ? fillTemplate(offer.because, context) : `eligible for ${offer.id}`, formula);
-  if (winner.observed) {
-    const { impressions, successes, rate } = winner.observed;
-    reasons.push(
-      `${offer.goal} rate ${fmt(rate)} across visitors (${successes} of ${impressions} impressions, base ${offer.propensity})`,
-    );
-  }
+  reasons.push(offer.because ? fillTemplate(offer.because, context) : `eligible for ${offer.id}`);
+  if (scope === 'full') reasons.push(...rankingFigures(winner));
   for (const other of others.slice(0, OUTRANKED_SHOWN)) {
     const tie = other.priority === winner.priority ? ', tie broken by file order' : '';
-    reasons.push(`outranked ${other.offer.source.id} (${fmt(other.priority)}${tie})`);
+    reasons.push(scope === 'full' ? `outranked ${other.offer.source.id} (${fmt(other.priority)}${tie})` : `outranked ${other.offer.source.id}`);
   }
   if (others.length > OUTRANKED_SHOWN) reasons.push(`outranked ${others.length - OUTRANKED_SHOWN} more`);
   for (const { offer: other, why } of skipped) reasons.push(`skipped ${other.source.id}: ${why}`);
@@ -129,6 +133,19 @@ function decisionFor(
   if (variant) reasons.push(`variant ${variant.id} (bucket ${fmt(bucket)})`);
   const banner = variant?.banner ? { ...offer.banner, ...variant.banner } : offer.banner;
   return { slot, offer: offer.id, ...(variant ? { variant: variant.id } : {}), holdout: false, banner, reasons };
+}
+
+/** The winner's priority and the rate across visitors behind it: for `full` reasons only. */
+function rankingFigures(winner: Ranked): string[] {
+  const offer = winner.offer.source;
+  const figures = [
+    `priority ${fmt(winner.priority)} = ${winner.sampled ? 'sampled ' : ''}propensity ${fmt(winner.propensity)} × value ${winner.offer.value} × weight ${offer.weight}`,
+  ];
+  if (winner.observed) {
+    const { impressions, successes, rate } = winner.observed;
+    figures.push(`${offer.goal} rate ${fmt(rate)} across visitors (${successes} of ${impressions} visitors shown it, base ${offer.propensity})`);
+  }
+  return figures;
 }
 
 /** Fills {dotted.path} placeholders from the context; a missing value reads "?". */

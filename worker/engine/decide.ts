@@ -1,7 +1,7 @@
 // The decision for a visitor now: stage, segments and score at `now`, the next-best offer per
 // requested slot, and audience memberships. Pure: the state is not changed, `now` is a parameter.
 import type { Decision } from '../schema/decision';
-import { chooseOffers, rankOffers } from './arbitration';
+import { chooseOffers, rankOffers, type ReasonScope } from './arbitration';
 import type { ObservedRates } from './propensity';
 import { audienceDecision } from './audiences';
 import { buildContext, update, type EvalContext, type RequestContext } from './context';
@@ -12,7 +12,8 @@ import { STATE_VERSION, upgradeState, type VisitorState } from './state';
 
 /**
  * `now` defaults to the visitor's last event, so a decision replays identically. `observed` holds
- * what all visitors did with each offer (worker/analytics/offer-rates.ts), for the propensity.
+ * what all visitors did with each offer (worker/analytics/offer-rates.ts), for the propensity;
+ * `scope` says whether the reasons may show the figures drawn from it (see ReasonScope).
  */
 export function decide(
   rules: CompiledRules,
@@ -21,6 +22,7 @@ export function decide(
   now = stored.last_seen,
   request?: RequestContext,
   observed?: ObservedRates,
+  scope: ReasonScope = 'full',
 ): Decision {
   const { state, context } = decisionContext(rules, stored, now, request);
   const products: Record<string, number> = {};
@@ -30,7 +32,7 @@ export function decide(
     stage: context.stage,
     segments: context.segments,
     score: { total: round1(context.score.total), products },
-    offers: personalizes(context) ? chooseOffers(rules, state, context, now, slots, observed) : [],
+    offers: personalizes(context) ? chooseOffers(rules, state, context, now, slots, observed, scope) : [],
     audiences: audienceDecision(rules, state, context, now),
   };
 }

@@ -10,7 +10,10 @@ import { betaSample, fnv1a32, seededRandom } from './hash';
 import type { OfferCounts } from './state';
 import { utcDayNumber } from '../lib/time';
 
-/** Totals across visitors for one offer and arm. */
+/**
+ * Visitors across the site for one offer and arm (worker/analytics/offer-rates.ts): `impressions`
+ * who were shown it, `clicks` who clicked, `converts` who converted; each visitor counts once.
+ */
 export interface ObservedCounts {
   impressions: number;
   clicks: number;

@@ -3,19 +3,26 @@
 // request itself is then checked against its own site's origins.
 import type { Context, MiddlewareHandler } from 'hono';
 import { sites } from '../../rules/sites';
+import type { AppEnv } from '../env';
+import { DEMO_SITE, demoOn } from './demo';
 import { ApiError } from './errors';
 
-const anySiteOrigins = new Set([...sites.values()].flatMap((rules) => rules.source.origins.map(normalize)));
+function originsOf(siteIds: string[]): Set<string> {
+  return new Set(siteIds.flatMap((site) => sites.get(site)!.source.origins.map(normalize)));
+}
+// The demo's origins (localhost) only where the demo is served.
+const originsWithDemo = originsOf([...sites.keys()]);
+const originsWithoutDemo = originsOf([...sites.keys()].filter((site) => site !== DEMO_SITE));
 
 function normalize(origin: string): string {
   return new URL(origin).origin;
 }
 
-export function preflight(): MiddlewareHandler {
+export function preflight(): MiddlewareHandler<AppEnv> {
   return async function corsPreflight(c, next) {
     if (c.req.method !== 'OPTIONS') return next();
     const origin = c.req.header('origin');
-    if (!origin || !anySiteOrigins.has(origin)) {
+    if (!origin || !(demoOn(c.env) ? originsWithDemo : originsWithoutDemo).has(origin)) {
       throw new ApiError(403, 'origin_not_allowed', `origin ${origin ?? '(none)'} is not listed in any site's rules "origins"`);
     }
     return c.body(null, 204, {

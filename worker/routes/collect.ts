@@ -1,10 +1,11 @@
 // POST /v1/collect: validates a batch event by event, hands the good ones (scrubbed of personal
 // data) to the visitor's Durable Object and answers what was accepted, what was rejected and why,
-// and the decisions for the page's slots.
+// and the decisions for the page's slots. An identify links devices only when verified (identity.ts).
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { isBotRequest } from '../http/bots';
 import { hasValidApiKey } from '../http/auth';
+import { verifyIdentities } from '../http/identity';
 import { requestContext } from '../http/request-context';
 import { preflight } from '../http/cors';
 import { ApiError } from '../http/errors';
@@ -16,7 +17,7 @@ import type { CollectResponse } from '../schema/collect';
 import { describeIssue } from '../schema/issues';
 import { visitorStub } from '../visitor/stub';
 import { scrubEvent } from '../lib/scrub';
-import { utcDate } from '../lib/time';
+import { botBatchStatement } from '../analytics/rollup';
 
 function validEvents(raw: readonly unknown[]): { events: Event[]; rejected: CollectResponse['rejected'] } {
   const events: Event[] = [];
@@ -34,11 +35,7 @@ function validEvents(raw: readonly unknown[]): { events: Event[]; rejected: Coll
 
 function countBot(c: Context<AppEnv>, site: string, now: number): void {
   c.executionCtx.waitUntil(
-    c.env.DB.prepare(
-      `INSERT INTO daily_counts (site, day, metric, dim, n) VALUES (?, ?, 'bot_batches', '', 1)
-       ON CONFLICT (site, day, metric, dim) DO UPDATE SET n = n + 1`,
-    )
-      .bind(site, utcDate(now))
+    botBatchStatement(c.env.DB, site, now)
       .run()
       .catch((error) => console.warn('bot count failed', error)),
   );
@@ -51,15 +48,17 @@ export const collect = new Hono<AppEnv>()
     const batch = c.req.valid('json');
     siteRules(c, batch.site, { checkOrigin: true });
     c.header('Cache-Control', 'no-store');
-    // Server-side senders (an app backend, a CRM) present the API key and are no bots.
-    if (isBotRequest(c.req.header('user-agent')) && !(await hasValidApiKey(c))) {
+    // Server-side senders (an app backend, a CRM) present the API key: no bots, and trusted.
+    const keyed = await hasValidApiKey(c);
+    if (!keyed && isBotRequest(c.req.header('user-agent'))) {
       countBot(c, batch.site, receivedAt);
       return c.body(null, 204, { 'X-Nextbest-Ignored': 'bot' });
     }
-    const { events, rejected } = validEvents(batch.events);
-    if (events.length === 0) {
+    const { events: candidates, rejected } = validEvents(batch.events);
+    if (candidates.length === 0) {
       throw new ApiError(400, 'invalid_batch', `no valid event: ${rejected[0].reason}`, `events[${rejected[0].index}]`);
     }
+    const { events, verified } = await verifyIdentities(c.env, batch.site, candidates, keyed);
     const result = await visitorStub(c.env, batch.site, batch.vid).collect({
       site: batch.site,
       vid: batch.vid,
@@ -69,6 +68,8 @@ export const collect = new Hono<AppEnv>()
       receivedAt,
       sid: batch.sid,
       request: requestContext(c),
+      verified,
+      scope: keyed ? 'full' : 'public',
     });
     if ('retryAfter' in result) {
       throw new ApiError(429, 'rate_limited', `too many batches for this visitor; retry in ${result.retryAfter} s`, undefined, {

@@ -7,9 +7,9 @@ import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { hasValidApiKey, keyIsValid } from '../http/auth';
 import { ApiError } from '../http/errors';
-import { siteRules } from '../http/site';
+import { basePath } from '../http/base-path';
+import { siteIds, siteRules } from '../http/site';
 import { parseOr400 } from '../http/validate';
-import { sites } from '../../rules/sites';
 import { Name } from '../schema/events';
 import { describeIssue } from '../schema/issues';
 import { loadKpis } from '../dashboard/kpis';
@@ -35,10 +35,11 @@ export const dashboard = new Hono<AppEnv>().get('/dashboard', async (c) => {
       viaHeader || key ? 'That API key is not valid. Enter a key from NB_API_KEY.' : 'Enter an API key to see the KPIs.';
     return c.html(keyPage(nonce, message), 401);
   }
-  const site = siteParam ?? sites.keys().next().value;
+  const served = siteIds(c.env);
+  const site = siteParam ?? served[0];
   if (!site) throw new ApiError(404, 'unknown_site', 'no site has a rules file yet: add rules/<site>.json', 'site');
   const rules = siteRules(c, site, { checkOrigin: false });
-  const frame = { sites: [...sites.keys()], key: viaHeader ? null : (key ?? null), nonce };
+  const frame = { sites: served, key: viaHeader ? null : (key ?? null), nonce };
   const range = RangeQuery.safeParse(rest);
   if (!range.success) {
     // A person picked these dates: the page says what is wrong, in its own frame, where they can fix it.
@@ -46,5 +47,5 @@ export const dashboard = new Hono<AppEnv>().get('/dashboard', async (c) => {
     return c.html(rangeErrorPage({ ...frame, site, from: rest.from ?? '', to: rest.to ?? '' }, `${path} ${reason}`), 400);
   }
   const kpis = await loadKpis(c.env.DB, site, rules.source, range.data, range.data.sections);
-  return c.html(dashboardPage({ ...frame, kpis, origin: new URL(c.req.url).origin }));
+  return c.html(dashboardPage({ ...frame, kpis, origin: new URL(c.req.url).origin + basePath(c) }));
 });

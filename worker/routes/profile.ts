@@ -1,5 +1,6 @@
 // GET and DELETE /v1/profile/:site/:vid, behind the API key: a visitor's profile for server-side
-// consumers, and its erasure (GDPR/CCPA) from the Durable Object and from D1.
+// consumers, and its erasure (GDPR/CCPA) from the Durable Object and from D1, with a `leave` to
+// the webhooks of the audiences they were in.
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
@@ -9,15 +10,15 @@ import { siteRules } from '../http/site';
 import { parseOr400 } from '../http/validate';
 import { ClientId, Name } from '../schema/events';
 import { userProfileId, visitorStub } from '../visitor/stub';
-import { eraseMemberships } from '../audiences/members';
+import { eraseMemberships, type MemberRow } from '../audiences/members';
+import { erasureLeaves } from '../audiences/webhooks';
 import { eraseVisitorRows } from '../analytics/erase';
 
 const VisitorParams = z.strictObject({ site: Name, vid: ClientId });
 
 function visitorParams(c: Context<AppEnv>) {
   const params = parseOr400(VisitorParams, c.req.param());
-  siteRules(c, params.site, { checkOrigin: false });
-  return params;
+  return { ...params, rules: siteRules(c, params.site, { checkOrigin: false }) };
 }
 
 export const profile = new Hono<AppEnv>()
@@ -30,12 +31,19 @@ export const profile = new Hono<AppEnv>()
     return c.json(found);
   })
   .delete('/v1/profile/:site/:vid', async (c) => {
-    const { site, vid } = visitorParams(c);
+    const { site, vid, rules } = visitorParams(c);
     const { events, vids, uid } = await visitorStub(c.env, site, vid).erase();
+    const now = Date.now();
+    // The browsers' ids, and the person's profile id under which its audience memberships are kept.
+    const ids = [...new Set([vid, ...vids]), ...(uid ? [userProfileId(uid)] : [])];
     let analyticsRows = 0;
-    for (const erasedVid of new Set([vid, ...vids])) analyticsRows += await eraseVisitorRows(c.env.DB, site, erasedVid);
-    if (uid) analyticsRows += await eraseMemberships(c.env.DB, site, userProfileId(uid));
-    for (const erasedVid of new Set([vid, ...vids])) analyticsRows += await eraseMemberships(c.env.DB, site, erasedVid);
+    const memberships: MemberRow[] = [];
+    for (const id of ids) {
+      analyticsRows += await eraseVisitorRows(c.env.DB, site, id, now);
+      memberships.push(...(await eraseMemberships(c.env.DB, site, id)));
+    }
+    const leaves = erasureLeaves(rules, site, memberships, now);
+    if (leaves.length) await c.env.WEBHOOKS.sendBatch(leaves.map((body) => ({ body })));
     c.header('Cache-Control', 'no-store');
-    return c.json({ site, vid, erased: { events, visitors: vids, analytics_rows: analyticsRows } });
+    return c.json({ site, vid, erased: { events, visitors: vids, analytics_rows: analyticsRows + memberships.length } });
   });

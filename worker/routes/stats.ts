@@ -1,5 +1,5 @@
 // GET /v1/stats/:site?from&to&metric (API key): the site's KPIs over a range of UTC days, as JSON.
-// `metric` picks sections (traffic, forms, offers, stages, audiences; all by default).
+// `metric` picks sections (traffic, forms, offers, stages, audiences, other; all by default).
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env';

@@ -1,4 +1,4 @@
-// The event batch the snippet (or any client) posts to /v1/collect: the wire contract of DESIGN.md.
+// The event batch the snippet (or any client) posts to /v1/collect: the wire contract (README, "HTTP API").
 // Field names are public; unknown fields are rejected so typos fail loudly instead of vanishing.
 import { z } from 'zod';
 import { MAX_LENGTH } from '../lib/scrub';
@@ -64,6 +64,11 @@ export const IdentifyEvent = z.strictObject({
   type: z.literal('identify'),
   uid: z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 hex digest'),
   traits: Props.optional(),
+  /**
+   * Hex HMAC-SHA256 of `uid` under the site's identity secret, computed by the site's backend
+   * (README, "Identity verification"). Without a valid one the identify stays on this device.
+   */
+  sig: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits (HMAC-SHA256)').optional(),
 });
 
 export const Event = z.discriminatedUnion('type', [PageEvent, FormEvent, TrackEvent, OfferEvent, IdentifyEvent]);

@@ -95,6 +95,20 @@ export interface AudienceSeries {
   daily: Array<{ day: string; size: number; joins: number; leaves: number }>;
 }
 
+/**
+ * What the rollups keep no row of its own for: events naming a form or track beyond the site's
+ * cap of distinct names, or an offer or variant that is not in the rules. Counted, never dropped silently.
+ */
+export interface OtherCount {
+  kind: 'forms' | 'tracks' | 'offers';
+  /** The most distinct names the rollups keep a row for; null for offers, which the rules list. */
+  cap: number | null;
+  /** Distinct names kept so far (all time; the first ones seen); null for offers. */
+  names: number | null;
+  /** Events in the range counted under "(other)" instead. */
+  other_events: number;
+}
+
 export interface Kpis {
   site: string;
   from: string;
@@ -104,4 +118,5 @@ export interface Kpis {
   offers?: OfferStats[];
   stages?: Stages;
   audiences?: AudienceSeries[];
+  other?: OtherCount[];
 }

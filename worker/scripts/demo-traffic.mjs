@@ -6,13 +6,13 @@
 // are shown the "finish your application" banner unless the offer's holdout keeps it from them.
 // Every offer an answer decides (unless held out) is shown, and some are clicked and converted.
 //
-//   node worker/scripts/demo-traffic.mjs [--url http://localhost:8787] [--visitors 400] [--days 14]
+//   node worker/scripts/demo-traffic.mjs [--url http://localhost:$PORT, default 8787] [--visitors 400] [--days 14]
 //                                        [--max-seconds 90] [--seed 1]
 import { parseArgs } from 'node:util';
 
 const { values: args } = parseArgs({
   options: {
-    url: { type: 'string', default: 'http://localhost:8787' },
+    url: { type: 'string', default: `http://localhost:${process.env.PORT || 8787}` },
     visitors: { type: 'string', default: '400' },
     days: { type: 'string', default: '14' },
     'max-seconds': { type: 'string', default: '90' },

@@ -1,5 +1,6 @@
 // `npm run dev`: build the snippet and demo, make sure a local API key exists, apply the D1
-// migrations to the local state, then run the worker on workerd at http://localhost:8787, offline.
+// migrations to the local state, then run the worker with the demo site on workerd at
+// http://localhost:8787 (or the port in PORT), offline.
 import { spawnSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -25,9 +26,12 @@ run('npm', ['run', '--silent', 'build']);
 ensureApiKey();
 // CI=true: local migrations need no confirmation prompt.
 run('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local'], { ...offlineEnv, CI: 'true' });
-console.log('\nDemo site: http://localhost:8787/demo/   Snippet: http://localhost:8787/nb.js\n');
-const port = process.env.PORT ?? '8787';
-const dev = spawn('npx', ['wrangler', 'dev', '--port', port, '--ip', '127.0.0.1', '--local', ...process.argv.slice(2)], { stdio: 'inherit', env: offlineEnv });
+const port = process.env.PORT || '8787';
+const url = `http://localhost:${port}`;
+console.log(`\nDemo site: ${url}/demo/   Snippet: ${url}/nb.js   Dashboard: ${url}/dashboard\n`);
+// NB_DEMO: the demo site and its rules are served only where this var turns them on.
+const args = ['wrangler', 'dev', '--port', port, '--ip', '127.0.0.1', '--local', '--var', 'NB_DEMO:on', ...process.argv.slice(2)];
+const dev = spawn('npx', args, { stdio: 'inherit', env: offlineEnv });
 dev.on('exit', (code) => process.exit(code ?? 0));
 // `timeout`, process managers and IDEs signal only this process: pass it on so workerd stops too.
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => dev.kill(signal));

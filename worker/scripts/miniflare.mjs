@@ -64,7 +64,8 @@ export async function startMiniflare({ port = 0, persist = false, bindings = {},
   const mf = new Miniflare({
     ...workerOptions,
     modules: [{ type: 'ESModule', path: 'worker.mjs', contents: await bundleWorker() }],
-    bindings: { ...workerOptions.bindings, ...bindings },
+    // The tests and benchmarks drive the demo site's rules, which a deploy leaves off.
+    bindings: { ...workerOptions.bindings, NB_DEMO: 'on', ...bindings },
     host: '127.0.0.1',
     port,
     cf: false,

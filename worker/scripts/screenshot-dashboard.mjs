@@ -3,7 +3,7 @@
 // headless Chromium. Fill the dashboard first with `npm run demo:traffic`, whose visitors span the
 // last 14 days: the picture shows those days (--days), not the dashboard's default 30.
 //
-//   node worker/scripts/screenshot-dashboard.mjs --key <API key> [--url http://localhost:8787]
+//   node worker/scripts/screenshot-dashboard.mjs --key <API key> [--url http://localhost:$PORT, default 8787]
 //                                                [--out docs/dashboard.png] [--site demo] [--days 14]
 // The key may also come from the NB_API_KEY environment variable.
 import { mkdirSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { launchChromium } from './chromium.mjs';
 
 const { values: args } = parseArgs({
   options: {
-    url: { type: 'string', default: 'http://localhost:8787' },
+    url: { type: 'string', default: `http://localhost:${process.env.PORT || 8787}` },
     key: { type: 'string', default: process.env.NB_API_KEY },
     out: { type: 'string', default: 'docs/dashboard.png' },
     site: { type: 'string', default: 'demo' },

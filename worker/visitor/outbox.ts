@@ -1,12 +1,12 @@
 // The visitor's analytics outbox. A row leaves only when D1 shows its event counted (seen_events),
 // not when the queue accepts the message: a message can still be lost after that (a local queue
-// dies with its process; a production message that exhausts its retries is dropped). A row still
-// unconfirmed when its lease ends is sent again, which is safe because the consumer counts an event
-// id once. Each send doubles the next lease, so a consumer that is only slow (a backlog, D1 down
-// for a while) is not flooded with copies.
+// dies with its process; a production message that exhausts its retries goes to the dead-letter
+// queue, uncounted). A row still unconfirmed when its lease ends is sent again, which is safe
+// because the consumer counts an event id once. Each send doubles the next lease, so a consumer
+// that is only slow (a backlog, D1 down for a while) is not flooded with copies.
+// The one module that reads and writes the object's `outbox` table.
 import type { Env } from '../env';
-import type { QueuedEvent } from '../analytics/message';
-import { visitorHash } from '../analytics/visitor-hash';
+import { hashOf, type KeyedEvent, type QueuedEvent } from '../analytics/message';
 import { groupBy } from '../lib/group';
 
 /** Messages per queue send and rows per confirmation check. */
@@ -21,7 +21,16 @@ export function leaseMs(env: Pick<Env, 'NB_OUTBOX_LEASE_SECONDS'>): number {
   return (Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_LEASE_SECONDS) * 1000;
 }
 
-export function add(sql: SqlStorage, message: QueuedEvent): void {
+export function migrate(sql: SqlStorage): void {
+  // lease_ends is null until sent.
+  sql.exec('CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, message TEXT NOT NULL, lease_ends INTEGER, sends INTEGER NOT NULL DEFAULT 0)');
+  // Objects created before the outbox waited for D1 kept sent rows.
+  if (sql.exec("SELECT 1 FROM pragma_table_info('outbox') WHERE name = 'lease_ends'").toArray().length === 0)
+    sql.exec('ALTER TABLE outbox ADD COLUMN lease_ends INTEGER; ALTER TABLE outbox ADD COLUMN sends INTEGER NOT NULL DEFAULT 0');
+}
+
+/** Queues a message as built, complete: it is never changed afterwards. */
+export function add(sql: SqlStorage, message: KeyedEvent): void {
   sql.exec('INSERT INTO outbox (id, message) VALUES (?, ?)', message.event.id, JSON.stringify(message));
 }
 
@@ -64,8 +73,9 @@ export async function deliver(
 
 async function confirm(sql: SqlStorage, db: D1Database, now: number): Promise<void> {
   const rows = sql
-    .exec<{ id: string; site: string; vid: string }>(
-      `SELECT id, json_extract(message, '$.site') AS site, json_extract(message, '$.vid') AS vid
+    .exec<{ id: string; site: string; vid: string; vh: string | null }>(
+      `SELECT id, json_extract(message, '$.site') AS site, json_extract(message, '$.vid') AS vid,
+         json_extract(message, '$.vh') AS vh
        FROM outbox WHERE lease_ends <= ? ORDER BY lease_ends LIMIT ?`,
       now,
       BATCH,
@@ -76,10 +86,10 @@ async function confirm(sql: SqlStorage, db: D1Database, now: number): Promise<vo
   const byVisitor = groupBy(rows, (row) => `${row.site}\n${row.vid}`);
   const counted = new Set<string>();
   for (const group of byVisitor.values()) {
-    const { site, vid } = group[0];
+    const { site, vid, vh } = group[0];
     const found = await db
       .prepare('SELECT id FROM seen_events WHERE site = ? AND vh = ? AND id IN (SELECT value FROM json_each(?))')
-      .bind(site, await visitorHash(site, vid), JSON.stringify(group.map((row) => row.id)))
+      .bind(site, await hashOf({ site, vid, vh: vh ?? undefined }), JSON.stringify(group.map((row) => row.id)))
       .all<{ id: string }>();
     for (const { id } of found.results) counted.add(id);
   }

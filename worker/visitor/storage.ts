@@ -1,5 +1,6 @@
-// The Visitor's SQLite tables and the queries on them. Columns may be added, never renamed:
-// stored objects outlive deploys.
+// The Visitor's SQLite tables `visitor`, `events`, `links` and `audience_sync`, and every query on
+// them: no other module reads or writes these (the outbox's table is outbox.ts's). Columns may be
+// added, never renamed: stored objects outlive deploys.
 import type { Event } from '../schema/events';
 import type { StoredEventView } from '../schema/profile';
 import type { VisitorState } from '../engine';
@@ -22,15 +23,10 @@ export function migrate(sql: SqlStorage): void {
       body TEXT NOT NULL
     );
     CREATE INDEX IF NOT EXISTS events_at ON events (at);
-    -- Analytics messages until D1 shows them counted (outbox.ts); lease_ends is null until sent.
-    CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, message TEXT NOT NULL, lease_ends INTEGER, sends INTEGER NOT NULL DEFAULT 0);
     CREATE TABLE IF NOT EXISTS links (vid TEXT PRIMARY KEY, linked_at INTEGER NOT NULL);
     -- Audience memberships changed since the last mirror to D1: the latest state per audience.
     CREATE TABLE IF NOT EXISTS audience_sync (audience TEXT PRIMARY KEY, member TEXT NOT NULL);
   `);
-  // Objects created before the outbox kept sent rows.
-  if (sql.exec("SELECT 1 FROM pragma_table_info('outbox') WHERE name = 'lease_ends'").toArray().length === 0)
-    sql.exec('ALTER TABLE outbox ADD COLUMN lease_ends INTEGER; ALTER TABLE outbox ADD COLUMN sends INTEGER NOT NULL DEFAULT 0');
 }
 
 export interface Meta {
@@ -70,6 +66,12 @@ export function createMeta(sql: SqlStorage, site: string, vid: string, state: Vi
   sql.exec('INSERT INTO visitor (site, vid, state, uid) VALUES (?, ?, ?, ?)', site, vid, JSON.stringify(state), uid);
 }
 
+/** Marks an anonymous visitor as merged into its user's profile, whose events now hold its own. */
+export function markMerged(sql: SqlStorage, uid: string): void {
+  sql.exec('UPDATE visitor SET uid = ?, merged_into = ?', uid, uid);
+  sql.exec('DELETE FROM events');
+}
+
 export function saveState(sql: SqlStorage, state: VisitorState): void {
   sql.exec('UPDATE visitor SET state = ?', JSON.stringify(state));
 }
@@ -87,6 +89,11 @@ export function insertEvent(sql: SqlStorage, row: StoredEvent): boolean {
       row.body,
     ).rowsWritten > 0
   );
+}
+
+/** The corrected time of the earliest event stored, or null without events. */
+export function firstEventAt(sql: SqlStorage): number | null {
+  return sql.exec<{ at: number | null }>('SELECT min(at) AS at FROM events').one().at;
 }
 
 export function eventCount(sql: SqlStorage): number {
@@ -119,6 +126,10 @@ export function recentEvents(sql: SqlStorage, limit: number): StoredEventView[] 
     .map(({ body, ...row }) => ({ ...row, event: JSON.parse(body) as Event }));
 }
 
+export function addLink(sql: SqlStorage, vid: string, at: number): void {
+  sql.exec('INSERT OR IGNORE INTO links (vid, linked_at) VALUES (?, ?)', vid, at);
+}
+
 export function linkedVids(sql: SqlStorage): string[] {
   return sql
     .exec<{ vid: string }>('SELECT vid FROM links ORDER BY linked_at, vid')
@@ -141,19 +152,15 @@ export function noteAudienceChanges(
   return changed;
 }
 
+/** Clears the changes mirrored; one recorded since (a different member) stays for the next mirror. */
+export function clearAudienceChanges(sql: SqlStorage, mirrored: ReturnType<typeof pendingAudienceChanges>): void {
+  for (const { audience, member } of mirrored)
+    sql.exec('DELETE FROM audience_sync WHERE audience = ? AND member = ?', audience, JSON.stringify(member));
+}
+
 export function pendingAudienceChanges(sql: SqlStorage): Array<{ audience: string; member: VisitorState['audiences'][string] }> {
   return sql
     .exec<{ audience: string; member: string }>('SELECT audience, member FROM audience_sync')
     .toArray()
     .map((row) => ({ audience: row.audience, member: JSON.parse(row.member) }));
-}
-
-/** Adds a decision's offer exposures to an event still waiting in the outbox (a sent one is left as it went). */
-export function noteExposures(sql: SqlStorage, id: string, offers: readonly unknown[]): void {
-  if (offers.length === 0) return;
-  sql.exec(
-    `UPDATE outbox SET message = json_set(message, '$.offers', json(?)) WHERE id = ? AND lease_ends IS NULL`,
-    JSON.stringify(offers),
-    id,
-  );
 }

@@ -4,15 +4,17 @@
 // the queue is unavailable. Merge rule: a visitor identified as user U moves its events into U's
 // profile, which refolds all its events in time order (so the result does not depend on which
 // device identified first); the visitor then forwards everything to U.
+// Its tables are read and written only through storage.ts and outbox.ts.
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
 import type { Event } from '../schema/events';
 import type { Decision } from '../schema/decision';
 import type { Profile } from '../schema/profile';
-import { applyEvent, decide, newVisitor, type CompiledRules, type RequestContext, type VisitorState } from '../engine';
+import { applyEvent, decide, newVisitor, type CompiledRules, type ReasonScope, type RequestContext, type VisitorState } from '../engine';
 import { consentOf } from './consent';
 import { sites } from '../../rules/sites';
-import type { QueuedEvent, QueuedExposure } from '../analytics/message';
+import { queuedEvent, type KeyedEvent, type QueuedExposure } from '../analytics/message';
+import { visitorHash } from '../analytics/visitor-hash';
 import { offerRates } from '../analytics/offer-rates';
 import { correctedTime } from './clock';
 import * as store from './storage';
@@ -33,6 +35,14 @@ export interface CollectInput {
   sid?: string;
   /** What the route knows of the request (device, country); consent comes from events. */
   request?: RequestContext;
+  /**
+   * User ids this batch may link the visitor to (a verified identify, or the API key): any other
+   * identify is recorded on this visitor only, never merged into that user's profile.
+   */
+  verified: string[];
+  scope: ReasonScope;
+  /** Set by a merged visitor forwarding its batch: the user id whose profile this object is. */
+  user?: string;
 }
 
 export type CollectResult =
@@ -46,6 +56,7 @@ export interface DecideInput {
   slots: string[];
   now: number;
   request?: RequestContext;
+  scope: ReasonScope;
 }
 
 export interface AbsorbInput {
@@ -71,51 +82,49 @@ export class Visitor extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     store.migrate(this.sql);
+    outbox.migrate(this.sql);
   }
 
   async collect(input: CollectInput): Promise<CollectResult> {
     this.bucket ??= new TokenBucket(BUCKET_CAPACITY, BUCKET_PER_SECOND, input.receivedAt);
     const retryAfter = this.bucket.take(input.receivedAt);
     if (retryAfter > 0) return { retryAfter };
-    const merged = this.mergedUser();
+    // Awaited first: from the merge check to the outbox rows, nothing below awaits, so no other
+    // request can come between a batch's events, its decision and its analytics messages.
+    const decideFor = await this.decider(input.site, input.receivedAt, input.scope);
+    const vh = await visitorHash(input.site, input.vid);
+    let merged = this.mergedUser();
+    // A batch that identifies an anonymous visitor links it first and then goes, whole, to the
+    // user's profile, which stores, decides and queues it like any batch of a merged visitor.
+    const identified =
+      merged || input.user ? undefined : input.events.find((event) => event.type === 'identify' && input.verified.includes(event.uid));
+    if (identified?.type === 'identify') {
+      await this.linkUser(input.site, input.vid, identified.uid, input.receivedAt);
+      merged = this.mergedUser();
+    }
     if (merged)
       return userStub(this.env, input.site, merged)
-        .collect(input)
+        .collect({ ...input, user: merged })
         .then((result) => withVid(result, input.vid));
 
     const rules = this.rulesFor(input.site);
-    const decideFor = await this.decider(input.site, input.receivedAt);
-    const { state, fresh } = this.ctx.storage.transactionSync(() => this.store(rules, input));
-    const identified = fresh.find((event) => event.type === 'identify');
-    let decision: Decision;
-    if (identified?.type === 'identify' && !store.readMeta(this.sql)?.uid) {
-      await this.linkTo(input.site, input.vid, identified.uid);
-      decision = await this.decide({ ...input, now: input.receivedAt });
-    } else decision = decideFor(state, input.slots, input.request);
-    // Noted before this batch schedules a flush. Only after an identify could an alarm set by an
-    // earlier batch send the event first; that batch's exposures are then not counted.
-    const last = fresh.at(-1);
-    if (last) store.noteExposures(this.sql, last.id, exposuresOf(decision));
-    if (fresh.length > 0) await this.scheduleFlush();
-    return { accepted: input.events.length, duplicates: input.events.length - fresh.length, decision };
+    const { decision, fresh } = this.ctx.storage.transactionSync(() => this.store(rules, input, vh, decideFor));
+    if (fresh > 0) await this.scheduleFlush();
+    return { accepted: input.events.length, duplicates: input.events.length - fresh, decision };
   }
 
   /** Decisions without new events; an unknown visitor gets them as a new one, and nothing is stored. */
   async decide(input: DecideInput): Promise<Decision> {
     const merged = this.mergedUser();
     if (merged) return { ...(await userStub(this.env, input.site, merged).decide(input)), vid: input.vid };
-    const decideFor = await this.decider(input.site, input.now);
+    const decideFor = await this.decider(input.site, input.now, input.scope);
     const state = store.readMeta(this.sql)?.state ?? newVisitor(input.vid, input.now);
     return { ...decideFor(state, input.slots, input.request), vid: input.vid };
   }
 
   /** Links this visitor to a user id (from /v1/identify or an identify event) and merges. */
   async identify(input: { site: string; vid: string; uid: string; now: number }): Promise<{ profile: string; linked: string[] }> {
-    const merged = this.mergedUser();
-    if (!merged) {
-      if (!store.readMeta(this.sql)) store.createMeta(this.sql, input.site, input.vid, newVisitor(input.vid, input.now));
-      await this.linkTo(input.site, input.vid, input.uid);
-    }
+    if (!this.mergedUser()) await this.linkUser(input.site, input.vid, input.uid, input.now);
     const user = await userStub(this.env, input.site, this.mergedUser()!).profile();
     return { profile: userProfileId(this.mergedUser()!), linked: user?.linked ?? [input.vid] };
   }
@@ -134,9 +143,9 @@ export class Visitor extends DurableObject<Env> {
         );
       // Already queued for analytics by the visitor that first stored them: not queued again.
       for (const event of input.events) store.insertEvent(this.sql, event);
-      this.sql.exec('INSERT OR IGNORE INTO links (vid, linked_at) VALUES (?, ?)', input.vid, input.now);
+      store.addLink(this.sql, input.vid, input.now);
       const before = store.readMeta(this.sql)!.state.audiences;
-      const first = this.sql.exec<{ at: number | null }>('SELECT min(at) AS at FROM events').one().at ?? input.now;
+      const first = store.firstEventAt(this.sql) ?? input.now;
       const state = newVisitor(userProfileId(input.uid), first);
       for (const { event, at } of store.eventsInOrder(this.sql))
         applyEvent(rules, state, event, at, { consent: consentOf(event) });
@@ -169,6 +178,7 @@ export class Visitor extends DurableObject<Env> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     store.migrate(this.sql);
+    outbox.migrate(this.sql);
   }
 
   async profile(): Promise<Profile | null> {
@@ -219,18 +229,23 @@ export class Visitor extends DurableObject<Env> {
     const hooks = webhookMessages(this.rulesFor(meta.site), changes, Date.now());
     if (hooks.length) await this.env.WEBHOOKS.sendBatch(hooks.map((body) => ({ body })));
     // Only the rows mirrored are cleared: a change recorded meanwhile waits for the next alarm.
-    for (const { audience, member } of pending) {
-      this.sql.exec('DELETE FROM audience_sync WHERE audience = ? AND member = ?', audience, JSON.stringify(member));
-    }
+    store.clearAudienceChanges(this.sql, pending);
   }
 
-  /** Stores the new events of a batch and folds them in; runs inside one storage transaction. */
-  private store(rules: CompiledRules, input: CollectInput): { state: VisitorState; fresh: Event[] } {
+  /**
+   * Stores the new events of a batch, folds them in, decides, and queues the analytics messages
+   * built after that decision (its exposures ride on the batch's last new event); runs inside one
+   * storage transaction, so events, state and messages are stored together or not at all.
+   */
+  private store(rules: CompiledRules, input: CollectInput, vh: string, decideFor: Decider): { decision: Decision; fresh: number } {
     const meta = store.readMeta(this.sql);
-    const state = meta?.state ?? newVisitor(input.vid, input.receivedAt);
-    if (!meta) store.createMeta(this.sql, input.site, input.vid, state);
+    const profileId = input.user ? userProfileId(input.user) : input.vid;
+    const state = meta?.state ?? newVisitor(profileId, input.receivedAt);
+    if (!meta) store.createMeta(this.sql, input.site, profileId, state, input.user);
+    // A visitor linked before it stored any event reaches its user's profile first this way.
+    if (input.user) store.addLink(this.sql, input.vid, input.receivedAt);
     const audiencesBefore = structuredClone(state.audiences);
-    const fresh: Event[] = [];
+    const fresh: KeyedEvent[] = [];
     for (const event of input.events) {
       const at = correctedTime(event.ts, input.sentAt, input.receivedAt);
       const row = {
@@ -242,16 +257,24 @@ export class Visitor extends DurableObject<Env> {
         body: JSON.stringify(event),
       };
       if (!store.insertEvent(this.sql, row)) continue;
-      fresh.push(event);
       const from = state.stage;
       applyEvent(rules, state, event, at, { ...input.request, consent: consentOf(event) ?? input.request?.consent });
-      const message: QueuedEvent = { site: input.site, vid: input.vid, at, event, sid: input.sid };
-      if (state.stage !== from) message.stage = { from, to: state.stage };
-      outbox.add(this.sql, message);
+      const stage = state.stage !== from ? { from, to: state.stage } : undefined;
+      fresh.push(queuedEvent({ site: input.site, vid: input.vid, vh, at, event, sid: input.sid, ...(stage ? { stage } : {}) }));
     }
     store.noteAudienceChanges(this.sql, audiencesBefore, state.audiences);
     store.saveState(this.sql, state);
-    return { state, fresh };
+    const decision = decideFor(state, input.slots, input.request);
+    const last = fresh.at(-1);
+    if (last && decision.offers.length > 0) last.offers = exposuresOf(decision);
+    for (const message of fresh) outbox.add(this.sql, message);
+    return { decision, fresh: fresh.length };
+  }
+
+  /** Links this anonymous visitor to a user's profile, creating its row first if it has none. */
+  private linkUser(site: string, vid: string, uid: string, now: number): Promise<void> {
+    if (!store.readMeta(this.sql)) store.createMeta(this.sql, site, vid, newVisitor(vid, now));
+    return this.linkTo(site, vid, uid);
   }
 
   /**
@@ -266,10 +289,7 @@ export class Visitor extends DurableObject<Env> {
       for (;;) {
         const rows = store.eventsAfter(this.sql, sent);
         if (rows.length === 0) {
-          this.ctx.storage.transactionSync(() => {
-            this.sql.exec('UPDATE visitor SET uid = ?, merged_into = ?', uid, uid);
-            this.sql.exec('DELETE FROM events');
-          });
+          this.ctx.storage.transactionSync(() => store.markMerged(this.sql, uid));
           return;
         }
         await user.absorb({ site, uid, vid, events: rows.map(({ rowid: _rowid, ...row }) => row), now: Date.now() });
@@ -284,10 +304,10 @@ export class Visitor extends DurableObject<Env> {
    * offer is read first (from D1, cached a minute): collect must not await between storing a batch
    * and noting its exposures, or an earlier batch's alarm could send the new events without them.
    */
-  private async decider(site: string, now: number): Promise<Decider> {
+  private async decider(site: string, now: number, scope: ReasonScope): Promise<Decider> {
     const rules = this.rulesFor(site);
     const observed = await offerRates(this.env.DB, site, now);
-    return (state, slots, request) => decide(rules, state, slots, now, request, observed);
+    return (state, slots, request) => decide(rules, state, slots, now, request, observed, scope);
   }
 
   private mergedUser(): string | null {

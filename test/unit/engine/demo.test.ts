@@ -1,4 +1,5 @@
-// The demo lender's rules (rules/demo.json) tell the story of DESIGN.md; the worker tests rely on it.
+// The demo lender's rules (rules/demo.json) tell the story of the README: an application left at step 3, a visit
+// back. The worker tests rely on it.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { applyEvent, decide, newVisitor, type VisitorState } from '../../../worker/engine';

@@ -70,8 +70,21 @@ describe('arbitration', () => {
     // Across visitors: Beta(0.1·20 + 80, 0.9·20 + 920) → 82 / 1020.
     expect(hero.offer).toBe('b');
     expect(hero.reasons).toContain('priority 0.08 = propensity 0.08 × value 1 × weight 1');
-    expect(hero.reasons).toContain('click rate 0.08 across visitors (80 of 1000 impressions, base 0.1)');
+    expect(hero.reasons).toContain('click rate 0.08 across visitors (80 of 1000 visitors shown it, base 0.1)');
     expect(hero.reasons).toContain('outranked a (0.022)');
+  });
+
+  it('public reasons choose the same offer and keep the rules and the visitor, not the figures from other visitors', () => {
+    const learn = compile({ offers: [offer('a', { propensity: 0.1 }), offer('b', { propensity: 0.1 })] });
+    const state = visitor(learn);
+    const observed = {
+      a: { '-': { impressions: 1000, clicks: 20, converts: 0 } },
+      b: { '-': { impressions: 1000, clicks: 80, converts: 0 } },
+    };
+    const full = decide(learn, state, ['hero'], T0, undefined, observed);
+    const shown = decide(learn, state, ['hero'], T0, undefined, observed, 'public');
+    expect(shown.offers[0].offer).toBe(full.offers[0].offer);
+    expect(shown.offers[0].reasons).toEqual(['eligible for b', 'outranked a']);
   });
 
   it('a visitor who keeps ignoring an offer sees it fall below the rate others give it', () => {
@@ -139,7 +152,7 @@ describe('experiments', () => {
       .map((state) => decide(rules, state, ['hero'], T0, undefined, observed).offers[0])
       .find((d) => d.holdout)!;
     // Beta(0.05·20 + 60, 0.95·20 + 340) over a and b pooled: 61 / 420.
-    expect(held.reasons).toContain('click rate 0.145 across visitors (60 of 400 impressions, base 0.05)');
+    expect(held.reasons).toContain('click rate 0.145 across visitors (60 of 400 visitors shown it, base 0.05)');
   });
 });
 

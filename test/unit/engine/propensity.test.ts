@@ -114,7 +114,7 @@ describe('decisions with observed rates', () => {
   it('names the observed rate and the data behind it in the reasons', () => {
     const { reasons } = winner({ rising: { '-': seen(100, 30) } });
     expect(reasons).toContain('priority 0.258 = propensity 0.258 × value 1 × weight 1');
-    expect(reasons).toContain('click rate 0.258 across visitors (30 of 100 impressions, base 0.05)');
+    expect(reasons).toContain('click rate 0.258 across visitors (30 of 100 visitors shown it, base 0.05)');
     expect(reasons).toContain('outranked steady (0.1)');
   });
 

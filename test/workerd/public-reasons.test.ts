@@ -1,0 +1,64 @@
+// Public answers (collect and decide without the API key) explain a decision by this visitor's own
+// facts and the rules; the priorities and rates drawn from all visitors are for the site's key only.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { env } from 'cloudflare:workers';
+import type { CollectResponse } from '../../worker/schema/collect';
+import type { DecideResponse } from '../../worker/schema/decide';
+import type { Event } from '../../worker/schema/events';
+import { batch, pageView, post, uniqueId } from './helpers';
+import { TEST_API_KEY } from './api-keys';
+import { utcDate } from '../../worker/lib/time';
+
+const keyed = { authorization: `Bearer ${TEST_API_KEY}` };
+/** Figures only all visitors together could have produced. */
+const SITE_WIDE = /across visitors|impressions|priority|propensity|outranked \S+ \(/;
+
+const form = (action: 'start' | 'step' | 'abandon', step: number): Event =>
+  ({ id: uniqueId('ev'), ts: Date.now(), type: 'form', form: 'mortgage-app', action, step, steps: 4 }) as Event;
+
+beforeAll(async () => {
+  // What other visitors did with the offer this visitor is shown: 400 impressions per arm.
+  for (const arm of ['a', 'b', '-']) {
+    await env.DB.prepare(
+      `INSERT INTO offer_visitors (site, offer, arm, vh, day, exposed_at, impressions, clicks, converts)
+       VALUES ('demo', 'finish-app', ?, ?, ?, ?, 400, 120, 30)`,
+    )
+      .bind(arm, uniqueId('vh'), utcDate(Date.now()), Date.now())
+      .run();
+  }
+});
+
+const reasonsOf = (decisions: CollectResponse['decisions']) => decisions.offers.flatMap((offer) => offer.reasons);
+
+describe('reasons', () => {
+  it('in public answers carry no figure drawn from other visitors; the keyed ones do', async () => {
+    const visit = batch([pageView('https://demo.example/rates'), form('start', 1), form('step', 2), form('abandon', 2)], {
+      slots: ['hero', 'sidebar'],
+    });
+    const collected = await (await post('/v1/collect', visit)).json<CollectResponse>();
+    const shown = reasonsOf(collected.decisions);
+    expect(collected.decisions.offers.map((o) => o.offer)).toContain('finish-app');
+    expect(shown).toContain('form mortgage-app abandoned at step 2');
+    expect(shown.filter((reason) => SITE_WIDE.test(reason))).toEqual([]);
+
+    const request = { site: 'demo', vid: visit.vid, slots: ['hero', 'sidebar'] };
+    const publicDecide = await (await post('/v1/decide', request)).json<DecideResponse>();
+    expect(reasonsOf(publicDecide.decisions).filter((reason) => SITE_WIDE.test(reason))).toEqual([]);
+    expect(publicDecide.decisions.offers.map((o) => o.offer)).toEqual(collected.decisions.offers.map((o) => o.offer));
+
+    const keyedDecide = await (await post('/v1/decide', request, keyed)).json<DecideResponse>();
+    const full = reasonsOf(keyedDecide.decisions);
+    expect(full.some((reason) => /^click rate [\d.]+ across visitors \(\d+ of \d+ visitors shown it, base 0\.25\)$/.test(reason))).toBe(true);
+    expect(full.some((reason) => reason.startsWith('priority '))).toBe(true);
+  });
+
+  it('with a key that is not valid are the public ones', async () => {
+    const visit = batch([pageView('https://demo.example/rates'), form('start', 1), form('step', 2), form('abandon', 2)]);
+    await post('/v1/collect', visit);
+    const answer = await (
+      await post('/v1/decide', { site: 'demo', vid: visit.vid, slots: ['hero'] }, { authorization: 'Bearer not-the-key' })
+    ).json<DecideResponse>();
+    expect(answer.decisions.offers).not.toEqual([]);
+    expect(reasonsOf(answer.decisions).filter((reason) => SITE_WIDE.test(reason))).toEqual([]);
+  });
+});
