@@ -3,7 +3,6 @@
 // Browsers also send them as Sec-GPC / DNT headers, which the worker reads for audiences.
 import { optIn, strict } from './config';
 import { readJson, store } from './storage';
-import { push } from './transport';
 
 export type Purpose = 'analytics' | 'personalization' | 'ads';
 type Consent = Partial<Record<Purpose, boolean>>;
@@ -18,18 +17,15 @@ export function allowed(purpose: Purpose): boolean {
 }
 
 /**
- * Stores an update. When the choice changed, sends the settings in effect (GPC and strict mode
- * applied), so that the server learns of each change once and never of an ads grant under GPC.
+ * Stores an update. When the choice changed, answers the settings in effect (GPC and strict mode
+ * applied) for the entry to send, so that the server learns of each change once and never of an
+ * ads grant under GPC; otherwise nothing.
  */
-export function setConsent(update: Consent): void {
+export function setConsent(update: Consent): Required<Consent> | undefined {
   const before = JSON.stringify((given ||= readJson<Consent>('nb_consent', {})));
   const after = JSON.stringify((given = { ...given, ...update }));
   if (after != before) {
     store('nb_consent', after);
-    push({
-      type: 'track',
-      name: 'consent',
-      props: { analytics: allowed('analytics'), personalization: allowed('personalization'), ads: allowed('ads') },
-    });
+    return { analytics: allowed('analytics'), personalization: allowed('personalization'), ads: allowed('ads') };
   }
 }

@@ -1,37 +1,53 @@
 // Entry: reads the tag, replays the calls queued before the snippet loaded, replaces window.nb
 // with the live function, sends the page view and wires SPA navigation, forms, banners and the
-// transport. Nothing here throws into the host page.
-import { handlers, hideSlots } from './banners';
+// transport: the modules below it import downwards only (storage and config, then consent, the
+// transport, then pages, forms and banners), and what flows back up (a decision to render, a
+// consent change to send) is connected here. Nothing here throws into the host page.
+import { handlers, hideSlots, render } from './banners';
 import { site } from './config';
 import { setConsent } from './consent';
 import { watchForms } from './forms';
 import { page, watchPages } from './pages';
 import { hex } from './storage';
-import { flush, push, retry } from './transport';
+import { decided, flush, push, retry } from './transport';
 import type { OfferDecision } from './types';
 
 type Props = Record<string, string | number | boolean | null>;
-type Call = [string, ...any[]]; // any: the public API accepts whatever a page passes
+/** A call as the page makes it: the command's name, then arguments that nothing has checked yet. */
+type Call = [command: string, ...args: unknown[]];
 const w = window as unknown as { nb?: ((...call: Call) => void) & { q?: Call[] }; nbBoot?: number };
 
-/** Only the SHA-256 of the trimmed, lower-cased id leaves the browser. */
-function identify(id: unknown, traits?: Props): void {
+/**
+ * Only the SHA-256 of the trimmed, lower-cased id leaves the browser. `sig`, the site backend's
+ * HMAC-SHA256 of that hash (it lets the worker trust the identify), goes with it as given when it is
+ * 64 lower-case hex digits; anything else is left out (the identify then counts as unverified).
+ */
+function identify(id: unknown, traits?: Props, options?: { sig?: unknown }): void {
+  const sig = options?.sig as string;
   crypto.subtle
     .digest('SHA-256', new TextEncoder().encode((id + '').trim().toLowerCase()))
-    .then((hash) => push({ type: 'identify', uid: hex(hash), traits }));
+    .then((hash) => push({ type: 'identify', uid: hex(hash), traits, ...(/^[\da-f]{64}$/.test(sig) && { sig }) }));
 }
 
-const commands: Record<string, (a?: any, b?: any) => unknown> = {
+/**
+ * The commands by name. A page may pass anything, so nb() calls them with unchecked arguments (the
+ * one cast below): a wrong type at worst makes an event that the server rejects with its reason,
+ * and what reaches the DOM or storage is checked where it is used.
+ */
+const commands: Record<string, (...args: never[]) => unknown> = {
   track: (name: string, props?: Props) => push({ type: 'track', name, props }),
   identify,
-  consent: setConsent,
+  consent: (update: Parameters<typeof setConsent>[0]) => {
+    const settings = setConsent(update);
+    if (settings) push({ type: 'track', name: 'consent', props: settings });
+  },
   page: () => page(1),
   on: (kind: string, handler: (offer: OfferDecision) => void) => kind == 'offer' && handlers.push(handler),
 };
 
-function nb(command: string, a?: any, b?: any): void {
+function nb(...[command, ...args]: Call): void {
   try {
-    commands[command](a, b);
+    (commands[command] as (...args: unknown[]) => unknown)(...args);
   } catch (error) {
     // An unknown command lands here too (undefined is not a function): one warning, no exception.
     console.warn('nb', command, error);
@@ -44,7 +60,7 @@ function nb(command: string, a?: any, b?: any): void {
 // queued calls are replayed, nb goes live and the page view is queued; the transport sends it in
 // a task of its own. Calls made meanwhile wait in nb.q, so every event keeps its order.
 function boot(): void {
-  if (NB_BANNERS) hideSlots();
+  if (NB_BANNERS) (hideSlots(), decided.push(render));
   setTimeout(start);
 }
 

@@ -1,16 +1,16 @@
 // Page views: the first load, History API navigations (SPA), popstate and, opted in, hash
 // changes. The same URL is not counted twice in a row unless nb('page') asks for it. The URL
-// is scrubbed after the origin (so hosts stay valid) and keeps its hash only for hash routing.
+// keeps its hash only for hash routing; the transport scrubs it (after its origin), the referrer
+// and the title.
 import { hashRouting, spa } from './config';
-import { scrub } from './scrub';
 import { push } from './transport';
 
 let last = '';
 
 export function page(force?: unknown): void {
-  const url = location.origin + scrub(location.pathname + location.search + (hashRouting ? location.hash : ''));
-  if (url != last || force)
-    (push({ type: 'page', url, ref: scrub(last || document.referrer), title: scrub(document.title, 300) }), (last = url));
+  // Without hash routing the fragment is cut off: a URL's first "#" starts it, so it is the first match.
+  const url = location.href.replace(hashRouting ? '' : location.hash, '');
+  if (url != last || force) (push({ type: 'page', url, ref: last || document.referrer, title: document.title }), (last = url));
 }
 
 /** Sends the first page view, then follows navigations. */

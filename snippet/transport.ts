@@ -3,14 +3,15 @@
 // outbox as it is sent and removed once the server answers, so a failed send, a crash or a
 // closed tab loses nothing; when leaving after failures, events are spilled synchronously.
 // Retries back off exponentially (1 s doubling to 256 s) and resume when the browser is online.
-// The server deduplicates by event id, so a batch that is sent twice is counted once.
-import { render } from './banners';
+// The server deduplicates by event id, so a batch that is sent twice is counted once. Events are
+// scrubbed of personal data by the rule the worker applies too, before they are queued.
+import { scrubEvent } from '../worker/lib/scrub';
 import { endpoint, site } from './config';
 import { allowed } from './consent';
 import { sid, touch, vid } from './ids';
 import { pending, remove, stash } from './outbox';
 import { uid } from './storage';
-import type { CollectResponse, Draft, Event } from './types';
+import type { CollectResponse, Decision, Draft, Event } from './types';
 
 const url = endpoint + '/v1/collect';
 const queue: Event[] = [];
@@ -18,13 +19,19 @@ let timer: ReturnType<typeof setTimeout> | undefined;
 let retryTimer: ReturnType<typeof setTimeout>;
 let failures = 0;
 
+/**
+ * Called with each decision the server answers (the entry adds the banners), each in a task of its
+ * own: rendering is no part of sending, so a banner that throws is not a failed send.
+ */
+export const decided: Array<(decision: Decision) => void> = [];
+
 export const slots = () => [...document.querySelectorAll<HTMLElement>('[data-nb-slot]')];
 
 export function push(draft: Draft): void {
   if (allowed('analytics')) {
     const ts = Date.now();
     touch(ts);
-    queue.push({ id: uid(), ts, ...draft } as Event);
+    queue.push({ id: uid(), ts, ...scrubEvent(draft) } as Event);
     // A page view goes in the next task, with all that is queued (flush cancels the batch timer),
     // so that its decision (the banner) arrives within one round trip. A burst is sent in
     // batches of 20 as it grows: the server takes at most 100 events a batch.
@@ -65,7 +72,7 @@ function send(events: Event[], draining?: unknown): void {
       // 204 (a bot, or nothing to decide) has no body.
       return response.status == 200 && response.json();
     })
-    .then((answer?: CollectResponse) => NB_BANNERS && answer && render(answer.decisions))
+    .then((answer?: CollectResponse) => answer && decided.map((show) => setTimeout(show, 0, answer.decisions)))
     .catch(() => {
       clearTimeout(retryTimer);
       if (NB_OUTBOX) retryTimer = setTimeout(retry, 1e3 << Math.min(failures++, 8));

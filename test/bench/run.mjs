@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 const benches = [
   ['node', ['test/bench/snippet.mjs']],
   ['node', ['test/bench/bundle.mjs', 'test/bench/engine.ts']],
+  ['node', ['test/bench/bundle.mjs', 'test/bench/scrub.ts']],
   ['node', ['test/bench/api.mjs']],
 ];
 

@@ -268,3 +268,35 @@ it('works under a strict CSP: no unsafe-inline, no unsafe-eval, Trusted Types re
   expect(errors).toEqual([]);
   await context.close();
 });
+
+it('keeps sending as usual when a banner throws as it renders: one warning, and the leaving beacon still goes', async () => {
+  // The page learns of each offer (the snippet hands it over first, then builds the banner).
+  const watched = html(`<div data-nb-slot="hero">Default hero</div>
+<script>nb('on', 'offer', (offer) => (window.__offered = offer.offer))</script>`);
+  const site = await openSite(
+    live.browser,
+    live.worker,
+    { 'watched.html': watched },
+    // A page (or a browser) on which building a banner throws.
+    { init: `Element.prototype.attachShadow = function () { throw new Error('attachShadow broken by the page'); };` },
+  );
+  const { page, context } = site;
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => void (message.type() == 'warning' && warnings.push(message.text())));
+  await inject(context, [{ offer: 'broken', placement: 'slide-in', title: 'Never shown' }]);
+  await page.goto(`${live.worker.url}/t/watched.html`);
+  await page.waitForFunction(() => (window as unknown as { __offered?: string }).__offered == 'broken', undefined, { timeout: PATIENCE_MS });
+  // Leaving right after: a send counted as failed would keep this event from the beacon (it would
+  // be spilled to localStorage for a next page instead).
+  await page.evaluate(() => {
+    (window as unknown as { nb: (...call: unknown[]) => void }).nb('track', 'calculator_used');
+    dispatchEvent(new Event('pagehide'));
+  });
+  expect((await site.events('track')).map((event) => event.name)).toEqual(['calculator_used']);
+  await expect(page.evaluate(() => JSON.parse(localStorage.getItem('nb_spill') || '[]'))).resolves.toEqual([]);
+  expect(warnings.join('\n')).toContain('attachShadow broken by the page');
+  expect(errors).toEqual([]);
+  await context.close();
+});

@@ -78,6 +78,22 @@ it('strips e-mail addresses, phone numbers and long digit runs from URLs and tit
   await site.context.close();
 });
 
+it('scrubs a 20,000-character query without blocking the page, and sends at most 2 KB of URL', async () => {
+  const longest = `window.__longest = 0;
+    new PerformanceObserver((list) => { for (const task of list.getEntries()) window.__longest = Math.max(window.__longest, task.duration); })
+      .observe({ type: 'longtask', buffered: true });`;
+  const site = await openSite(live.browser, live.worker, { 'long.html': app }, { init: longest });
+  await site.page.goto(`${live.worker.url}/t/long.html?q=${'a'.repeat(20_000)}`);
+  await expect.poll(async () => (await site.events('page')).length, { timeout: PATIENCE_MS }).toBe(1);
+  // Scrubbing this URL blocked the page for 867 ms before (a quadratic pattern). A long task is one
+  // over 50 ms; the bound leaves room for a busy machine that stretches the page's own tasks.
+  await expect(site.page.evaluate(() => (window as unknown as { __longest: number }).__longest)).resolves.toBeLessThan(250);
+  const [view] = await site.events('page');
+  // Cut to the wire's 2,048 characters; the word the cut splits is dropped (it could hide an @).
+  expect(view.url).toBe(`${live.worker.url}/t/long.html?q=`);
+  await site.context.close();
+});
+
 it('boots once when the tag is pasted twice (in the page and again by a tag manager)', async () => {
   const twice = html('<main>Rates</main>', { head: '<script src="/nb.js" data-site="demo"></script>' });
   const site = await openSite(live.browser, live.worker, { 'twice.html': twice });

@@ -109,6 +109,44 @@ it('identify sends only the SHA-256 of the trimmed, lower-cased id, never the id
   await site.context.close();
 });
 
+it('scrubs e-mail addresses and phone numbers from traits and props before anything is queued or sent', async () => {
+  const site = await openSite(live.browser, live.worker, { 'pii.html': html(slot) });
+  await site.page.goto(`${live.worker.url}/t/pii.html`);
+  await site.vid();
+  await site.page.evaluate(() => {
+    window.nb('identify', 'user-42', { email: 'Jane.Doe@Example.com', phone: '+1 (415) 555-0100', plan: 'gold', age: 41 });
+    window.nb('track', 'callback_requested', { phone: '415.555.0100', note: 'mail jane.doe%40example.com', loan_bucket: '300-400k' });
+  });
+  await expect.poll(async () => (await site.events()).filter((event) => event.type != 'page').length, { timeout: PATIENCE_MS }).toBe(2);
+  const [identify] = await site.events('identify');
+  const [track] = await site.events('track');
+  expect(identify.traits).toEqual({ email: '_', phone: '+_', plan: 'gold', age: 41 });
+  expect(track.props).toEqual({ phone: '_', note: 'mail _', loan_bucket: '300-400k' });
+  // Nor anywhere in what was sent or stored on the way (ids are hex, so they cannot match these).
+  const stored = await site.page.evaluate(() => JSON.stringify(Object.entries(localStorage)));
+  for (const text of [...(await site.raw()), stored]) expect(text).not.toMatch(/jane|\(415\)|415\.555/i);
+  await site.context.close();
+});
+
+it('sends the sig of nb("identify", id, traits, { sig }) as given when it is 64 lower-case hex digits, and leaves any other out', async () => {
+  const site = await openSite(live.browser, live.worker, { 'sig.html': html(slot) });
+  await site.page.goto(`${live.worker.url}/t/sig.html`);
+  await site.vid();
+  const sig = 'a1'.repeat(32);
+  await site.page.evaluate((sig) => {
+    window.nb('identify', 'user-1', { plan: 'gold' }, { sig });
+    window.nb('identify', 'user-2', {}, { sig: sig.toUpperCase() });
+    window.nb('identify', 'user-3', {}, { sig: sig.slice(1) });
+    window.nb('identify', 'user-4', {}, { sig: 42 });
+    window.nb('identify', 'user-5', undefined, null);
+    window.nb('identify', 'user-6');
+  }, sig);
+  await expect.poll(async () => (await site.events('identify')).length, { timeout: PATIENCE_MS }).toBe(6);
+  const events = await site.events('identify');
+  expect(events.filter((event) => 'sig' in event)).toEqual([expect.objectContaining({ sig, traits: { plan: 'gold' } })]);
+  await site.context.close();
+});
+
 for (const [signal, init] of [
   ['Global Privacy Control', GPC],
   ['Do Not Track', DNT],

@@ -16,9 +16,9 @@ import { operation } from '../http/operation';
 import { BatchEnvelope, Event, EventBatch } from '../schema/events';
 import { CollectResponse } from '../schema/collect';
 import { describeIssue } from '../schema/issues';
-import { scrubEvent } from '../schema/scrub-event';
 import { visitorStub } from '../visitor/stub';
 import { staleReason } from '../visitor/clock';
+import { scrubEvent } from '../lib/scrub';
 import { botBatchStatement } from '../analytics/rollup';
 
 /** The batch's events that pass their schema and are recent enough (clock.ts), and why the others do not. */

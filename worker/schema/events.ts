@@ -1,6 +1,7 @@
 // The event batch the snippet (or any client) posts to /v1/collect: the wire contract (README, "HTTP API").
 // Field names are public; unknown fields are rejected so typos fail loudly instead of vanishing.
 import { z } from 'zod';
+import { MAX_LENGTH } from '../lib/scrub';
 
 /** Identifier made by clients: visitor, session and event ids. */
 export const ClientId = z
@@ -18,7 +19,7 @@ const Millis = z.number().int().nonnegative().max(8.64e15);
 const Text = (max: number) => z.string().max(max);
 /** Custom properties: flat, small, scalar, so a hostile page cannot make us store blobs. */
 export const Props = z
-  .record(Name, z.union([z.string().max(200), z.number().finite(), z.boolean(), z.null()]))
+  .record(Name, z.union([z.string().max(MAX_LENGTH.prop), z.number().finite(), z.boolean(), z.null()]))
   .refine((props) => Object.keys(props).length <= 25, 'at most 25 properties');
 
 const base = { id: ClientId, ts: Millis };
@@ -26,9 +27,9 @@ const base = { id: ClientId, ts: Millis };
 export const PageEvent = z.strictObject({
   ...base,
   type: z.literal('page'),
-  url: z.url({ protocol: /^https?$/ }).max(2048),
-  ref: Text(2048).optional(),
-  title: Text(300).optional(),
+  url: z.url({ protocol: /^https?$/ }).max(MAX_LENGTH.url),
+  ref: Text(MAX_LENGTH.ref).optional(),
+  title: Text(MAX_LENGTH.title).optional(),
 });
 
 export const FormAction = z.enum(['start', 'step', 'submit', 'abandon']);
@@ -38,7 +39,7 @@ export const FormEvent = z.strictObject({
   form: Name,
   action: FormAction,
   step: z.number().int().min(1).max(50).optional(),
-  step_name: Text(64).optional(),
+  step_name: Text(MAX_LENGTH.step_name).optional(),
   steps: z.number().int().min(1).max(50).optional(),
 });
 
