@@ -25,7 +25,12 @@ export default defineConfig({
             },
           })),
         ],
-        test: { name: 'workers', include: ['test/workerd/**/*.test.ts'], setupFiles: ['test/workerd/setup.ts'], testTimeout: 30_000 },
+        test: {
+          name: 'workers',
+          include: ['test/workerd/**/*.test.ts'],
+          setupFiles: ['test/workerd/setup.ts'],
+          testTimeout: 30_000,
+        },
       },
       {
         test: {

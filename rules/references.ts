@@ -39,7 +39,10 @@ export function checkReferences(rules: ParsedRules): Problem[] {
     const never = neverMatches(rule.when);
     if (never) problems.push({ path: `scoring.rules[${i}].when`, reason: `can never match: ${never}` });
     for (const type of never ? [] : unknownEventTypes(rule.when)) {
-      problems.push({ path: `scoring.rules[${i}].when.event.type`, reason: `"${type}" is not an event type (${EVENT_TYPES.join(', ')})` });
+      problems.push({
+        path: `scoring.rules[${i}].when.event.type`,
+        reason: `"${type}" is not an event type (${EVENT_TYPES.join(', ')})`,
+      });
     }
   });
   rules.offers.forEach((offer, i) => {
@@ -72,11 +75,18 @@ function stageOrder(stages: ParsedRules['stages'], problems: Problem[]): void {
   const catchAll = stages.findIndex((stage) => stage !== undefined && Object.keys(stage.when).length === 0);
   const last = stages.at(-1);
   if (catchAll === -1) {
-    if (last) problems.push({ path: `stages[${stages.length - 1}].when`, reason: `the last stage must have no "when" (a catch-all): a visitor who matches no stage would have none` });
+    if (last)
+      problems.push({
+        path: `stages[${stages.length - 1}].when`,
+        reason: `the last stage must have no "when" (a catch-all): a visitor who matches no stage would have none`,
+      });
     return;
   }
   for (let i = catchAll + 1; i < stages.length; i += 1) {
-    problems.push({ path: `stages[${i}]`, reason: `unreachable: stages[${catchAll}] ("${stages[catchAll]!.id}") has no condition and matches everyone first` });
+    problems.push({
+      path: `stages[${i}]`,
+      reason: `unreachable: stages[${catchAll}] ("${stages[catchAll]!.id}") has no condition and matches everyone first`,
+    });
   }
 }
 
@@ -133,7 +143,8 @@ export function unknownEventTypes(when: Condition): string[] {
 /** The values a field is pinned to by equality or $in, or null when it is not pinned. */
 function pinned(value: unknown): unknown[] | null {
   if (typeof value === 'string') return [value];
-  if (typeof value === 'object' && value !== null && Array.isArray((value as { $in?: unknown }).$in)) return (value as { $in: unknown[] }).$in;
+  if (typeof value === 'object' && value !== null && Array.isArray((value as { $in?: unknown }).$in))
+    return (value as { $in: unknown[] }).$in;
   return null;
 }
 
@@ -146,7 +157,10 @@ type Known = Record<Kind, Set<string> | null>;
 /** Context paths whose values are ids from the rules file. */
 const ID_VALUES: Record<string, Kind> = { stage: 'stage', segments: 'segment', audiences: 'audience', 'event.offer': 'offer' };
 /** Context paths with an id from the rules file inside them. */
-const ID_PATHS: Array<[RegExp, Kind]> = [[/^score\.products\.([^.]+)/, 'product'], [/^offers\.([^.]+)/, 'offer']];
+const ID_PATHS: Array<[RegExp, Kind]> = [
+  [/^score\.products\.([^.]+)/, 'product'],
+  [/^offers\.([^.]+)/, 'offer'],
+];
 
 /** Every condition in the file with its path. */
 export function conditionsOf(rules: ParsedRules): Array<[string, Condition]> {
@@ -154,8 +168,14 @@ export function conditionsOf(rules: ParsedRules): Array<[string, Condition]> {
     ...rules.scoring.rules.map((r, i): [string, Condition | undefined] => [`scoring.rules[${i}].when`, r?.when]),
     ...rules.stages.map((s, i): [string, Condition | undefined] => [`stages[${i}].when`, s?.when]),
     ...rules.segments.map((s, i): [string, Condition | undefined] => [`segments[${i}].when`, s?.when]),
-    ...rules.offers.flatMap((o, i): Array<[string, Condition | undefined]> => [[`offers[${i}].when`, o?.when], [`offers[${i}].unless`, o?.unless]]),
-    ...rules.audiences.flatMap((a, i): Array<[string, Condition | undefined]> => [[`audiences[${i}].when`, a?.when], [`audiences[${i}].exit_when`, a?.exit_when]]),
+    ...rules.offers.flatMap((o, i): Array<[string, Condition | undefined]> => [
+      [`offers[${i}].when`, o?.when],
+      [`offers[${i}].unless`, o?.unless],
+    ]),
+    ...rules.audiences.flatMap((a, i): Array<[string, Condition | undefined]> => [
+      [`audiences[${i}].when`, a?.when],
+      [`audiences[${i}].exit_when`, a?.exit_when],
+    ]),
   ];
   return found.filter((entry): entry is [string, Condition] => entry[1] !== undefined);
 }
@@ -163,7 +183,8 @@ export function conditionsOf(rules: ParsedRules): Array<[string, Condition]> {
 const NO_EVENT = {
   offer: 'offers are chosen without an event: event.* is always missing here',
   stage: 'stages are decided again without an event (event.* missing): a stage entered on an event would not last',
-  segment: 'segments are decided again without an event (event.* missing): make it sticky to keep the visitor in it after the event',
+  segment:
+    'segments are decided again without an event (event.* missing): make it sticky to keep the visitor in it after the event',
 };
 
 /**
@@ -173,7 +194,11 @@ const NO_EVENT = {
 function decidedWithoutEvent(rules: ParsedRules): Array<[string, Condition, string]> {
   const found: Array<[string, Condition | undefined, string]> = [
     ...rules.stages.map((s, i): [string, Condition | undefined, string] => [`stages[${i}].when`, s?.when, NO_EVENT.stage]),
-    ...rules.segments.map((s, i): [string, Condition | undefined, string] => [`segments[${i}].when`, s?.sticky ? undefined : s?.when, NO_EVENT.segment]),
+    ...rules.segments.map((s, i): [string, Condition | undefined, string] => [
+      `segments[${i}].when`,
+      s?.sticky ? undefined : s?.when,
+      NO_EVENT.segment,
+    ]),
     ...rules.offers.flatMap((o, i): Array<[string, Condition | undefined, string]> => [
       [`offers[${i}].when`, o?.when, NO_EVENT.offer],
       [`offers[${i}].unless`, o?.unless, NO_EVENT.offer],

@@ -27,20 +27,28 @@ const Count = z.number().int().positive();
 export const Product = z.strictObject({
   id: Name,
   label: z.string().max(100).optional(),
-  value: Magnitude(1e6).default(1).describe('What a conversion is worth, relative to other products; offers inherit it as their value.'),
+  value: Magnitude(1e6)
+    .default(1)
+    .describe('What a conversion is worth, relative to other products; offers inherit it as their value.'),
 });
 
 export const ScoreRule = z.strictObject({
   id: Name,
   when: Condition.describe('Matched against the context of each incoming event (`event.*` is that event).'),
-  points: z.number().min(-10_000).max(10_000).refine((points) => points !== 0, 'expected non-zero points'),
+  points: z
+    .number()
+    .min(-10_000)
+    .max(10_000)
+    .refine((points) => points !== 0, 'expected non-zero points'),
   product: Name.optional(),
   max_per_day: Count.optional().describe('How often the rule may fire per UTC day.'),
-  reason: z.string().max(120).optional().describe('What a marketer reads in the profile\'s reasons; defaults to the rule id.'),
+  reason: z.string().max(120).optional().describe("What a marketer reads in the profile's reasons; defaults to the rule id."),
 });
 
 export const Scoring = z.strictObject({
-  half_life_days: Magnitude(3650).default(14).describe('Points lose half their weight after this many days: last month\'s interest fades.'),
+  half_life_days: Magnitude(3650)
+    .default(14)
+    .describe("Points lose half their weight after this many days: last month's interest fades."),
   rules: z.array(ScoreRule).default([]),
 });
 
@@ -59,8 +67,8 @@ export const Segment = z.strictObject({
 
 export const Variant = z.strictObject({
   id: Name,
-  weight: Share.describe('Share of all visitors; with the offer\'s holdout the shares add up to 1.'),
-  banner: Banner.partial().optional().describe('Replaces fields of the offer\'s banner for this variant.'),
+  weight: Share.describe("Share of all visitors; with the offer's holdout the shares add up to 1."),
+  banner: Banner.partial().optional().describe("Replaces fields of the offer's banner for this variant."),
 });
 
 export const Caps = z.strictObject({
@@ -79,10 +87,12 @@ export const Offer = z.strictObject({
   segments: z.array(Name).min(1).optional().describe('Shown only to members of any of these segments.'),
   requires_consent: ConsentKind.optional().describe('Shown only after an explicit yes to this consent.'),
   because: z.string().max(200).optional().describe('Readable reason, with {dotted.path} placeholders filled from the context.'),
-  value: Magnitude(1e6).optional().describe('Defaults to the product\'s value, or 1.'),
+  value: Magnitude(1e6).optional().describe("Defaults to the product's value, or 1."),
   weight: Magnitude(1000).default(1).describe('Priority = propensity × value × weight.'),
   propensity: z.number().gt(0).lt(1).default(0.05).describe('Prior click (or convert) rate before any observations.'),
-  prior_strength: Magnitude(1e6).default(20).describe('How many observations the prior is worth: larger trusts the base rate longer.'),
+  prior_strength: Magnitude(1e6)
+    .default(20)
+    .describe('How many observations the prior is worth: larger trusts the base rate longer.'),
   goal: z.enum(['click', 'convert']).default('click').describe('What counts as success for the learned propensity.'),
   explore: z.boolean().default(false).describe('Thompson sampling instead of the posterior mean.'),
   caps: Caps.default({}).describe('Impressions per UTC day and in total; cooldown after a dismiss.'),
@@ -99,7 +109,9 @@ export const Audience = z.strictObject({
   when: Condition,
   days: Count.max(540).describe('Membership lasts this many days after the last match.'),
   requires_consent: ConsentKind.optional().describe('Joins only after an explicit yes to this consent (ads, for ad platforms).'),
-  exit_when: Condition.optional().describe('Leaves as soon as this matches (e.g. the application was submitted), and never re-joins.'),
+  exit_when: Condition.optional().describe(
+    'Leaves as soon as this matches (e.g. the application was submitted), and never re-joins.',
+  ),
   webhook: z
     .url({ protocol: /^https?$/ })
     .optional()
@@ -108,8 +120,13 @@ export const Audience = z.strictObject({
 
 export const RulesFile = z.strictObject({
   $schema: z.string().optional(),
-  origins: z.array(z.url({ protocol: /^https?$/ })).describe('Page origins allowed to send events (CORS), e.g. "https://www.acme-lending.example".'),
-  slots: z.array(Name).optional().describe('The slots the site\'s pages declare (data-nb-slot); when listed, offers may use only these.'),
+  origins: z
+    .array(z.url({ protocol: /^https?$/ }))
+    .describe('Page origins allowed to send events (CORS), e.g. "https://www.acme-lending.example".'),
+  slots: z
+    .array(Name)
+    .optional()
+    .describe("The slots the site's pages declare (data-nb-slot); when listed, offers may use only these."),
   products: z.array(Product).default([]).describe('Products that scores and offers refer to.'),
   scoring: Scoring.default({ half_life_days: 14, rules: [] }).describe('Intent points per event, decaying with a half-life.'),
   stages: z.array(Stage).default([]).describe('Lifecycle stages, most advanced first; the first match wins.'),

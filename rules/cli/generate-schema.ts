@@ -6,4 +6,7 @@ import { RulesFile } from '../schema';
 
 // "input": what people write, where fields with defaults are optional.
 const schema = z.toJSONSchema(RulesFile, { io: 'input', target: 'draft-2020-12' });
-writeFileSync(process.argv[2] ?? 'rules/rules.schema.json', `${JSON.stringify({ title: 'Nextbest rules file', ...schema }, null, 2)}\n`);
+writeFileSync(
+  process.argv[2] ?? 'rules/rules.schema.json',
+  `${JSON.stringify({ title: 'Nextbest rules file', ...schema }, null, 2)}\n`,
+);

@@ -19,7 +19,13 @@ const EXTRAS = Object.keys(Extras.shape);
 
 type Line = z.infer<typeof Extras> & { event: Event };
 
-export function simulate(rulesFile: string, rulesText: string, eventsFile: string, eventsText: string, print: (line: string) => void): number {
+export function simulate(
+  rulesFile: string,
+  rulesText: string,
+  eventsFile: string,
+  eventsText: string,
+  print: (line: string) => void,
+): number {
   const loaded = loadRulesText(rulesFile, rulesText);
   if (!loaded.ok) {
     loaded.problems.forEach((problem) => print(problem));
@@ -74,19 +80,28 @@ function withoutExtras(json: unknown): unknown {
 
 function describeEvent(event: Event): string {
   switch (event.type) {
-    case 'page': return `page ${event.url}`;
-    case 'form': return `form ${event.form} ${event.action}${event.step ? ` step ${event.step}` : ''}`;
-    case 'track': return `track ${event.name}${event.props ? ` ${JSON.stringify(event.props)}` : ''}`;
-    case 'offer': return `offer ${event.offer}${event.variant ? `/${event.variant}` : ''} ${event.action}`;
-    case 'identify': return 'identify';
+    case 'page':
+      return `page ${event.url}`;
+    case 'form':
+      return `form ${event.form} ${event.action}${event.step ? ` step ${event.step}` : ''}`;
+    case 'track':
+      return `track ${event.name}${event.props ? ` ${JSON.stringify(event.props)}` : ''}`;
+    case 'offer':
+      return `offer ${event.offer}${event.variant ? `/${event.variant}` : ''} ${event.action}`;
+    case 'identify':
+      return 'identify';
   }
 }
 
 function report(rules: CompiledRules, state: VisitorState, line: Line, at: number, print: (line: string) => void): void {
   const decision = decide(rules, state, line.slots, at, line.context);
-  const products = Object.entries(decision.score.products).map(([id, value]) => `${id} ${value}`).join(', ');
-  print(`  score ${decision.score.total}${products ? ` (${products})` : ''}; because ${scoreReasons(rules, state.score, at).join(', ') || '-'}`);
-  print(`  stage ${decision.stage || "-"}; segments ${decision.segments.join(', ') || '-'}`);
+  const products = Object.entries(decision.score.products)
+    .map(([id, value]) => `${id} ${value}`)
+    .join(', ');
+  print(
+    `  score ${decision.score.total}${products ? ` (${products})` : ''}; because ${scoreReasons(rules, state.score, at).join(', ') || '-'}`,
+  );
+  print(`  stage ${decision.stage || '-'}; segments ${decision.segments.join(', ') || '-'}`);
   for (const offer of decision.offers) {
     const shown = offer.holdout ? 'holdout, not shown' : `"${offer.banner?.title}"`;
     print(`  offer ${offer.slot}: ${offer.offer}${offer.variant ? `/${offer.variant}` : ''} ${shown}`);

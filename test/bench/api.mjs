@@ -29,7 +29,13 @@ function collectBody() {
 function run(title, request) {
   return new Promise((resolve, reject) => {
     autocannon(
-      { url: worker.url, connections: CONNECTIONS, duration: DURATION_S, headers: { 'user-agent': USER_AGENT }, requests: [request] },
+      {
+        url: worker.url,
+        connections: CONNECTIONS,
+        duration: DURATION_S,
+        headers: { 'user-agent': USER_AGENT },
+        requests: [request],
+      },
       (error, result) => (error ? reject(error) : resolve({ title, result })),
     );
   });
@@ -47,7 +53,10 @@ try {
   await run('warmup', post('/v1/collect', collectBody));
   const empty = await run('empty', { method: 'GET', path: '/v1/health' });
   const collect = await run('collect', post('/v1/collect', collectBody));
-  const decide = await run('decide', post('/v1/decide', () => JSON.stringify({ site: 'demo', vid: visitor(), slots: ['hero'] })));
+  const decide = await run(
+    'decide',
+    post('/v1/decide', () => JSON.stringify({ site: 'demo', vid: visitor(), slots: ['hero'] })),
+  );
   for (const { title, result } of [empty, collect, decide]) {
     const errors = result.errors + result.non2xx;
     console.log(`api_${title}_p50: ${result.latency.p50} ms`);

@@ -5,6 +5,14 @@ import { pathToFileURL } from 'node:url';
 
 const [entry, ...rest] = process.argv.slice(2);
 const outfile = `.cache/${basename(entry).replace(/\.ts$/, '')}.mjs`;
-await build({ entryPoints: [entry], bundle: true, packages: 'external', platform: 'node', format: 'esm', outfile, logLevel: 'warning' });
+await build({
+  entryPoints: [entry],
+  bundle: true,
+  packages: 'external',
+  platform: 'node',
+  format: 'esm',
+  outfile,
+  logLevel: 'warning',
+});
 process.argv = [process.argv[0], outfile, ...rest];
 await import(pathToFileURL(outfile).href);

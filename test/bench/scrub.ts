@@ -8,7 +8,10 @@ let slowest = 0;
 for (const [name, text] of Object.entries(ADVERSARIAL)) {
   scrub(text, Infinity);
   const whole = medianCpuMs(() => scrub(text, Infinity), 9);
-  slowest = Math.max(slowest, medianCpuMs(() => scrub(text, MAX_LENGTH.url), 9));
+  slowest = Math.max(
+    slowest,
+    medianCpuMs(() => scrub(text, MAX_LENGTH.url), 9),
+  );
   console.log(`scrub_100kb_${name}: ${whole.toFixed(2)} ms`);
 }
 console.log(`scrub_100kb_as_url_field_slowest: ${slowest.toFixed(3)} ms`);

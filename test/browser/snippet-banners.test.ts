@@ -287,7 +287,9 @@ it('keeps sending as usual when a banner throws as it renders: one warning, and 
   page.on('console', (message) => void (message.type() == 'warning' && warnings.push(message.text())));
   await inject(context, [{ offer: 'broken', placement: 'slide-in', title: 'Never shown' }]);
   await page.goto(`${live.worker.url}/t/watched.html`);
-  await page.waitForFunction(() => (window as unknown as { __offered?: string }).__offered == 'broken', undefined, { timeout: PATIENCE_MS });
+  await page.waitForFunction(() => (window as unknown as { __offered?: string }).__offered == 'broken', undefined, {
+    timeout: PATIENCE_MS,
+  });
   // Leaving right after: a send counted as failed would keep this event from the beacon (it would
   // be spilled to localStorage for a next page instead).
   await page.evaluate(() => {

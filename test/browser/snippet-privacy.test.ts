@@ -115,9 +115,15 @@ it('scrubs e-mail addresses and phone numbers from traits and props before anyth
   await site.vid();
   await site.page.evaluate(() => {
     window.nb('identify', 'user-42', { email: 'Jane.Doe@Example.com', phone: '+1 (415) 555-0100', plan: 'gold', age: 41 });
-    window.nb('track', 'callback_requested', { phone: '415.555.0100', note: 'mail jane.doe%40example.com', loan_bucket: '300-400k' });
+    window.nb('track', 'callback_requested', {
+      phone: '415.555.0100',
+      note: 'mail jane.doe%40example.com',
+      loan_bucket: '300-400k',
+    });
   });
-  await expect.poll(async () => (await site.events()).filter((event) => event.type != 'page').length, { timeout: PATIENCE_MS }).toBe(2);
+  await expect
+    .poll(async () => (await site.events()).filter((event) => event.type != 'page').length, { timeout: PATIENCE_MS })
+    .toBe(2);
   const [identify] = await site.events('identify');
   const [track] = await site.events('track');
   expect(identify.traits).toEqual({ email: '_', phone: '+_', plan: 'gold', age: 41 });

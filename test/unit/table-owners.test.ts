@@ -19,7 +19,9 @@ function sources(dir: string): string[] {
 
 const files = sources(WORKER).map((path) => ({ name: relative(ROOT, path), text: readFileSync(path, 'utf8') }));
 const d1Tables = readdirSync(join(WORKER, 'analytics/migrations'))
-  .flatMap((file) => [...readFileSync(join(WORKER, 'analytics/migrations', file), 'utf8').matchAll(/CREATE TABLE IF NOT EXISTS (\w+)/g)])
+  .flatMap((file) => [
+    ...readFileSync(join(WORKER, 'analytics/migrations', file), 'utf8').matchAll(/CREATE TABLE IF NOT EXISTS (\w+)/g),
+  ])
   .map((match) => match[1])
   // The first rollups' dedup table, replaced by seen_events and kept only for stored databases.
   .filter((table) => table !== 'processed');

@@ -17,7 +17,9 @@ it('stores URLs and referrers that escape or double their slashes under the host
   expect(await response.json<CollectResponse>()).toMatchObject({ accepted: PATHS.length, rejected: [] });
 
   const { recent } = await (await get(`/v1/profile/demo/${visit.vid}`)).json<Profile>();
-  const stored = new Map(recent.map((entry) => [entry.id, entry.event as Extract<Profile['recent'][number]['event'], { type: 'page' }>]));
+  const stored = new Map(
+    recent.map((entry) => [entry.id, entry.event as Extract<Profile['recent'][number]['event'], { type: 'page' }>]),
+  );
   for (const view of views) {
     const { url, ref } = stored.get(view.id)!;
     expect(new URL(url).host).toBe('localhost:8787');

@@ -39,7 +39,9 @@ export function get(path: string, apiKey: string | null = TEST_API_KEY, method =
  * identity secret (the demo's unless given). Written here with WebCrypto, apart from the worker's code.
  */
 export async function sign(uid: string, secret = IDENTITY_SECRETS.demo): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+  ]);
   const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(uid));
   return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }

@@ -105,7 +105,13 @@ const formEvent = (action: 'start' | 'step' | 'abandon' | 'submit', step: number
 });
 /** Jane's laptop: starts the application, leaves at step 3. */
 const abandonedApplication = () =>
-  batch([pageView('https://demo.example/apply'), formEvent('start', 1), formEvent('step', 2), formEvent('step', 3), formEvent('abandon', 3)]);
+  batch([
+    pageView('https://demo.example/apply'),
+    formEvent('start', 1),
+    formEvent('step', 2),
+    formEvent('step', 3),
+    formEvent('abandon', 3),
+  ]);
 
 async function collectAnonymously(json: ReturnType<typeof batch>): Promise<CollectResponse> {
   const response = await anonymous.v1.collect.$post({ json });
@@ -115,7 +121,9 @@ async function collectAnonymously(json: ReturnType<typeof batch>): Promise<Colle
 
 describe('identity verification', () => {
   it('signs the way the README says: HMAC-SHA256 in hex (RFC 4231, test case 2)', async () => {
-    expect(await sign('what do ya want for nothing?', 'Jefe')).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+    expect(await sign('what do ya want for nothing?', 'Jefe')).toBe(
+      '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+    );
   });
 
   it.each([
@@ -173,7 +181,11 @@ describe('identity verification', () => {
 
   it('accepts a signature under any of the secrets listed for a site while one is rotated', async () => {
     const uid = await userId('rotating');
-    const env = { NB_IDENTITY_SECRETS: JSON.stringify({ demo: ['the new secret, at least 32 characters', 'the old secret, at least 32 characters'] }) } as Env;
+    const env = {
+      NB_IDENTITY_SECRETS: JSON.stringify({
+        demo: ['the new secret, at least 32 characters', 'the old secret, at least 32 characters'],
+      }),
+    } as Env;
     expect(await signatureValid(env, 'demo', uid, await sign(uid, 'the old secret, at least 32 characters'))).toBe(true);
     expect(await signatureValid(env, 'demo', uid, await sign(uid, 'the new secret, at least 32 characters'))).toBe(true);
     expect(await signatureValid(env, 'acme', uid, await sign(uid, 'the new secret, at least 32 characters'))).toBe(false);

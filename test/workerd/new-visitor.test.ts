@@ -49,7 +49,11 @@ describe('a visitor id never seen', () => {
     );
     expect(identify.status).toBe(429);
     // Another address is not held back.
-    const other = await post('/v1/decide', { site: 'demo', vid: uniqueId('vid'), slots: ['hero'] }, { 'cf-connecting-ip': '203.0.113.78' });
+    const other = await post(
+      '/v1/decide',
+      { site: 'demo', vid: uniqueId('vid'), slots: ['hero'] },
+      { 'cf-connecting-ip': '203.0.113.78' },
+    );
     expect(other.status).toBe(200);
   });
 });

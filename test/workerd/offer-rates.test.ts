@@ -12,7 +12,6 @@ import { batch, pageView, post, uniqueId } from './helpers';
 import { TEST_API_KEY } from './api-keys';
 import { DAY_MS, utcDate } from '../../worker/lib/time';
 
-
 /** Visitors of one offer and arm first exposed at `at`: `shown` of them saw it, the first `clicked` clicked, the first `converted` converted. */
 async function exposed(offer: string, arm: string, at: number, counts: { shown: number; clicked: number; converted: number }) {
   await env.DB.prepare(
@@ -45,7 +44,9 @@ describe('decisions', () => {
     for (let attempt = 0; ; attempt++) {
       const visit = batch([pageView('https://demo.example/rates'), form('start', 1), form('step', 2), form('abandon', 2)]);
       // With the key: only the site itself is shown figures drawn from all visitors.
-      const answer = await (await post('/v1/collect', visit, { authorization: `Bearer ${TEST_API_KEY}` })).json<CollectResponse>();
+      const answer = await (
+        await post('/v1/collect', visit, { authorization: `Bearer ${TEST_API_KEY}` })
+      ).json<CollectResponse>();
       const [offer] = answer.decisions.offers;
       expect(offer.offer).toBe('finish-app');
       if (offer.holdout && attempt < 20) continue;
@@ -84,11 +85,17 @@ describe('offerRates', () => {
     await exposed('rate-alert', '-', now, { shown: 50, clicked: 1, converted: 0 });
     const before = (await offerRates(env.DB, 'demo', now))['rate-alert']['-'];
     // One anonymous visitor floods the offer with 2,000 impressions and 500 clicks, through the real consumer.
-    const flood = [...offerEvents('vid_flooder', now, 'rate-alert', 'impression', 2000), ...offerEvents('vid_flooder', now, 'rate-alert', 'click', 500)];
+    const flood = [
+      ...offerEvents('vid_flooder', now, 'rate-alert', 'impression', 2000),
+      ...offerEvents('vid_flooder', now, 'rate-alert', 'click', 500),
+    ];
     for (let i = 0; i < flood.length; i += 100) {
       const bodies = flood.slice(i, i + 100);
       await consumeEvents(
-        createMessageBatch<QueuedEvent>('nextbest-events', bodies.map((body) => ({ id: body.event.id, timestamp: new Date(now), attempts: 1, body }))),
+        createMessageBatch<QueuedEvent>(
+          'nextbest-events',
+          bodies.map((body) => ({ id: body.event.id, timestamp: new Date(now), attempts: 1, body })),
+        ),
         env,
       );
     }

@@ -104,7 +104,15 @@ describe('the analytics outbox', () => {
 describe('the messages a visitor queues', () => {
   it('are built whole after the decision: visitor hash, channel and exposures in the row as first stored', async () => {
     // Abandoning the application on a tagged landing page: finish-app is decided for the hero slot.
-    const form = (action: string, step: number) => ({ id: uniqueId('ev'), ts: Date.now(), type: 'form', form: 'mortgage-app', action, step, steps: 4 });
+    const form = (action: string, step: number) => ({
+      id: uniqueId('ev'),
+      ts: Date.now(),
+      type: 'form',
+      form: 'mortgage-app',
+      action,
+      step,
+      steps: 4,
+    });
     const visit = batch([
       pageView('https://demo.example/rates?utm_source=news&utm_medium=email'),
       form('start', 1) as Event,
@@ -131,7 +139,9 @@ describe('the messages a visitor queues', () => {
 
     await runDurableObjectAlarm(visitorStub(env, 'demo', visit.vid));
     expect(await countedEvents(visit.vid)).toBe(3);
-    const channel = await env.DB.prepare('SELECT source, medium FROM page_views WHERE site = ? AND vh = ?').bind('demo', vh).first();
+    const channel = await env.DB.prepare('SELECT source, medium FROM page_views WHERE site = ? AND vh = ?')
+      .bind('demo', vh)
+      .first();
     expect(channel).toEqual({ source: 'news', medium: 'email' });
   });
 

@@ -48,7 +48,9 @@ describe('reasons', () => {
 
     const keyedDecide = await (await post('/v1/decide', request, keyed)).json<DecideResponse>();
     const full = reasonsOf(keyedDecide.decisions);
-    expect(full.some((reason) => /^click rate [\d.]+ across visitors \(\d+ of \d+ visitors shown it, base 0\.25\)$/.test(reason))).toBe(true);
+    expect(
+      full.some((reason) => /^click rate [\d.]+ across visitors \(\d+ of \d+ visitors shown it, base 0\.25\)$/.test(reason)),
+    ).toBe(true);
     expect(full.some((reason) => reason.startsWith('priority '))).toBe(true);
   });
 

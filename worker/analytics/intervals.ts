@@ -51,7 +51,12 @@ export const rate = (part: number, whole: number): number | null => (whole > 0 ?
 export type { Lift };
 
 /** The lift of `converted`/`exposed` over the holdout's rate, or null when either arm has no one. */
-export function liftOverHoldout(converted: number, exposed: number, holdoutConverted: number, holdoutExposed: number): Lift | null {
+export function liftOverHoldout(
+  converted: number,
+  exposed: number,
+  holdoutConverted: number,
+  holdoutExposed: number,
+): Lift | null {
   if (exposed <= 0 || holdoutExposed <= 0) return null;
   const { estimate, low, high } = newcombeDifference(converted, exposed, holdoutConverted, holdoutExposed);
   const base = holdoutConverted / holdoutExposed;

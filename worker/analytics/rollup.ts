@@ -85,16 +85,24 @@ export function rollupStatements(db: D1Database, message: KeyedEvent, rules: Rul
     b.counting(
       `INSERT INTO visitor_days (site, day, vh, events, pages) SELECT ?, ?, ?, 1, ? WHERE $UNSEEN
        ON CONFLICT (site, day, vh) DO UPDATE SET events = events + 1, pages = pages + excluded.pages`,
-      keys.site, keys.day, keys.vh, event.type === 'page' ? 1 : 0,
+      keys.site,
+      keys.day,
+      keys.vh,
+      event.type === 'page' ? 1 : 0,
     ),
   ];
   for (const [metric, dim, kind] of countersOf(message, rules)) {
-    const [dimSql, dimValues] = kind ? [`CASE WHEN ${KNOWN_NAME} THEN ? ELSE '${OTHER}' END`, [keys.site, kind, dim, dim]] : ['?', [dim]];
+    const [dimSql, dimValues] = kind
+      ? [`CASE WHEN ${KNOWN_NAME} THEN ? ELSE '${OTHER}' END`, [keys.site, kind, dim, dim]]
+      : ['?', [dim]];
     out.push(
       b.counting(
         `INSERT INTO daily_counts (site, day, metric, dim, n) SELECT ?, ?, ?, ${dimSql}, 1 WHERE $UNSEEN
          ON CONFLICT (site, day, metric, dim) DO UPDATE SET n = n + 1`,
-        keys.site, keys.day, metric, ...dimValues,
+        keys.site,
+        keys.day,
+        metric,
+        ...dimValues,
       ),
     );
   }
@@ -103,7 +111,14 @@ export function rollupStatements(db: D1Database, message: KeyedEvent, rules: Rul
     out.push(
       b.counting(
         'INSERT OR IGNORE INTO page_views (site, vh, id, day, at, sid, source, medium) SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE $UNSEEN',
-        keys.site, keys.vh, keys.id, keys.day, keys.at, message.sid ?? null, utm?.source ?? null, utm?.medium ?? null,
+        keys.site,
+        keys.vh,
+        keys.id,
+        keys.day,
+        keys.at,
+        message.sid ?? null,
+        utm?.source ?? null,
+        utm?.medium ?? null,
       ),
     );
   }
@@ -122,12 +137,22 @@ export function rollupStatements(db: D1Database, message: KeyedEvent, rules: Rul
         `INSERT INTO stage_visitors (site, stage, vh, day, at) SELECT ?, ?, ?, ?, ? WHERE $UNSEEN
          ON CONFLICT (site, stage, vh) DO UPDATE SET
            day = CASE WHEN excluded.at < at THEN excluded.day ELSE day END, at = MIN(at, excluded.at)`,
-        keys.site, message.stage.to, keys.vh, keys.day, keys.at,
+        keys.site,
+        message.stage.to,
+        keys.vh,
+        keys.day,
+        keys.at,
       ),
     );
   }
   out.push(
-    b.counting('INSERT OR IGNORE INTO seen_events (site, vh, id, day) SELECT ?, ?, ?, ? WHERE $UNSEEN', keys.site, keys.vh, keys.id, keys.day),
+    b.counting(
+      'INSERT OR IGNORE INTO seen_events (site, vh, id, day) SELECT ?, ?, ?, ? WHERE $UNSEEN',
+      keys.site,
+      keys.vh,
+      keys.id,
+      keys.day,
+    ),
   );
   return out;
 }
@@ -161,8 +186,18 @@ function formStatements(b: Builder, event: FormEvent): D1PreparedStatement[] {
          steps = COALESCE(MAX(steps, excluded.steps), steps, excluded.steps),
          submitted_at = COALESCE(MIN(submitted_at, excluded.submitted_at), submitted_at, excluded.submitted_at),
          abandoned_step = COALESCE(MAX(abandoned_step, excluded.abandoned_step), abandoned_step, excluded.abandoned_step)`,
-      keys.site, event.form, keys.vh, keys.day, keys.at, furthest, event.steps ?? null, submittedAt, abandonedStep,
-      keys.site, 'form', event.form,
+      keys.site,
+      event.form,
+      keys.vh,
+      keys.day,
+      keys.at,
+      furthest,
+      event.steps ?? null,
+      submittedAt,
+      abandonedStep,
+      keys.site,
+      'form',
+      event.form,
     ),
   ];
   if (event.step && event.step_name) {
@@ -171,7 +206,13 @@ function formStatements(b: Builder, event: FormEvent): D1PreparedStatement[] {
     out.push(
       b.counting(
         `INSERT OR IGNORE INTO form_steps (site, form, step, name) SELECT ?, ?, ?, ? WHERE ${KNOWN_NAME} AND $UNSEEN`,
-        keys.site, event.form, event.step, event.step_name, keys.site, 'form', event.form,
+        keys.site,
+        event.form,
+        event.step,
+        event.step_name,
+        keys.site,
+        'form',
+        event.form,
       ),
     );
   }
@@ -179,7 +220,12 @@ function formStatements(b: Builder, event: FormEvent): D1PreparedStatement[] {
   return out;
 }
 
-function exposureStatements(b: Builder, offer: string, arm: string, [impressions, clicks, converts]: number[]): D1PreparedStatement[] {
+function exposureStatements(
+  b: Builder,
+  offer: string,
+  arm: string,
+  [impressions, clicks, converts]: number[],
+): D1PreparedStatement[] {
   const { keys } = b;
   return [
     b.counting(
@@ -191,7 +237,15 @@ function exposureStatements(b: Builder, offer: string, arm: string, [impressions
          impressions = impressions + excluded.impressions,
          clicks = clicks + excluded.clicks,
          converts = converts + excluded.converts`,
-      keys.site, offer, arm, keys.vh, keys.day, keys.at, impressions, clicks, converts,
+      keys.site,
+      offer,
+      arm,
+      keys.vh,
+      keys.day,
+      keys.at,
+      impressions,
+      clicks,
+      converts,
     ),
     goalStatement(b, offer),
   ];

@@ -53,7 +53,8 @@ export async function deliverWebhooks(batch: MessageBatch<WebhookMessage>, env: 
       messages = await notErased(env.DB, site, group);
       if (messages.length === 0) continue;
       if (!env.NB_WEBHOOK_SECRET) throw new Error('NB_WEBHOOK_SECRET is not set: webhooks are only sent signed');
-      const pick = (change: WebhookMessage['change']) => messages.filter((m) => m.body.change === change).map((m) => m.body.member);
+      const pick = (change: WebhookMessage['change']) =>
+        messages.filter((m) => m.body.change === change).map((m) => m.body.member);
       const payload: WebhookPayload = { site, audience, sent_at: now, join: pick('join'), leave: pick('leave') };
       const body = JSON.stringify(payload);
       const timestamp = String(now);
@@ -97,7 +98,13 @@ export function erasureLeaves(rules: CompiledRules, site: string, erased: readon
   const current = erased.filter((row) => row.left_at === null && row.expires > now);
   return webhookMessages(
     rules,
-    current.map(({ audience, vid, uid, joined, expires }) => ({ site, audience, vid, uid, member: { joined, expires, left: now } })),
+    current.map(({ audience, vid, uid, joined, expires }) => ({
+      site,
+      audience,
+      vid,
+      uid,
+      member: { joined, expires, left: now },
+    })),
     now,
   );
 }

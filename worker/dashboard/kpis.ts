@@ -7,7 +7,17 @@ import { DAY_MS, utcDate } from '../lib/time';
 import { liftOverHoldout, rate, type Lift } from '../analytics/intervals';
 import { HOLDOUT_ARM, funnelStages, stagesInFunnelOrder } from '../analytics/rollup-keys';
 import { NAME_CAPS, NAMES_IN_USE, OTHER } from '../analytics/name-caps';
-import type { AudienceSeries, FormFunnel, Kpis, LeadChannel, OfferArm, OfferStats, OtherCount, Stages, Traffic } from '../schema/stats';
+import type {
+  AudienceSeries,
+  FormFunnel,
+  Kpis,
+  LeadChannel,
+  OfferArm,
+  OfferStats,
+  OtherCount,
+  Stages,
+  Traffic,
+} from '../schema/stats';
 
 export const SECTIONS = ['traffic', 'forms', 'offers', 'stages', 'audiences', 'other'] as const;
 export type Section = (typeof SECTIONS)[number];
@@ -52,7 +62,13 @@ type Row = Record<string, unknown>;
 const num = (value: unknown): number => (typeof value === 'number' ? value : Number(value ?? 0));
 
 /** Loads the requested sections. `rules` orders stages and names audiences. */
-export async function loadKpis(db: D1Database, site: string, rules: RulesFile, range: Range, sections: readonly Section[]): Promise<Kpis> {
+export async function loadKpis(
+  db: D1Database,
+  site: string,
+  rules: RulesFile,
+  range: Range,
+  sections: readonly Section[],
+): Promise<Kpis> {
   const wanted = new Set(sections);
   const queries: Array<[string, D1PreparedStatement]> = [];
   const q = (name: string, sql: string, ...values: unknown[]) => queries.push([name, db.prepare(sql).bind(...values)]);
@@ -75,7 +91,11 @@ export async function loadKpis(db: D1Database, site: string, rules: RulesFile, r
     q('step_names', 'SELECT form, step, name FROM form_steps WHERE site = ?', site);
   }
   if (wanted.has('offers')) {
-    q('offer_events', `SELECT metric, dim, SUM(n) AS n FROM daily_counts WHERE ${inRange} AND metric LIKE 'offer\\_%' ESCAPE '\\' GROUP BY metric, dim`, ...r);
+    q(
+      'offer_events',
+      `SELECT metric, dim, SUM(n) AS n FROM daily_counts WHERE ${inRange} AND metric LIKE 'offer\\_%' ESCAPE '\\' GROUP BY metric, dim`,
+      ...r,
+    );
     // A submission after the range does not count: the goal rate of a past range stays put.
     q(
       'offer_visitors',
@@ -101,7 +121,11 @@ export async function loadKpis(db: D1Database, site: string, rules: RulesFile, r
                WHERE site = ? AND stage IN (${leadStages.map(() => '?').join(', ')}) GROUP BY site, vh) l
          WHERE l.first_day BETWEEN ? AND ?
          GROUP BY source, medium`,
-        customer, site, ...leadStages, range.from, range.to,
+        customer,
+        site,
+        ...leadStages,
+        range.from,
+        range.to,
       );
     }
   }
@@ -117,7 +141,9 @@ export async function loadKpis(db: D1Database, site: string, rules: RulesFile, r
               SUM(MIN(a.expires, COALESCE(a.left_at, a.expires)) >= b.start_ms AND MIN(a.expires, COALESCE(a.left_at, a.expires)) < b.end_ms) AS leaves
        FROM bounds b JOIN audience_members a ON a.site = ? AND a.joined < b.end_ms
        GROUP BY a.audience, b.d`,
-      range.from, range.to, site,
+      range.from,
+      range.to,
+      site,
     );
   }
   if (wanted.has('other')) {
@@ -128,7 +154,8 @@ export async function loadKpis(db: D1Database, site: string, rules: RulesFile, r
   const rows = new Map(queries.map(([name], i) => [name, results[i].results]));
   const get = (name: string): Row[] => rows.get(name) ?? [];
   const kpis: Kpis = { site, from: range.from, to: range.to };
-  if (wanted.has('traffic')) kpis.traffic = trafficOf(range, get('visitors'), num(get('unique')[0]?.n), get('sessions'), get('pages'));
+  if (wanted.has('traffic'))
+    kpis.traffic = trafficOf(range, get('visitors'), num(get('unique')[0]?.n), get('sessions'), get('pages'));
   if (wanted.has('forms')) kpis.forms = formsOf(get('forms'), get('step_names'));
   if (wanted.has('offers')) kpis.offers = offersOf(get('offer_events'), get('offer_visitors'));
   if (wanted.has('stages')) kpis.stages = stagesOf(rules, get('stages'), rows.has('leads') ? get('leads') : undefined);
@@ -206,7 +233,9 @@ export function offersOf(events: Row[], visitors: Row[]): OfferStats[] {
     if (dim === OTHER) continue;
     const slash = dim.lastIndexOf('/');
     const target = arm(dim.slice(0, slash), dim.slice(slash + 1));
-    const field = ({ offer_impression: 'impressions', offer_click: 'clicks', offer_convert: 'conversions' } as const)[String(row.metric) as 'offer_click'];
+    const field = ({ offer_impression: 'impressions', offer_click: 'clicks', offer_convert: 'conversions' } as const)[
+      String(row.metric) as 'offer_click'
+    ];
     if (field) target[field] += num(row.n);
   }
   for (const row of visitors) {
@@ -228,7 +257,18 @@ export function offersOf(events: Row[], visitors: Row[]): OfferStats[] {
 }
 
 function emptyArm(arm: string): OfferArm {
-  return { arm, impressions: 0, clicks: 0, conversions: 0, ctr: null, cvr: null, exposed: 0, goal_visitors: 0, goal_rate: null, lift: null };
+  return {
+    arm,
+    impressions: 0,
+    clicks: 0,
+    conversions: 0,
+    ctr: null,
+    cvr: null,
+    exposed: 0,
+    goal_visitors: 0,
+    goal_rate: null,
+    lift: null,
+  };
 }
 
 /** Events counted under "(other)" in the range, by the kind of name, beside each cap and its use. */
@@ -257,9 +297,15 @@ export function stagesOf(rules: RulesFile, entered: Row[], leads: Row[] | undefi
     .sort((a, b) => b.leads - a.leads || `${a.source}/${a.medium}`.localeCompare(`${b.source}/${b.medium}`));
   const total = (key: 'leads' | 'converted_leads') => byChannel.reduce((sum, channel) => sum + channel[key], 0);
   return {
-    entered: stagesInFunnelOrder(rules).map(({ id, label }) => ({ stage: id, label: label ?? null, visitors: counts.get(id) ?? 0 })),
+    entered: stagesInFunnelOrder(rules).map(({ id, label }) => ({
+      stage: id,
+      label: label ?? null,
+      visitors: counts.get(id) ?? 0,
+    })),
     lead_stages: funnelStages(rules).leadStages,
-    ...(leads ? leadConversion(total('leads'), total('converted_leads')) : { leads: null, converted_leads: null, lead_to_customer_pct: null }),
+    ...(leads
+      ? leadConversion(total('leads'), total('converted_leads'))
+      : { leads: null, converted_leads: null, lead_to_customer_pct: null }),
     by_channel: byChannel,
   };
 }

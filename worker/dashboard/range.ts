@@ -13,7 +13,12 @@ const Day = z.iso.date('expected a date as YYYY-MM-DD');
 const Metric = z
   .string()
   .max(200)
-  .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.enum(SECTIONS, `expected ${SECTIONS.join(', ')} (comma-separated)`)).min(1));
 
 export const StatsQuery = z.strictObject({ from: Day.optional(), to: Day.optional(), metric: Metric.optional() });
@@ -22,7 +27,8 @@ export type StatsQuery = z.input<typeof StatsQuery>;
 /** Fills in the defaults and checks the order and the length of the range. */
 export const RangeQuery = StatsQuery.transform((query, ctx): (Range & { sections: Section[] }) | typeof z.NEVER => {
   const today = Date.now();
-  const to = query.to ?? (query.from ? utcDate(Math.min(today, Date.parse(query.from) + (DEFAULT_DAYS - 1) * DAY_MS)) : utcDate(today));
+  const to =
+    query.to ?? (query.from ? utcDate(Math.min(today, Date.parse(query.from) + (DEFAULT_DAYS - 1) * DAY_MS)) : utcDate(today));
   const from = query.from ?? utcDate(Date.parse(to) - (DEFAULT_DAYS - 1) * DAY_MS);
   if (from > to) {
     ctx.addIssue({ code: 'custom', path: ['from'], message: `must not be after to (${to})` });

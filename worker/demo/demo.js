@@ -24,7 +24,9 @@
   // ---------- Calculator ----------
   var calc = document.getElementById('calculator');
   if (calc) {
-    var out = function (id) { return document.getElementById(id); };
+    var out = function (id) {
+      return document.getElementById(id);
+    };
     var error = out('calc-error');
 
     var compute = function () {
@@ -54,10 +56,11 @@
       out('payment').textContent = money(payment);
       out('loan-amount').textContent = 'Principal & interest on a ' + money(loan) + ' loan over ' + years + ' years';
       out('r-loan').textContent = money(loan);
-      out('r-down').textContent = money(down) + ' (' + (Math.round(pct * 10) / 10) + '%)';
+      out('r-down').textContent = money(down) + ' (' + Math.round(pct * 10) / 10 + '%)';
       out('r-interest').textContent = money(interest);
       out('r-total').textContent = money(total);
-      out('down-pct').textContent = (Math.round(pct * 10) / 10) + '% of the home price' + (pct < 20 ? ' · under 20% down usually means PMI' : '');
+      out('down-pct').textContent =
+        Math.round(pct * 10) / 10 + '% of the home price' + (pct < 20 ? ' · under 20% down usually means PMI' : '');
       var share = total > 0 ? (loan / total) * 100 : 100;
       out('bar-principal').style.width = share + '%';
       out('bar-interest').style.width = 100 - share + '%';
@@ -94,7 +97,9 @@
   var FIELDS = 'input, select, textarea';
 
   function show(index) {
-    steps.forEach(function (step, i) { step.hidden = i !== index; });
+    steps.forEach(function (step, i) {
+      step.hidden = i !== index;
+    });
     progress.forEach(function (item, i) {
       item.classList.toggle('done', i < index);
       if (i === index) item.setAttribute('aria-current', 'step');
@@ -145,11 +150,22 @@
 
   function fillReview() {
     var labels = {
-      property_type: function (f) { return f.options[f.selectedIndex] ? f.options[f.selectedIndex].text : ''; },
-      employment: function (f) { return f.options[f.selectedIndex] ? f.options[f.selectedIndex].text : ''; },
-      price: function (f) { return f.value ? money(parseAmount(f.value)) : ''; },
-      income: function (f) { return f.value ? money(parseAmount(f.value)) : ''; },
-      ssn: function (f) { var d = f.value.replace(/\D/g, ''); return d ? '•••-••-' + d.slice(-4) : ''; }
+      property_type: function (f) {
+        return f.options[f.selectedIndex] ? f.options[f.selectedIndex].text : '';
+      },
+      employment: function (f) {
+        return f.options[f.selectedIndex] ? f.options[f.selectedIndex].text : '';
+      },
+      price: function (f) {
+        return f.value ? money(parseAmount(f.value)) : '';
+      },
+      income: function (f) {
+        return f.value ? money(parseAmount(f.value)) : '';
+      },
+      ssn: function (f) {
+        var d = f.value.replace(/\D/g, '');
+        return d ? '•••-••-' + d.slice(-4) : '';
+      },
     };
     form.querySelectorAll('[data-review]').forEach(function (dd) {
       var name = dd.getAttribute('data-review');
@@ -164,8 +180,14 @@
     var n = i + 1;
     var next = document.getElementById('next-' + n);
     var back = document.getElementById('back-' + n);
-    if (next) next.addEventListener('click', function () { if (validate(step)) show(i + 1); });
-    if (back) back.addEventListener('click', function () { show(i - 1); });
+    if (next)
+      next.addEventListener('click', function () {
+        if (validate(step)) show(i + 1);
+      });
+    if (back)
+      back.addEventListener('click', function () {
+        show(i - 1);
+      });
   });
 
   // Enter in a text field moves to the next step rather than submitting early.
@@ -173,13 +195,19 @@
     if (event.key !== 'Enter' || event.target.tagName !== 'INPUT' || event.target.type === 'checkbox') return;
     var step = event.target.closest('[data-nb-step]');
     var next = step && step.querySelector('[id^="next-"]');
-    if (next) { event.preventDefault(); next.click(); }
+    if (next) {
+      event.preventDefault();
+      next.click();
+    }
   });
 
   var consent = document.getElementById('consent');
   var consentError = document.getElementById('consent-error');
   consent.addEventListener('change', function () {
-    if (consent.checked) { consentError.hidden = true; consent.removeAttribute('aria-invalid'); }
+    if (consent.checked) {
+      consentError.hidden = true;
+      consent.removeAttribute('aria-invalid');
+    }
   });
 
   // Without consent the submit button does nothing but explain, so no submit event happens
@@ -197,7 +225,10 @@
     event.preventDefault();
     if (!consent.checked) return;
     form.hidden = true;
-    progress.forEach(function (item) { item.classList.add('done'); item.removeAttribute('aria-current'); });
+    progress.forEach(function (item) {
+      item.classList.add('done');
+      item.removeAttribute('aria-current');
+    });
     var thanks = document.getElementById('thanks');
     thanks.hidden = false;
     thanks.focus();

@@ -122,7 +122,11 @@ function decisionFor(
   if (scope === 'full') reasons.push(...rankingFigures(winner));
   for (const other of others.slice(0, OUTRANKED_SHOWN)) {
     const tie = other.priority === winner.priority ? ', tie broken by file order' : '';
-    reasons.push(scope === 'full' ? `outranked ${other.offer.source.id} (${fmt(other.priority)}${tie})` : `outranked ${other.offer.source.id}`);
+    reasons.push(
+      scope === 'full'
+        ? `outranked ${other.offer.source.id} (${fmt(other.priority)}${tie})`
+        : `outranked ${other.offer.source.id}`,
+    );
   }
   if (others.length > OUTRANKED_SHOWN) reasons.push(`outranked ${others.length - OUTRANKED_SHOWN} more`);
   for (const { offer: other, why } of skipped) reasons.push(`skipped ${other.source.id}: ${why}`);
@@ -143,7 +147,9 @@ function rankingFigures(winner: Ranked): string[] {
   ];
   if (winner.observed) {
     const { impressions, successes, rate } = winner.observed;
-    figures.push(`${offer.goal} rate ${fmt(rate)} across visitors (${successes} of ${impressions} visitors shown it, base ${offer.propensity})`);
+    figures.push(
+      `${offer.goal} rate ${fmt(rate)} across visitors (${successes} of ${impressions} visitors shown it, base ${offer.propensity})`,
+    );
   }
   return figures;
 }

@@ -309,7 +309,8 @@ function type(argument: unknown, at: string): ValueTest {
 function size(argument: unknown, at: string): ValueTest {
   // Anything else (a string, 1.5, -1, a field name) would compare with a length and never match.
   const count = Number.isInteger(argument) && (argument as number) >= 0;
-  if (!count && !isOperatorObject(argument, at)) throw new ConditionError(at, 'expected a whole number of elements or an object of operators');
+  if (!count && !isOperatorObject(argument, at))
+    throw new ConditionError(at, 'expected a whole number of elements or an object of operators');
   const test = count ? (length: unknown) => length === argument : compileValue(argument, at);
   return (value) => Array.isArray(value) && test(value.length);
 }

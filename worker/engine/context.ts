@@ -14,7 +14,9 @@ import { decayFactor } from './decay';
 export const RequestContext = z.strictObject({
   url: z.string().optional(),
   referrer: z.string().optional(),
-  utm: z.partialRecord(z.enum(['source', 'medium', 'campaign', 'term', 'content']), z.string()).optional() satisfies z.ZodType<Utm | undefined>,
+  utm: z.partialRecord(z.enum(['source', 'medium', 'campaign', 'term', 'content']), z.string()).optional() satisfies z.ZodType<
+    Utm | undefined
+  >,
   /** e.g. "mobile" | "tablet" | "desktop", from the user agent. */
   device: z.string().optional(),
   /** ISO country code, e.g. from request.cf.country. */

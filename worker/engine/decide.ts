@@ -38,7 +38,13 @@ export function decide(
 }
 
 /** Why `slot` gets no offer now, offer by offer: what `rules simulate` prints for an empty slot. */
-export function whyUnfilled(rules: CompiledRules, stored: VisitorState, slot: string, now = stored.last_seen, request?: RequestContext): string[] {
+export function whyUnfilled(
+  rules: CompiledRules,
+  stored: VisitorState,
+  slot: string,
+  now = stored.last_seen,
+  request?: RequestContext,
+): string[] {
   const { state, context } = decisionContext(rules, stored, now, request);
   if (!personalizes(context)) return ['the visitor refused personalization'];
   const offers = rules.offersBySlot.get(slot) ?? [];

@@ -13,7 +13,12 @@ export interface Ineligible {
 }
 
 /** Returns null when eligible. */
-export function ineligible(offer: CompiledOffer, history: OfferState | undefined, context: EvalContext, now: number): Ineligible | null {
+export function ineligible(
+  offer: CompiledOffer,
+  history: OfferState | undefined,
+  context: EvalContext,
+  now: number,
+): Ineligible | null {
   const why = unmatched(offer, context);
   if (why) return { why, limited: false };
   const limit = history ? capped(offer, history, now) : null;
@@ -24,7 +29,8 @@ function unmatched(offer: CompiledOffer, context: EvalContext): string | null {
   const rule = offer.source;
   if (!consentGiven(context.consent, rule.requires_consent)) return `needs ${rule.requires_consent} consent`;
   if (rule.stages && !rule.stages.includes(context.stage)) return `stage=${context.stage} not in ${rule.stages.join('|')}`;
-  if (rule.segments && !rule.segments.some((id) => context.segments.includes(id))) return `not in segment ${rule.segments.join('|')}`;
+  if (rule.segments && !rule.segments.some((id) => context.segments.includes(id)))
+    return `not in segment ${rule.segments.join('|')}`;
   if (!offer.matches(context)) return 'conditions not met';
   if (offer.excluded?.(context)) return 'excluded by unless';
   return null;
@@ -33,7 +39,8 @@ function unmatched(offer: CompiledOffer, context: EvalContext): string | null {
 function capped(offer: CompiledOffer, history: OfferState, now: number): string | null {
   const { caps, suppress_after_convert } = offer.source;
   if (suppress_after_convert && history.converts > 0) return 'already converted';
-  if (caps.total !== undefined && history.impressions >= caps.total) return `capped: ${history.impressions} of ${caps.total} impressions in total`;
+  if (caps.total !== undefined && history.impressions >= caps.total)
+    return `capped: ${history.impressions} of ${caps.total} impressions in total`;
   if (caps.per_day !== undefined && history.day === utcDayNumber(now) && history.day_impressions >= caps.per_day) {
     return `capped: ${history.day_impressions} of ${caps.per_day} impressions today (UTC)`;
   }

@@ -19,11 +19,17 @@ export function recordEvent(rules: CompiledRules, state: VisitorState, event: Ev
     state.rfm.last_day = day;
   }
   switch (event.type) {
-    case 'page': return recordPage(state, event.url, event.ref, at);
-    case 'form': return recordForm(state, event, at);
-    case 'track': return recordTrack(state, event.name, event.props);
-    case 'offer': return recordOffer(rules, state, event, at);
-    case 'identify': state.uid = event.uid; return;
+    case 'page':
+      return recordPage(state, event.url, event.ref, at);
+    case 'form':
+      return recordForm(state, event, at);
+    case 'track':
+      return recordTrack(state, event.name, event.props);
+    case 'offer':
+      return recordOffer(rules, state, event, at);
+    case 'identify':
+      state.uid = event.uid;
+      return;
   }
 }
 

@@ -52,7 +52,7 @@ export function unsafeRegex(pattern: string, flags = ''): string | null {
   // With "m", ^ matches after every line break: as many starts as no anchor.
   const anchoredAt = (at: number) => pattern[at] === '^' && !flags.includes('m');
   let limit = anchoredAt(0) ? MAX_OVERLAPPING_REPEATS_ANCHORED : MAX_OVERLAPPING_REPEATS;
-  for (let i = 0; i < pattern.length; ) {
+  for (let i = 0; i < pattern.length;) {
     const char = pattern[i];
     const start = i;
     const group = groups[groups.length - 1];
@@ -248,4 +248,3 @@ function charsOf(atom: string, flags: string): CharSet {
   charSets.set(key, chars);
   return chars;
 }
-

@@ -63,7 +63,12 @@ export function scrubEvent<T extends object>(event: T, max?: number): T {
   for (const key in copy) {
     const value = copy[key];
     const limit = max || MAX_LENGTH[key as keyof typeof MAX_LENGTH];
-    copy[key] = typeof value == 'string' && limit ? scrub(value, limit) : value && typeof value == 'object' ? scrubEvent(value, MAX_LENGTH.prop) : value;
+    copy[key] =
+      typeof value == 'string' && limit
+        ? scrub(value, limit)
+        : value && typeof value == 'object'
+          ? scrubEvent(value, MAX_LENGTH.prop)
+          : value;
   }
   return copy as T;
 }

@@ -35,7 +35,12 @@ const described = operation({
   summary: "An audience's current members, a page at a time, for ad-platform sync",
   auth: 'apiKey',
   ok: AudienceMembers,
-  errors: { 400: 'Bad parameter or cursor', 401: 'No valid API key', 403: 'A read-only dashboard key', 404: 'Unknown site or audience' },
+  errors: {
+    400: 'Bad parameter or cursor',
+    401: 'No valid API key',
+    403: 'A read-only dashboard key',
+    404: 'Unknown site or audience',
+  },
 });
 
 export const audiences = new Hono<AppEnv>()

@@ -19,7 +19,13 @@ const described = operation({
   summary: 'Decisions for a visitor and slots, without new events; nothing is stored',
   auth: 'none',
   ok: DecideResponse,
-  errors: { 400: 'Bad body', 403: 'The browser origin is not listed in the site rules', 404: 'Unknown site', 415: 'Not JSON', 429: 'Too many requests from this address' },
+  errors: {
+    400: 'Bad body',
+    403: 'The browser origin is not listed in the site rules',
+    404: 'Unknown site',
+    415: 'Not JSON',
+    429: 'Too many requests from this address',
+  },
 });
 
 export const decideRoute = new Hono<AppEnv>()

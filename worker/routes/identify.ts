@@ -16,7 +16,14 @@ const described = operation({
   summary: 'Link a visitor to a hashed user id; visitors with the same user id merge into one profile',
   auth: 'apiKey',
   ok: IdentifyResponse,
-  errors: { 400: 'Bad body', 401: 'No valid API key', 403: 'A read-only dashboard key', 404: 'Unknown site', 415: 'Not JSON', 429: 'Too many requests from this address' },
+  errors: {
+    400: 'Bad body',
+    401: 'No valid API key',
+    403: 'A read-only dashboard key',
+    404: 'Unknown site',
+    415: 'Not JSON',
+    429: 'Too many requests from this address',
+  },
 });
 
 export const identify = new Hono<AppEnv>()

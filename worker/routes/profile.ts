@@ -23,7 +23,12 @@ function visitorParams(c: Context<AppEnv, string, { out: { param: z.output<typeo
   return { ...params, rules: siteRules(c, params.site, { checkOrigin: false }) };
 }
 
-const errors = { 400: 'Bad site or visitor id', 401: 'No valid API key', 403: 'A read-only dashboard key', 404: 'Unknown site or visitor' } as const;
+const errors = {
+  400: 'Bad site or visitor id',
+  401: 'No valid API key',
+  403: 'A read-only dashboard key',
+  404: 'Unknown site or visitor',
+} as const;
 const describedGet = operation({
   id: 'getProfile',
   tag: 'visitors',

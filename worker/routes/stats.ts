@@ -22,7 +22,12 @@ const described = operation({
   description: 'An admin key, or a read-only key of this site (NB_DASHBOARD_KEYS).',
   auth: 'apiKey',
   ok: Kpis,
-  errors: { 400: 'Bad site, range or metric', 401: 'No valid API key', 403: 'A read-only key of another site', 404: 'Unknown site' },
+  errors: {
+    400: 'Bad site, range or metric',
+    401: 'No valid API key',
+    403: 'A read-only key of another site',
+    404: 'Unknown site',
+  },
 });
 
 export const stats = new Hono<AppEnv>()

@@ -68,7 +68,10 @@ export const IdentifyEvent = z.strictObject({
    * Hex HMAC-SHA256 of `uid` under the site's identity secret, computed by the site's backend
    * (README, "Identity verification"). Without a valid one the identify stays on this device.
    */
-  sig: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits (HMAC-SHA256)').optional(),
+  sig: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits (HMAC-SHA256)')
+    .optional(),
 });
 
 export const Event = z.discriminatedUnion('type', [PageEvent, FormEvent, TrackEvent, OfferEvent, IdentifyEvent]);

@@ -29,7 +29,8 @@ const CONCURRENCY = 4;
 const SITE = 'demo';
 const PAGE = (path) => `${base}/demo/${path}`;
 const STEPS = ['about-you', 'property', 'income', 'review'];
-const USER_AGENT = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
+const USER_AGENT =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
 const DAY = 86_400_000;
 const MINUTE = 60_000;
 
@@ -134,12 +135,22 @@ function makeVisitor(startAt) {
 async function journey(startAt) {
   const v = makeVisitor(startAt);
   const source = pick(['google', 'google', 'facebook', 'newsletter', null]);
-  const landing = source ? `index.html?utm_source=${source}&utm_medium=${source === 'newsletter' ? 'email' : 'cpc'}` : 'index.html';
+  const landing = source
+    ? `index.html?utm_source=${source}&utm_medium=${source === 'newsletter' ? 'email' : 'cpc'}`
+    : 'index.html';
   const consent = { type: 'track', name: 'consent', props: { analytics: true, personalization: true, ads: chance(0.7) } };
   await visit(v, [v.event(consent), v.page(landing)], ['hero', 'sidebar']);
   if (chance(0.55)) return; // bounced
   await visit(v, [v.page('rates.html')], ['sidebar']);
-  if (chance(0.45)) await send(v, [v.page('calculator.html'), v.event({ type: 'track', name: 'calculator_used', props: { loan_bucket: pick(['200-300k', '300-400k', '400-600k', '600-800k']) } })]);
+  if (chance(0.45))
+    await send(v, [
+      v.page('calculator.html'),
+      v.event({
+        type: 'track',
+        name: 'calculator_used',
+        props: { loan_bucket: pick(['200-300k', '300-400k', '400-600k', '600-800k']) },
+      }),
+    ]);
   if (!chance(0.35)) {
     // Some come back another day to read rates again.
     if (chance(0.3)) {
@@ -167,7 +178,8 @@ async function journey(startAt) {
 
 /** Walks the application from `from` to `to`; submits at the last step with some probability. */
 async function application(v, from, to, path = 'apply.html') {
-  const form = (action, step) => v.event({ type: 'form', form: 'mortgage-app', action, step, step_name: STEPS[step - 1], steps: STEPS.length });
+  const form = (action, step) =>
+    v.event({ type: 'form', form: 'mortgage-app', action, step, step_name: STEPS[step - 1], steps: STEPS.length });
   const events = [v.page(path), form(from === 1 ? 'start' : 'step', from)];
   for (let step = from + 1; step <= to; step++) events.push(form('step', step));
   if (to === STEPS.length && chance(0.6)) {
@@ -185,7 +197,14 @@ async function application(v, from, to, path = 'apply.html') {
 async function customer(v) {
   if (!chance(0.4)) return;
   v.newSession((2 + Math.floor(random() * 5)) * DAY);
-  await visit(v, [v.page('index.html'), v.event({ type: 'track', name: 'loan_funded', props: { amount: 250_000 + Math.floor(random() * 400_000) } })], ['hero']);
+  await visit(
+    v,
+    [
+      v.page('index.html'),
+      v.event({ type: 'track', name: 'loan_funded', props: { amount: 250_000 + Math.floor(random() * 400_000) } }),
+    ],
+    ['hero'],
+  );
 }
 
 async function main() {

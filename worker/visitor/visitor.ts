@@ -10,7 +10,15 @@ import type { Env } from '../env';
 import type { Event } from '../schema/events';
 import type { Decision } from '../schema/decision';
 import type { Profile } from '../schema/profile';
-import { applyEvent, decide, newVisitor, type CompiledRules, type ReasonScope, type RequestContext, type VisitorState } from '../engine';
+import {
+  applyEvent,
+  decide,
+  newVisitor,
+  type CompiledRules,
+  type ReasonScope,
+  type RequestContext,
+  type VisitorState,
+} from '../engine';
 import { consentOf } from './consent';
 import { sites } from '../../rules/sites';
 import { queuedEvent, type KeyedEvent, type QueuedExposure } from '../analytics/message';
@@ -103,7 +111,9 @@ export class Visitor extends DurableObject<Env> {
     // A batch that identifies an anonymous visitor links it first and then goes, whole, to the
     // user's profile, which stores, decides and queues it like any batch of a merged visitor.
     const identified =
-      merged || input.user ? undefined : input.events.find((event) => event.type === 'identify' && input.verified.includes(event.uid));
+      merged || input.user
+        ? undefined
+        : input.events.find((event) => event.type === 'identify' && input.verified.includes(event.uid));
     if (identified?.type === 'identify') {
       await this.linkUser(input.site, input.vid, identified.uid, input.receivedAt);
       merged = this.mergedUser();
@@ -245,7 +255,12 @@ export class Visitor extends DurableObject<Env> {
    * built after that decision (its exposures ride on the batch's last new event); runs inside one
    * storage transaction, so events, state and messages are stored together or not at all.
    */
-  private store(rules: CompiledRules, input: CollectInput, vh: string, decideFor: Decider): { decision: Decision; fresh: number } {
+  private store(
+    rules: CompiledRules,
+    input: CollectInput,
+    vh: string,
+    decideFor: Decider,
+  ): { decision: Decision; fresh: number } {
     this.createTables();
     const meta = this.meta();
     const profileId = input.user ? userProfileId(input.user) : input.vid;

@@ -10,7 +10,10 @@ const doc = {
   scores: [3, 8, 12],
   empty: [],
   forms: { 'mortgage-app': { abandoned: true, furthest: 3 } },
-  visits: [{ path: '/rates', n: 2 }, { path: '/apply', n: 5 }],
+  visits: [
+    { path: '/rates', n: 2 },
+    { path: '/apply', n: 5 },
+  ],
   nested: { a: { b: 1 } },
 };
 
@@ -181,20 +184,60 @@ describe('rules errors in conditions', () => {
     ['$in without a list', { age: { $in: 3 } }, 'when.age.$in', 'expected an array'],
     ['$and without a list', { $and: { a: 1 } }, 'when.$and', '$and expects an array of conditions'],
     ['operators mixed with fields', { age: { $gt: 1, b: 2 } }, 'when.age', 'mixes operators and field names'],
-    ['bad regex', { name: { $regex: '(' } }, 'when.name.$regex', 'invalid regex: Invalid regular expression: /(/: Unterminated group'],
-    ['nested quantifier', { name: { $regex: '(a+)+$' } }, 'when.name.$regex', 'nested quantifiers can backtrack catastrophically'],
+    [
+      'bad regex',
+      { name: { $regex: '(' } },
+      'when.name.$regex',
+      'invalid regex: Invalid regular expression: /(/: Unterminated group',
+    ],
+    [
+      'nested quantifier',
+      { name: { $regex: '(a+)+$' } },
+      'when.name.$regex',
+      'nested quantifiers can backtrack catastrophically',
+    ],
     ['nested star', { name: { $regex: '^(\\w*,?)*$' } }, 'when.name.$regex', 'nested quantifiers can backtrack catastrophically'],
     ['bad $options', { name: { $regex: 'a', $options: 'g' } }, 'when.name.$options', 'expected flags from "imsu"'],
     ['$exists not boolean', { a: { $exists: 1 } }, 'when.a.$exists', 'expected true or false'],
     ['$type unknown', { a: { $type: 'date' } }, 'when.a.$type', 'expected one of string, number, boolean, array, object, null'],
     ['$gt on an object', { a: { $gt: {} } }, 'when.a.$gt', 'expected a number or a string'],
     ['$options without $regex', { name: { $options: 'i' } }, 'when.name.$options', '$options needs a $regex'],
-    ['repeated alternatives', { name: { $regex: '^(a|aa)+$' } }, 'when.name.$regex', 'a repeated group of alternatives can backtrack catastrophically'],
-    ['repeated class alternatives', { name: { $regex: '(?:\\w|\\d){2,}x' } }, 'when.name.$regex', 'a repeated group of alternatives can backtrack catastrophically'],
-    ['$size with a string', { tags: { $size: '2' } }, 'when.tags.$size', 'expected a whole number of elements or an object of operators'],
-    ['$size with a fraction', { tags: { $size: 1.5 } }, 'when.tags.$size', 'expected a whole number of elements or an object of operators'],
-    ['$size with a negative count', { tags: { $size: -1 } }, 'when.tags.$size', 'expected a whole number of elements or an object of operators'],
-    ['$size with a field', { tags: { $size: { n: 2 } } }, 'when.tags.$size', 'expected a whole number of elements or an object of operators'],
+    [
+      'repeated alternatives',
+      { name: { $regex: '^(a|aa)+$' } },
+      'when.name.$regex',
+      'a repeated group of alternatives can backtrack catastrophically',
+    ],
+    [
+      'repeated class alternatives',
+      { name: { $regex: '(?:\\w|\\d){2,}x' } },
+      'when.name.$regex',
+      'a repeated group of alternatives can backtrack catastrophically',
+    ],
+    [
+      '$size with a string',
+      { tags: { $size: '2' } },
+      'when.tags.$size',
+      'expected a whole number of elements or an object of operators',
+    ],
+    [
+      '$size with a fraction',
+      { tags: { $size: 1.5 } },
+      'when.tags.$size',
+      'expected a whole number of elements or an object of operators',
+    ],
+    [
+      '$size with a negative count',
+      { tags: { $size: -1 } },
+      'when.tags.$size',
+      'expected a whole number of elements or an object of operators',
+    ],
+    [
+      '$size with a field',
+      { tags: { $size: { n: 2 } } },
+      'when.tags.$size',
+      'expected a whole number of elements or an object of operators',
+    ],
     ['$size with a bad operator', { tags: { $size: { $gte: {} } } }, 'when.tags.$size.$gte', 'expected a number or a string'],
     ['$nin without a list', { age: { $nin: 'x' } }, 'when.age.$nin', 'expected an array'],
     ['$all without a list', { tags: { $all: 'x' } }, 'when.tags.$all', 'expected an array'],
@@ -222,7 +265,9 @@ describe('rules errors in conditions', () => {
   };
 
   it('refuses conditions nested past 32 levels, naming where, without overflowing the stack', () => {
-    expect(() => compileCondition(chain(1500), 'when')).toThrow(new ConditionError('when' + '.$not'.repeat(32), 'nested more than 32 levels deep'));
+    expect(() => compileCondition(chain(1500), 'when')).toThrow(
+      new ConditionError('when' + '.$not'.repeat(32), 'nested more than 32 levels deep'),
+    );
     try {
       compileCondition({ $or: [{ a: { $elemMatch: chain(40, { $in: [[1]] }) } }] }, 'when');
     } catch (error) {
@@ -238,32 +283,106 @@ describe('rules errors in conditions', () => {
     ['a lazy bounded repeat', '(\\w+?,){2,3}', 'nested quantifiers can backtrack catastrophically'],
     ['a repeat of a repeated choice', '((a|b){3}){2}', 'nested quantifiers can backtrack catastrophically'],
     ['a repeat of an optional part', '(a?)+b', 'nested quantifiers can backtrack catastrophically'],
-    ['many passes over alternatives', '(a|aa){25}b', 'a group of alternatives or optional parts repeated more than 4 times can backtrack catastrophically'],
-    ['many passes over an optional part', '(a?){25}a{25}', 'a group of alternatives or optional parts repeated more than 4 times can backtrack catastrophically'],
-    ['adjacent wildcards', '.*.*.*.*.*.*.*=', '7 unbounded repeats (.*, .*, .*, .*, .*, .*, .*) can match the same characters: a failed match tries every way to split the text between them'],
-    ['wildcards around characters they match', '.*a.*a.*a=', '3 unbounded repeats (.*, .*, .*) can match the same characters: a failed match tries every way to split the text between them'],
-    ['wildcards in groups', '(.*)(\\w+)x(.+)=', '3 unbounded repeats (.*, \\w+, .+) can match the same characters: a failed match tries every way to split the text between them'],
-    ['repeats split only by an optional character', '[^/]+/?[^/]+/?[^/]+$', '3 unbounded repeats ([^/]+, [^/]+, [^/]+) can match the same characters: a failed match tries every way to split the text between them'],
+    [
+      'many passes over alternatives',
+      '(a|aa){25}b',
+      'a group of alternatives or optional parts repeated more than 4 times can backtrack catastrophically',
+    ],
+    [
+      'many passes over an optional part',
+      '(a?){25}a{25}',
+      'a group of alternatives or optional parts repeated more than 4 times can backtrack catastrophically',
+    ],
+    [
+      'adjacent wildcards',
+      '.*.*.*.*.*.*.*=',
+      '7 unbounded repeats (.*, .*, .*, .*, .*, .*, .*) can match the same characters: a failed match tries every way to split the text between them',
+    ],
+    [
+      'wildcards around characters they match',
+      '.*a.*a.*a=',
+      '3 unbounded repeats (.*, .*, .*) can match the same characters: a failed match tries every way to split the text between them',
+    ],
+    [
+      'wildcards in groups',
+      '(.*)(\\w+)x(.+)=',
+      '3 unbounded repeats (.*, \\w+, .+) can match the same characters: a failed match tries every way to split the text between them',
+    ],
+    [
+      'repeats split only by an optional character',
+      '[^/]+/?[^/]+/?[^/]+$',
+      '3 unbounded repeats ([^/]+, [^/]+, [^/]+) can match the same characters: a failed match tries every way to split the text between them',
+    ],
     // Two are enough unanchored: seconds on a 2 KB URL (.*a.*= 6 s, .*.*= 4 s, .+x.+y 5 s).
-    ['two wildcards around a character they match', '.*a.*=', '2 unbounded repeats (.*, .*) can match the same characters: a failed match tries every way to split the text between them'],
-    ['two adjacent wildcards', '.*.*=', '2 unbounded repeats (.*, .*) can match the same characters: a failed match tries every way to split the text between them'],
-    ['two wildcards before characters they match', '.+x.+y', '2 unbounded repeats (.+, .+) can match the same characters: a failed match tries every way to split the text between them'],
-    ['two wildcards before an end anchor', '.*foo.*$', '2 unbounded repeats (.*, .*) can match the same characters: a failed match tries every way to split the text between them'],
-    ['two wildcards in an unanchored alternative', '^a.*|.*b.*=', '2 unbounded repeats (.*, .*) can match the same characters: a failed match tries every way to split the text between them'],
-    ['three wildcards after an anchor', '^.*a.*a.*=', '3 unbounded repeats (.*, .*, .*) can match the same characters: a failed match tries every way to split the text between them'],
+    [
+      'two wildcards around a character they match',
+      '.*a.*=',
+      '2 unbounded repeats (.*, .*) can match the same characters: a failed match tries every way to split the text between them',
+    ],
+    [
+      'two adjacent wildcards',
+      '.*.*=',
+      '2 unbounded repeats (.*, .*) can match the same characters: a failed match tries every way to split the text between them',
+    ],
+    [
+      'two wildcards before characters they match',
+      '.+x.+y',
+      '2 unbounded repeats (.+, .+) can match the same characters: a failed match tries every way to split the text between them',
+    ],
+    [
+      'two wildcards before an end anchor',
+      '.*foo.*$',
+      '2 unbounded repeats (.*, .*) can match the same characters: a failed match tries every way to split the text between them',
+    ],
+    [
+      'two wildcards in an unanchored alternative',
+      '^a.*|.*b.*=',
+      '2 unbounded repeats (.*, .*) can match the same characters: a failed match tries every way to split the text between them',
+    ],
+    [
+      'three wildcards after an anchor',
+      '^.*a.*a.*=',
+      '3 unbounded repeats (.*, .*, .*) can match the same characters: a failed match tries every way to split the text between them',
+    ],
   ])('rejects %s: %s', (_name, pattern, message) => {
     expect(() => compileCondition({ a: { $regex: pattern } }, 'when')).toThrow(message);
   });
 
   it.each([
-    '(a|b)?c', '[a-z]+(\\.[a-z]+)?', '^/rates', '(?:ab)+', '(abc)+', 'a{2,}b', '^/(rates|refinance)/', 'heloc|home-equity', '(a|b){3}', '[(|)]+',
-    '(\\d{3}-){2}\\d{4}', '(\\d{3}-)+', '\\d+\\.\\d+\\.\\d+', '[^/]+/[^/]+/[^/]+$', '\\w+@\\w+\\.\\w+', '.*foo.*', '^/blog/.+/comments/\\d+$', '(?<year>\\d{4})-(?<month>\\d\\d)',
-    '^/rates/.*', '[a-z]+-[a-z]+', '[^/]+/[^/]+/[^/]+', '^https?://', 'utm_source=google', '(?:^|&)step=\\d+', '^.*a.*=', '.*a|.*b', '.*foo(\\.\\w+)?',
+    '(a|b)?c',
+    '[a-z]+(\\.[a-z]+)?',
+    '^/rates',
+    '(?:ab)+',
+    '(abc)+',
+    'a{2,}b',
+    '^/(rates|refinance)/',
+    'heloc|home-equity',
+    '(a|b){3}',
+    '[(|)]+',
+    '(\\d{3}-){2}\\d{4}',
+    '(\\d{3}-)+',
+    '\\d+\\.\\d+\\.\\d+',
+    '[^/]+/[^/]+/[^/]+$',
+    '\\w+@\\w+\\.\\w+',
+    '.*foo.*',
+    '^/blog/.+/comments/\\d+$',
+    '(?<year>\\d{4})-(?<month>\\d\\d)',
+    '^/rates/.*',
+    '[a-z]+-[a-z]+',
+    '[^/]+/[^/]+/[^/]+',
+    '^https?://',
+    'utm_source=google',
+    '(?:^|&)step=\\d+',
+    '^.*a.*=',
+    '.*a|.*b',
+    '.*foo(\\.\\w+)?',
   ])('accepts the safe regex %s', (pattern) => {
     expect(() => compileCondition({ a: { $regex: pattern } })).not.toThrow();
   });
 
   it('counts ^ as an anchor only without the "m" flag, which makes every line a start', () => {
-    expect(() => compileCondition({ a: { $regex: '^.*a.*=', $options: 'm' } }, 'when')).toThrow('2 unbounded repeats (.*, .*) can match the same characters');
+    expect(() => compileCondition({ a: { $regex: '^.*a.*=', $options: 'm' } }, 'when')).toThrow(
+      '2 unbounded repeats (.*, .*) can match the same characters',
+    );
   });
 });

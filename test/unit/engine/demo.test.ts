@@ -16,7 +16,12 @@ describe('demo rules', () => {
     expect(decide(rules, state, ['hero']).offers).toEqual([]);
     applyEvent(rules, state, page('https://demo.example/rates', T0 + 1000), T0 + 1000);
     const [offer] = decide(rules, state, ['hero']).offers;
-    expect(offer).toMatchObject({ slot: 'hero', offer: 'welcome-back', holdout: false, banner: { title: expect.stringMatching(/welcome back/i) } });
+    expect(offer).toMatchObject({
+      slot: 'hero',
+      offer: 'welcome-back',
+      holdout: false,
+      banner: { title: expect.stringMatching(/welcome back/i) },
+    });
     expect(offer.variant).toBeUndefined();
     expect(state.counters.pages).toBe(2);
   });
@@ -41,7 +46,10 @@ describe('demo rules', () => {
   });
 
   it('replays the example event file without surprises', () => {
-    const lines = readFileSync('rules/examples/abandoned-application.jsonl', 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const lines = readFileSync('rules/examples/abandoned-application.jsonl', 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     let state: VisitorState | null = null;
     for (const { slots: _slots, context, vid, ...event } of lines) {
       state ??= newVisitor(vid, event.ts);

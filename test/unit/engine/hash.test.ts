@@ -23,7 +23,10 @@ describe('fnv1a32', () => {
       }
       return hash >>> 0;
     };
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 80 }), (text) => fnv1a32(text) === growthbook(text)), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 80 }), (text) => fnv1a32(text) === growthbook(text)),
+      { numRuns: 2000 },
+    );
   });
 });
 
@@ -35,7 +38,9 @@ describe('bucketHash', () => {
     return hash;
   };
   const plainHash = (seed: string, value: string, version: 1 | 2) =>
-    version === 1 ? Number(plainFnv(value + seed) % 1000n) / 1000 : Number(plainFnv(String(plainFnv(seed + value))) % 10000n) / 10000;
+    version === 1
+      ? Number(plainFnv(value + seed) % 1000n) / 1000
+      : Number(plainFnv(String(plainFnv(seed + value))) % 10000n) / 10000;
 
   // The 14 rows of the "hash" section of GrowthBook's SDK test cases (packages/sdk-js/test/cases.json).
   it.each<[string, string, 1 | 2, number]>([
@@ -61,7 +66,12 @@ describe('bucketHash', () => {
   it('equals the plain computation for any seed and value', () => {
     const text = fc.string({ unit: 'binary', maxLength: 40 });
     fc.assert(
-      fc.property(text, text, fc.constantFrom<1 | 2>(1, 2), (seed, value, version) => bucketHash(seed, value, version) === plainHash(seed, value, version)),
+      fc.property(
+        text,
+        text,
+        fc.constantFrom<1 | 2>(1, 2),
+        (seed, value, version) => bucketHash(seed, value, version) === plainHash(seed, value, version),
+      ),
       { numRuns: 500, seed: 4 },
     );
   });
@@ -88,8 +98,14 @@ describe('bucketHash', () => {
 
 describe('assign', () => {
   const offer = Offer.parse({
-    id: 'finish-app', slots: ['hero'], holdout: 0.1, banner: { title: 't', placement: 'slot' },
-    variants: [{ id: 'a', weight: 0.45 }, { id: 'b', weight: 0.45 }],
+    id: 'finish-app',
+    slots: ['hero'],
+    holdout: 0.1,
+    banner: { title: 't', placement: 'slot' },
+    variants: [
+      { id: 'a', weight: 0.45 },
+      { id: 'b', weight: 0.45 },
+    ],
   });
 
   it('maps buckets to holdout, then variants in order', () => {
@@ -105,7 +121,10 @@ describe('assign', () => {
   });
 
   it('needs no hash when there is nothing to assign', () => {
-    expect(assign(Offer.parse({ id: 'x', slots: ['hero'], banner: { title: 't', placement: 'slot' } }), 'v')).toEqual({ bucket: 0, holdout: false });
+    expect(assign(Offer.parse({ id: 'x', slots: ['hero'], banner: { title: 't', placement: 'slot' } }), 'v')).toEqual({
+      bucket: 0,
+      holdout: false,
+    });
   });
 });
 
@@ -118,7 +137,11 @@ describe('seeded sampling', () => {
 
   it('draws Beta samples with the right mean', () => {
     const random = seededRandom(7);
-    for (const [alpha, beta] of [[2, 8], [0.5, 0.5], [30, 10]]) {
+    for (const [alpha, beta] of [
+      [2, 8],
+      [0.5, 0.5],
+      [30, 10],
+    ]) {
       const draws = Array.from({ length: 4000 }, () => betaSample(alpha, beta, random));
       expect(draws.every((d) => d >= 0 && d <= 1)).toBe(true);
       const mean = draws.reduce((s, d) => s + d, 0) / draws.length;

@@ -24,7 +24,7 @@ describe('stages', () => {
       { stage: 'applicant', at: T0 + DAY },
     ]);
     expect(explainProfile(rules, state, T0 + 3 * DAY)).toMatchObject({ stage: 'applicant', stage_since: T0 + DAY });
-    const sinceEngaged = compile({ stages: [{ id: 'settled', when: { 'stage_days': { $gte: 2 } } }, { id: 'new' }] });
+    const sinceEngaged = compile({ stages: [{ id: 'settled', when: { stage_days: { $gte: 2 } } }, { id: 'new' }] });
     const settled = newVisitor('visitor-settled', T0);
     applyEvent(sinceEngaged, settled, page('https://acme.example/', T0), T0);
     expect(decide(sinceEngaged, settled, [], T0 + 2 * DAY - 1).stage).toBe('new');
@@ -32,7 +32,12 @@ describe('stages', () => {
   });
 
   it('keeps the latest 20 entries only', () => {
-    const flip = compile({ stages: [{ id: 'odd', when: { 'counters.pages': { $in: Array.from({ length: 50 }, (_, i) => 2 * i + 1) } } }, { id: 'even' }] });
+    const flip = compile({
+      stages: [
+        { id: 'odd', when: { 'counters.pages': { $in: Array.from({ length: 50 }, (_, i) => 2 * i + 1) } } },
+        { id: 'even' },
+      ],
+    });
     const state = newVisitor('visitor-flip', T0);
     for (let i = 0; i < 30; i += 1) applyEvent(flip, state, page('https://acme.example/', T0 + i * HOUR), T0 + i * HOUR);
     expect(state.stage_history).toHaveLength(20);
@@ -58,7 +63,11 @@ describe('segments', () => {
     expect(state.segments).toEqual(['jumbo']);
     applyEvent(rules, state, page('https://acme.example/', T0 + 3), T0 + 3);
     expect(state.segments).toEqual(['jumbo', 'loyal']);
-    expect(decide(rules, state, [], T0 + 400 * DAY, { url: 'https://acme.example/rates' }).segments).toEqual(['jumbo', 'rates_reader', 'loyal']);
+    expect(decide(rules, state, [], T0 + 400 * DAY, { url: 'https://acme.example/rates' }).segments).toEqual([
+      'jumbo',
+      'rates_reader',
+      'loyal',
+    ]);
     expect(decide(rules, state, [], T0 + 400 * DAY, { url: 'https://acme.example/' }).segments).toEqual(['jumbo', 'loyal']);
   });
 });
@@ -107,10 +116,9 @@ describe('the request in conditions', () => {
     expect(state.segments).toEqual(['mobile', 'newsletter', 'office_hours']);
     // T0 is a Monday, 12:00 UTC; Saturday at noon and Monday at 17:00 are outside office hours.
     expect(decide(rules, state, [], T0 + 5 * DAY, { device: 'desktop', url: 'https://acme.example/' }).segments).toEqual([]);
-    expect(decide(rules, state, [], T0 + 5 * HOUR - 1, { device: 'desktop', url: 'https://acme.example/', country: 'CA' }).segments).toEqual([
-      'office_hours',
-      'from_canada',
-    ]);
+    expect(
+      decide(rules, state, [], T0 + 5 * HOUR - 1, { device: 'desktop', url: 'https://acme.example/', country: 'CA' }).segments,
+    ).toEqual(['office_hours', 'from_canada']);
     expect(decide(rules, state, [], T0 + 5 * HOUR, { utm: { source: 'newsletter' } }).segments).toEqual(['newsletter']);
   });
 });

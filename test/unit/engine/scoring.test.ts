@@ -42,15 +42,33 @@ describe('decay', () => {
 
   it.each([
     // [elapsed days, half-life days]: against 2^(−Δt / half_life) in closed form, to 12 digits.
-    [0, 14], [1, 14], [7, 14], [14, 14], [28, 14], [3.5, 7], [365, 14], [0.001, 3650], [1 / 86_400_000, 1], [100, 0.5],
+    [0, 14],
+    [1, 14],
+    [7, 14],
+    [14, 14],
+    [28, 14],
+    [3.5, 7],
+    [365, 14],
+    [0.001, 3650],
+    [1 / 86_400_000, 1],
+    [100, 0.5],
   ])('decayFactor after %d days with a half-life of %d days', (days, halfLife) => {
     expect(relative(decayFactor(days * DAY, halfLife), 2 ** (-days / halfLife))).toBeLessThan(1e-12);
   });
 
   it('sums several contributions at different times, in any arrival order, as the closed form does', () => {
     const halfLife = 14;
-    const contributions: Array<[points: number, day: number]> = [[10, 0], [-3, 2.25], [7, 5], [40, 5], [1, 19.5], [12, 3], [-2, 30]];
-    const closedForm = (at: number) => contributions.reduce((sum, [points, day]) => sum + points * 2 ** (-(at - day) / halfLife), 0);
+    const contributions: Array<[points: number, day: number]> = [
+      [10, 0],
+      [-3, 2.25],
+      [7, 5],
+      [40, 5],
+      [1, 19.5],
+      [12, 3],
+      [-2, 30],
+    ];
+    const closedForm = (at: number) =>
+      contributions.reduce((sum, [points, day]) => sum + points * 2 ** (-(at - day) / halfLife), 0);
     for (const order of [contributions, [...contributions].reverse()]) {
       const score = fresh();
       for (const [points, day] of order) addPoints(score, `r${day}`, 'mortgage', points, T0 + day * DAY, halfLife);

@@ -7,7 +7,12 @@ const rules = sites.get('demo')!;
 
 describe('visitor state', () => {
   it('upgrades a state stored by the skeleton version', () => {
-    const old = { vid: 'visitor-old', first_seen: T0, last_seen: T0, counters: { events: 1, pages: 1, forms: 0, tracks: 0, offers: 0 } };
+    const old = {
+      vid: 'visitor-old',
+      first_seen: T0,
+      last_seen: T0,
+      counters: { events: 1, pages: 1, forms: 0, tracks: 0, offers: 0 },
+    };
     const state = old as unknown as VisitorState;
     expect(decide(rules, state, ['hero']).offers).toEqual([]);
     expect(old).not.toHaveProperty('v'); // decide does not write
@@ -38,14 +43,21 @@ describe('visitor state', () => {
   it('treats names that objects inherit, like "constructor", as ordinary keys', () => {
     const tricky = compile({
       products: [{ id: 'constructor' }],
-      scoring: { rules: [{ id: 'constructor', when: { 'event.type': 'track' }, points: 2, product: 'constructor', max_per_day: 5 }] },
+      scoring: {
+        rules: [{ id: 'constructor', when: { 'event.type': 'track' }, points: 2, product: 'constructor', max_per_day: 5 }],
+      },
       offers: [{ id: 'constructor', slots: ['hero'], banner: { title: 't', placement: 'slot' } }],
       audiences: [{ id: 'constructor', when: { 'tracks.constructor': { $gte: 1 } }, days: 1 }],
     });
     const state = newVisitor('visitor-proto', T0);
     for (let i = 0; i < 3; i += 1) applyEvent(tricky, state, track('constructor', undefined, T0 + i), T0 + i);
     applyEvent(tricky, state, form('step', 3, T0 + 3), T0 + 3);
-    applyEvent(tricky, state, { id: 'evt-proto-1', ts: T0 + 4, type: 'form', form: 'constructor', action: 'abandon', step: 2 }, T0 + 4);
+    applyEvent(
+      tricky,
+      state,
+      { id: 'evt-proto-1', ts: T0 + 4, type: 'form', form: 'constructor', action: 'abandon', step: 2 },
+      T0 + 4,
+    );
     applyEvent(tricky, state, offerEvent('constructor', 'impression', T0 + 5), T0 + 5);
     const copy = JSON.parse(JSON.stringify(state)) as VisitorState;
     expect(copy.tracks).toEqual({ constructor: 3 });

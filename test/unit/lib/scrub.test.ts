@@ -43,8 +43,16 @@ describe('the rule', () => {
 
 describe('URLs', () => {
   it.each([
-    ['keeps the host and scrubs the path and query', 'https://bank.example/u/jane@example.com?p=555-010-2030#x', 'https://bank.example/u/_?p=_#x'],
-    ['never decodes: an escaped // stays in the path', 'http://localhost:8787/%2F%2Fevil.example/rates', 'http://localhost:8787/%2F%2Fevil.example/rates'],
+    [
+      'keeps the host and scrubs the path and query',
+      'https://bank.example/u/jane@example.com?p=555-010-2030#x',
+      'https://bank.example/u/_?p=_#x',
+    ],
+    [
+      'never decodes: an escaped // stays in the path',
+      'http://localhost:8787/%2F%2Fevil.example/rates',
+      'http://localhost:8787/%2F%2Fevil.example/rates',
+    ],
     ['a space in the path is encoded, the host kept', 'http://localhost:8787//a b', 'http://localhost:8787//a%20b'],
     ['escapes that decode to an invalid host stay escapes', 'http://localhost:8787/%2F%2F%5B', 'http://localhost:8787/%2F%2F%5B'],
     ['a path that looks like a port', 'http://localhost:8787//:99999', 'http://localhost:8787//:99999'],
@@ -58,7 +66,15 @@ describe('URLs', () => {
   });
 
   it('keeps the host sent for every path, however it is escaped', () => {
-    for (const path of ['//a b', '/%2F%2F%5B', '//%25', '//:99999', '/%2F%2Fevil.example/rates', '/..%2F..%2F@evil.example', '/\\\\evil.example']) {
+    for (const path of [
+      '//a b',
+      '/%2F%2F%5B',
+      '//%25',
+      '//:99999',
+      '/%2F%2Fevil.example/rates',
+      '/..%2F..%2F@evil.example',
+      '/\\\\evil.example',
+    ]) {
       const sent = `http://localhost:8787${path}`;
       expect(new URL(scrub(sent, MAX_LENGTH.url)).host).toBe(new URL(sent).host);
     }
@@ -81,13 +97,43 @@ describe('the cut', () => {
 
 describe('scrubEvent', () => {
   it('scrubs every free-text field and every string prop and trait, and nothing else', () => {
-    const page = { id: 'ev-123456789', ts: 1764000000000, type: 'page' as const, url: 'https://bank.example/?e=jane@example.com', ref: 'https://mail.example/inbox/jane@example.com', title: 'Hi jane@example.com' };
-    expect(scrubEvent(page)).toEqual({ ...page, url: 'https://bank.example/?e=_', ref: 'https://mail.example/inbox/_', title: 'Hi _' });
-    const form = { id: 'ev-1', ts: 1, type: 'form' as const, form: 'app', action: 'step' as const, step: 2, step_name: 'phone 4155550100' };
+    const page = {
+      id: 'ev-123456789',
+      ts: 1764000000000,
+      type: 'page' as const,
+      url: 'https://bank.example/?e=jane@example.com',
+      ref: 'https://mail.example/inbox/jane@example.com',
+      title: 'Hi jane@example.com',
+    };
+    expect(scrubEvent(page)).toEqual({
+      ...page,
+      url: 'https://bank.example/?e=_',
+      ref: 'https://mail.example/inbox/_',
+      title: 'Hi _',
+    });
+    const form = {
+      id: 'ev-1',
+      ts: 1,
+      type: 'form' as const,
+      form: 'app',
+      action: 'step' as const,
+      step: 2,
+      step_name: 'phone 4155550100',
+    };
     expect(scrubEvent(form).step_name).toBe('phone _');
     const uid = 'a'.repeat(64);
-    const identify = { id: 'ev-1', ts: 1, type: 'identify' as const, uid, sig: '1'.repeat(64), traits: { email: 'jane@example.com', phone: '+44 20 7946 0958', age: 123456789, vip: true, note: null } };
-    expect(scrubEvent(identify)).toEqual({ ...identify, traits: { email: '_', phone: '+_', age: 123456789, vip: true, note: null } });
+    const identify = {
+      id: 'ev-1',
+      ts: 1,
+      type: 'identify' as const,
+      uid,
+      sig: '1'.repeat(64),
+      traits: { email: 'jane@example.com', phone: '+44 20 7946 0958', age: 123456789, vip: true, note: null },
+    };
+    expect(scrubEvent(identify)).toEqual({
+      ...identify,
+      traits: { email: '_', phone: '+_', age: 123456789, vip: true, note: null },
+    });
     const track = { id: 'ev-1', ts: 1, type: 'track' as const, name: 'lead_123456789', props: { long: 'x'.repeat(500) } };
     expect(scrubEvent(track)).toEqual({ ...track, props: { long: '' } });
   });
@@ -104,6 +150,8 @@ describe('linear time on 100 KB adversarial strings', () => {
   });
 
   it.each(Object.entries(ADVERSARIAL))('%s: as a field, cut to its maximum first, well under 5 ms', (_, text) => {
-    expect(medianCpuMs(() => scrubEvent({ type: 'page', url: 'https://bank.example/?q=' + text, title: text, props: { p: text } }))).toBeLessThan(5);
+    expect(
+      medianCpuMs(() => scrubEvent({ type: 'page', url: 'https://bank.example/?q=' + text, title: text, props: { p: text } })),
+    ).toBeLessThan(5);
   });
 });

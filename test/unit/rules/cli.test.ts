@@ -12,7 +12,10 @@ function run(fn: (print: (line: string) => void) => number) {
 describe('rules check', () => {
   const files: Record<string, string> = {
     'rules/good.json': readFileSync('rules/demo.json', 'utf8'),
-    'rules/bad.json': JSON.stringify({ origins: [], offers: [{ id: 'a', slots: ['hero'], banner: { title: 't', placement: 'slot' }, when: { x: { $foo: 1 } } }] }),
+    'rules/bad.json': JSON.stringify({
+      origins: [],
+      offers: [{ id: 'a', slots: ['hero'], banner: { title: 't', placement: 'slot' }, when: { x: { $foo: 1 } } }],
+    }),
     'rules/broken.json': '{ "origins": [',
   };
   const read = (file: string) => {
@@ -25,7 +28,9 @@ describe('rules check', () => {
   });
 
   it('prints file:path: reason for every problem and exits 1', () => {
-    const { code, lines } = run((print) => checkFiles(['rules/good.json', 'rules/bad.json', 'rules/broken.json', 'rules/none.json'], read, print));
+    const { code, lines } = run((print) =>
+      checkFiles(['rules/good.json', 'rules/bad.json', 'rules/broken.json', 'rules/none.json'], read, print),
+    );
     expect(code).toBe(1);
     expect(lines[0]).toBe('rules/bad.json:offers[0].when.x.$foo: unknown operator "$foo"');
     expect(lines[1]).toMatch(/^rules\/broken\.json:\(root\): invalid JSON: /);
@@ -36,7 +41,13 @@ describe('rules check', () => {
 describe('rules simulate', () => {
   it('tells the abandoned-application story', () => {
     const { code, lines } = run((print) =>
-      simulate('rules/demo.json', readFileSync('rules/demo.json', 'utf8'), 'abandoned-application.jsonl', readFileSync('rules/examples/abandoned-application.jsonl', 'utf8'), print),
+      simulate(
+        'rules/demo.json',
+        readFileSync('rules/demo.json', 'utf8'),
+        'abandoned-application.jsonl',
+        readFileSync('rules/examples/abandoned-application.jsonl', 'utf8'),
+        print,
+      ),
     );
     expect(code).toBe(0);
     const text = lines.join('\n');
@@ -49,7 +60,13 @@ describe('rules simulate', () => {
 
   it('counts a click on an offer once: converting afterwards earns no click points', () => {
     const { lines } = run((print) =>
-      simulate('rules/demo.json', readFileSync('rules/demo.json', 'utf8'), 'abandoned-application.jsonl', readFileSync('rules/examples/abandoned-application.jsonl', 'utf8'), print),
+      simulate(
+        'rules/demo.json',
+        readFileSync('rules/demo.json', 'utf8'),
+        'abandoned-application.jsonl',
+        readFileSync('rules/examples/abandoned-application.jsonl', 'utf8'),
+        print,
+      ),
     );
     const afterConvert = lines.slice(lines.findIndex((line) => line.includes('finish-app/b convert')));
     expect(afterConvert[1]).toContain('clicked an offer +5,');
@@ -94,7 +111,9 @@ describe('rules simulate', () => {
       '{"id":"evt-0002","ts":1793642400000,"type":"page","url":"https://acme.example/","context":{"devise":"mobile","consent":{"ads":"yes"}}}',
       'null',
     ].join('\n');
-    const { code, lines } = run((print) => simulate('rules/demo.json', readFileSync('rules/demo.json', 'utf8'), 'e.jsonl', events, print));
+    const { code, lines } = run((print) =>
+      simulate('rules/demo.json', readFileSync('rules/demo.json', 'utf8'), 'e.jsonl', events, print),
+    );
     expect(code).toBe(1);
     expect(lines).toEqual([
       'e.jsonl:1: slots: Invalid input: expected array, received string',
@@ -105,7 +124,9 @@ describe('rules simulate', () => {
   });
 
   it('reports bad event lines with their line number', () => {
-    const { code, lines } = run((print) => simulate('rules/demo.json', readFileSync('rules/demo.json', 'utf8'), 'e.jsonl', '{"type":"page"}\nnot json', print));
+    const { code, lines } = run((print) =>
+      simulate('rules/demo.json', readFileSync('rules/demo.json', 'utf8'), 'e.jsonl', '{"type":"page"}\nnot json', print),
+    );
     expect(code).toBe(1);
     expect(lines[0]).toMatch(/^e\.jsonl:1: /);
     expect(lines.at(-1)).toMatch(/^e\.jsonl:2: invalid JSON/);

@@ -16,7 +16,13 @@ describe('rules errors', () => {
     ],
     [
       'duplicate ids',
-      { ...base, segments: [{ id: 's', when: {} }, { id: 's', when: {} }] },
+      {
+        ...base,
+        segments: [
+          { id: 's', when: {} },
+          { id: 's', when: {} },
+        ],
+      },
       ['rules/test.json:segments[1].id: duplicate id "s" (first at segments[0])'],
     ],
     [
@@ -37,7 +43,21 @@ describe('rules errors', () => {
     ],
     [
       'shares that do not add up',
-      { ...base, offers: [{ id: 'a', slots: ['hero'], banner, holdout: 0.1, variants: [{ id: 'x', weight: 0.5 }, { id: 'y', weight: 0.3 }] }] },
+      {
+        ...base,
+        offers: [
+          {
+            id: 'a',
+            slots: ['hero'],
+            banner,
+            holdout: 0.1,
+            variants: [
+              { id: 'x', weight: 0.5 },
+              { id: 'y', weight: 0.3 },
+            ],
+          },
+        ],
+      },
       ['rules/test.json:offers[0].variants: variant weights (0.8) and holdout (0.1) add up to 0.9, expected 1'],
     ],
     [
@@ -61,7 +81,11 @@ describe('rules errors', () => {
             { id: 'c', when: { 'event.type': { $in: [] } }, points: 1 },
             { id: 'd', when: { 'event.type': 'form', 'event.action': 'click' }, points: 1 },
             { id: 'e', when: { 'event.type': { $in: ['page', 'pageview'] } }, points: 1 },
-            { id: 'f', when: { 'event.type': { $in: ['form', 'offer'] }, 'event.action': { $in: ['click', 'submit'] } }, points: 1 },
+            {
+              id: 'f',
+              when: { 'event.type': { $in: ['form', 'offer'] }, 'event.action': { $in: ['click', 'submit'] } },
+              points: 1,
+            },
           ],
         },
       },
@@ -80,10 +104,18 @@ describe('rules errors', () => {
         products: [{ id: 'mortgage' }],
         stages: [{ id: 'lead' }],
         segments: [{ id: 'vip', when: {} }],
-        offers: [{
-          id: 'a', slots: ['hero'], banner,
-          when: { $or: [{ stage: { $in: ['lead', 'custmer'] } }, { segments: 'vipp' }], 'score.products.heloc': { $gt: 1 }, 'offers.b.clicks': 0 },
-        }],
+        offers: [
+          {
+            id: 'a',
+            slots: ['hero'],
+            banner,
+            when: {
+              $or: [{ stage: { $in: ['lead', 'custmer'] } }, { segments: 'vipp' }],
+              'score.products.heloc': { $gt: 1 },
+              'offers.b.clicks': 0,
+            },
+          },
+        ],
         scoring: { rules: [{ id: 'r', when: { 'event.type': 'offer', 'event.offer': { $in: ['a', 'c'] } }, points: 1 }] },
         audiences: [{ id: 'aud', when: { audiences: { $ne: 'au' } }, days: 1 }],
       },
@@ -98,13 +130,28 @@ describe('rules errors', () => {
     ],
     [
       'stages after a catch-all',
-      { ...base, stages: [{ id: 'lead', when: { identified: true } }, { id: 'anonymous' }, { id: 'engaged', when: { 'counters.pages': { $gte: 2 } } }] },
+      {
+        ...base,
+        stages: [
+          { id: 'lead', when: { identified: true } },
+          { id: 'anonymous' },
+          { id: 'engaged', when: { 'counters.pages': { $gte: 2 } } },
+        ],
+      },
       ['rules/test.json:stages[2]: unreachable: stages[1] ("anonymous") has no condition and matches everyone first'],
     ],
     [
       'a last stage with a condition',
-      { ...base, stages: [{ id: 'lead', when: { identified: true } }, { id: 'engaged', when: { 'counters.pages': { $gte: 2 } } }] },
-      ['rules/test.json:stages[1].when: the last stage must have no "when" (a catch-all): a visitor who matches no stage would have none'],
+      {
+        ...base,
+        stages: [
+          { id: 'lead', when: { identified: true } },
+          { id: 'engaged', when: { 'counters.pages': { $gte: 2 } } },
+        ],
+      },
+      [
+        'rules/test.json:stages[1].when: the last stage must have no "when" (a catch-all): a visitor who matches no stage would have none',
+      ],
     ],
     [
       'event.* where there is no event',
@@ -115,7 +162,15 @@ describe('rules errors', () => {
           { id: 'paid', when: { $or: [{ 'request.utm.medium': 'cpc' }, { 'event.props.gclid': { $exists: true } }] } },
           { id: 'jumbo', sticky: true, when: { 'event.props.loan_bucket': '800k+' } },
         ],
-        offers: [{ id: 'a', slots: ['hero'], banner, when: { 'event.name': 'calculator_used' }, unless: { $not: { event: { $exists: false } } } }],
+        offers: [
+          {
+            id: 'a',
+            slots: ['hero'],
+            banner,
+            when: { 'event.name': 'calculator_used' },
+            unless: { $not: { event: { $exists: false } } },
+          },
+        ],
         audiences: [{ id: 'x', when: { 'event.type': 'track' }, exit_when: { 'event.name': 'done' }, days: 1 }],
         scoring: { rules: [{ id: 'r', when: { 'event.type': 'page' }, points: 1 }] },
       },
@@ -134,7 +189,15 @@ describe('rules errors', () => {
         stages: [{ id: 'lead', when: { identified: true } }],
         segments: 'vip',
         offers: [
-          { id: 'a', slots: ['hero'], banner, product: 'card', segments: ['vip'], stages: ['leed'], when: { 'counters.pages': { $gte: 1, $bogus: 1 } } },
+          {
+            id: 'a',
+            slots: ['hero'],
+            banner,
+            product: 'card',
+            segments: ['vip'],
+            stages: ['leed'],
+            when: { 'counters.pages': { $gte: 1, $bogus: 1 } },
+          },
           { id: 'b', slots: [], banner, product: 'nope', when: { $bogus: 1 } },
           { id: 'a', slots: ['hero'], banner },
         ],
@@ -153,7 +216,11 @@ describe('rules errors', () => {
         'rules/test.json:offers[0].stages[0]: unknown stage "leed" (known: lead)',
       ],
     ],
-    ['zero points', { ...base, scoring: { rules: [{ id: 'a', when: {}, points: 0 }] } }, ['rules/test.json:scoring.rules[0].points: expected non-zero points']],
+    [
+      'zero points',
+      { ...base, scoring: { rules: [{ id: 'a', when: {}, points: 0 }] } },
+      ['rules/test.json:scoring.rules[0].points: expected non-zero points'],
+    ],
   ])('reports %s', (_name, rules, expected) => {
     expect(problems(rules)).toEqual(expected);
   });
