@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:workers';
 import { runDurableObjectAlarm } from 'cloudflare:test';
-import { batch, get, pageView, post, uniqueId } from './helpers';
+import { batch, formEvent, get, pageView, post, uniqueId } from './helpers';
 import type { Event } from '../../worker/schema/events';
 import type { CollectResponse } from '../../worker/schema/collect';
 import { visitorStub } from '../../worker/visitor/stub';
@@ -13,14 +13,6 @@ const consent = (ads: boolean): Event => ({
   type: 'track',
   name: 'consent',
   props: { analytics: true, personalization: true, ads },
-});
-const form = (action: 'start' | 'step' | 'abandon' | 'submit', step?: number): Event => ({
-  id: uniqueId('ev'),
-  ts: Date.now(),
-  type: 'form',
-  form: 'mortgage-app',
-  action,
-  ...(step ? { step, steps: 4 } : {}),
 });
 
 async function members(audience: string, query = '') {
@@ -45,9 +37,9 @@ async function abandonApplication(ads: boolean): Promise<string> {
   const visit = batch([
     consent(ads),
     pageView('https://demo.example/apply'),
-    form('start', 1),
-    form('step', 2),
-    form('abandon', 2),
+    formEvent('start', 1),
+    formEvent('step', 2),
+    formEvent('abandon', 2),
   ]);
   const result = await (await post('/v1/collect', visit)).json<CollectResponse>();
   expect(result.accepted).toBe(5);
@@ -64,7 +56,7 @@ describe('GET /v1/audiences/:site/:audience', () => {
     );
     expect(current.members.find((member) => member.vid === vid)?.expires).toBeGreaterThan(Date.now() + 29 * 86_400_000);
 
-    await post('/v1/collect', batch([form('submit', 4)], { vid }));
+    await post('/v1/collect', batch([formEvent('submit', 4)], { vid }));
     await runDurableObjectAlarm(visitorStub(env, 'demo', vid));
     expect(await eventually(memberIds, (ids) => !ids.includes(vid))).not.toContain(vid);
   });

@@ -10,6 +10,16 @@ export function pageView(url = 'https://demo.example/rates', overrides: Partial<
   return { id: uniqueId('ev'), ts: Date.now(), type: 'page', url, title: 'Rates', ...overrides } as Event;
 }
 
+/** An event of the demo's four-step application; `step` omitted for a start or submit without one. */
+export const formEvent = (action: 'start' | 'step' | 'abandon' | 'submit', step?: number): Event => ({
+  id: uniqueId('ev'),
+  ts: Date.now(),
+  type: 'form',
+  form: 'mortgage-app',
+  action,
+  ...(step ? { step, steps: 4 } : {}),
+});
+
 export function batch(events: Event[], overrides: Partial<EventBatch> = {}): EventBatch {
   return { site: 'demo', vid: uniqueId('vid'), sent_at: Date.now(), slots: ['hero'], events, ...overrides };
 }

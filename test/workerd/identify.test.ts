@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { exports } from 'cloudflare:workers';
-import { batch, BROWSER_USER_AGENT, pageView, sign, uniqueId } from './helpers';
+import { batch, BROWSER_USER_AGENT, formEvent, pageView, sign, uniqueId } from './helpers';
 import { IDENTITY_SECRETS, TEST_API_KEY } from './api-keys';
 import { signatureValid } from '../../worker/http/identity';
 import type { Env } from '../../worker/env';
@@ -93,15 +93,6 @@ const identifyEvent = (uid: string, sig?: string): Event => ({
   type: 'identify',
   uid,
   ...(sig ? { sig } : {}),
-});
-const formEvent = (action: 'start' | 'step' | 'abandon' | 'submit', step: number): Event => ({
-  id: uniqueId('ev'),
-  ts: Date.now(),
-  type: 'form',
-  form: 'mortgage-app',
-  action,
-  step,
-  steps: 4,
 });
 /** Jane's laptop: starts the application, leaves at step 3. */
 const abandonedApplication = () =>

@@ -10,7 +10,7 @@ import { visitorStub } from '../../worker/visitor/stub';
 import type { QueuedEvent } from '../../worker/analytics/message';
 import type { CollectResponse } from '../../worker/schema/collect';
 import type { Event } from '../../worker/schema/events';
-import { batch, pageView, post, uniqueId } from './helpers';
+import { batch, formEvent, pageView, post, uniqueId } from './helpers';
 
 /** The default lease: wrangler.toml sets no NB_OUTBOX_LEASE_SECONDS. */
 const LEASE_MS = 300_000;
@@ -104,19 +104,10 @@ describe('the analytics outbox', () => {
 describe('the messages a visitor queues', () => {
   it('are built whole after the decision: visitor hash, channel and exposures in the row as first stored', async () => {
     // Abandoning the application on a tagged landing page: finish-app is decided for the hero slot.
-    const form = (action: string, step: number) => ({
-      id: uniqueId('ev'),
-      ts: Date.now(),
-      type: 'form',
-      form: 'mortgage-app',
-      action,
-      step,
-      steps: 4,
-    });
     const visit = batch([
       pageView('https://demo.example/rates?utm_source=news&utm_medium=email'),
-      form('start', 1) as Event,
-      form('abandon', 2) as Event,
+      formEvent('start', 1),
+      formEvent('abandon', 2),
     ]);
     const answer = await (await post('/v1/collect', visit)).json<CollectResponse>();
     const [decided] = answer.decisions.offers;
