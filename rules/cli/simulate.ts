@@ -1,5 +1,6 @@
 // `rules simulate`: replays a JSON-lines file of events (the wire format, plus optional `slots` and
 // `context` per line, and a `vid` on the first) through the engine, printing score, stage, segments, offers and audiences.
+import { utcDate } from '../../worker/lib/time';
 import { z } from 'zod';
 import { Event } from '../../worker/schema/events';
 import { DecideRequest } from '../../worker/schema/decide';
@@ -111,6 +112,6 @@ function report(rules: CompiledRules, state: VisitorState, line: Line, at: numbe
     print(`  no offer for ${slot}`);
     for (const reason of whyUnfilled(rules, state, slot, at, line.context)) print(`    - ${reason}`);
   }
-  const join = decision.audiences.join.map((a) => `${a.id} until ${new Date(a.expires).toISOString().slice(0, 10)}`);
+  const join = decision.audiences.join.map((a) => `${a.id} until ${utcDate(a.expires)}`);
   print(`  audiences join ${join.join(', ') || '-'}; leave ${decision.audiences.leave.join(', ') || '-'}`);
 }
