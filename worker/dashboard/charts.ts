@@ -37,9 +37,8 @@ export function lineChart(id: string, title: string, days: string[], series: Ser
   return html`<svg class="chart" data-chart="${id}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${title}">
     <title>${title}</title>
     ${ticks.map(
-      (t) =>
-        html`<line class="grid" x1="${left}" x2="${WIDTH - right}" y1="${round(y(t))}" y2="${round(y(t))}"></line>
-          <text class="tick" x="${left - 6}" y="${round(y(t)) + 4}" text-anchor="end">${formatCount(t)}</text>`,
+      (t) => html`<line class="grid" x1="${left}" x2="${WIDTH - right}" y1="${round(y(t))}" y2="${round(y(t))}"></line>
+        <text class="tick" x="${left - 6}" y="${round(y(t)) + 4}" text-anchor="end">${formatCount(t)}</text>`,
     )}
     <text class="tick" x="${left}" y="${height - 8}">${days[0] ?? ''}</text>
     <text class="tick" x="${WIDTH - right}" y="${height - 8}" text-anchor="end">${days.at(-1) ?? ''}</text>
@@ -65,20 +64,14 @@ export function funnelChart(id: string, title: string, bars: FunnelBar[]): Html 
     const w = Math.max(1, half(bar.value));
     const next = bars[i + 1];
     const joint = next
-      ? html`<path
-          class="funnel-joint"
-          d="M${round(centre - w)},${y + row} L${round(centre + w)},${y + row} L${round(centre + Math.max(1, half(next.value)))},${y + row + gap} L${round(centre - Math.max(1, half(next.value)))},${y + row + gap} Z"
-        ></path>`
+      ? html`<path class="funnel-joint" d="M${round(centre - w)},${y + row} L${round(centre + w)},${y + row} L${round(centre + Math.max(1, half(next.value)))},${y + row + gap} L${round(centre - Math.max(1, half(next.value)))},${y + row + gap} Z"></path>`
       : '';
     return html`<text class="label" x="0" y="${y + row / 2 + 5}">${bar.label}</text>
-      <path class="funnel-bar" d="M${round(centre - w)},${y} H${round(centre + w)} V${y + row} H${round(centre - w)} Z"
-        ><title>${bar.label}: ${bar.value}</title></path
-      >
+      <path class="funnel-bar" d="M${round(centre - w)},${y} H${round(centre + w)} V${y + row} H${round(centre - w)} Z"><title>${bar.label}: ${bar.value}</title></path>
       <text class="value" x="${round(centre + w + 6)}" y="${y + row / 2 + 5}">${formatCount(bar.value)}</text>${joint}`;
   });
   return html`<svg class="chart" data-chart="${id}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${title}">
-    <title>${title}</title>
-    ${shapes}
+    <title>${title}</title>${shapes}
   </svg>`;
 }
 
@@ -94,9 +87,7 @@ export function shareBars(id: string, title: string, bars: Array<{ label: string
       const y = i * row;
       const w = Math.max(bar.share ? 1 : 0, span * (bar.share ?? 0));
       return html`<text class="label" x="0" y="${y + 17}">${bar.label}</text>
-        <path class="bar" d="M${labelWidth},${y + 4} h${round(w)} v18 h${-round(w)} Z"
-          ><title>${bar.label}: ${pct(bar.share)}</title></path
-        >
+        <path class="bar" d="M${labelWidth},${y + 4} h${round(w)} v18 h${-round(w)} Z"><title>${bar.label}: ${pct(bar.share)}</title></path>
         <text class="value" x="${round(labelWidth + w + 6)}" y="${y + 17}">${pct(bar.share)}</text>`;
     })}
   </svg>`;
@@ -127,11 +118,7 @@ export function intervalChart(id: string, title: string, rows: IntervalRow[]): H
       const y = i * row + row / 2;
       const kind = r.significant ? (r.estimate > 0 ? 'up' : 'down') : 'flat';
       return html`<text class="label" x="0" y="${y + 5}">${r.label}</text>
-        <path
-          class="interval ${kind}"
-          d="M${round(x(r.low))},${y} H${round(x(r.high))} M${round(x(r.low))},${y - 6} V${y + 6} M${round(x(r.high))},${y - 6} V${y + 6}"
-          ><title>${r.label}: ${points(r.estimate)} (95% CI ${points(r.low)} to ${points(r.high)})</title></path
-        >
+        <path class="interval ${kind}" d="M${round(x(r.low))},${y} H${round(x(r.high))} M${round(x(r.low))},${y - 6} V${y + 6} M${round(x(r.high))},${y - 6} V${y + 6}"><title>${r.label}: ${points(r.estimate)} (95% CI ${points(r.low)} to ${points(r.high)})</title></path>
         <circle class="estimate ${kind}" cx="${round(x(r.estimate))}" cy="${y}" r="5"></circle>`;
     })}
   </svg>`;

@@ -59,13 +59,10 @@ export interface PageOptions extends Omit<Frame, 'site' | 'from' | 'to'> {
 export function dashboardPage({ kpis, origin, ...frame }: PageOptions): Html {
   return page(
     { ...frame, site: kpis.site, from: kpis.from, to: kpis.to },
-    html`${tiles(kpis)} ${traffic(kpis, origin)} ${forms(kpis.forms ?? [])} ${offers(kpis.offers ?? [], kpis.site)}
-      ${stages(kpis)} ${audiences(kpis)} ${other(kpis.other ?? [])}
-      <p class="note">
-        All counts are for UTC days ${kpis.from} to ${kpis.to}. The same numbers as JSON:
-        <code>GET /v1/stats/${kpis.site}?from=${kpis.from}&amp;to=${kpis.to}</code>. How each KPI is computed:
-        worker/analytics/README.md.
-      </p>`,
+    html`${tiles(kpis)} ${traffic(kpis, origin)} ${forms(kpis.forms ?? [])} ${offers(kpis.offers ?? [], kpis.site)} ${stages(kpis)}
+      ${audiences(kpis)} ${other(kpis.other ?? [])}
+      <p class="note">All counts are for UTC days ${kpis.from} to ${kpis.to}. The same numbers as JSON:
+        <code>GET /v1/stats/${kpis.site}?from=${kpis.from}&amp;to=${kpis.to}</code>. How each KPI is computed: worker/analytics/README.md.</p>`,
   );
 }
 
@@ -84,10 +81,8 @@ export function siteErrorPage(frame: Frame, site: string): Html {
   return noticePage(
     frame,
     'site-error',
-    html`<p>
-      <b>This key cannot see the site ${site}.</b> It is a read-only key of ${frame.sites.join(', ')}: pick one of them, or sign
-      out and sign in with another key.
-    </p>`,
+    html`<p><b>This key cannot see the site ${site}.</b> It is a read-only key of ${frame.sites.join(', ')}: pick one of them, or
+      sign out and sign in with another key.</p>`,
   );
 }
 
@@ -103,21 +98,14 @@ function page({ site, sites, from, to, signedIn, nonce }: Frame, content: Html):
     html`<header>
         <h1>Nextbest · ${site}</h1>
         <form class="range" method="get" action="dashboard">
-          <label
-            >Site
-            <select name="site">
-              ${sites.map((s) => html`<option value="${s}" ${s === site ? 'selected' : ''}>${s}</option>`)}
-            </select></label
-          >
-          <label>From <input type="date" name="from" value="${from}" required /></label>
-          <label>To <input type="date" name="to" value="${to}" required /></label>
+          <label>Site <select name="site">${sites.map((s) => html`<option value="${s}" ${s === site ? 'selected' : ''}>${s}</option>`)}</select></label>
+          <label>From <input type="date" name="from" value="${from}" required></label>
+          <label>To <input type="date" name="to" value="${to}" required></label>
           <button type="submit">Show</button>
         </form>
         ${
           signedIn
-            ? html`<form class="signout" method="post" action="dashboard/logout">
-                <span>${signedIn} key</span><button type="submit">Sign out</button>
-              </form>`
+            ? html`<form class="signout" method="post" action="dashboard/logout"><span>${signedIn} key</span><button type="submit">Sign out</button></form>`
             : ''
         }
       </header>
@@ -139,74 +127,46 @@ export function loginPage({ nonce, message, action, sessionHours }: LoginOptions
   return layout(
     'Nextbest dashboard',
     nonce,
-    html`<main>
-      <section>
-        <h2>Nextbest dashboard</h2>
-        <p data-message>${message}</p>
-        <form method="post" action="${action}">
-          <label>Key <input type="password" name="key" autocomplete="current-password" maxlength="500" required /></label>
-          <button type="submit">Sign in</button>
-        </form>
-        <p class="note">
-          An admin key from NB_API_KEY (locally in .dev.vars; <code>npm run dev</code> prints it), or a read-only key of a site
-          from NB_DASHBOARD_KEYS. You stay signed in for ${sessionHours} hours, or until you sign out.
-        </p>
-      </section>
-    </main>`,
+    html`<main><section>
+      <h2>Nextbest dashboard</h2>
+      <p data-message>${message}</p>
+      <form method="post" action="${action}">
+        <label>Key <input type="password" name="key" autocomplete="current-password" maxlength="500" required></label>
+        <button type="submit">Sign in</button>
+      </form>
+      <p class="note">An admin key from NB_API_KEY (locally in .dev.vars; <code>npm run dev</code> prints it), or a read-only key
+        of a site from NB_DASHBOARD_KEYS. You stay signed in for ${sessionHours} hours, or until you sign out.</p>
+    </section></main>`,
   );
 }
 
 function layout(title: string, nonce: string, body: Html): Html {
   return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width,initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
-        <link rel="icon" href="data:," />
-        <title>${title}</title>
-        <style nonce="${nonce}">
-          ${CSS}
-        </style>
-      </head>
-      <body>
-        ${body}
-      </body>
-    </html>`;
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="referrer" content="no-referrer"><link rel="icon" href="data:,"><title>${title}</title><style nonce="${nonce}">${CSS}</style></head>
+<body>${body}</body></html>`;
 }
 
 function tiles({ traffic: t, stages: s }: Kpis): Html {
   const tile = (label: string, value: string) => html`<div class="tile"><b>${value}</b><span>${label}</span></div>`;
   return html`<div class="tiles" data-section="tiles">
-    ${tile('unique visitors', formatCount(t?.unique_visitors ?? 0))}
-    ${tile('visitors (per day, summed)', formatCount(t?.visitors ?? 0))} ${tile('page views', formatCount(t?.page_views ?? 0))}
-    ${tile('sessions', formatCount(t?.sessions ?? 0))} ${tile('bounce rate', pct(t?.bounce_rate ?? null))}
-    ${tile('leads', formatCount(s?.leads ?? 0))} ${tile('lead → customer', leadPct(s?.lead_to_customer_pct ?? null))}
+    ${tile('unique visitors', formatCount(t?.unique_visitors ?? 0))} ${tile('visitors (per day, summed)', formatCount(t?.visitors ?? 0))}
+    ${tile('page views', formatCount(t?.page_views ?? 0))} ${tile('sessions', formatCount(t?.sessions ?? 0))}
+    ${tile('bounce rate', pct(t?.bounce_rate ?? null))} ${tile('leads', formatCount(s?.leads ?? 0))}
+    ${tile('lead → customer', leadPct(s?.lead_to_customer_pct ?? null))}
   </div>`;
 }
 
 function traffic({ traffic: t, site }: Kpis, origin: string): Html {
   if (!t || t.page_views === 0) {
-    return html`<section data-section="traffic">
-      <h2>Visitors</h2>
-      <div class="empty">
-        <p>
-          <b>No page views in this range yet.</b> Paste the tag into every page of the site, before <code>&lt;/head&gt;</code>:
-        </p>
-        ${code(`<script async src="${origin}/nb.js" data-site="${site}"></script>\n<script>window.nb=window.nb||function(){(nb.q=nb.q||[]).push(arguments)}</script>`)}
-        <p>
-          Also allow the site's origin in <code>rules/${site}.json</code> (<code>origins</code>). Locally,
-          <code>npm run demo:traffic</code> fills this dashboard with simulated visitors.
-        </p>
-      </div>
-    </section>`;
+    return html`<section data-section="traffic"><h2>Visitors</h2><div class="empty">
+      <p><b>No page views in this range yet.</b> Paste the tag into every page of the site, before <code>&lt;/head&gt;</code>:</p>
+      ${code(`<script async src="${origin}/nb.js" data-site="${site}"></script>\n<script>window.nb=window.nb||function(){(nb.q=nb.q||[]).push(arguments)}</script>`)}
+      <p>Also allow the site's origin in <code>rules/${site}.json</code> (<code>origins</code>). Locally, <code>npm run demo:traffic</code> fills this dashboard with simulated visitors.</p>
+    </div></section>`;
   }
-  return html`<section data-section="traffic">
-    <h2>Visitors</h2>
-    <p class="legend">
-      <span><i class="visitors"></i>visitors</span><span><i class="pageviews"></i>page views</span
-      ><span><i class="sessions"></i>sessions</span>
-    </p>
+  return html`<section data-section="traffic"><h2>Visitors</h2>
+    <p class="legend"><span><i class="visitors"></i>visitors</span><span><i class="pageviews"></i>page views</span><span><i class="sessions"></i>sessions</span></p>
     ${lineChart(
       'visitors',
       'Visitors, page views and sessions per day',
@@ -218,51 +178,32 @@ function traffic({ traffic: t, site }: Kpis, origin: string): Html {
       ],
     )}
     <h3>Top pages</h3>
-    <table>
-      <tr>
-        <th>page</th>
-        <th>views</th>
-      </tr>
-      ${t.top_pages.map(
-        (p) =>
-          html`<tr>
-            <td>${p.path}</td>
-            <td>${p.views}</td>
-          </tr>`,
-      )}
-    </table>
+    <table><tr><th>page</th><th>views</th></tr>${t.top_pages.map((p) => html`<tr><td>${p.path}</td><td>${p.views}</td></tr>`)}</table>
   </section>`;
 }
 
 function forms(funnels: FormFunnel[]): Html {
   if (funnels.length === 0) {
-    return html`<section data-section="forms">
-      <h2>Form funnels</h2>
-      <div class="empty">
-        <p>
-          <b>No form activity in this range.</b> Mark a multi-step form so its steps are tracked (no field values are ever sent):
-        </p>
-        ${code('<form data-nb-form="mortgage-app">\n  <fieldset data-nb-step="1" data-nb-step-name="about-you">…</fieldset>\n  <fieldset data-nb-step="2" data-nb-step-name="income">…</fieldset>\n</form>')}
-      </div>
-    </section>`;
+    return html`<section data-section="forms"><h2>Form funnels</h2><div class="empty">
+      <p><b>No form activity in this range.</b> Mark a multi-step form so its steps are tracked (no field values are ever sent):</p>
+      ${code('<form data-nb-form="mortgage-app">\n  <fieldset data-nb-step="1" data-nb-step-name="about-you">…</fieldset>\n  <fieldset data-nb-step="2" data-nb-step-name="income">…</fieldset>\n</form>')}
+    </div></section>`;
   }
-  return html`<section data-section="forms">
-    <h2>Form funnels</h2>
+  return html`<section data-section="forms"><h2>Form funnels</h2>
     ${funnels.map(
-      (f) =>
-        html`<h3>
-            ${f.form}: ${f.started} started, ${f.submitted} submitted (${pct(f.completion_rate)}), ${f.abandoned} abandoned
-          </h3>
-          ${funnelChart(`funnel-${f.form}`, `${f.form} funnel`, [
-            ...f.steps.map((s) => ({ label: stepLabel(s.step, s.name), value: s.reached })),
-            { label: 'submitted', value: f.submitted },
-          ])}
-          <h3>Drop-off after each step</h3>
-          ${shareBars(
-            `dropoff-${f.form}`,
-            `${f.form} drop-off per step`,
-            f.steps.map((s) => ({ label: stepLabel(s.step, s.name), share: s.drop_off })),
-          )}`,
+      (
+        f,
+      ) => html`<h3>${f.form}: ${f.started} started, ${f.submitted} submitted (${pct(f.completion_rate)}), ${f.abandoned} abandoned</h3>
+        ${funnelChart(`funnel-${f.form}`, `${f.form} funnel`, [
+          ...f.steps.map((s) => ({ label: stepLabel(s.step, s.name), value: s.reached })),
+          { label: 'submitted', value: f.submitted },
+        ])}
+        <h3>Drop-off after each step</h3>
+        ${shareBars(
+          `dropoff-${f.form}`,
+          `${f.form} drop-off per step`,
+          f.steps.map((s) => ({ label: stepLabel(s.step, s.name), share: s.drop_off })),
+        )}`,
     )}
   </section>`;
 }
@@ -271,54 +212,24 @@ const stepLabel = (step: number, name: string | null) => (name ? `${step}. ${nam
 
 function offers(list: OfferStats[], site: string): Html {
   if (list.length === 0) {
-    return html`<section data-section="offers">
-      <h2>Offers</h2>
-      <div class="empty">
-        <p>
-          <b>No offer was shown in this range.</b> Write offers in <code>rules/${site}.json</code> (slots, eligibility, variants
-          and a <code>holdout</code> share to measure lift), check them with
-          <code>npm run rules -- check rules/${site}.json</code>, and put
-          <code>&lt;div data-nb-slot="hero"&gt;&lt;/div&gt;</code> where a banner may appear.
-        </p>
-      </div>
-    </section>`;
+    return html`<section data-section="offers"><h2>Offers</h2><div class="empty">
+      <p><b>No offer was shown in this range.</b> Write offers in <code>rules/${site}.json</code> (slots, eligibility, variants and a
+      <code>holdout</code> share to measure lift), check them with <code>npm run rules -- check rules/${site}.json</code>, and put
+      <code>&lt;div data-nb-slot="hero"&gt;&lt;/div&gt;</code> where a banner may appear.</p>
+    </div></section>`;
   }
-  return html`<section data-section="offers">
-    <h2>Offers</h2>
+  return html`<section data-section="offers"><h2>Offers</h2>
     ${list.map((o) => {
       const rows = o.arms.filter((a) => a.lift);
       return html`<h3>${o.offer}</h3>
-        <table>
-          <tr>
-            <th>arm</th>
-            <th>impressions</th>
-            <th>clicks</th>
-            <th>CTR</th>
-            <th>conversions</th>
-            <th>CVR</th>
-            <th>exposed</th>
-            <th>submitted after</th>
-            <th>rate</th>
-            <th>lift vs holdout (95% CI)</th>
-          </tr>
-          ${[...o.arms, ...(o.holdout ? [o.holdout] : [])].map(
-            (a) =>
-              html`<tr>
-                <td>${a.arm === '-' ? 'shown' : a.arm}</td>
-                <td>${a.impressions}</td>
-                <td>${a.clicks}</td>
-                <td>${pct(a.ctr)}</td>
-                <td>${a.conversions}</td>
-                <td>${pct(a.cvr)}</td>
-                <td>${a.exposed}</td>
-                <td>${a.goal_visitors}</td>
-                <td>${pct(a.goal_rate)}</td>
-                <td>
-                  ${a.lift ? `${signedPts(a.lift.difference)} (${signedPts(a.lift.low)} to ${signedPts(a.lift.high)})` : a === o.holdout ? 'baseline' : '–'}
-                </td>
-              </tr>`,
-          )}
-        </table>
+        <table><tr><th>arm</th><th>impressions</th><th>clicks</th><th>CTR</th><th>conversions</th><th>CVR</th><th>exposed</th><th>submitted after</th><th>rate</th><th>lift vs holdout (95% CI)</th></tr>
+        ${[...o.arms, ...(o.holdout ? [o.holdout] : [])].map(
+          (
+            a,
+          ) => html`<tr><td>${a.arm === '-' ? 'shown' : a.arm}</td><td>${a.impressions}</td><td>${a.clicks}</td><td>${pct(a.ctr)}</td><td>${a.conversions}</td>
+            <td>${pct(a.cvr)}</td><td>${a.exposed}</td><td>${a.goal_visitors}</td><td>${pct(a.goal_rate)}</td>
+            <td>${a.lift ? `${signedPts(a.lift.difference)} (${signedPts(a.lift.low)} to ${signedPts(a.lift.high)})` : a === o.holdout ? 'baseline' : '–'}</td></tr>`,
+        )}</table>
         ${
           rows.length
             ? intervalChart(
@@ -332,15 +243,10 @@ function offers(list: OfferStats[], site: string): Html {
                   significant: a.lift!.significant,
                 })),
               )
-            : html`<p class="note">
-                No lift yet: it needs exposed visitors in a variant and in the holdout (set <code>holdout</code> on the offer).
-              </p>`
+            : html`<p class="note">No lift yet: it needs exposed visitors in a variant and in the holdout (set <code>holdout</code> on the offer).</p>`
         }`;
     })}
-    <p class="note">
-      Lift: form-submission rate of exposed visitors minus the holdout's, in percentage points, with Newcombe's 95% hybrid score
-      interval; green or red when the interval excludes zero.
-    </p>
+    <p class="note">Lift: form-submission rate of exposed visitors minus the holdout's, in percentage points, with Newcombe's 95% hybrid score interval; green or red when the interval excludes zero.</p>
   </section>`;
 }
 
@@ -350,39 +256,18 @@ function stages({ stages: s }: Kpis): Html {
   if (!s) return html``;
   const entered = s.entered.filter((e) => e.visitors > 0);
   const leadStages = s.lead_stages.map((id, i) => html`${i ? ', ' : ''}<code>${id}</code>`);
-  return html`<section data-section="stages">
-    <h2>Lifecycle stages</h2>
+  return html`<section data-section="stages"><h2>Lifecycle stages</h2>
     ${
       entered.length
-        ? html`<table>
-              <tr>
-                <th>stage, in funnel order</th>
-                <th>visitors who entered it in the range</th>
-              </tr>
-              ${s.entered.map(
-                (e) =>
-                  html`<tr>
-                    <td>${e.stage}${e.label ? html` <span class="note">· ${e.label}</span>` : ''}</td>
-                    <td>${e.visitors}</td>
-                  </tr>`,
-              )}
-            </table>
-            <p class="note">
-              Each count is of visitors who first entered the stage during the range, not of those in it now: a customer also
-              counts under the stages they passed on the way. A visitor's stage is the most advanced one whose condition holds, so
-              one event can move them past several: a later stage may count more than an earlier one.
-            </p>
-            <p>
-              Leads (first reached ${leadStages} in the range): ${s.leads ?? '–'}; became customers since:
-              ${s.converted_leads ?? '–'}; lead → customer conversion: <b>${leadPct(s.lead_to_customer_pct)}</b>
-            </p>
-            ${s.by_channel.length ? channels(s.by_channel) : ''}`
-        : html`<div class="empty">
-            <p>
-              <b>No stage changes in this range.</b> Stages come from the <code>stages</code> of the site's rules file; visitors
-              move through them as their events arrive.
-            </p>
-          </div>`
+        ? html`<table><tr><th>stage, in funnel order</th><th>visitors who entered it in the range</th></tr>
+          ${s.entered.map((e) => html`<tr><td>${e.stage}${e.label ? html` <span class="note">· ${e.label}</span>` : ''}</td><td>${e.visitors}</td></tr>`)}</table>
+        <p class="note">Each count is of visitors who first entered the stage during the range, not of those in it now: a
+          customer also counts under the stages they passed on the way. A visitor's stage is the most advanced one whose
+          condition holds, so one event can move them past several: a later stage may count more than an earlier one.</p>
+        <p>Leads (first reached ${leadStages} in the range): ${s.leads ?? '–'}; became customers since: ${s.converted_leads ?? '–'}; lead → customer conversion:
+          <b>${leadPct(s.lead_to_customer_pct)}</b></p>
+        ${s.by_channel.length ? channels(s.by_channel) : ''}`
+        : html`<div class="empty"><p><b>No stage changes in this range.</b> Stages come from the <code>stages</code> of the site's rules file; visitors move through them as their events arrive.</p></div>`
     }
   </section>`;
 }
@@ -392,23 +277,13 @@ const leadPct = (value: number | null) => (value == null ? '–' : `${value.toFi
 function channels(list: LeadChannel[]): Html {
   const name = (value: string | null) => value ?? '(none)';
   return html`<h3>Lead → customer conversion by first-touch channel</h3>
-    <table data-table="channels">
-      <tr>
-        <th>source / medium</th>
-        <th>leads</th>
-        <th>became customers</th>
-        <th>conversion</th>
-      </tr>
-      ${list.map(
-        (c) =>
-          html`<tr>
-            <td>${c.source === null && c.medium === null ? 'direct or untagged' : `${name(c.source)} / ${name(c.medium)}`}</td>
-            <td>${c.leads}</td>
-            <td>${c.converted_leads}</td>
-            <td>${leadPct(c.lead_to_customer_pct)}</td>
-          </tr>`,
-      )}
-    </table>
+    <table data-table="channels"><tr><th>source / medium</th><th>leads</th><th>became customers</th><th>conversion</th></tr>
+    ${list.map(
+      (
+        c,
+      ) => html`<tr><td>${c.source === null && c.medium === null ? 'direct or untagged' : `${name(c.source)} / ${name(c.medium)}`}</td>
+        <td>${c.leads}</td><td>${c.converted_leads}</td><td>${leadPct(c.lead_to_customer_pct)}</td></tr>`,
+    )}</table>
     <p class="note">A lead's channel is the utm_source and utm_medium of their first page view that had either.</p>`;
 }
 
@@ -417,32 +292,23 @@ const SERIES_CLASSES = ['visitors', 'pageviews', 'sessions'];
 function audiences({ audiences: list, traffic: t, site }: Kpis): Html {
   if (!list) return html``;
   if (list.length === 0) {
-    return html`<section data-section="audiences">
-      <h2>Audience sizes</h2>
-      <div class="empty">
-        <p>
-          <b>This site has no audiences yet.</b> Write them in <code>rules/${site}.json</code> under <code>audiences</code>: an
-          id, a <code>when</code> condition, how many <code>days</code> a member stays, and
-          <code>requires_consent: "ads"</code> for retargeting. Members then show here day by day and are listed by
-          <code>GET /v1/audiences/${site}/&lt;id&gt;</code> for ad platforms.
-        </p>
-        ${code(`"audiences": [\n  { "id": "mortgage_abandoners", "when": { "forms.mortgage-app.abandoned": true }, "days": 30, "requires_consent": "ads" }\n]`)}
-      </div>
-    </section>`;
+    return html`<section data-section="audiences"><h2>Audience sizes</h2><div class="empty">
+      <p><b>This site has no audiences yet.</b> Write them in <code>rules/${site}.json</code> under <code>audiences</code>: an id, a
+      <code>when</code> condition, how many <code>days</code> a member stays, and <code>requires_consent: "ads"</code> for retargeting.
+      Members then show here day by day and are listed by <code>GET /v1/audiences/${site}/&lt;id&gt;</code> for ad platforms.</p>
+      ${code(`"audiences": [\n  { "id": "mortgage_abandoners", "when": { "forms.mortgage-app.abandoned": true }, "days": 30, "requires_consent": "ads" }\n]`)}
+    </div></section>`;
   }
   const days = list[0].daily.map((d) => d.day);
   const className = (i: number) => SERIES_CLASSES[i % SERIES_CLASSES.length];
-  return html`<section data-section="audiences">
-    <h2>Audience sizes</h2>
+  return html`<section data-section="audiences"><h2>Audience sizes</h2>
     ${lineChart(
       'audiences',
       'Audience members per day',
       days,
       list.map((a, i) => ({ name: a.audience, className: className(i), values: a.daily.map((d) => d.size) })),
     )}
-    <p class="legend">
-      ${list.map((a, i) => html`<span><i class="${className(i)}"></i>${a.audience} (${a.daily.at(-1)?.size ?? 0} now)</span>`)}
-    </p>
+    <p class="legend">${list.map((a, i) => html`<span><i class="${className(i)}"></i>${a.audience} (${a.daily.at(-1)?.size ?? 0} now)</span>`)}</p>
     ${t && list.every((a) => a.daily.every((d) => d.size === 0)) ? html`<p class="note">Members join with ads consent only (see <code>audiences</code> in the rules).</p>` : ''}
   </section>`;
 }
@@ -455,24 +321,9 @@ function other(counts: OtherCount[]): Html {
     c.cap === null
       ? 'offer events naming an offer or variant that is not in the rules (no row of their own)'
       : `${c.kind.slice(0, -1)} names: ${c.names} of at most ${c.cap} kept, events naming any other counted under "(other)"`;
-  return html`<section data-section="other">
-    <h2>Left out</h2>
-    <table>
-      <tr>
-        <th>what</th>
-        <th>events in the range</th>
-      </tr>
-      ${shown.map(
-        (c) =>
-          html`<tr>
-            <td>${what(c)}</td>
-            <td>${c.other_events}</td>
-          </tr>`,
-      )}
-    </table>
-    <p class="note">
-      Anyone can post events, so the rollups keep rows for the first names of each kind only, and never for offers the rules do
-      not list.
-    </p>
+  return html`<section data-section="other"><h2>Left out</h2>
+    <table><tr><th>what</th><th>events in the range</th></tr>
+    ${shown.map((c) => html`<tr><td>${what(c)}</td><td>${c.other_events}</td></tr>`)}</table>
+    <p class="note">Anyone can post events, so the rollups keep rows for the first names of each kind only, and never for offers the rules do not list.</p>
   </section>`;
 }
