@@ -151,10 +151,17 @@ it('goes offline mid-visit, catches up when the browser is back online, and repl
   await profileWhen(worker, vid, (p) => p.state.counters.tracks >= 3 && p.state.counters.pages >= 2);
   await expect.poll(() => outboxIds(page), { timeout: PATIENCE_MS }).toEqual([]);
 
-  // Offline again, two more events, and the tab is closed before the network returns.
-  await context.setOffline(true);
-  for (let n = 3; n < 5; n++) await page.evaluate((n) => window.nb('track', 'rate_viewed', { n }), n);
+  // Offline again, two more events, and the tab is closed before the network returns, while they
+  // still wait for the batch timer (1 s): pagehide spills them to localStorage. (Closed instead in
+  // the few milliseconds after a failed send, while that batch's IndexedDB write is in flight, they
+  // would be lost: a known gap, in snippet/README.md. One evaluate and an immediate close keep this
+  // test on the interleaving it is about, on a busy machine too.)
   const tried = (await site.events()).map((event) => event.id);
+  await context.setOffline(true);
+  // The scenario is a browser that knows it is offline; until the page sees it, a leaving beacon is
+  // queued by the browser and lost, which no page script can tell.
+  await page.waitForFunction(() => !navigator.onLine);
+  await page.evaluate(() => [3, 4].forEach((n) => window.nb('track', 'rate_viewed', { n })));
   // With runBeforeUnload the close is only started: wait until pagehide has run and the tab is gone.
   await Promise.all([page.waitForEvent('close'), page.close({ runBeforeUnload: true })]);
   await context.setOffline(false);
