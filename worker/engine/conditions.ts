@@ -1,31 +1,46 @@
 // Compiles a MongoDB-style condition (the query language of GrowthBook's targeting) into a
 // predicate, once per rules load: paths are split, regexes built and operators resolved here, so
 // evaluating a rule per event is only closure calls, and a path that many rules read is read once
-// per context (PathSlots). Unknown operators are rules errors.
+// per context (PathSlots). Where GrowthBook's SDKs and MongoDB disagree, GrowthBook wins, so that
+// targeting copied from it means the same here: a missing path reads as null, comparisons convert
+// numeric strings, and plain equality matches 34 with "34". Unknown operators, malformed arguments
+// and regexes that are invalid or unsafe are rules errors (GrowthBook would match nothing).
 import { unsafeRegex } from './regex-safety';
 
 export type Predicate = (context: unknown) => boolean;
 type ValueTest = (value: unknown) => boolean;
 
 /** The operators of a field condition; `$options` only stands beside `$regex`. */
-const OPERATORS = [
+export const OPERATORS = [
   '$eq',
   '$ne',
   '$in',
   '$nin',
+  '$ini',
+  '$nini',
   '$gt',
   '$gte',
   '$lt',
   '$lte',
+  '$veq',
+  '$vne',
+  '$vgt',
+  '$vgte',
+  '$vlt',
+  '$vlte',
   '$regex',
+  '$regexi',
   '$exists',
   '$type',
   '$size',
   '$all',
+  '$alli',
   '$elemMatch',
   '$not',
 ] as const;
-type Operator = (typeof OPERATORS)[number];
+export type Operator = (typeof OPERATORS)[number];
+/** The operators that combine whole conditions. */
+export const LOGICAL_OPERATORS = ['$and', '$or', '$nor', '$not'] as const;
 const isOperator = (name: string): name is Operator => (OPERATORS as readonly string[]).includes(name);
 
 /** A problem in a condition, with the path inside it (e.g. `counters.pages.$gtt`). */
@@ -38,7 +53,7 @@ export class ConditionError extends Error {
   }
 }
 
-const TYPES = ['string', 'number', 'boolean', 'array', 'object', 'null'] as const;
+export const TYPES = ['string', 'number', 'boolean', 'array', 'object', 'null'] as const;
 
 /**
  * The paths that the conditions of one rules file read, numbered. Rules read the same few paths over
@@ -154,7 +169,7 @@ function compileEntry(key: string, value: unknown, at: string, paths: PathSlots 
 
 /** A condition on one value: implicit equality, or an object of operators. */
 export function compileValue(expected: unknown, at: string): ValueTest {
-  if (!isOperatorObject(expected, at)) return anyElement(equals(expected), expected);
+  if (!isOperatorObject(expected, at)) return anyElement(equals(expected, true), expected);
   if ('$options' in expected && !('$regex' in expected))
     throw new ConditionError(join(at, '$options'), '$options needs a $regex');
   const tests = Object.entries(expected)
@@ -169,15 +184,17 @@ export function compileValue(expected: unknown, at: string): ValueTest {
 function compileOperator(operator: Operator, argument: unknown, siblings: Record<string, unknown>, at: string): ValueTest {
   switch (operator) {
     case '$eq':
-      return anyElement(equals(argument), argument);
+      return anyElement(equals(argument, false), argument);
     case '$ne': {
-      const eq = anyElement(equals(argument), argument);
+      const eq = anyElement(equals(argument, false), argument);
       return (value) => !eq(value);
     }
     case '$in':
-      return anyElement(member(argument, at), listsIn(argument));
-    case '$nin': {
-      const inn = anyElement(member(argument, at), listsIn(argument));
+    case '$ini':
+      return anyElement(member(argument, at, operator === '$ini'), listsIn(argument));
+    case '$nin':
+    case '$nini': {
+      const inn = anyElement(member(argument, at, operator === '$nini'), listsIn(argument));
       return (value) => !inn(value);
     }
     case '$gt':
@@ -185,8 +202,17 @@ function compileOperator(operator: Operator, argument: unknown, siblings: Record
     case '$lt':
     case '$lte':
       return anyElement(compare(operator, argument, at));
+    case '$veq':
+    case '$vne':
+    case '$vgt':
+    case '$vgte':
+    case '$vlt':
+    case '$vlte':
+      return anyElement(compareVersions(operator, argument, at));
     case '$regex':
       return anyElement(regex(argument, siblings.$options, at));
+    case '$regexi':
+      return anyElement(regex(argument, 'i', at));
     case '$exists':
       return exists(argument, at);
     case '$type':
@@ -194,7 +220,8 @@ function compileOperator(operator: Operator, argument: unknown, siblings: Record
     case '$size':
       return size(argument, at);
     case '$all':
-      return all(argument, at);
+    case '$alli':
+      return all(argument, at, operator === '$alli');
     case '$elemMatch':
       return elemMatch(argument, at);
     case '$not': {
@@ -215,9 +242,23 @@ function anyElement(test: ValueTest, expected?: unknown): ValueTest {
   };
 }
 
-function equals(expected: unknown): ValueTest {
-  if (expected === null || typeof expected !== 'object') return (value) => value === expected;
-  return (value) => deepEqual(value, expected);
+/**
+ * Equality, where a missing value equals null (GrowthBook reads a missing path as null). `loose` is
+ * plain `{"path": value}` equality, which in GrowthBook also matches a number with the string that
+ * spells it (34 and "34"); `$eq`, `$ne` and `$in` are strict, as there.
+ */
+function equals(expected: unknown, loose: boolean): ValueTest {
+  if (expected === null) return (value) => value === null || value === undefined;
+  if (typeof expected === 'object') return (value) => deepEqual(value, expected);
+  if (loose && typeof expected === 'number') return (value) => value === expected || spelled(value) === expected;
+  if (loose && typeof expected === 'string' && !Number.isNaN(spelled(expected)))
+    return (value) => value === expected || (typeof value === 'number' && String(value) === expected);
+  return (value) => value === expected;
+}
+
+/** The number a string spells ("34", " 2.5", "1e3"), else NaN; a blank string spells none. */
+function spelled(value: unknown): number {
+  return typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
 }
 
 /** A list that holds arrays, so a whole array can match too ({tags: {$in: [["a", "b"]]}}, as in Mongo). */
@@ -225,31 +266,86 @@ function listsIn(list: unknown): unknown[] | undefined {
   return Array.isArray(list) && list.some(Array.isArray) ? list : undefined;
 }
 
-function member(list: unknown, at: string): ValueTest {
+/** `$in`: the value is one of `list`; with `fold`, strings compare case-insensitively. Missing is null. */
+function member(list: unknown, at: string, fold: boolean): ValueTest {
   if (!Array.isArray(list)) throw new ConditionError(at, 'expected an array');
-  const scalars = new Set(list.filter((item) => item === null || typeof item !== 'object'));
+  const key = (value: unknown) => (value === undefined ? null : fold && typeof value === 'string' ? value.toLowerCase() : value);
+  const scalars = new Set(list.filter((item) => item === null || typeof item !== 'object').map(key));
   const objects = list.filter((item) => item !== null && typeof item === 'object');
-  if (objects.length === 0) return (value) => scalars.has(value);
-  return (value) => scalars.has(value) || objects.some((item) => deepEqual(value, item));
+  if (objects.length === 0) return (value) => scalars.has(key(value));
+  return (value) => scalars.has(key(value)) || objects.some((item) => deepEqual(value, item));
 }
 
-function compare(operator: '$gt' | '$gte' | '$lt' | '$lte', expected: unknown, at: string): ValueTest {
-  if (typeof expected !== 'number' && typeof expected !== 'string') throw new ConditionError(at, 'expected a number or a string');
-  const kind = typeof expected;
-  // Different types never compare (Mongo's type brackets): "7" is not greater than 5. One closure
-  // per operator, as these run for most rules. $gte is "not less" (and $lte "not greater"), which
-  // is what ordering by a three-way comparison means: NaN, in neither order, counts as equal.
-  type T = typeof expected;
+type Comparison = '$gt' | '$gte' | '$lt' | '$lte';
+
+/**
+ * Orders as GrowthBook does (JavaScript's < and >): two strings by their characters, anything else
+ * as numbers, where a missing value or null counts as 0 and a string as the number it spells. So
+ * "8" is between 5 and 10, and a missing score is below 10; a value that is no number (a word, a
+ * boolean) never compares with a number. One closure per case, as these run for most rules.
+ */
+function compare(operator: Comparison, expected: unknown, at: string): ValueTest {
+  if (typeof expected === 'number') return order(operator, expected, numeric);
+  if (typeof expected !== 'string') throw new ConditionError(at, 'expected a number or a string');
+  const asNumber = spelled(expected);
+  const byNumber = order(operator, asNumber, numeric);
+  const byText = order(operator, expected, (value) => value as string);
+  if (Number.isNaN(asNumber)) return (value) => typeof value === 'string' && byText(value);
+  return (value) => (typeof value === 'string' ? byText(value) : byNumber(value));
+}
+
+function order<T extends number | string>(operator: Comparison, expected: T, read: (value: unknown) => T): ValueTest {
   switch (operator) {
     case '$gt':
-      return (value) => typeof value === kind && (value as T) > expected;
+      return (value) => read(value) > expected;
     case '$gte':
-      return (value) => typeof value === kind && !((value as T) < expected);
+      return (value) => read(value) >= expected;
     case '$lt':
-      return (value) => typeof value === kind && (value as T) < expected;
+      return (value) => read(value) < expected;
     case '$lte':
-      return (value) => typeof value === kind && !((value as T) > expected);
+      return (value) => read(value) <= expected;
   }
+}
+
+function numeric(value: unknown): number {
+  if (typeof value === 'number') return value;
+  return value === undefined || value === null ? 0 : spelled(value);
+}
+
+type VersionComparison = '$veq' | '$vne' | '$vgt' | '$vgte' | '$vlt' | '$vlte';
+
+/** Compares versions ("1.10.2", "v2.0.0-beta.1+build5") by their padded forms (versionKey). */
+function compareVersions(operator: VersionComparison, expected: unknown, at: string): ValueTest {
+  if (typeof expected !== 'string' && typeof expected !== 'number')
+    throw new ConditionError(at, 'expected a version string, e.g. "1.2.3"');
+  const key = versionKey(expected);
+  switch (operator) {
+    case '$veq':
+      return (value) => versionKey(value) === key;
+    case '$vne':
+      return (value) => versionKey(value) !== key;
+    case '$vgt':
+      return (value) => versionKey(value) > key;
+    case '$vgte':
+      return (value) => versionKey(value) >= key;
+    case '$vlt':
+      return (value) => versionKey(value) < key;
+    case '$vlte':
+      return (value) => versionKey(value) <= key;
+  }
+}
+
+/**
+ * A version as a string that orders like the version, GrowthBook's way: no leading "v" or "+build",
+ * parts split at "." and "-", each number right-aligned in 5 characters (so "9" < "10"), and "~"
+ * (after every letter) appended to a plain x.y.z so that 1.0.0 comes after 1.0.0-beta. Anything
+ * that is no version string or number (a missing value) reads as "0".
+ */
+export function versionKey(value: unknown): string {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' && value !== '' ? value : '0';
+  const parts = text.replace(/^v|\+.*$/g, '').split(/[-.]/);
+  if (parts.length === 3) parts.push('~');
+  return parts.map((part) => (/^\d+$/.test(part) ? part.padStart(5, ' ') : part)).join('-');
 }
 
 function regex(pattern: unknown, options: unknown, at: string): ValueTest {
@@ -257,14 +353,15 @@ function regex(pattern: unknown, options: unknown, at: string): ValueTest {
   if (options !== undefined && (typeof options !== 'string' || !/^[imsu]*$/.test(options))) {
     throw new ConditionError(at.replace(/\$regex$/, '$options'), 'expected flags from "imsu"');
   }
-  const unsafe = unsafeRegex(pattern, options as string | undefined);
-  if (unsafe) throw new ConditionError(at, unsafe);
+  // Validity first: the safety check reads the pattern as a regex, and would misname a broken one.
   let compiled: RegExp;
   try {
     compiled = new RegExp(pattern, options as string | undefined);
   } catch (error) {
     throw new ConditionError(at, `invalid regex: ${(error as Error).message}`);
   }
+  const unsafe = unsafeRegex(pattern, options as string | undefined);
+  if (unsafe) throw new ConditionError(at, unsafe);
   return memoizedTest(compiled);
 }
 
@@ -296,9 +393,10 @@ function memoizedTest(regex: RegExp): ValueTest {
   return test;
 }
 
+/** As in GrowthBook, null does not exist: `$exists: true` wants a value other than null. */
 function exists(argument: unknown, at: string): ValueTest {
   if (typeof argument !== 'boolean') throw new ConditionError(at, 'expected true or false');
-  return (value) => (value !== undefined) === argument;
+  return (value) => (value !== undefined && value !== null) === argument;
 }
 
 function type(argument: unknown, at: string): ValueTest {
@@ -315,10 +413,20 @@ function size(argument: unknown, at: string): ValueTest {
   return (value) => Array.isArray(value) && test(value.length);
 }
 
-function all(argument: unknown, at: string): ValueTest {
+/** Every item matches some element; with `fold` (`$alli`), string items ignore case. */
+function all(argument: unknown, at: string, fold: boolean): ValueTest {
   if (!Array.isArray(argument)) throw new ConditionError(at, 'expected an array');
-  const tests = argument.map((item, index) => compileValue(item, `${at}[${index}]`));
+  const tests = argument.map((item, index) =>
+    fold && typeof item === 'string' ? foldedEquals(item) : compileValue(item, `${at}[${index}]`),
+  );
   return (value) => Array.isArray(value) && tests.every((test) => value.some((element) => test(element)));
+}
+
+/** Case-insensitive plain equality with a string (a number matches the string that spells it). */
+function foldedEquals(expected: string): ValueTest {
+  const folded = expected.toLowerCase();
+  return (value) =>
+    (typeof value === 'number' ? String(value) : typeof value === 'string' ? value.toLowerCase() : null) === folded;
 }
 
 function elemMatch(argument: unknown, at: string): ValueTest {
@@ -329,7 +437,7 @@ function elemMatch(argument: unknown, at: string): ValueTest {
 }
 
 function typeOf(value: unknown): string {
-  if (value === null) return 'null';
+  if (value === null || value === undefined) return 'null';
   if (Array.isArray(value)) return 'array';
   return typeof value;
 }

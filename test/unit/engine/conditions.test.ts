@@ -26,12 +26,13 @@ const table: Record<string, Row[]> = {
     ['dotted path', { 'forms.mortgage-app.furthest': 3 }, true],
     ['missing path is not equal', { 'no.such.path': 3 }, false],
     ['null matches null', { nothing: null }, true],
-    ['null does not match missing', { missing: null }, false],
+    ['null matches missing, as in GrowthBook', { missing: null }, true],
     ['array element', { tags: 'refinance' }, true],
     ['whole array', { tags: ['mortgage', 'refinance'] }, true],
     ['array order matters', { tags: ['refinance', 'mortgage'] }, false],
     ['object deep equality', { nested: { a: { b: 1 } } }, true],
-    ['no string coercion', { age: '34' }, false],
+    ['a numeric string equals its number, as in GrowthBook', { age: '34' }, true],
+    ['a word never equals a number', { name: 0 }, false],
     ['empty condition', {}, true],
   ],
   $eq: [
@@ -79,7 +80,7 @@ const table: Record<string, Row[]> = {
   $lt: [
     ['less', { age: { $lt: 40 } }, true],
     ['equal', { age: { $lt: 34 } }, false],
-    ['null is not a number', { nothing: { $lt: 1 } }, false],
+    ['null counts as 0, as in GrowthBook', { nothing: { $lt: 1 } }, true],
   ],
   $lte: [
     ['equal', { age: { $lte: 34 } }, true],
@@ -96,12 +97,12 @@ const table: Record<string, Row[]> = {
   ],
   $exists: [
     ['present', { age: { $exists: true } }, true],
-    ['present null', { nothing: { $exists: true } }, true],
+    ['null does not exist, as in GrowthBook', { nothing: { $exists: true } }, false],
     ['absent', { missing: { $exists: true } }, false],
     ['absent wanted', { missing: { $exists: false } }, true],
   ],
   $type: [
-    ['missing path is no type', { missing: { $type: 'null' } }, false],
+    ['missing path reads as null', { missing: { $type: 'null' } }, true],
     ['string', { name: { $type: 'string' } }, true],
     ['number', { age: { $type: 'number' } }, true],
     ['array', { tags: { $type: 'array' } }, true],
@@ -190,6 +191,23 @@ describe('rules errors in conditions', () => {
       'when.name.$regex',
       'invalid regex: Invalid regular expression: /(/: Unterminated group',
     ],
+    [
+      'an invalid regex that would also be unsafe gets the invalid message',
+      { name: { $regex: '(a+)+[' } },
+      'when.name.$regex',
+      'invalid regex: Invalid regular expression: /(a+)+[/: Unterminated character class',
+    ],
+    [
+      'invalid $regexi',
+      { name: { $regexi: '(' } },
+      'when.name.$regexi',
+      'invalid regex: Invalid regular expression: /(/i: Unterminated group',
+    ],
+    ['unsafe $regexi', { name: { $regexi: '(a+)+$' } }, 'when.name.$regexi', 'nested quantifiers can backtrack catastrophically'],
+    ['$vgt on an object', { v: { $vgt: {} } }, 'when.v.$vgt', 'expected a version string, e.g. "1.2.3"'],
+    ['$ini without a list', { a: { $ini: 'x' } }, 'when.a.$ini', 'expected an array'],
+    ['$alli without a list', { a: { $alli: 'x' } }, 'when.a.$alli', 'expected an array'],
+    ['an operator typo', { age: { $gtee: 1 } }, 'when.age.$gtee', 'unknown operator "$gtee"'],
     [
       'nested quantifier',
       { name: { $regex: '(a+)+$' } },
