@@ -1,20 +1,30 @@
 // The zod schema of a site's rules file (rules/<site>.json): the single source of truth for what
 // landing-page builders may write. rules.schema.json is generated from it for editors; checks
 // that span sections (unknown ids, weights that do not add up) live in rules/references.ts.
+// Every field carries `.describe()` (Markdown: an editor shows it on hover and completion), and
+// each section `examples`: test/unit/rules/editor.test.ts fails on a field left undescribed.
 import { z } from 'zod';
 import { Name } from '../worker/schema/events';
 import { Banner } from '../worker/schema/decision';
+import { conditionJsonSchema } from './condition-schema';
 
 /**
  * A MongoDB-style query over the visitor context (see rules/README.md), compiled once by
- * worker/engine/conditions.ts. Its operators are checked there, where unknown ones get a path.
+ * worker/engine/conditions.ts. Its operators are checked there, where unknown ones get a path; the
+ * JSON Schema gets what an editor needs to complete and check them (rules/condition-schema.ts).
  */
-export const Condition = z
-  .record(z.string(), z.unknown())
-  .meta({ description: 'MongoDB-style query over the visitor context, e.g. {"score.total": {"$gte": 40}}' });
+export const Condition = z.record(z.string(), z.unknown()).meta({
+  id: 'condition',
+  description:
+    'A GrowthBook-style (MongoDB-style) query over the visitor context: `{"path": value}` or `{"path": {"$operator": argument}}`, combined with `$and`, `$or`, `$nor`, `$not`. See rules/README.md, "Conditions".',
+  examples: [{ 'score.total': { $gte: 40 } }, { 'request.path': { $regex: '^/rates' }, 'request.device': 'mobile' }],
+  ...conditionJsonSchema,
+});
 export type Condition = z.infer<typeof Condition>;
 
-export const ConsentKind = z.enum(['analytics', 'personalization', 'ads']);
+export const ConsentKind = z
+  .enum(['analytics', 'personalization', 'ads'])
+  .describe('A purpose the visitor consents to: `analytics`, `personalization` or `ads`.');
 export type ConsentKind = z.infer<typeof ConsentKind>;
 
 const Share = z.number().min(0).max(1);
@@ -25,22 +35,23 @@ const Magnitude = (max: number) => Positive.max(max);
 const Count = z.number().int().positive();
 
 export const Product = z.strictObject({
-  id: Name,
-  label: z.string().max(100).optional(),
+  id: Name.describe('The product id that scoring rules and offers refer to, e.g. `mortgage`.'),
+  label: z.string().max(100).optional().describe('A readable name, e.g. "Jumbo mortgage".'),
   value: Magnitude(1e6)
     .default(1)
     .describe('What a conversion is worth, relative to other products; offers inherit it as their value.'),
 });
 
 export const ScoreRule = z.strictObject({
-  id: Name,
+  id: Name.describe('The rule id; reasons name it unless `reason` is given.'),
   when: Condition.describe('Matched against the context of each incoming event (`event.*` is that event).'),
   points: z
     .number()
     .min(-10_000)
     .max(10_000)
-    .refine((points) => points !== 0, 'expected non-zero points'),
-  product: Name.optional(),
+    .refine((points) => points !== 0, 'expected non-zero points')
+    .describe('Intent points added each time the rule matches (negative to subtract); they decay with the half-life.'),
+  product: Name.optional().describe('The product the points count for, too (`score.products.<id>`).'),
   max_per_day: Count.optional().describe('How often the rule may fire per UTC day.'),
   reason: z.string().max(120).optional().describe("What a marketer reads in the profile's reasons; defaults to the rule id."),
 });
@@ -49,39 +60,42 @@ export const Scoring = z.strictObject({
   half_life_days: Magnitude(3650)
     .default(14)
     .describe("Points lose half their weight after this many days: last month's interest fades."),
-  rules: z.array(ScoreRule).default([]),
+  rules: z
+    .array(ScoreRule)
+    .default([])
+    .describe('Scoring rules: each event is matched against every rule that pins its `event.type`, and the rest.'),
 });
 
 export const Stage = z.strictObject({
-  id: Name,
-  label: z.string().max(100).optional(),
+  id: Name.describe('The stage id, read by `stage` in conditions and `stages` of offers.'),
+  label: z.string().max(100).optional().describe('A readable name, e.g. "Applicant".'),
   when: Condition.default({}).describe('Stages are tried top to bottom and the first match wins: list the most advanced first.'),
 });
 
 export const Segment = z.strictObject({
-  id: Name,
-  description: z.string().max(200).optional(),
-  when: Condition,
+  id: Name.describe('The segment id, read by `segments` in conditions and offers.'),
+  description: z.string().max(200).optional().describe('What the segment means, for the people who read the rules.'),
+  when: Condition.describe('The visitor is in the segment while this matches.'),
   sticky: z.boolean().default(false).describe('Once in, always in (e.g. "used the calculator for a jumbo loan").'),
 });
 
 export const Variant = z.strictObject({
-  id: Name,
+  id: Name.describe('The variant id, recorded with each impression and click.'),
   weight: Share.describe("Share of all visitors; with the offer's holdout the shares add up to 1."),
   banner: Banner.partial().optional().describe("Replaces fields of the offer's banner for this variant."),
 });
 
 export const Caps = z.strictObject({
-  per_day: Count.optional(),
-  total: Count.optional(),
+  per_day: Count.optional().describe('Impressions per visitor per UTC day.'),
+  total: Count.optional().describe('Impressions per visitor, ever.'),
   dismiss_cooldown_hours: Positive.optional().describe('Hours to stay away after the visitor dismissed the offer.'),
 });
 
 export const Offer = z.strictObject({
-  id: Name,
-  slots: z.array(Name).min(1),
-  product: Name.optional(),
-  when: Condition.default({}),
+  id: Name.describe('The offer id, recorded with each impression, click and conversion.'),
+  slots: z.array(Name).min(1).describe('The page slots (`data-nb-slot`) the offer may fill; it fills at most one per page.'),
+  product: Name.optional().describe("The product the offer sells: its value is the offer's default."),
+  when: Condition.default({}).describe('Eligibility: the offer competes only while this matches (default: always).'),
   unless: Condition.optional().describe('Exclusion: the offer is not shown while this matches.'),
   stages: z.array(Name).min(1).optional().describe('Shown only in these stages.'),
   segments: z.array(Name).min(1).optional().describe('Shown only to members of any of these segments.'),
@@ -99,14 +113,14 @@ export const Offer = z.strictObject({
   suppress_after_convert: z.boolean().default(true).describe('Never shown again once converted.'),
   holdout: z.number().min(0).lt(1).default(0).describe('Share of visitors held out: recorded with holdout: true, shown nothing.'),
   variants: z.array(Variant).min(1).optional().describe('A/B variants; weights plus holdout add up to 1.'),
-  banner: Banner,
+  banner: Banner.describe('What the visitor sees.'),
 });
 export type Offer = z.infer<typeof Offer>;
 
 export const Audience = z.strictObject({
-  id: Name,
-  description: z.string().max(200).optional(),
-  when: Condition,
+  id: Name.describe('The audience id, as the ad platform receives it.'),
+  description: z.string().max(200).optional().describe('What the audience means, for the people who read the rules.'),
+  when: Condition.describe('The visitor joins (or stays in) the audience when this matches.'),
   days: Count.max(540).describe('Membership lasts this many days after the last match.'),
   requires_consent: ConsentKind.optional().describe('Joins only after an explicit yes to this consent (ads, for ad platforms).'),
   exit_when: Condition.optional().describe(
@@ -119,20 +133,71 @@ export const Audience = z.strictObject({
 });
 
 export const RulesFile = z.strictObject({
-  $schema: z.string().optional(),
-  origins: z
-    .array(z.url({ protocol: /^https?$/ }))
-    .describe('Page origins allowed to send events (CORS), e.g. "https://www.acme-lending.example".'),
+  $schema: z.string().optional().describe('`"./rules.schema.json"`: lets an editor complete and check this file.'),
+  origins: z.array(z.url({ protocol: /^https?$/ })).meta({
+    description: 'Page origins allowed to send events (CORS), e.g. "https://www.acme-lending.example".',
+    examples: [['https://www.acme-lending.example', 'https://apply.acme-lending.example']],
+  }),
   slots: z
     .array(Name)
     .optional()
-    .describe("The slots the site's pages declare (data-nb-slot); when listed, offers may use only these."),
-  products: z.array(Product).default([]).describe('Products that scores and offers refer to.'),
-  scoring: Scoring.default({ half_life_days: 14, rules: [] }).describe('Intent points per event, decaying with a half-life.'),
-  stages: z.array(Stage).default([]).describe('Lifecycle stages, most advanced first; the first match wins.'),
-  segments: z.array(Segment).default([]).describe('Every matching segment applies.'),
-  offers: z.array(Offer).default([]).describe('Next-best offers per page slot.'),
-  audiences: z.array(Audience).default([]).describe('Retargeting audiences for ad platforms.'),
+    .meta({
+      description: "The slots the site's pages declare (data-nb-slot); when listed, offers may use only these.",
+      examples: [['hero', 'sidebar']],
+    }),
+  products: z
+    .array(Product)
+    .default([])
+    .meta({
+      description: 'Products that scores and offers refer to.',
+      examples: [[{ id: 'mortgage', label: 'Mortgage', value: 10 }]],
+    }),
+  scoring: Scoring.default({ half_life_days: 14, rules: [] }).meta({
+    description: 'Intent points per event, decaying with a half-life.',
+    examples: [
+      {
+        half_life_days: 14,
+        rules: [{ id: 'rates-page', when: { 'event.type': 'page', 'request.path': { $regex: '^/rates' } }, points: 5 }],
+      },
+    ],
+  }),
+  stages: z
+    .array(Stage)
+    .default([])
+    .meta({
+      description: 'Lifecycle stages, most advanced first; the first match wins and the last needs no `when`.',
+      examples: [[{ id: 'applicant', when: { 'forms.mortgage-app.started': true } }, { id: 'visitor' }]],
+    }),
+  segments: z
+    .array(Segment)
+    .default([])
+    .meta({
+      description: 'Every matching segment applies.',
+      examples: [[{ id: 'jumbo', when: { 'event.props.loan_amount': { $gt: 766550 } }, sticky: true }]],
+    }),
+  offers: z
+    .array(Offer)
+    .default([])
+    .meta({
+      description: 'Next-best offers per page slot.',
+      examples: [
+        [
+          {
+            id: 'finish-app',
+            slots: ['hero'],
+            when: { 'forms.mortgage-app.abandoned': true },
+            banner: { title: 'Finish your application', placement: 'slot' },
+          },
+        ],
+      ],
+    }),
+  audiences: z
+    .array(Audience)
+    .default([])
+    .meta({
+      description: 'Retargeting audiences for ad platforms.',
+      examples: [[{ id: 'abandoners', when: { 'forms.mortgage-app.abandoned': true }, days: 30, requires_consent: 'ads' }]],
+    }),
 });
 export type RulesFile = z.infer<typeof RulesFile>;
 /** What a person writes (defaults not yet applied): what tests and generators build. */

@@ -2,13 +2,21 @@
 // to join or leave. The snippet renders it; API consumers use it in apps, e-mail and ad sync.
 import { z } from 'zod';
 
-export const Placement = z.enum(['slot', 'top-bar', 'slide-in', 'modal']);
+export const Placement = z
+  .enum(['slot', 'top-bar', 'slide-in', 'modal'])
+  .describe("Where it shows: in the page's slot, or as a top bar, slide-in or modal over the page.");
 export type Placement = z.infer<typeof Placement>;
 
 export const Banner = z.strictObject({
-  title: z.string(),
-  body: z.string().optional(),
-  cta: z.strictObject({ text: z.string(), url: z.url({ protocol: /^https?$/ }) }).optional(),
+  title: z.string().describe('The headline.'),
+  body: z.string().optional().describe('A line of text under the headline.'),
+  cta: z
+    .strictObject({
+      text: z.string().describe('The button text, e.g. "Resume my application".'),
+      url: z.url({ protocol: /^https?$/ }).describe('Where the button leads (http or https).'),
+    })
+    .optional()
+    .describe('The call to action: a button.'),
   placement: Placement,
 });
 export type Banner = z.infer<typeof Banner>;
