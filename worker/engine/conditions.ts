@@ -150,7 +150,7 @@ function compileEntry(key: string, value: unknown, at: string, paths: PathSlots 
     const inner = compileQuery(value, at, paths);
     return (context) => !inner(context);
   }
-  if (key.startsWith('$')) throw new ConditionError(at, `unknown operator "${key}"`);
+  if (key.startsWith('$')) throw new ConditionError(at, `unknown operator "${key}"${didYouMean(key, LOGICAL_OPERATORS)}`);
   const test = compileValue(value, at);
   const { keys, index, inherited, plain } = compilePath(key);
   const read = plain
@@ -175,7 +175,8 @@ export function compileValue(expected: unknown, at: string): ValueTest {
   const tests = Object.entries(expected)
     .filter(([operator]) => operator !== '$options')
     .map(([operator, argument]) => {
-      if (!isOperator(operator)) throw new ConditionError(join(at, operator), `unknown operator "${operator}"`);
+      if (!isOperator(operator))
+        throw new ConditionError(join(at, operator), `unknown operator "${operator}"${didYouMean(operator, OPERATORS)}`);
       return compileOperator(operator, argument, expected, join(at, operator));
     });
   return tests.length === 1 ? tests[0] : (value) => tests.every((test) => test(value));
@@ -506,6 +507,31 @@ function readPath(value: unknown, keys: string[], index: boolean[], inherited: b
 function collect(array: unknown[], read: Reader): unknown {
   const found = array.map(read).filter((item) => item !== undefined);
   return found.length ? found.flat() : undefined;
+}
+
+/** ` (did you mean "$gte"?)` for a typo of a known name (an edit or two away, whatever the case), else "". */
+function didYouMean(name: string, known: readonly string[]): string {
+  const limit = name.length > 6 ? 2 : 1;
+  let best: string | undefined;
+  let bestDistance = limit + 1;
+  for (const candidate of known) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best === undefined ? '' : ` (did you mean "${best}"?)`;
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = row;
+  }
+  return previous[b.length];
 }
 
 function join(at: string, key: string): string {

@@ -180,8 +180,8 @@ describe('compileCondition', () => {
 
 describe('rules errors in conditions', () => {
   it.each([
-    ['unknown field operator', { age: { $gtt: 1 } }, 'when.age.$gtt', 'unknown operator "$gtt"'],
-    ['unknown top-level operator', { $xor: [] }, 'when.$xor', 'unknown operator "$xor"'],
+    ['unknown field operator', { age: { $gtt: 1 } }, 'when.age.$gtt', 'unknown operator "$gtt" (did you mean "$gt"?)'],
+    ['unknown top-level operator', { $xor: [] }, 'when.$xor', 'unknown operator "$xor" (did you mean "$or"?)'],
     ['$in without a list', { age: { $in: 3 } }, 'when.age.$in', 'expected an array'],
     ['$and without a list', { $and: { a: 1 } }, 'when.$and', '$and expects an array of conditions'],
     ['operators mixed with fields', { age: { $gt: 1, b: 2 } }, 'when.age', 'mixes operators and field names'],
@@ -207,7 +207,14 @@ describe('rules errors in conditions', () => {
     ['$vgt on an object', { v: { $vgt: {} } }, 'when.v.$vgt', 'expected a version string, e.g. "1.2.3"'],
     ['$ini without a list', { a: { $ini: 'x' } }, 'when.a.$ini', 'expected an array'],
     ['$alli without a list', { a: { $alli: 'x' } }, 'when.a.$alli', 'expected an array'],
-    ['an operator typo', { age: { $gtee: 1 } }, 'when.age.$gtee', 'unknown operator "$gtee"'],
+    [
+      'a typo in the case of an operator',
+      { a: { $elemmatch: {} } },
+      'when.a.$elemmatch',
+      'unknown operator "$elemmatch" (did you mean "$elemMatch"?)',
+    ],
+    ['a name far from any operator', { a: { $between: [1, 2] } }, 'when.a.$between', 'unknown operator "$between"'],
+    ['an operator typo', { age: { $gtee: 1 } }, 'when.age.$gtee', 'unknown operator "$gtee" (did you mean "$gte"?)'],
     [
       'nested quantifier',
       { name: { $regex: '(a+)+$' } },

@@ -113,7 +113,9 @@ describe('rules.schema.json for editors', () => {
     const file = structuredClone(demo);
     file.offers![0].when = { 'score.total': { $gtee: 40 } };
     expect(editorErrors(file)).toContain('/offers/0/when/score.total must NOT have additional properties');
-    expect(cliProblems(file)).toContain('rules/site.json:offers[0].when.score.total.$gtee: unknown operator "$gtee"');
+    expect(cliProblems(file)).toContain(
+      'rules/site.json:offers[0].when.score.total.$gtee: unknown operator "$gtee" (did you mean "$gte"?)',
+    );
     file.offers![0].when = { $andd: [] };
     expect(editorErrors(file)).toContain('/offers/0/when/$andd boolean schema is false');
   });
