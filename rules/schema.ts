@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { Name } from '../worker/schema/events';
 import { Banner } from '../worker/schema/decision';
+import { isTimeZone } from '../worker/lib/zone';
 
 /**
  * A MongoDB-style query over the visitor context (see rules/README.md), compiled once by
@@ -118,6 +119,18 @@ export const Audience = z.strictObject({
     .describe('Receives POSTed JSON batches of joins and leaves, signed with HMAC-SHA256 of the NB_WEBHOOK_SECRET secret.'),
 });
 
+export const FormLabels = z.strictObject({
+  id: Name.describe('The form, as its markup names it (data-nb-form).'),
+  steps: z
+    .array(z.string().min(1).max(60))
+    .min(1)
+    .max(50)
+    .describe('Step labels in order (step 1 first): the funnel shows these instead of the labels the pages sent.'),
+});
+
+/** A site path as the dashboard groups it: starts with a slash. */
+const SitePath = z.string().regex(/^\//, 'expected a path starting with /').max(300);
+
 export const RulesFile = z.strictObject({
   $schema: z.string().optional(),
   origins: z
@@ -133,6 +146,23 @@ export const RulesFile = z.strictObject({
   segments: z.array(Segment).default([]).describe('Every matching segment applies.'),
   offers: z.array(Offer).default([]).describe('Next-best offers per page slot.'),
   audiences: z.array(Audience).default([]).describe('Retargeting audiences for ad platforms.'),
+  timezone: z
+    .string()
+    .refine(isTimeZone, 'expected an IANA time zone such as "Europe/London" or "America/New_York"')
+    .optional()
+    .describe(
+      'The time zone the dashboard and /v1/stats count days in (IANA name, e.g. "America/New_York"); UTC when left out. Rows rolled up before a change keep the days they were counted in.',
+    ),
+  forms: z
+    .array(FormLabels)
+    .optional()
+    .describe("Step labels of the site's multi-step forms; a form not listed takes the labels its pages sent in the range."),
+  path_aliases: z
+    .record(SitePath, SitePath)
+    .optional()
+    .describe(
+      'Pages the dashboard counts as one: each path (after index files, .html and trailing slashes are dropped) maps to the path to show, e.g. {"/apply-now": "/apply"}.',
+    ),
 });
 export type RulesFile = z.infer<typeof RulesFile>;
 /** What a person writes (defaults not yet applied): what tests and generators build. */

@@ -38,9 +38,9 @@ function validEvents(batch: BatchEnvelope, receivedAt: number): { events: Event[
   return { events, rejected };
 }
 
-function countBot(c: Context<AppEnv>, site: string, now: number): void {
+function countBot(c: Context<AppEnv>, site: string, now: number, zone: string | undefined): void {
   c.executionCtx.waitUntil(
-    botBatchStatement(c.env.DB, site, now)
+    botBatchStatement(c.env.DB, site, now, zone)
       .run()
       .catch((error) => console.warn('bot count failed', error)),
   );
@@ -69,12 +69,12 @@ export const collect = new Hono<AppEnv>()
   .post('/v1/collect', described, limitAddress(), jsonBody(BatchEnvelope, 'invalid_batch', EventBatch), async (c) => {
     const receivedAt = Date.now();
     const batch = c.req.valid('json');
-    siteRules(c, batch.site, { checkOrigin: true });
+    const rules = siteRules(c, batch.site, { checkOrigin: true });
     c.header('Cache-Control', 'no-store');
     // Server-side senders (an app backend, a CRM) present the API key: no bots, and trusted.
     const keyed = await hasValidApiKey(c);
     if (!keyed && isBotRequest(c.req.header('user-agent'))) {
-      countBot(c, batch.site, receivedAt);
+      countBot(c, batch.site, receivedAt, rules.source.timezone);
       return c.body(null, 204, { 'X-Nextbest-Ignored': 'bot' });
     }
     const { events: candidates, rejected } = validEvents(batch, receivedAt);

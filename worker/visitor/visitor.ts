@@ -284,7 +284,10 @@ export class Visitor extends DurableObject<Env> {
       const from = state.stage;
       applyEvent(rules, state, event, at, { ...input.request, consent: consentOf(event) ?? input.request?.consent });
       const stage = state.stage !== from ? { from, to: state.stage } : undefined;
-      fresh.push(queuedEvent({ site: input.site, vid: input.vid, vh, at, event, sid: input.sid, ...(stage ? { stage } : {}) }));
+      const device = input.request?.device;
+      fresh.push(
+        queuedEvent({ site: input.site, vid: input.vid, vh, at, event, sid: input.sid, ...(stage ? { stage } : {}), device }),
+      );
     }
     store.noteAudienceChanges(this.sql, audiencesBefore, state.audiences);
     store.saveState(this.sql, state);
