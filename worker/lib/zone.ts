@@ -38,7 +38,11 @@ export function isTimeZone(zone: string): boolean {
 
 /** The zone's wall clock at `ms`, read as if it were UTC (so the difference to `ms` is the offset). */
 function wallClock(ms: number, zone: string): number {
-  const parts = Object.fromEntries(formatter(zone).formatToParts(ms).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(
+    formatter(zone)
+      .formatToParts(ms)
+      .map((p) => [p.type, p.value]),
+  );
   return Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second);
 }
 
@@ -59,4 +63,5 @@ export function dayStart(day: string, zone: string = UTC): number {
 }
 
 /** When `day` ends in `zone` (the next day's start), in ms. */
-export const dayEnd = (day: string, zone: string = UTC): number => dayStart(utcDate(Date.parse(`${day}T00:00:00Z`) + DAY_MS), zone);
+export const dayEnd = (day: string, zone: string = UTC): number =>
+  dayStart(utcDate(Date.parse(`${day}T00:00:00Z`) + DAY_MS), zone);

@@ -1,6 +1,6 @@
-// GET /v1/stats/:site?from&to&metric (an admin key, or a read-only key of the site): the site's KPIs
-// over a range of UTC days, as JSON. `metric` picks sections (traffic, forms, offers, stages,
-// audiences, other; all by default).
+// GET /v1/stats/:site?from&to|period&metric&source&medium&device&stage&compare (an admin key, or a
+// read-only key of the site): the site's KPIs over a range of days in its time zone, as JSON.
+// `metric` picks sections (traffic, forms, offers, stages, audiences, other; all by default).
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
@@ -9,7 +9,7 @@ import { siteRules } from '../http/site';
 import { operation } from '../http/operation';
 import { validated } from '../http/validate';
 import { Name } from '../schema/events';
-import { loadKpis } from '../dashboard/kpis';
+import { loadStats } from '../dashboard/stats';
 import { RangeQuery } from '../dashboard/range';
 import { Kpis } from '../schema/stats';
 
@@ -18,7 +18,7 @@ const Params = z.strictObject({ site: Name });
 const described = operation({
   id: 'getStats',
   tag: 'analytics',
-  summary: "The site's KPIs over a range of UTC days",
+  summary: "The site's KPIs over a range of days in its time zone (rules `timezone`)",
   description: 'An admin key, or a read-only key of this site (NB_DASHBOARD_KEYS).',
   auth: 'apiKey',
   ok: Kpis,
@@ -36,7 +36,7 @@ export const stats = new Hono<AppEnv>()
     const { site } = c.req.valid('param');
     const query = c.req.valid('query');
     const rules = siteRules(c, site, { checkOrigin: false });
-    const kpis = await loadKpis(c.env.DB, site, rules.source, query, query.sections);
+    const kpis = await loadStats(c.env.DB, site, rules.source, query);
     c.header('Cache-Control', 'no-store');
     return c.json(kpis satisfies Kpis, 200);
   });

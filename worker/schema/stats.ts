@@ -29,7 +29,10 @@ export const Traffic = z.strictObject({
   bounced_sessions: Count,
   /** Single-page sessions / sessions. */
   bounce_rate: Rate,
+  /** Batches ignored as sent by bots (by user agent): counted, never a visitor. Not narrowed by filters. */
+  bot_batches: Count,
   daily: z.array(z.strictObject({ day: z.string(), visitors: Count, page_views: Count, sessions: Count })),
+  /** Paths grouped into pages: index files, .html and trailing slashes dropped, then the rules' path_aliases. */
   top_pages: z.array(z.strictObject({ path: z.string(), views: Count })),
 });
 export type Traffic = z.infer<typeof Traffic>;
@@ -132,6 +135,37 @@ export const OtherCount = z.strictObject({
 });
 export type OtherCount = z.infer<typeof OtherCount>;
 
+export const SlotSummary = z.strictObject({
+  slot: z.string(),
+  /**
+   * winner: an arm's lift over its holdout is positive and its interval excludes 0 (the largest such);
+   * holdout_wins: every arm's lift is negative with an interval below 0; not_enough_data: neither
+   * yet; no_holdout: no offer in the slot holds visitors out, so nothing measures lift; no_offers.
+   */
+  verdict: z.enum(['winner', 'holdout_wins', 'not_enough_data', 'no_holdout', 'no_offers']),
+  /** The winning arm, or the one ahead so far; null when none was exposed. */
+  offer: z.string().nullable(),
+  arm: z.string().nullable(),
+  lift: Lift.nullable(),
+  /** More exposed visitors (arm and holdout together) needed to detect the lift seen so far; 0 once decided. */
+  visitors_needed: Count.nullable(),
+});
+export type SlotSummary = z.infer<typeof SlotSummary>;
+
+/** The figures of the dashboard's KPI cards, for the range and for the period before it. */
+export const Totals = z.strictObject({
+  unique_visitors: Count,
+  visitors: Count,
+  page_views: Count,
+  sessions: Count,
+  bounce_rate: Rate,
+  bot_batches: Count,
+  form_submissions: Count,
+  leads: Count.nullable(),
+  lead_to_customer_pct: Rate,
+});
+export type Totals = z.infer<typeof Totals>;
+
 export const Kpis = z
   .strictObject({
     site: z.string(),
@@ -143,6 +177,14 @@ export const Kpis = z
     stages: Stages.optional(),
     audiences: z.array(AudienceSeries).optional(),
     other: z.array(OtherCount).optional(),
+    /** The IANA time zone whose calendar days `from`, `to` and every `day` are (rules `timezone`). */
+    timezone: z.string().optional(),
+    /** With offers: one line per slot, the arm that wins there or what is still missing. */
+    slots: z.array(SlotSummary).optional(),
+    /** With compare=previous: the KPI cards' figures for the range… */
+    totals: Totals.optional(),
+    /** …and for as many days just before it. */
+    previous: z.strictObject({ from: z.string(), to: z.string(), totals: Totals }).optional(),
   })
   .meta({ id: 'Kpis' });
 export type Kpis = z.infer<typeof Kpis>;
