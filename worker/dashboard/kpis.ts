@@ -8,7 +8,7 @@ import { DAY_MS, utcDate } from '../lib/time';
 import { dayEnd, dayStart } from '../lib/zone';
 import { pageOf } from './paths';
 import { slotSummaries } from './winners';
-import type { Filters } from './range';
+import type { Filters, Range, Section } from './range';
 import { liftOverHoldout, rate, type Lift } from '../analytics/intervals';
 import { HOLDOUT_ARM, funnelStages, stagesInFunnelOrder } from '../analytics/rollup-keys';
 import { NAME_CAPS, NAMES_IN_USE, OTHER } from '../analytics/name-caps';
@@ -25,13 +25,6 @@ import type {
   Traffic,
 } from '../schema/stats';
 
-export const SECTIONS = ['traffic', 'forms', 'offers', 'stages', 'audiences', 'other'] as const;
-export type Section = (typeof SECTIONS)[number];
-
-export interface Range {
-  from: string;
-  to: string;
-}
 
 /** Every UTC day from `from` to `to`, inclusive. */
 export function daysIn({ from, to }: Range): string[] {

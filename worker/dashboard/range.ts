@@ -3,10 +3,18 @@
 // bad value gets a 400 naming the parameter. Days are the site's (rules `timezone`): "today" and
 // the defaults are resolved by resolveRange, once the site is known.
 import { z } from 'zod';
-import { SECTIONS, type Range, type Section } from './kpis';
 import { DAY_MS, utcDate } from '../lib/time';
 import { localDate } from '../lib/zone';
 import { Name } from '../schema/events';
+
+export const SECTIONS = ['traffic', 'forms', 'offers', 'stages', 'audiences', 'other'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+/** Days from `from` to `to`, both included, as YYYY-MM-DD in the site's time zone. */
+export interface Range {
+  from: string;
+  to: string;
+}
 
 /** The longest range one request may ask for. */
 export const MAX_DAYS = 366;

@@ -1,7 +1,6 @@
 // Top pages group paths into pages: index files, extensions, trailing slashes and the rules' aliases.
 import { describe, expect, it } from 'vitest';
 import { normalisePath, pageOf } from '../../../worker/dashboard/paths';
-import { trafficOf } from '../../../worker/dashboard/kpis';
 
 describe('page paths', () => {
   it.each([
@@ -25,18 +24,5 @@ describe('page paths', () => {
     expect(page('/apply-now')).toBe('/demo/apply');
     expect(page('/apply-now/')).toBe('/demo/apply');
     expect(page('/rates')).toBe('/rates');
-  });
-
-  it('makes the four spellings of the demo pages two rows of top pages', () => {
-    const rows = ['/demo/', '/demo/index.html', '/demo/apply', '/demo/apply.html'].map((dim, i) => ({
-      day: '2026-03-01',
-      dim,
-      n: i + 1,
-    }));
-    const traffic = trafficOf({ from: '2026-03-01', to: '2026-03-01' }, [], 0, [], rows, { bots: 0, pageOf: pageOf() });
-    expect(traffic.top_pages).toEqual([
-      { path: '/demo/apply', views: 7 },
-      { path: '/demo', views: 3 },
-    ]);
   });
 });
