@@ -23,6 +23,7 @@ import { dashboardPage, loginPage, rangeErrorPage, siteErrorPage } from '../dash
 import { RangeQuery, StatsQuery } from '../dashboard/range';
 import { loadStats } from '../dashboard/stats';
 import { tablesOf, toCsv } from '../dashboard/tables';
+import { d1ServerTiming, timedD1 } from '../lib/d1-timing';
 import { endSession, readSession, SESSION_HOURS, startSession } from '../dashboard/session';
 
 const DashboardQuery = StatsQuery.extend({ site: Name.optional() });
@@ -161,7 +162,9 @@ export const dashboard = new Hono<AppEnv>()
       const { path, reason } = describeIssue(query.error.issues[0]);
       return c.html(rangeErrorPage({ ...frame, ...dates }, `${path} ${reason}`), 400);
     }
-    const kpis = await loadStats(c.env.DB, site, rules.source, { ...query.data, compare: true });
+    const d1 = timedD1(c.env.DB);
+    const kpis = await loadStats(d1.db, site, rules.source, { ...query.data, compare: true });
+    c.header('Server-Timing', d1ServerTiming(d1.elapsed()));
     return c.html(
       dashboardPage({
         ...frame,

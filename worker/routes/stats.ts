@@ -10,6 +10,7 @@ import { operation } from '../http/operation';
 import { validated } from '../http/validate';
 import { Name } from '../schema/events';
 import { loadStats } from '../dashboard/stats';
+import { d1ServerTiming, timedD1 } from '../lib/d1-timing';
 import { RangeQuery } from '../dashboard/range';
 import { Kpis } from '../schema/stats';
 
@@ -36,7 +37,9 @@ export const stats = new Hono<AppEnv>()
     const { site } = c.req.valid('param');
     const query = c.req.valid('query');
     const rules = siteRules(c, site, { checkOrigin: false });
-    const kpis = await loadStats(c.env.DB, site, rules.source, query);
+    const d1 = timedD1(c.env.DB);
+    const kpis = await loadStats(d1.db, site, rules.source, query);
     c.header('Cache-Control', 'no-store');
+    c.header('Server-Timing', d1ServerTiming(d1.elapsed()));
     return c.json(kpis satisfies Kpis, 200);
   });
