@@ -134,7 +134,7 @@ export const Lifecycle = z.strictObject({
   dormant_days: Count.max(730)
     .default(90)
     .describe('A customer with no activity for longer than this is dormant (churned); activity after that is a win-back.'),
-  referral_param: Name.default('ref').describe('The URL query parameter that carries a referral code (the referrer\'s uid).'),
+  referral_param: Name.default('ref').describe("The URL query parameter that carries a referral code (the referrer's uid)."),
   currency: z
     .string()
     .regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as "USD"')

@@ -66,6 +66,7 @@ export const examples = {
   postEvents: {
     request: {
       uid,
+      slots: ['hero'],
       events: [
         {
           id: 'funded-8841',
