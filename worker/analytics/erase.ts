@@ -13,6 +13,12 @@ const VISITOR_TABLES = [
   'form_visitors',
   'offer_visitors',
   'stage_visitors',
+  'people',
+  'person_products',
+  'person_links',
+  'customer_days',
+  'revenue',
+  'winbacks',
 ] as const;
 
 /**

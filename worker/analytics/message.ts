@@ -4,6 +4,7 @@
 import type { Event } from '../schema/events';
 import { parsePage } from '../engine/context';
 import { visitorHash } from './visitor-hash';
+import type { PersonFacts } from './person';
 
 /** An offer decided for the visitor: shown (a variant, or "-" without variants) or held out. */
 export interface QueuedExposure {
@@ -39,6 +40,8 @@ export interface QueuedEvent {
   offers?: QueuedExposure[];
   /** The lifecycle stage change this event caused, if any. */
   stage?: { from: string; to: string };
+  /** The person behind the event after it, for the lifecycle KPIs (person.ts). */
+  person?: PersonFacts;
 }
 
 /** A message as the visitor builds it now: `vh` always, `utm` on every page view. */

@@ -13,6 +13,7 @@ import { armOf, isRulesArm } from './rollup-keys';
 import { NOT_ERASED } from './erase';
 import { KNOWN_NAME, OTHER, registerName, type NameKind } from './name-caps';
 import { localDate } from '../lib/zone';
+import { personStatements } from './person-rollup';
 
 /** A daily_counts counter: `kind` when the dimension is a name the visitor chose, kept only under its cap. */
 type Counter = [metric: string, dim: string, kind?: NameKind];
@@ -21,6 +22,16 @@ type Counter = [metric: string, dim: string, kind?: NameKind];
 export function countersOf(message: QueuedEvent, rules: RulesFile | undefined): Counter[] {
   const counters = eventCounters(message.event, rules);
   if (message.stage) counters.push(['stage_enter', message.stage.to]);
+  const person = message.person;
+  for (const { offer, variant } of productConverts(message, rules))
+    counters.push(['offer_convert', `${offer}/${armOf(variant)}`]);
+  // Offer conversions of people who already were customers: the cross-sells.
+  if (person?.was_customer) {
+    const event = message.event;
+    const offers = new Set(person.converts?.map(({ offer }) => offer));
+    if (event.type === 'offer' && event.action === 'convert') offers.add(event.offer);
+    for (const offer of offers) if (rules?.offers.some((o) => o.id === offer)) counters.push(['cross_sell_convert', offer]);
+  }
   return counters;
 }
 
@@ -41,6 +52,11 @@ function eventCounters(event: Event, rules: RulesFile | undefined): Counter[] {
   }
 }
 
+/** The offers the event converted by taking their product (person.ts), as far as the rules know their arm. */
+function productConverts(message: QueuedEvent, rules: RulesFile | undefined) {
+  return (message.person?.converts ?? []).filter(({ offer, variant }) => isRulesArm(rules, offer, variant));
+}
+
 /** The name a counter or row of this event names, for the kinds that are capped. */
 function cappedName(event: Event): [NameKind, string] | null {
   if (event.type === 'form') return ['form', event.form];
@@ -48,7 +64,7 @@ function cappedName(event: Event): [NameKind, string] | null {
   return null;
 }
 
-interface Keys {
+export interface Keys {
   site: string;
   vh: string;
   day: string;
@@ -57,7 +73,7 @@ interface Keys {
 }
 
 /** Builds statements: `counting` ones carry the unseen-event guard (its parameters come last). */
-interface Builder {
+export interface Builder {
   keys: Keys;
   plain(sql: string, ...values: unknown[]): D1PreparedStatement;
   counting(sql: string, ...values: unknown[]): D1PreparedStatement;
@@ -131,6 +147,8 @@ export function rollupStatements(db: D1Database, message: KeyedEvent, rules: Rul
     const counts = { impression: [1, 0, 0], click: [0, 1, 0], convert: [0, 0, 1], dismiss: [0, 0, 0] }[event.action];
     out.push(...exposureStatements(b, event.offer, armOf(event.variant), counts));
   }
+  for (const { offer, variant } of productConverts(message, rules))
+    out.push(...exposureStatements(b, offer, armOf(variant), [0, 0, 1]));
   for (const exposure of message.offers ?? []) {
     if (isRulesArm(rules, exposure.offer, exposure.variant, exposure.holdout))
       out.push(...exposureStatements(b, exposure.offer, armOf(exposure.variant, exposure.holdout), [0, 0, 0]));
@@ -149,6 +167,7 @@ export function rollupStatements(db: D1Database, message: KeyedEvent, rules: Rul
       ),
     );
   }
+  out.push(...personStatements(b, message, rules));
   out.push(
     b.counting(
       'INSERT OR IGNORE INTO seen_events (site, vh, id, day) SELECT ?, ?, ?, ? WHERE $UNSEEN',

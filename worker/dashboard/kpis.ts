@@ -1,7 +1,7 @@
 // The KPIs of a site over a range of days (the site's time zone), read from the rollup tables:
-// traffic, form funnels, offers by variant with lift over the holdout, lifecycle stages and audience
-// sizes, narrowed by the visitor filters. Queries run in one D1 batch; the shaping below them is
-// pure. Definitions: worker/analytics/README.md.
+// traffic, form funnels, offers by variant with lift over the holdout, lifecycle stages, audience
+// sizes and the customer lifecycle (lifecycle.ts), narrowed by the visitor filters. Queries run in
+// one D1 batch; the shaping below them is pure. Definitions: worker/analytics/README.md.
 import type { RulesFile } from '../../rules/schema';
 import { groupBy } from '../lib/group';
 import { DAY_MS, utcDate } from '../lib/time';
@@ -12,6 +12,7 @@ import type { Filters, Range, Section } from './range';
 import { liftOverHoldout, rate, type Lift } from '../analytics/intervals';
 import { HOLDOUT_ARM, funnelStages, stagesInFunnelOrder } from '../analytics/rollup-keys';
 import { NAME_CAPS, NAMES_IN_USE, OTHER } from '../analytics/name-caps';
+import { lifecycleOf, lifecycleQueries } from './lifecycle';
 import type {
   AudienceSeries,
   FormFunnel,
@@ -153,8 +154,9 @@ export async function loadKpis(
       ...rf,
     );
   }
-  if (wanted.has('stages')) {
+  if (wanted.has('stages'))
     q('stages', `SELECT stage, COUNT(*) AS n FROM stage_visitors WHERE ${inRange}${f.sql} GROUP BY stage`, ...rf);
+  if (wanted.has('stages') || wanted.has('lifecycle')) {
     const { leadStages, customer } = funnelStages(rules);
     if (leadStages.length && customer) {
       // Leads and converted leads per first-touch channel: the source and medium of the lead's
@@ -196,6 +198,7 @@ export async function loadKpis(
       site,
     );
   }
+  if (wanted.has('lifecycle')) lifecycleQueries(q, site, rules, range);
   if (wanted.has('other')) {
     q('other_events', `SELECT metric, SUM(n) AS n FROM daily_counts WHERE ${inRange} AND dim = ? GROUP BY metric`, ...r, OTHER);
     q('names', NAMES_IN_USE, site);
@@ -217,6 +220,7 @@ export async function loadKpis(
   if (wanted.has('stages')) kpis.stages = stagesOf(rules, get('stages'), rows.has('leads') ? get('leads') : undefined);
   if (wanted.has('audiences')) kpis.audiences = audiencesOf(rules, range, get('audiences'));
   if (wanted.has('other')) kpis.other = otherOf(get('other_events'), get('names'));
+  if (wanted.has('lifecycle')) kpis.lifecycle = lifecycleOf(rules, range, get, get('leads'));
   return kpis;
 }
 

@@ -7,7 +7,7 @@ import { DAY_MS, utcDate } from '../lib/time';
 import { localDate } from '../lib/zone';
 import { Name } from '../schema/events';
 
-export const SECTIONS = ['traffic', 'forms', 'offers', 'stages', 'audiences', 'other'] as const;
+export const SECTIONS = ['traffic', 'forms', 'offers', 'stages', 'audiences', 'other', 'lifecycle'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** Days from `from` to `to`, both included, as YYYY-MM-DD in the site's time zone. */

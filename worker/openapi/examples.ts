@@ -10,6 +10,7 @@ import type { Erasure, Profile } from '../schema/profile';
 import type { AudienceMembers, WebhookPayload } from '../schema/audiences';
 import type { Kpis } from '../schema/stats';
 import type { Health } from '../schema/health';
+import type { BackOfficeBatch, SpendRequest, SpendResponse } from '../schema/back-office';
 import { newVisitor } from '../engine/state';
 
 const site = 'demo';
@@ -61,6 +62,33 @@ export const examples = {
   identify: {
     request: { site, vid, uid } satisfies IdentifyRequest,
     response: { vid, profile: `uid:${uid}`, linked: [vid] } satisfies IdentifyResponse,
+  },
+  postEvents: {
+    request: {
+      uid,
+      slots: ['hero'],
+      events: [
+        {
+          id: 'funded-8841',
+          ts: at,
+          type: 'track',
+          name: 'loan_funded',
+          props: { product: 'mortgage' },
+          amount: 2450,
+          currency: 'USD',
+        },
+      ],
+    } satisfies BackOfficeBatch,
+    response: {
+      accepted: 1,
+      duplicates: 0,
+      rejected: [],
+      decisions: { ...decision, stage: 'customer', offers: [] },
+    } satisfies CollectResponse,
+  },
+  putSpend: {
+    request: { spend: [{ day: '2026-11-01', source: 'google', medium: 'cpc', amount: 350 }] } satisfies SpendRequest,
+    response: { stored: 1 } satisfies SpendResponse,
   },
   getProfile: {
     response: {

@@ -22,13 +22,20 @@ import { scrubEvent } from '../lib/scrub';
 import { botBatchStatement } from '../analytics/rollup';
 
 /** The batch's events that pass their schema and are recent enough (clock.ts), and why the others do not. */
-function validEvents(batch: BatchEnvelope, receivedAt: number): { events: Event[]; rejected: CollectResponse['rejected'] } {
+function validEvents(
+  batch: BatchEnvelope,
+  receivedAt: number,
+  keyed: boolean,
+): { events: Event[]; rejected: CollectResponse['rejected'] } {
   const events: Event[] = [];
   const rejected: CollectResponse['rejected'] = [];
   batch.events.forEach((candidate, index) => {
     const parsed = Event.safeParse(candidate);
     const stale = parsed.success ? staleReason(parsed.data.ts, batch.sent_at, receivedAt) : null;
     if (stale) rejected.push({ index, reason: `events[${index}].ts: ${stale}` });
+    // Revenue counts towards CLV: a page could make it up, so only a sender with the key may state it.
+    else if (parsed.success && !keyed && parsed.data.type === 'track' && parsed.data.amount !== undefined)
+      rejected.push({ index, reason: `events[${index}].amount: accepted only with the API key (POST /v1/events)` });
     else if (parsed.success) events.push(scrubEvent(parsed.data));
     else {
       const { path, reason } = describeIssue(parsed.error.issues[0], `events[${index}]`);
@@ -77,7 +84,7 @@ export const collect = new Hono<AppEnv>()
       countBot(c, batch.site, receivedAt, rules.source.timezone);
       return c.body(null, 204, { 'X-Nextbest-Ignored': 'bot' });
     }
-    const { events: candidates, rejected } = validEvents(batch, receivedAt);
+    const { events: candidates, rejected } = validEvents(batch, receivedAt, keyed);
     if (candidates.length === 0) {
       throw new ApiError(400, 'invalid_batch', `no valid event: ${rejected[0].reason}`, `events[${rejected[0].index}]`);
     }

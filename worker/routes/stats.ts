@@ -1,6 +1,6 @@
 // GET /v1/stats/:site?from&to|period&metric&source&medium&device&stage&compare (an admin key, or a
 // read-only key of the site): the site's KPIs over a range of days in its time zone, as JSON.
-// `metric` picks sections (traffic, forms, offers, stages, audiences, other; all by default).
+// `metric` picks sections (traffic, forms, offers, stages, audiences, other, lifecycle; all by default).
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
