@@ -5,7 +5,8 @@
 // CPU during the request. Local D1 runs its SQLite in that same process, so that CPU is an upper
 // bound of the worker's own; the page's rendering alone (dashboard_render_*) is timed in Node's V8
 // on the real /v1/stats answer.
-// Prints `name: value unit`. Flags: --visitors 100000 --days 90 --runs 5, --keep (the D1 state, to inspect).
+// Prints `name: value unit`. Flags: --visitors 100000 --days 90 --runs 5, --keep (the D1 state, to
+// inspect or reuse), --reuse <dir> (a kept state: no seeding).
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     days: { type: 'string', default: '90' },
     runs: { type: 'string', default: '5' },
     keep: { type: 'boolean', default: false },
+    reuse: { type: 'string' },
   },
 });
 const VISITORS = Number(values.visitors);
@@ -31,7 +33,7 @@ const DAY = 86_400_000;
 const apiKey = 'dashboard-bench';
 const print = (name: string, value: number | string, unit = '') => console.log(`${name}: ${value}${unit ? ` ${unit}` : ''}`);
 
-const persist = mkdtempSync(join(tmpdir(), 'nextbest-dash-'));
+const persist = values.reuse ?? mkdtempSync(join(tmpdir(), 'nextbest-dash-'));
 const worker = await startMiniflare({ persist, bindings: { NB_API_KEY: apiKey, NB_RATE_LIMIT_IP: 'off' } });
 const db = await worker.mf.getD1Database('DB');
 
@@ -198,7 +200,7 @@ function workerdCpuMs(): number {
 
 /** The dashboard's HTML and CSV from the 90-day answer, in Node: the JavaScript a page costs beyond its queries. */
 async function timeRendering(): Promise<void> {
-  const response = await fetch(`${worker.url}/v1/stats/demo?period=90d&compare=previous`, {
+  const response = await worker.mf.dispatchFetch(`${worker.url}/v1/stats/demo?period=90d&compare=previous`, {
     headers: { authorization: `Bearer ${apiKey}` },
   });
   const kpis = (await response.json()) as Kpis;
@@ -217,7 +219,8 @@ const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(li
 async function request(path: string): Promise<{ wall: number; cpu: number; d1: number; status: number; bytes: number }> {
   const cpu0 = workerdCpuMs();
   const started = performance.now();
-  const response = await fetch(`${worker.url}${path}`, { headers: { authorization: `Bearer ${apiKey}` } });
+  // Straight to workerd: a request of several seconds outlives the keep-alive of Node's HTTP client.
+  const response = await worker.mf.dispatchFetch(`${worker.url}${path}`, { headers: { authorization: `Bearer ${apiKey}` } });
   const body = await response.text();
   const wall = performance.now() - started;
   // /proc counts in 10 ms ticks: each run reads a coarse figure, the median of several is steadier.
@@ -226,7 +229,7 @@ async function request(path: string): Promise<{ wall: number; cpu: number; d1: n
 }
 
 try {
-  print('dashboard_seed_ms', await seed(), 'ms');
+  if (!values.reuse) print('dashboard_seed_ms', await seed(), 'ms');
   const cases: Array<[string, string]> = [
     ['stats_90d', '/v1/stats/demo?period=90d&compare=previous'],
     ['stats_90d_filtered', '/v1/stats/demo?period=90d&compare=previous&source=google&device=mobile'],
@@ -249,6 +252,6 @@ try {
   }
 } finally {
   await worker.stop();
-  if (values.keep) console.error(`state kept in ${persist}`);
+  if (values.keep || values.reuse) console.error(`state kept in ${persist}`);
   else rmSync(persist, { recursive: true, force: true });
 }

@@ -26,7 +26,6 @@ import type {
   Traffic,
 } from '../schema/stats';
 
-
 /** Every UTC day from `from` to `to`, inclusive. */
 export function daysIn({ from, to }: Range): string[] {
   const days: string[] = [];
@@ -225,7 +224,7 @@ export async function loadKpis(
 }
 
 /** The KPI cards' figures, from the traffic, forms and stages sections (zeros for those not loaded). */
-export function totalsOf({ traffic: t, forms, stages: s }: Kpis): Totals {
+export function totalsOf({ traffic: t, forms, stages: s, lifecycle: l }: Kpis): Totals {
   return {
     unique_visitors: t?.unique_visitors ?? 0,
     visitors: t?.visitors ?? 0,
@@ -236,11 +235,19 @@ export function totalsOf({ traffic: t, forms, stages: s }: Kpis): Totals {
     form_submissions: (forms ?? []).reduce((sum, form) => sum + form.submitted, 0),
     leads: s?.leads ?? null,
     lead_to_customer_pct: s?.lead_to_customer_pct ?? null,
+    new_customers: l?.new_customers ?? null,
+    activation_rate: l?.activation_rate ?? null,
+    churn_rate: l?.churn_rate ?? null,
+    cross_sell_rate: l?.cross_sell_rate ?? null,
+    winback_rate: l?.winback_rate ?? null,
+    referred_visitors: l?.referrals.visitors ?? null,
+    clv: l?.clv.clv ?? null,
+    cost_per_lead: l?.cost_per_lead.cost_per_lead ?? null,
   };
 }
 
 /** The sections the KPI cards read, loaded for the period before the range. */
-export const CARD_SECTIONS: Section[] = ['traffic', 'forms', 'stages'];
+export const CARD_SECTIONS: Section[] = ['traffic', 'forms', 'stages', 'lifecycle'];
 
 interface PageCounts {
   /** Bot batches ignored in the range. */

@@ -7,7 +7,7 @@ import type { HtmlEscapedString } from 'hono/utils/html';
 import { code, formatCount, funnelChart, intervalChart, lineChart, pct, shareBars } from './charts';
 import type { FormFunnel, Kpis, OfferStats, OtherCount, SlotSummary, Totals } from '../schema/stats';
 import { DEVICES, PERIODS, type Filters, type Period } from './range';
-import { armLabel, tablesOf, type Cell, type Format, type Table } from './tables';
+import { armLabel, journeyOf, tablesOf, type Cell, type Format, type Table } from './tables';
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -97,7 +97,7 @@ export function dashboardPage({ kpis, origin, ...frame }: PageOptions): Html {
   return page(
     full,
     html`${filterNote(frame.filters)} ${cards(kpis)} ${traffic(kpis, origin, ctx)} ${forms(kpis.forms ?? [], ctx)}
-      ${offers(kpis.offers ?? [], kpis.slots ?? [], kpis.site, ctx)} ${stages(kpis, ctx)} ${audiences(kpis, ctx)} ${other(kpis.other ?? [])}
+      ${offers(kpis.offers ?? [], kpis.slots ?? [], kpis.site, ctx)} ${stages(kpis, ctx)} ${lifecycle(kpis, ctx)} ${audiences(kpis, ctx)} ${other(kpis.other ?? [])}
       <p class="note">All counts are for days ${kpis.from} to ${kpis.to} in the site's time zone, ${zone} (rules <code>timezone</code>).
         The same numbers as JSON: <code>GET /v1/stats/${kpis.site}?${queryOf(full, { site: undefined })}&amp;compare=previous</code>. How each KPI is computed:
         worker/analytics/README.md.</p>`,
@@ -240,8 +240,8 @@ function filterNote(filters: Filters = {}): Html {
 interface Card {
   key: keyof Totals;
   label: string;
-  /** How the change is shown: a relative change of a count, or a difference in points of a rate. */
-  kind: 'count' | 'share' | 'percent';
+  /** How the change is shown: a relative change of a count or amount, or a difference in points of a rate. */
+  kind: 'count' | 'share' | 'percent' | 'money';
   /** Whether more is better (bounce rate and bots: less is). */
   higherIsBetter: boolean;
 }
@@ -258,25 +258,42 @@ const CARDS: Card[] = [
   { key: 'bot_batches', label: 'bot batches ignored', kind: 'count', higherIsBetter: false },
 ];
 
-/** The KPI cards, each with its change against the previous period when it was loaded. */
-function cards({ totals, previous }: Kpis): Html {
+const LIFECYCLE_CARDS: Card[] = [
+  { key: 'new_customers', label: 'new customers', kind: 'count', higherIsBetter: true },
+  { key: 'activation_rate', label: 'activation rate', kind: 'share', higherIsBetter: true },
+  { key: 'churn_rate', label: 'churn rate', kind: 'share', higherIsBetter: false },
+  { key: 'cross_sell_rate', label: 'cross-sell rate (2+ products)', kind: 'share', higherIsBetter: true },
+  { key: 'winback_rate', label: 'win-back rate', kind: 'share', higherIsBetter: true },
+  { key: 'referred_visitors', label: 'referred visitors', kind: 'count', higherIsBetter: true },
+  { key: 'clv', label: 'revenue per customer (CLV)', kind: 'money', higherIsBetter: true },
+  { key: 'cost_per_lead', label: 'cost per lead', kind: 'money', higherIsBetter: false },
+];
+
+function shownValue(card: Card, value: number | null): string {
+  if (card.kind === 'share') return pct(value);
+  if (card.kind === 'percent') return leadPct(value);
+  if (card.kind === 'money') return value === null ? '–' : value.toLocaleString('en', { maximumFractionDigits: 2 });
+  return value === null ? '–' : formatCount(value);
+}
+
+/** KPI cards, each with its change against the previous period when it was loaded. */
+function cards({ totals, previous }: Kpis, list = CARDS, section = 'tiles'): Html {
   if (!totals) return html``;
-  return html`<div class="tiles" data-section="tiles">
-    ${CARDS.map((card) => {
+  return html`<div class="tiles" data-section="${section}">
+    ${list.map((card) => {
       const value = totals[card.key];
-      const shown = card.kind === 'share' ? pct(value) : card.kind === 'percent' ? leadPct(value) : formatCount(value ?? 0);
-      return html`<div class="tile" data-kpi="${card.key}"><b>${shown}</b><span>${card.label}</span>${previous ? change(card, value, previous.totals[card.key]) : ''}</div>`;
+      return html`<div class="tile" data-kpi="${card.key}"><b>${shownValue(card, value)}</b><span>${card.label}</span>${previous ? change(card, value, previous.totals[card.key]) : ''}</div>`;
     })}
   </div>`;
 }
 
 /** "+12%" (counts) or "+1.5 pts" (rates) against the previous period, coloured by whether it is better. */
 function change(card: Card, now: number | null, before: number | null): Html {
-  const title = `previous period: ${before === null ? '–' : card.kind === 'share' ? pct(before) : card.kind === 'percent' ? leadPct(before) : before}`;
+  const title = `previous period: ${before === null ? '–' : card.kind === 'count' ? before : shownValue(card, before)}`;
   let text: string;
   let delta: number;
   if (now === null || before === null) return html`<small class="same" data-change title="${title}">– vs previous</small>`;
-  if (card.kind === 'count') {
+  if (card.kind === 'count' || card.kind === 'money') {
     delta = now - before;
     text =
       before === 0 ? (now === 0 ? '±0%' : 'new') : `${delta >= 0 ? '+' : '−'}${Math.abs(Math.round((delta * 100) / before))}%`;
@@ -433,6 +450,35 @@ function channels(ctx: Ctx): Html {
       return cell === null ? none : undefined;
     })}
     <p class="note">A lead's channel is the utm_source and utm_medium of their first page view that had either.</p>`;
+}
+
+/** The customer lifecycle: the journey, its KPI cards, and a table per breakdown (lifecycle.ts computes them). */
+function lifecycle(kpis: Kpis, ctx: Ctx): Html {
+  const l = kpis.lifecycle;
+  if (!l) return html``;
+  const journey = journeyOf(kpis);
+  const days = l.time_to_activation_days === null ? '–' : `${l.time_to_activation_days.toFixed(1)} days`;
+  const table = (id: string, title: string) =>
+    ctx.tables.get(id)?.rows.length ? html`<h3>${title}</h3>${tableHtml(ctx, id)}` : '';
+  return html`<section data-section="lifecycle"><h2>Customer lifecycle</h2>
+    ${funnelChart(
+      'lifecycle',
+      'Visitor → lead → applicant → customer → active → dormant → won back',
+      journey.map(([label, value]) => ({ label, value: value ?? 0 })),
+    )}
+    ${csvLink(ctx, 'lifecycle-journey')}
+    <p class="note">Visitors and leads as above; customers are people who became customers by the end of the range (a person
+      identified on several devices counts once), active those not dormant, dormant those with no activity for more than
+      ${l.settings.dormant_days} days or every product closed, won back those active again in the range after a lapse.</p>
+    ${cards(kpis, LIFECYCLE_CARDS, 'lifecycle-tiles')}
+    <p>Median time to activation: <b>${days}</b> (activation within ${l.settings.activation_days} days of becoming a customer;
+      ${l.activated} of ${l.new_customers} new customers). Referrals: ${l.referrals.visitors} visitors with a
+      <code>?${l.settings.referral_param}=</code> code became ${l.referrals.leads} leads and ${l.referrals.customers} customers.
+      Amounts in ${l.settings.currency}${l.clv.other_currency_events ? `; ${l.clv.other_currency_events} events in other currencies not summed` : ''}.</p>
+    ${table('retention', 'Retention by monthly cohort of new customers')} ${table('cross-sell', 'Cross-sell conversions by offer')}
+    ${table('winback-offers', 'Win-backs by the offer shown while lapsed')} ${table('referrers', 'Referrals by referrer')}
+    ${table('clv', 'Customer lifetime value by first-touch channel')} ${table('cost-per-lead', 'Cost per lead by channel')}
+  </section>`;
 }
 
 const SERIES_CLASSES = ['visitors', 'pageviews', 'sessions'];

@@ -137,6 +137,7 @@ export function tablesOf(kpis: Kpis): Table[] {
       rows: s.by_channel.map((c) => [c.source, c.medium, c.leads, c.converted_leads, c.lead_to_customer_pct]),
     });
   }
+  if (kpis.lifecycle) tables.push(...lifecycleTables(kpis));
   if (kpis.audiences?.length) {
     tables.push({
       id: 'audiences',
@@ -146,6 +147,76 @@ export function tablesOf(kpis: Kpis): Table[] {
     });
   }
   return tables;
+}
+
+/** The stages of a customer's life, visitor to won back, with how many people are at each. */
+export function journeyOf({ traffic, stages, lifecycle: l }: Kpis): Array<[string, number | null]> {
+  if (!l) return [];
+  const entered = (id: string) => stages?.entered.find((e) => e.stage === id)?.visitors ?? null;
+  return [
+    ['visitor', traffic?.unique_visitors ?? null],
+    ['lead', stages?.leads ?? null],
+    ['applicant', entered('applicant')],
+    ['customer', l.customers],
+    ['active', l.customers - l.churned],
+    ['dormant', l.churned],
+    ['won back', l.won_back],
+  ];
+}
+
+function lifecycleTables(kpis: Kpis): Table[] {
+  const l = kpis.lifecycle!;
+  const money = (name: string): Column => ({ name: `${name} (${l.settings.currency})`, format: 'count' });
+  const months = Math.max(0, ...l.retention.map((c) => c.months.length));
+  const channel = (c: { source: string | null; medium: string | null }) => [c.source, c.medium];
+  return [
+    {
+      id: 'lifecycle-journey',
+      title: 'Customer lifecycle',
+      columns: [text('stage'), count('people')],
+      rows: journeyOf(kpis),
+    },
+    {
+      id: 'retention',
+      title: 'Retention by monthly cohort of new customers',
+      columns: [text('cohort'), count('customers'), ...Array.from({ length: months }, (_, m) => share(`month ${m}`))],
+      rows: l.retention.map((c) => [
+        c.cohort,
+        c.customers,
+        ...Array.from({ length: months }, (_, m) => c.months[m]?.rate ?? null),
+      ]),
+    },
+    {
+      id: 'cross-sell',
+      title: 'Cross-sell conversions by offer',
+      columns: [text('offer'), count('conversions by customers')],
+      rows: l.cross_sell_conversions.map((c) => [c.offer, c.conversions]),
+    },
+    {
+      id: 'winback-offers',
+      title: 'Win-backs by the offer shown while lapsed',
+      columns: [text('offer'), count('won back')],
+      rows: l.winback_offers.map((w) => [w.offer, w.won_back]),
+    },
+    {
+      id: 'referrers',
+      title: 'Referrals by referrer',
+      columns: [text('referrer'), count('visitors'), count('leads'), count('customers')],
+      rows: l.referrals.by_referrer.map((r) => [r.referrer, r.visitors, r.leads, r.customers]),
+    },
+    {
+      id: 'clv',
+      title: 'Customer lifetime value by first-touch channel',
+      columns: [text('source'), text('medium'), count('customers'), money('revenue'), money('CLV')],
+      rows: l.clv.by_channel.map((c) => [...channel(c), c.customers, c.revenue, c.clv]),
+    },
+    {
+      id: 'cost-per-lead',
+      title: 'Cost per lead by channel',
+      columns: [text('source'), text('medium'), money('spend'), count('leads'), money('cost per lead')],
+      rows: l.cost_per_lead.by_channel.map((c) => [...channel(c), c.spend, c.leads, c.cost_per_lead]),
+    },
+  ];
 }
 
 /**

@@ -163,6 +163,15 @@ export const Totals = z.strictObject({
   form_submissions: Count,
   leads: Count.nullable(),
   lead_to_customer_pct: Rate,
+  /** The lifecycle section's figures (null without it, or where it has none). */
+  new_customers: Count.nullable(),
+  activation_rate: Rate,
+  churn_rate: Rate,
+  cross_sell_rate: Rate,
+  winback_rate: Rate,
+  referred_visitors: Count.nullable(),
+  clv: z.number().nullable(),
+  cost_per_lead: z.number().nullable(),
 });
 export type Totals = z.infer<typeof Totals>;
 /** A count of people per first-touch channel (the UTM source and medium of their first tagged page view). */

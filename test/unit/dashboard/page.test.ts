@@ -61,6 +61,14 @@ describe('the dashboard page', () => {
       form_submissions: 0,
       leads: 10,
       lead_to_customer_pct: 20,
+      new_customers: null,
+      activation_rate: null,
+      churn_rate: null,
+      cross_sell_rate: null,
+      winback_rate: null,
+      referred_visitors: null,
+      clv: null,
+      cost_per_lead: null,
     };
     const before = { ...totals, unique_visitors: 100, bounce_rate: 0.25, bot_batches: 0, lead_to_customer_pct: null };
     const page = await render({
