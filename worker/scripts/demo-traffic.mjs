@@ -252,25 +252,25 @@ async function customer(v) {
   let at = fundedAt + (chance(0.75) ? 5 + random() * 25 : 35 + random() * 30) * DAY;
   const payment = () => backOffice(at, 'payment', { amount: 900 + Math.floor(random() * 2100) });
   if (chance(0.85)) await send(v, [backOffice(at, 'first_payment', { amount: 900 + Math.floor(random() * 2100) })], [], uid);
-  // Monthly payments; a quarter of customers go quiet past the dormancy threshold, and half of those
+  // Monthly payments; three in ten customers go quiet past the dormancy threshold, and four in ten of those
   // come back (a win-back) after the cross-sell banner found them on a visit.
-  const quiet = chance(0.25);
+  const quiet = chance(0.3);
   const months = 1 + Math.floor(random() * 10);
   for (let m = 0; m < months && at < Date.now(); m++) {
     at += (28 + random() * 5) * DAY;
     if (quiet && m === 1) {
       at += (DORMANT_DAYS + random() * 40) * DAY;
-      if (!chance(0.5)) return;
+      if (!chance(0.4)) return;
       v.at = at - DAY;
       await visit(v, [v.page('index.html')], ['hero', 'sidebar']);
     }
     if (await send(v, [payment()], [], uid)) totals.payments += 1;
   }
   // A card after the cross-sell banner, for some.
-  if (chance(0.3)) {
+  if (chance(0.4)) {
     v.newSession(Math.max(0, fundedAt + (10 + random() * 40) * DAY - v.at));
     const { clicked } = await visit(v, [v.page('index.html')], ['hero', 'sidebar']);
-    if (clicked.has('card-cross-sell') || chance(0.2))
+    if (clicked.has('card-cross-sell') || chance(0.35))
       await send(v, [backOffice(v.at + DAY, 'account_opened', { props: { product: 'card' } })], [], uid);
   }
   // A few loans are paid off.
