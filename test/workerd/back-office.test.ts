@@ -129,6 +129,22 @@ describe('POST /v1/events', () => {
     expect(people).toBe(1);
   });
 
+  it('stores every event of a batch as sent, with amounts summed into the profile', async () => {
+    const uid = await sha256(uniqueId('person'));
+    const at = Date.now() - 40 * 86_400_000;
+    const events = [
+      { id: uniqueId('ev'), ts: at, type: 'track', name: 'loan_funded', props: { product: 'heloc' }, amount: 800 },
+      { id: uniqueId('ev'), ts: at + 86_400_000, type: 'track', name: 'first_payment', amount: 450.5 },
+      { id: uniqueId('ev'), ts: at + 2 * 86_400_000, type: 'page', url: 'https://demo.example/rates' },
+    ];
+    const response = await post('/v1/events/demo', { uid, events }, withKey);
+    expect(response.status, await response.clone().text()).toBe(200);
+    const profile = await userStub(env, 'demo', uid).profile();
+    expect(profile!.recent.map((row) => row.event).sort((a, b) => a.ts - b.ts)).toEqual(events);
+    expect(profile!.state.rfm.monetary).toBe(1250.5);
+    expect(profile!.state.customer).toMatchObject({ products: { heloc: { taken: at } }, activated_at: at + 86_400_000 });
+  });
+
   it('refuses a body without a person, one with both, an event from too long ago, and a read-only key', async () => {
     const event = { id: uniqueId('ev'), ts: Date.now(), type: 'track', name: 'payment', amount: 10 };
     const uid = await sha256('x');

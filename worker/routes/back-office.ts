@@ -72,7 +72,7 @@ export const backOffice = new Hono<AppEnv>()
           `events[${i}].ts`,
         );
     });
-    const events = batch.events.map(scrubEvent);
+    const events = batch.events.map((event) => scrubEvent(event));
     // The sender's clock is the truth here: sent_at = received makes every event's time its ts.
     const common = { site, events, slots: batch.slots ?? [], sentAt: receivedAt, receivedAt, scope: 'full' as const };
     const result = batch.uid
