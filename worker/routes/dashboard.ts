@@ -184,7 +184,9 @@ export const dashboard = new Hono<AppEnv>()
     if (!site || !canSee(who.access, site)) throw new ApiError(403, 'forbidden', 'this key may not see that site', 'site');
     const rules = siteRules(c, site, { checkOrigin: false });
     const query = parseOr400(RangeQuery, rest);
-    const kpis = await loadStats(c.env.DB, site, rules.source, query);
+    const d1 = timedD1(c.env.DB);
+    const kpis = await loadStats(d1.db, site, rules.source, query);
+    c.header('Server-Timing', d1ServerTiming(d1.elapsed()));
     const found = tablesOf(kpis).find((t) => t.id === table);
     if (!found)
       throw new ApiError(404, 'unknown_table', `no table "${table}" for ${site} from ${kpis.from} to ${kpis.to}`, 'table');
