@@ -38,7 +38,8 @@ const REQUESTS_PER_SECOND = 40;
 const CONCURRENCY = 4;
 const SITE = 'demo';
 const PAGE = (path) => `${base}/demo/${path}`;
-const STEPS = ['about-you', 'property', 'income', 'review'];
+// As the demo's application form names its steps (data-nb-step-name in worker/demo/apply.html).
+const STEPS = ['property', 'income', 'details', 'review'];
 const USER_AGENT =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
 const DAY = 86_400_000;
