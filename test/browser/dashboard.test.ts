@@ -333,7 +333,7 @@ describe('the dashboard', () => {
     // Back to everything: each section is drawn, not blank.
     await tab.goto(`${worker.url}/dashboard?site=demo&period=7d`);
     const sections = await tab.$$eval('[data-section]', (nodes) => nodes.map((node) => node.getAttribute('data-section')!));
-    expect(sections).toEqual(expect.arrayContaining(['tiles', 'traffic', 'forms', 'offers', 'stages', 'audiences']));
+    expect(sections).toEqual(expect.arrayContaining(['tiles', 'traffic', 'forms', 'offers', 'stages', 'lifecycle', 'audiences']));
     for (const section of sections) {
       const shot = await pixels(await tab.locator(`[data-section="${section}"]`).screenshot(), ['#1d2433']);
       expect(shot.colours, section).toBeGreaterThan(8);
