@@ -262,6 +262,14 @@ async function customer(v) {
     if (quiet && m === 1) {
       at += (DORMANT_DAYS + random() * 40) * DAY;
       if (!chance(0.4)) return;
+      // Most are brought back by the win-back e-mail: an impression of the card offer days before.
+      if (chance(0.7))
+        await send(
+          v,
+          [{ id: id('b'), ts: Math.round(at - 3 * DAY), type: 'offer', offer: 'card-cross-sell', action: 'impression' }],
+          [],
+          uid,
+        );
       v.at = at - DAY;
       await visit(v, [v.page('index.html')], ['hero', 'sidebar']);
     }
@@ -304,9 +312,27 @@ async function main() {
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   progress(done);
+  if (key) await putSpend(now);
   if (Date.now() >= deadline && done < visitors) console.log(`Stopped at the time limit (--max-seconds) after ${done} visitors.`);
   console.log(`\nDone. The queue rolls events up within a few seconds; then open ${base}/dashboard and sign in`);
   console.log('with NB_API_KEY from .dev.vars, or the read-only key in NB_DASHBOARD_KEYS (`npm run dev` prints both).');
+}
+
+/** What the paid channels cost per day (PUT /v1/spend), for cost per lead. */
+async function putSpend(now) {
+  const spend = [];
+  for (let d = 1; d <= days; d++) {
+    const day = new Date(now - d * DAY).toISOString().slice(0, 10);
+    spend.push({ day, source: 'google', medium: 'cpc', amount: 40 + Math.round(random() * 40) });
+    spend.push({ day, source: 'facebook', medium: 'cpc', amount: 10 + Math.round(random() * 20) });
+  }
+  for (let i = 0; i < spend.length; i += 1000) {
+    await fetch(`${base}/v1/spend/${SITE}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ spend: spend.slice(i, i + 1000) }),
+    });
+  }
 }
 
 function progress(done) {
