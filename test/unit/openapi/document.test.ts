@@ -64,6 +64,7 @@ it('asks for the API key wherever the route requires it', () => {
     [
       'eraseProfile',
       'getDashboard',
+      'getDashboardTable',
       'getProfile',
       'getStats',
       'identify',
