@@ -2,7 +2,7 @@
 // still runs the condition and cross-reference checks on what did parse, so one run lists every
 // problem rather than only the schema's.
 import type { z } from 'zod';
-import { Audience, Offer, Product, RulesFile, ScoreRule, Segment, Stage } from './schema';
+import { Audience, Lifecycle, Offer, Product, RulesFile, ScoreRule, Segment, Stage } from './schema';
 
 /** An item that failed the schema is undefined in its place, so every other keeps its path. */
 export type Items<T extends readonly unknown[]> = ReadonlyArray<T[number] | undefined>;
@@ -16,6 +16,7 @@ export interface ParsedRules {
   segments: Items<RulesFile['segments']>;
   offers: Items<RulesFile['offers']>;
   audiences: Items<RulesFile['audiences']>;
+  lifecycle?: RulesFile['lifecycle'];
 }
 
 export function parsePartial(json: unknown): ParsedRules {
@@ -30,6 +31,7 @@ export function parsePartial(json: unknown): ParsedRules {
     segments: items(Segment, file.segments),
     offers: items(Offer, file.offers),
     audiences: items(Audience, file.audiences),
+    lifecycle: Lifecycle.safeParse(file.lifecycle ?? {}).data,
   };
 }
 

@@ -176,6 +176,11 @@ export function conditionsOf(rules: ParsedRules): Array<[string, Condition]> {
       [`audiences[${i}].when`, a?.when],
       [`audiences[${i}].exit_when`, a?.exit_when],
     ]),
+    ...rules.products.flatMap((p, i): Array<[string, Condition | undefined]> => [
+      [`products[${i}].taken_when`, p?.taken_when],
+      [`products[${i}].closed_when`, p?.closed_when],
+    ]),
+    [`lifecycle.activated_when`, rules.lifecycle?.activated_when],
   ];
   return found.filter((entry): entry is [string, Condition] => entry[1] !== undefined);
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { Name } from '../worker/schema/events';
 import { Banner } from '../worker/schema/decision';
 import { conditionJsonSchema } from './condition-schema';
+import { isTimeZone } from '../worker/lib/zone';
 
 /**
  * A MongoDB-style query over the visitor context (see rules/README.md), compiled once by
@@ -40,6 +41,12 @@ export const Product = z.strictObject({
   value: Magnitude(1e6)
     .default(1)
     .describe('What a conversion is worth, relative to other products; offers inherit it as their value.'),
+  taken_when: Condition.optional().describe(
+    'The person takes the product when an event matches, e.g. {"event.name": "loan_funded", "event.props.product": "mortgage"}; the profile then holds it (`products.held`) and offers for it that they saw count a conversion.',
+  ),
+  closed_when: Condition.optional().describe(
+    'The person no longer holds the product when an event matches (e.g. the loan paid off); all products closed counts as churn.',
+  ),
 });
 
 export const ScoreRule = z.strictObject({
@@ -132,6 +139,36 @@ export const Audience = z.strictObject({
     .describe('Receives POSTed JSON batches of joins and leaves, signed with HMAC-SHA256 of the NB_WEBHOOK_SECRET secret.'),
 });
 
+export const FormLabels = z.strictObject({
+  id: Name.describe('The form, as its markup names it (data-nb-form).'),
+  steps: z
+    .array(z.string().min(1).max(60))
+    .min(1)
+    .max(50)
+    .describe('Step labels in order (step 1 first): the funnel shows these instead of the labels the pages sent.'),
+});
+
+/** A site path as the dashboard groups it: starts with a slash. */
+const SitePath = z.string().regex(/^\//, 'expected a path starting with /').max(300);
+export const Lifecycle = z.strictObject({
+  activated_when: Condition.optional().describe(
+    'A customer is activated when an event matches this (e.g. the card activated, a first payment); without it there is no activation rate.',
+  ),
+  activation_days: Count.max(365)
+    .default(30)
+    .describe('Activation counts when it happens within this many days of becoming a customer.'),
+  dormant_days: Count.max(730)
+    .default(90)
+    .describe('A customer with no activity for longer than this is dormant (churned); activity after that is a win-back.'),
+  referral_param: Name.default('ref').describe("The URL query parameter that carries a referral code (the referrer's uid)."),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as "USD"')
+    .default('USD')
+    .describe('The currency of CLV and spend; amounts in another currency are counted apart, not summed.'),
+});
+export type Lifecycle = z.infer<typeof Lifecycle>;
+
 export const RulesFile = z.strictObject({
   $schema: z.string().optional().describe('`"./rules.schema.json"`: lets an editor complete and check this file.'),
   origins: z.array(z.url({ protocol: /^https?$/ })).meta({
@@ -198,6 +235,29 @@ export const RulesFile = z.strictObject({
       description: 'Retargeting audiences for ad platforms.',
       examples: [[{ id: 'abandoners', when: { 'forms.mortgage-app.abandoned': true }, days: 30, requires_consent: 'ads' }]],
     }),
+  timezone: z
+    .string()
+    .refine(isTimeZone, 'expected an IANA time zone such as "Europe/London" or "America/New_York"')
+    .optional()
+    .describe(
+      'The time zone the dashboard and /v1/stats count days in (IANA name, e.g. "America/New_York"); UTC when left out. Rows rolled up before a change keep the days they were counted in.',
+    ),
+  forms: z
+    .array(FormLabels)
+    .optional()
+    .describe("Step labels of the site's multi-step forms; a form not listed takes the labels its pages sent in the range."),
+  path_aliases: z
+    .record(SitePath, SitePath)
+    .optional()
+    .describe(
+      'Pages the dashboard counts as one: each path (after index files, .html and trailing slashes are dropped) maps to the path to show, e.g. {"/apply-now": "/apply"}.',
+    ),
+  lifecycle: Lifecycle.default({
+    activation_days: 30,
+    dormant_days: 90,
+    referral_param: 'ref',
+    currency: 'USD',
+  }).describe('After the sale: activation, dormancy, referrals and the currency of revenue (see /v1/stats lifecycle).'),
 });
 export type RulesFile = z.infer<typeof RulesFile>;
 /** What a person writes (defaults not yet applied): what tests and generators build. */

@@ -9,6 +9,7 @@ import { collect } from './routes/collect';
 import { profile } from './routes/profile';
 import { decideRoute } from './routes/decide';
 import { identify } from './routes/identify';
+import { backOffice } from './routes/back-office';
 import { openapi } from './routes/openapi';
 import { audiences } from './routes/audiences';
 import { health } from './routes/health';
@@ -32,6 +33,7 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
   .route('/', decideRoute)
   .route('/', profile)
   .route('/', identify)
+  .route('/', backOffice)
   .route('/', audiences)
   .route('/', openapi)
   .route('/', stats)

@@ -1,6 +1,7 @@
 // The dashboard in Chromium against the real worker: events posted to /v1/collect go through the
 // Durable Object, the queue and the consumer into D1, and come out as charts, behind a sign-in form
 // and a session cookie.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { Kpis } from '../../worker/schema/stats';
@@ -15,7 +16,7 @@ interface CollectAnswer {
   decisions: { offers: Array<{ offer: string; variant?: string; holdout?: boolean }> };
 }
 
-async function collect(vid: string, events: Array<Record<string, unknown>>): Promise<CollectAnswer> {
+async function collect(vid: string, events: Array<Record<string, unknown>>, at = Date.now()): Promise<CollectAnswer> {
   const now = Date.now();
   const response = await fetch(`${worker.url}/v1/collect`, {
     method: 'POST',
@@ -26,7 +27,7 @@ async function collect(vid: string, events: Array<Record<string, unknown>>): Pro
       sid: uid('sid'),
       sent_at: now,
       slots: ['hero'],
-      events: events.map((e) => ({ id: uid('ev'), ts: now, ...e })),
+      events: events.map((e) => ({ id: uid('ev'), ts: at, ...e })),
     }),
   });
   expect(response.status).toBe(200);
@@ -83,6 +84,10 @@ beforeAll(async () => {
     await applicant(2, false);
   }
   await collect(uid('vid'), [page('rates.html')]);
+  fixture.pageViews += 1;
+  // Yesterday (UTC, the demo's zone), a second before midnight: one visitor from the newsletter.
+  const midnight = Date.parse(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
+  await collect(uid('vid'), [page('rates.html?utm_source=newsletter&utm_medium=email')], midnight - 1000);
   fixture.pageViews += 1;
   // The outbox waits about a second and the queue batches for another: poll the rollups.
   const deadline = Date.now() + 30_000;
@@ -161,6 +166,21 @@ async function signIn(tab: Page, path = '/dashboard'): Promise<number> {
   await tab.waitForLoadState();
   return response.status();
 }
+
+/** The figure on a KPI card, and its change against the previous period. */
+async function card(tab: Page, kpi: string): Promise<{ value: string; change: string; previous: string }> {
+  const tile = tab.locator(`[data-kpi="${kpi}"]`);
+  return {
+    value: (await tile.locator('b').textContent()) ?? '',
+    change: (await tile.locator('[data-change]').textContent()) ?? '',
+    previous: (await tile.locator('[data-change]').getAttribute('title')) ?? '',
+  };
+}
+
+const shown = (tab: Page, table: string) =>
+  tab.$$eval(`table[data-table="${table}"] tr`, (rows) =>
+    rows.map((row) => Array.from(row.querySelectorAll('th, td'), (cell) => cell.textContent ?? '')),
+  );
 
 describe('the dashboard', () => {
   it('draws the visitors line, the funnel, the drop-off bars, the lift and the audiences without console errors', async () => {
@@ -264,6 +284,69 @@ describe('the dashboard', () => {
     await tab.waitForLoadState();
     expect(await tab.locator('[data-message]').textContent()).toBe('That key is not valid.');
     expect(await tab.context().cookies()).toEqual([]);
+    await tab.close();
+  });
+
+  it('follows presets, compares with the previous period, filters, and downloads tables as CSV', async () => {
+    const tab = await browser.newPage();
+    expect(await signIn(tab, '/dashboard?site=demo')).toBe(200);
+    const errors: string[] = [];
+    tab.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+    tab.on('pageerror', (error) => errors.push(error.message));
+    const today = fixture.reached[0] + 1;
+
+    // Today: this run's visitors, against yesterday's one from the newsletter.
+    await Promise.all([tab.waitForURL(/period=today/), tab.click('a[data-period="today"]')]);
+    expect(await tab.getAttribute('a[data-period="today"]', 'aria-current')).toBe('page');
+    const todayCard = await card(tab, 'unique_visitors');
+    expect(todayCard.value).toBe(String(today));
+    expect(todayCard.previous).toBe('previous period: 1');
+    expect(todayCard.change).toBe(`+${Math.round((today - 1) * 100)}% vs previous`);
+    expect((await shown(tab, 'top-pages')).map((row) => row[0])).not.toContain('/demo/rates?utm_source=newsletter');
+
+    // 7 days: yesterday's visitor too, and an empty week before.
+    await Promise.all([tab.waitForURL(/period=7d/), tab.click('a[data-period="7d"]')]);
+    const week = await card(tab, 'unique_visitors');
+    expect(week.value).toBe(String(today + 1));
+    expect(week.change).toBe('new vs previous');
+    const pages = await shown(tab, 'top-pages');
+    // /demo/apply.html and /demo/index.html are the pages /demo/apply and /demo.
+    expect(pages.map((row) => row[0])).toEqual(['page', '/demo', '/demo/apply', '/demo/rates']);
+    expect(pages.find((row) => row[0] === '/demo/rates')![1]).toBe('2');
+
+    // A filter: only the newsletter's visitor.
+    await tab.fill('input[name="source"]', 'newsletter');
+    await Promise.all([tab.waitForURL(/source=newsletter/), tab.click('form.range button')]);
+    expect(await tab.locator('[data-filters]').textContent()).toContain('source newsletter');
+    expect((await card(tab, 'unique_visitors')).value).toBe('1');
+    expect(await shown(tab, 'top-pages')).toEqual([
+      ['page', 'views'],
+      ['/demo/rates', '1'],
+    ]);
+
+    // The CSV is the table shown, under the same filter.
+    const [download] = await Promise.all([tab.waitForEvent('download'), tab.click('a[data-csv="top-pages"]')]);
+    expect(download.suggestedFilename()).toMatch(/^demo-top-pages-\d{4}-\d\d-\d\d-\d{4}-\d\d-\d\d\.csv$/);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv).toBe('page,views\r\n/demo/rates,1\r\n');
+
+    // Back to everything: each section is drawn, not blank.
+    await tab.goto(`${worker.url}/dashboard?site=demo&period=7d`);
+    const sections = await tab.$$eval('[data-section]', (nodes) => nodes.map((node) => node.getAttribute('data-section')!));
+    expect(sections).toEqual(expect.arrayContaining(['tiles', 'traffic', 'forms', 'offers', 'stages', 'lifecycle', 'audiences']));
+    for (const section of sections) {
+      const shot = await pixels(await tab.locator(`[data-section="${section}"]`).screenshot(), ['#1d2433']);
+      expect(shot.colours, section).toBeGreaterThan(8);
+      expect(shot.stroked, section).toBeGreaterThan(50);
+    }
+    // The winner per slot, one line per slot of the rules.
+    expect(await tab.locator('ul.slots li').count()).toBeGreaterThanOrEqual(1);
+    expect(await tab.locator('li[data-slot="hero"]').textContent()).toMatch(/wins|not enough data yet|holdout wins/);
+    // Readable dates under the chart.
+    expect(await tab.locator('svg[data-chart="visitors"] text.date').first().textContent()).toMatch(
+      /^\d{1,2} [A-Z][a-z]{2}( \d{4})?$/,
+    );
+    expect(errors).toEqual([]);
     await tab.close();
   });
 });

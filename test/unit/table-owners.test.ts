@@ -23,8 +23,9 @@ const d1Tables = readdirSync(join(WORKER, 'analytics/migrations'))
     ...readFileSync(join(WORKER, 'analytics/migrations', file), 'utf8').matchAll(/CREATE TABLE IF NOT EXISTS (\w+)/g),
   ])
   .map((match) => match[1])
-  // The first rollups' dedup table, replaced by seen_events and kept only for stored databases.
-  .filter((table) => table !== 'processed');
+  // Dropped tables: the first rollups' dedup table (replaced by seen_events) and the first-seen step
+  // labels (replaced by form_step_labels).
+  .filter((table) => table !== 'processed' && table !== 'form_steps');
 const objectTables = ['visitor', 'events', 'links', 'audience_sync', 'outbox'];
 
 const WRITE = /\b(?:INSERT(?: OR \w+)? INTO|UPDATE|DELETE FROM|CREATE TABLE(?: IF NOT EXISTS)?|ALTER TABLE)\s+(\w+)/g;

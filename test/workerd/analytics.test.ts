@@ -460,7 +460,7 @@ describe('GET /v1/stats/:site', () => {
 
   it('answers only the sections asked for, the last 30 days by default', async () => {
     const kpis = await statsOf('metric=traffic,offers');
-    expect(Object.keys(kpis).sort()).toEqual(['from', 'offers', 'site', 'to', 'traffic']);
+    expect(Object.keys(kpis).sort()).toEqual(['from', 'offers', 'site', 'slots', 'timezone', 'to', 'traffic']);
     expect(kpis.traffic!.daily).toHaveLength(30);
     expect(kpis.to).toBe(new Date().toISOString().slice(0, 10));
   });

@@ -113,11 +113,15 @@ describe('signing in to the dashboard', () => {
     expect(text).toContain('action="dashboard/logout"');
     expect(text).not.toContain(TEST_API_KEY);
     expect(text).not.toMatch(/type="hidden"/);
-    // The range form is a GET form with the site and dates only.
+    // The range form is a GET form with the site, the dates and the filters only.
     expect([...text.matchAll(/<(?:input|select|textarea)[^>]* name="([^"]+)"/g)].map((m) => m[1])).toEqual([
       'site',
       'from',
       'to',
+      'source',
+      'medium',
+      'device',
+      'stage',
     ]);
   });
 

@@ -1,11 +1,12 @@
 // What anonymous visitors can create in the rollups is bounded: form and track names up to a cap
 // per site (the rest under "(other)", reported), offers only as the rules name them, and a form
-// step's label as first seen. Events go through the real queue consumer into D1.
+// step's labels to LABELS_PER_STEP, the one most events carried in the range shown. Events go through the real queue consumer into D1.
 import { describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:workers';
 import { createMessageBatch } from 'cloudflare:test';
 import { consumeEvents } from '../../worker/analytics/consumer';
 import { NAME_CAPS } from '../../worker/analytics/name-caps';
+import { LABELS_PER_STEP } from '../../worker/analytics/rollup';
 import type { QueuedEvent } from '../../worker/analytics/message';
 import type { Event } from '../../worker/schema/events';
 import type { Kpis } from '../../worker/schema/stats';
@@ -40,13 +41,21 @@ const invented = (month: number, count: number, from = 0) =>
   );
 
 describe('rollup bounds', () => {
-  it("keeps a step's first label: a later visitor's different label does not rename it", async () => {
+  it("shows the label most of the range's events carried, and keeps at most LABELS_PER_STEP labels per step", async () => {
     const step = (name: string) =>
       message(4, { type: 'form', form: 'mortgage-app', action: 'step', step: 2, steps: 4, step_name: name });
-    await consume([step('income')]);
+    await consume([step('about-you'), step('income'), step('income')]);
     await consume([step('you-have-been-hacked')]);
     const [form] = (await stats(4)).forms!.filter((f) => f.form === 'mortgage-app');
     expect(form.steps[1].name).toBe('income');
+    // Made-up labels fill the step's places, then count nowhere; the labels that have a place count on.
+    await consume(Array.from({ length: 20 }, (_, i) => step(`made-up-${i}`)));
+    await consume([step('income')]);
+    const labels = await env.DB.prepare(
+      "SELECT name, SUM(n) AS n FROM form_step_labels WHERE site = 'demo' AND form = 'mortgage-app' AND step = 2 GROUP BY name",
+    ).all<{ name: string; n: number }>();
+    expect(labels.results).toHaveLength(LABELS_PER_STEP);
+    expect(labels.results.find((row) => row.name === 'income')?.n).toBe(3);
   });
 
   it('keeps rows for the first forms up to the cap, counts the rest under (other), and the dashboard stops growing', async () => {

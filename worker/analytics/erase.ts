@@ -1,7 +1,7 @@
 // Erasure from the rollups (DELETE /v1/profile): deletes every D1 row keyed to the visitor and, in
 // the same transaction, records a tombstone in erased_visitors (written here only) that the
 // consumer honours, so an event of theirs still in the queue (sent before the erase, retried, or
-// resent by the outbox) is never counted after it. daily_counts, form_steps and rollup_names hold
+// resent by the outbox) is never counted after it. daily_counts, form_step_labels and rollup_names hold
 // no visitor keys and keep their totals.
 import { visitorHash } from './visitor-hash';
 import { DAY_MS } from '../lib/time';
@@ -13,6 +13,12 @@ const VISITOR_TABLES = [
   'form_visitors',
   'offer_visitors',
   'stage_visitors',
+  'people',
+  'person_products',
+  'person_links',
+  'customer_days',
+  'revenue',
+  'winbacks',
 ] as const;
 
 /**

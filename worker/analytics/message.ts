@@ -4,6 +4,7 @@
 import type { Event } from '../schema/events';
 import { parsePage } from '../engine/context';
 import { visitorHash } from './visitor-hash';
+import type { PersonFacts } from './person';
 
 /** An offer decided for the visitor: shown (a variant, or "-" without variants) or held out. */
 export interface QueuedExposure {
@@ -30,6 +31,8 @@ export interface QueuedEvent {
   sid?: string;
   /** On a page view: its UTM source and medium (an empty object for an untagged page). */
   utm?: QueuedChannel;
+  /** On a page view: the device class of the request that sent it (mobile, tablet, desktop), for the dashboard's filter. */
+  device?: string;
   /**
    * The offers of the decision answered to this event's batch, holdouts included, on the batch's
    * last new event: the exposures that offer lift compares (a holdout has no impression events).
@@ -37,14 +40,16 @@ export interface QueuedEvent {
   offers?: QueuedExposure[];
   /** The lifecycle stage change this event caused, if any. */
   stage?: { from: string; to: string };
+  /** The person behind the event after it, for the lifecycle KPIs (person.ts). */
+  person?: PersonFacts;
 }
 
 /** A message as the visitor builds it now: `vh` always, `utm` on every page view. */
 export type KeyedEvent = QueuedEvent & { vh: string };
 
-export function queuedEvent(message: Omit<KeyedEvent, 'utm'>): KeyedEvent {
+export function queuedEvent({ device, ...message }: Omit<KeyedEvent, 'utm'>): KeyedEvent {
   const { event } = message;
-  return event.type === 'page' ? { ...message, utm: channelOf(event.url) } : message;
+  return event.type === 'page' ? { ...message, utm: channelOf(event.url), ...(device ? { device } : {}) } : message;
 }
 
 /**

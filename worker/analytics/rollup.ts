@@ -4,7 +4,7 @@
 // D1 batch (a transaction), an event counts exactly once however often the queue delivers it, and
 // never once its visitor is erased. Names the visitor makes up are bounded (name-caps.ts).
 // The one writer of the rollup tables (daily_counts, visitor_days, page_views, form_visitors,
-// form_steps, offer_visitors, stage_visitors, seen_events); the dashboard, offer-rates.ts and the
+// form_step_labels, offer_visitors, stage_visitors, seen_events); the dashboard, offer-rates.ts and the
 // outbox's confirmation only read them, erase.ts deletes a visitor's rows.
 import type { Event } from '../schema/events';
 import type { RulesFile } from '../../rules/schema';
@@ -12,7 +12,8 @@ import type { KeyedEvent, QueuedEvent } from './message';
 import { armOf, isRulesArm } from './rollup-keys';
 import { NOT_ERASED } from './erase';
 import { KNOWN_NAME, OTHER, registerName, type NameKind } from './name-caps';
-import { utcDate } from '../lib/time';
+import { localDate } from '../lib/zone';
+import { personStatements } from './person-rollup';
 
 /** A daily_counts counter: `kind` when the dimension is a name the visitor chose, kept only under its cap. */
 type Counter = [metric: string, dim: string, kind?: NameKind];
@@ -21,6 +22,16 @@ type Counter = [metric: string, dim: string, kind?: NameKind];
 export function countersOf(message: QueuedEvent, rules: RulesFile | undefined): Counter[] {
   const counters = eventCounters(message.event, rules);
   if (message.stage) counters.push(['stage_enter', message.stage.to]);
+  const person = message.person;
+  for (const { offer, variant } of productConverts(message, rules))
+    counters.push(['offer_convert', `${offer}/${armOf(variant)}`]);
+  // Offer conversions of people who already were customers: the cross-sells.
+  if (person?.was_customer) {
+    const event = message.event;
+    const offers = new Set(person.converts?.map(({ offer }) => offer));
+    if (event.type === 'offer' && event.action === 'convert') offers.add(event.offer);
+    for (const offer of offers) if (rules?.offers.some((o) => o.id === offer)) counters.push(['cross_sell_convert', offer]);
+  }
   return counters;
 }
 
@@ -41,6 +52,11 @@ function eventCounters(event: Event, rules: RulesFile | undefined): Counter[] {
   }
 }
 
+/** The offers the event converted by taking their product (person.ts), as far as the rules know their arm. */
+function productConverts(message: QueuedEvent, rules: RulesFile | undefined) {
+  return (message.person?.converts ?? []).filter(({ offer, variant }) => isRulesArm(rules, offer, variant));
+}
+
 /** The name a counter or row of this event names, for the kinds that are capped. */
 function cappedName(event: Event): [NameKind, string] | null {
   if (event.type === 'form') return ['form', event.form];
@@ -48,7 +64,7 @@ function cappedName(event: Event): [NameKind, string] | null {
   return null;
 }
 
-interface Keys {
+export interface Keys {
   site: string;
   vh: string;
   day: string;
@@ -57,7 +73,7 @@ interface Keys {
 }
 
 /** Builds statements: `counting` ones carry the unseen-event guard (its parameters come last). */
-interface Builder {
+export interface Builder {
   keys: Keys;
   plain(sql: string, ...values: unknown[]): D1PreparedStatement;
   counting(sql: string, ...values: unknown[]): D1PreparedStatement;
@@ -75,7 +91,9 @@ function builder(db: D1Database, keys: Keys): Builder {
 
 /** The statements for one event; `rules` are the site's (offers and variants they do not name get no rows). */
 export function rollupStatements(db: D1Database, message: KeyedEvent, rules: RulesFile | undefined): D1PreparedStatement[] {
-  const keys: Keys = { site: message.site, vh: message.vh, day: utcDate(message.at), at: message.at, id: message.event.id };
+  // Days are the site's own (rules `timezone`), so the dashboard's days end at the site's midnight.
+  const day = localDate(message.at, rules?.timezone);
+  const keys: Keys = { site: message.site, vh: message.vh, day, at: message.at, id: message.event.id };
   const b = builder(db, keys);
   const { event } = message;
   const capped = cappedName(event);
@@ -110,7 +128,7 @@ export function rollupStatements(db: D1Database, message: KeyedEvent, rules: Rul
     const utm = message.utm;
     out.push(
       b.counting(
-        'INSERT OR IGNORE INTO page_views (site, vh, id, day, at, sid, source, medium) SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE $UNSEEN',
+        'INSERT OR IGNORE INTO page_views (site, vh, id, day, at, sid, source, medium, path, device) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE $UNSEEN',
         keys.site,
         keys.vh,
         keys.id,
@@ -119,6 +137,8 @@ export function rollupStatements(db: D1Database, message: KeyedEvent, rules: Rul
         message.sid ?? null,
         utm?.source ?? null,
         utm?.medium ?? null,
+        new URL(event.url).pathname,
+        message.device ?? null,
       ),
     );
   }
@@ -127,6 +147,8 @@ export function rollupStatements(db: D1Database, message: KeyedEvent, rules: Rul
     const counts = { impression: [1, 0, 0], click: [0, 1, 0], convert: [0, 0, 1], dismiss: [0, 0, 0] }[event.action];
     out.push(...exposureStatements(b, event.offer, armOf(event.variant), counts));
   }
+  for (const { offer, variant } of productConverts(message, rules))
+    out.push(...exposureStatements(b, offer, armOf(variant), [0, 0, 1]));
   for (const exposure of message.offers ?? []) {
     if (isRulesArm(rules, exposure.offer, exposure.variant, exposure.holdout))
       out.push(...exposureStatements(b, exposure.offer, armOf(exposure.variant, exposure.holdout), [0, 0, 0]));
@@ -145,6 +167,7 @@ export function rollupStatements(db: D1Database, message: KeyedEvent, rules: Rul
       ),
     );
   }
+  out.push(...personStatements(b, message, rules));
   out.push(
     b.counting(
       'INSERT OR IGNORE INTO seen_events (site, vh, id, day) SELECT ?, ?, ?, ? WHERE $UNSEEN',
@@ -157,17 +180,20 @@ export function rollupStatements(db: D1Database, message: KeyedEvent, rules: Rul
   return out;
 }
 
-/** A batch ignored as a bot's: counted per day, with no visitor behind it. */
-export function botBatchStatement(db: D1Database, site: string, at: number): D1PreparedStatement {
+/** A batch ignored as a bot's: counted per day (of the site's `zone`), with no visitor behind it. */
+export function botBatchStatement(db: D1Database, site: string, at: number, zone?: string): D1PreparedStatement {
   return db
     .prepare(
       `INSERT INTO daily_counts (site, day, metric, dim, n) VALUES (?, ?, 'bot_batches', '', 1)
        ON CONFLICT (site, day, metric, dim) DO UPDATE SET n = n + 1`,
     )
-    .bind(site, utcDate(at));
+    .bind(site, localDate(at, zone));
 }
 
 type FormEvent = Extract<Event, { type: 'form' }>;
+
+/** Distinct labels kept per form step: a redesign or two, not whatever anyone posts. */
+export const LABELS_PER_STEP = 8;
 
 function formStatements(b: Builder, event: FormEvent): D1PreparedStatement[] {
   const { keys } = b;
@@ -201,18 +227,26 @@ function formStatements(b: Builder, event: FormEvent): D1PreparedStatement[] {
     ),
   ];
   if (event.step && event.step_name) {
-    // The first label a form's step was seen with stays: a later visitor's page (or anyone posting
-    // events) cannot rename the steps of the dashboard's funnel.
+    // Counted per day, so a range shows the label most of its events carried. A step keeps at most
+    // LABELS_PER_STEP labels: one that has its row counts on, a new one only while there is room.
     out.push(
       b.counting(
-        `INSERT OR IGNORE INTO form_steps (site, form, step, name) SELECT ?, ?, ?, ? WHERE ${KNOWN_NAME} AND $UNSEEN`,
+        `INSERT INTO form_step_labels (site, form, step, name, day, n) SELECT ?, ?, ?, ?, ?, 1
+         WHERE ${KNOWN_NAME} AND (
+           EXISTS (SELECT 1 FROM form_step_labels WHERE site = ? AND form = ? AND step = ? AND name = ?)
+           OR (SELECT COUNT(DISTINCT name) FROM form_step_labels WHERE site = ? AND form = ? AND step = ?) < ${LABELS_PER_STEP})
+         AND $UNSEEN
+         ON CONFLICT (site, form, step, name, day) DO UPDATE SET n = n + 1`,
         keys.site,
         event.form,
         event.step,
         event.step_name,
+        keys.day,
         keys.site,
         'form',
         event.form,
+        ...[keys.site, event.form, event.step, event.step_name],
+        ...[keys.site, event.form, event.step],
       ),
     );
   }

@@ -24,7 +24,33 @@ export interface Series {
   values: number[];
 }
 
-/** Lines over days (one per series), with a y axis from 0 and the first and last day labelled. */
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** At most this many dates under a chart: about one per 100 px. */
+const MAX_DATE_TICKS = 7;
+
+/** A day (YYYY-MM-DD) as a person reads it: "4 Dec", with the year when asked. */
+export function readableDay(day: string, withYear: boolean): string {
+  const [year, month, date] = day.split('-').map(Number);
+  return `${date} ${MONTHS[month - 1]}${withYear ? ` ${year}` : ''}`;
+}
+
+/**
+ * The days to label under a chart and how: evenly spaced indices, first and last included, the year
+ * on the first label and wherever it changes.
+ */
+export function dateTicks(days: string[]): Array<{ index: number; label: string }> {
+  if (days.length === 0) return [];
+  const count = Math.min(days.length, MAX_DATE_TICKS);
+  const indices = [
+    ...new Set(Array.from({ length: count }, (_, k) => (count === 1 ? 0 : Math.round((k * (days.length - 1)) / (count - 1))))),
+  ];
+  return indices.map((index, k) => ({
+    index,
+    label: readableDay(days[index], k === 0 || days[index].slice(0, 4) !== days[indices[k - 1]].slice(0, 4)),
+  }));
+}
+
+/** Lines over days (one per series), with a y axis from 0 and readable dates along the x axis. */
 export function lineChart(id: string, title: string, days: string[], series: Series[]): Html {
   const height = 220;
   const [left, right, top, bottom] = [44, 12, 12, 28];
@@ -40,8 +66,11 @@ export function lineChart(id: string, title: string, days: string[], series: Ser
       (t) => html`<line class="grid" x1="${left}" x2="${WIDTH - right}" y1="${round(y(t))}" y2="${round(y(t))}"></line>
         <text class="tick" x="${left - 6}" y="${round(y(t)) + 4}" text-anchor="end">${formatCount(t)}</text>`,
     )}
-    <text class="tick" x="${left}" y="${height - 8}">${days[0] ?? ''}</text>
-    <text class="tick" x="${WIDTH - right}" y="${height - 8}" text-anchor="end">${days.at(-1) ?? ''}</text>
+    ${dateTicks(days).map(({ index, label }, k, all) => {
+      const anchor = all.length > 1 && k === 0 ? 'start' : k === all.length - 1 && all.length > 1 ? 'end' : 'middle';
+      return html`<line class="grid" x1="${round(x(index))}" x2="${round(x(index))}" y1="${height - bottom}" y2="${height - bottom + 4}"></line>
+        <text class="tick date" x="${round(x(index))}" y="${height - 8}" text-anchor="${anchor}">${label}</text>`;
+    })}
     ${series.map((s) => html`<path class="line ${s.className}" d="${path(s.values)}"><title>${s.name}</title></path>`)}
   </svg>`;
 }

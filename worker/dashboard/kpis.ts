@@ -1,12 +1,18 @@
-// The KPIs of a site over a range of UTC days, read from the rollup tables: traffic, form funnels,
-// offers by variant with lift over the holdout, lifecycle stages and audience sizes. Queries run in
+// The KPIs of a site over a range of days (the site's time zone), read from the rollup tables:
+// traffic, form funnels, offers by variant with lift over the holdout, lifecycle stages, audience
+// sizes and the customer lifecycle (lifecycle.ts), narrowed by the visitor filters. Queries run in
 // one D1 batch; the shaping below them is pure. Definitions: worker/analytics/README.md.
 import type { RulesFile } from '../../rules/schema';
 import { groupBy } from '../lib/group';
 import { DAY_MS, utcDate } from '../lib/time';
+import { dayEnd, dayStart } from '../lib/zone';
+import { pageOf } from './paths';
+import { slotSummaries } from './winners';
+import type { Filters, Range, Section } from './range';
 import { liftOverHoldout, rate, type Lift } from '../analytics/intervals';
 import { HOLDOUT_ARM, funnelStages, stagesInFunnelOrder } from '../analytics/rollup-keys';
 import { NAME_CAPS, NAMES_IN_USE, OTHER } from '../analytics/name-caps';
+import { lifecycleOf, lifecycleQueries } from './lifecycle';
 import type {
   AudienceSeries,
   FormFunnel,
@@ -16,16 +22,9 @@ import type {
   OfferStats,
   OtherCount,
   Stages,
+  Totals,
   Traffic,
 } from '../schema/stats';
-
-export const SECTIONS = ['traffic', 'forms', 'offers', 'stages', 'audiences', 'other'] as const;
-export type Section = (typeof SECTIONS)[number];
-
-export interface Range {
-  from: string;
-  to: string;
-}
 
 /** Every UTC day from `from` to `to`, inclusive. */
 export function daysIn({ from, to }: Range): string[] {
@@ -42,70 +41,121 @@ export const SESSION_GAP_MS = 30 * 60 * 1000;
 /**
  * Sessions per day (of their first page view) and how many had a single page view. A page view
  * with the snippet's session id belongs to that session; one without starts a session when it
- * comes more than SESSION_GAP_MS after the visitor's previous such page view.
+ * comes more than SESSION_GAP_MS after the visitor's previous such page view. `filter` narrows the
+ * visitors (visitorFilter). Page views with a session id are grouped by it without window functions:
+ * sorting every page view of a 90-day range for the windows cost three times the CPU.
  */
-const SESSIONS_SQL = `
-  WITH marked AS (
-    SELECT vh, sid, day, at, id,
-      CASE WHEN sid IS NULL
-        THEN COALESCE(at - LAG(at) OVER (PARTITION BY vh, sid IS NULL ORDER BY at, id) > ${SESSION_GAP_MS}, 1)
-        ELSE 0 END AS starts
-    FROM page_views WHERE site = ? AND day BETWEEN ? AND ?),
-  keyed AS (
-    SELECT vh, day, at,
-      COALESCE('s:' || sid, 'g:' || SUM(starts) OVER (PARTITION BY vh, sid IS NULL ORDER BY at, id ROWS UNBOUNDED PRECEDING)) AS session
-    FROM marked),
-  sessions AS (SELECT MIN(day) AS day, COUNT(*) AS pages FROM keyed GROUP BY vh, session)
+const sessionsSql = (filter: string) => `
+  WITH viewed AS (SELECT vh, sid, day, at, id FROM page_views WHERE site = ? AND day BETWEEN ? AND ?${filter}),
+  by_sid AS (SELECT MIN(day) AS day, COUNT(*) AS pages FROM viewed WHERE sid IS NOT NULL GROUP BY vh, sid),
+  marked AS (
+    SELECT vh, day, at, id, COALESCE(at - LAG(at) OVER (PARTITION BY vh ORDER BY at, id) > ${SESSION_GAP_MS}, 1) AS starts
+    FROM viewed WHERE sid IS NULL),
+  keyed AS (SELECT vh, day, SUM(starts) OVER (PARTITION BY vh ORDER BY at, id ROWS UNBOUNDED PRECEDING) AS session FROM marked),
+  by_gap AS (SELECT MIN(day) AS day, COUNT(*) AS pages FROM keyed GROUP BY vh, session),
+  sessions AS (SELECT day, pages FROM by_sid UNION ALL SELECT day, pages FROM by_gap)
   SELECT day, COUNT(*) AS sessions, SUM(pages = 1) AS bounced FROM sessions GROUP BY day`;
 
 type Row = Record<string, unknown>;
 const num = (value: unknown): number => (typeof value === 'number' ? value : Number(value ?? 0));
 
-/** Loads the requested sections. `rules` orders stages and names audiences. */
+/**
+ * `AND vh IN (…)` for the visitors the filters keep, with its values; empty without filters. UTM and
+ * device: a page view of the visitor in the range with all of them. Stage: reached it by the end of the range.
+ */
+export function visitorFilter(site: string, range: Range, filters: Filters): { sql: string; values: unknown[] } {
+  const parts: string[] = [];
+  const values: unknown[] = [];
+  const onPage = (['source', 'medium', 'device'] as const).filter((key) => filters[key] !== undefined);
+  if (onPage.length) {
+    parts.push(
+      `vh IN (SELECT vh FROM page_views WHERE site = ? AND day BETWEEN ? AND ? AND ${onPage.map((key) => `${key} = ?`).join(' AND ')})`,
+    );
+    values.push(site, range.from, range.to, ...onPage.map((key) => filters[key]));
+  }
+  if (filters.stage !== undefined) {
+    parts.push('vh IN (SELECT vh FROM stage_visitors WHERE site = ? AND stage = ? AND day <= ?)');
+    values.push(site, filters.stage, range.to);
+  }
+  return { sql: parts.map((part) => ` AND ${part}`).join(''), values };
+}
+
+const isFiltered = (filters: Filters) => Object.values(filters).some((value) => value !== undefined);
+
+/** Loads the requested sections. `rules` orders stages, names audiences, labels steps and groups pages. */
 export async function loadKpis(
   db: D1Database,
   site: string,
   rules: RulesFile,
   range: Range,
   sections: readonly Section[],
+  filters: Filters = {},
 ): Promise<Kpis> {
   const wanted = new Set(sections);
+  const zone = rules.timezone;
   const queries: Array<[string, D1PreparedStatement]> = [];
   const q = (name: string, sql: string, ...values: unknown[]) => queries.push([name, db.prepare(sql).bind(...values)]);
   const inRange = 'site = ? AND day BETWEEN ? AND ?';
   const r = [site, range.from, range.to];
+  const filtered = isFiltered(filters);
+  const f = visitorFilter(site, range, filters);
+  // Filtered: counts that daily_counts keeps without visitors come from the visitor-keyed tables.
+  const rf = [...r, ...f.values];
   if (wanted.has('traffic')) {
-    q('visitors', `SELECT day, COUNT(*) AS visitors FROM visitor_days WHERE ${inRange} GROUP BY day`, ...r);
-    q('unique', `SELECT COUNT(DISTINCT vh) AS n FROM visitor_days WHERE ${inRange}`, ...r);
-    q('sessions', SESSIONS_SQL, ...r);
-    q('pages', `SELECT day, dim, n FROM daily_counts WHERE ${inRange} AND metric = 'page_views'`, ...r);
+    q('visitors', `SELECT day, COUNT(*) AS visitors FROM visitor_days WHERE ${inRange}${f.sql} GROUP BY day`, ...rf);
+    q('unique', `SELECT COUNT(DISTINCT vh) AS n FROM visitor_days WHERE ${inRange}${f.sql}`, ...rf);
+    q('sessions', sessionsSql(f.sql), ...rf);
+    if (filtered)
+      q(
+        'pages',
+        `SELECT day, COALESCE(path, '(not recorded)') AS dim, COUNT(*) AS n FROM page_views WHERE ${inRange}${f.sql} GROUP BY day, dim`,
+        ...rf,
+      );
+    else q('pages', `SELECT day, dim, n FROM daily_counts WHERE ${inRange} AND metric = 'page_views'`, ...r);
+    q('bots', `SELECT SUM(n) AS n FROM daily_counts WHERE ${inRange} AND metric = 'bot_batches'`, ...r);
   }
   if (wanted.has('forms')) {
     q(
       'forms',
       `SELECT form, furthest, submitted_at IS NOT NULL AS submitted, abandoned_step IS NOT NULL AS abandoned,
               MAX(COALESCE(steps, 0)) AS steps, COUNT(*) AS n
-       FROM form_visitors WHERE ${inRange} GROUP BY form, furthest, submitted, abandoned`,
+       FROM form_visitors WHERE ${inRange}${f.sql} GROUP BY form, furthest, submitted, abandoned`,
+      ...rf,
+    );
+    q(
+      'step_labels',
+      `SELECT form, step, name, SUM(n) AS n, MAX(day) AS last FROM form_step_labels WHERE ${inRange} GROUP BY form, step, name`,
       ...r,
     );
-    q('step_names', 'SELECT form, step, name FROM form_steps WHERE site = ?', site);
   }
   if (wanted.has('offers')) {
-    q(
-      'offer_events',
-      `SELECT metric, dim, SUM(n) AS n FROM daily_counts WHERE ${inRange} AND metric LIKE 'offer\\_%' ESCAPE '\\' GROUP BY metric, dim`,
-      ...r,
-    );
+    if (filtered)
+      // Per visitor: each exposed visitor's impressions, clicks and conversions, by the day of their first exposure.
+      q(
+        'offer_events',
+        `SELECT m.metric, offer || '/' || arm AS dim,
+                SUM(CASE m.metric WHEN 'offer_impression' THEN impressions WHEN 'offer_click' THEN clicks ELSE converts END) AS n
+         FROM offer_visitors, (SELECT 'offer_impression' AS metric UNION ALL SELECT 'offer_click' UNION ALL SELECT 'offer_convert') m
+         WHERE ${inRange}${f.sql} GROUP BY m.metric, dim`,
+        ...rf,
+      );
+    else
+      q(
+        'offer_events',
+        `SELECT metric, dim, SUM(n) AS n FROM daily_counts WHERE ${inRange} AND metric LIKE 'offer\\_%' ESCAPE '\\' GROUP BY metric, dim`,
+        ...r,
+      );
     // A submission after the range does not count: the goal rate of a past range stays put.
     q(
       'offer_visitors',
-      `SELECT offer, arm, COUNT(*) AS exposed, SUM(goal_at < ?) AS goal FROM offer_visitors WHERE ${inRange} GROUP BY offer, arm`,
-      Date.parse(`${range.to}T00:00:00Z`) + DAY_MS,
-      ...r,
+      `SELECT offer, arm, COUNT(*) AS exposed, SUM(goal_at < ?) AS goal FROM offer_visitors WHERE ${inRange}${f.sql} GROUP BY offer, arm`,
+      dayEnd(range.to, zone),
+      ...rf,
     );
   }
-  if (wanted.has('stages')) {
-    q('stages', `SELECT stage, COUNT(*) AS n FROM stage_visitors WHERE ${inRange} GROUP BY stage`, ...r);
+  if (wanted.has('stages'))
+    q('stages', `SELECT stage, COUNT(*) AS n FROM stage_visitors WHERE ${inRange}${f.sql} GROUP BY stage`, ...rf);
+  if (wanted.has('stages') || wanted.has('lifecycle')) {
     const { leadStages, customer } = funnelStages(rules);
     if (leadStages.length && customer) {
       // Leads and converted leads per first-touch channel: the source and medium of the lead's
@@ -118,12 +168,13 @@ export async function loadKpis(
         `SELECT ${firstTouch('source')} AS source, ${firstTouch('medium')} AS medium, COUNT(*) AS leads,
                 SUM(EXISTS (SELECT 1 FROM stage_visitors c WHERE c.site = l.site AND c.vh = l.vh AND c.stage = ?)) AS converted
          FROM (SELECT site, vh, MIN(day) AS first_day FROM stage_visitors
-               WHERE site = ? AND stage IN (${leadStages.map(() => '?').join(', ')}) GROUP BY site, vh) l
+               WHERE site = ? AND stage IN (${leadStages.map(() => '?').join(', ')})${f.sql} GROUP BY site, vh) l
          WHERE l.first_day BETWEEN ? AND ?
          GROUP BY source, medium`,
         customer,
         site,
         ...leadStages,
+        ...f.values,
         range.from,
         range.to,
       );
@@ -131,21 +182,22 @@ export async function loadKpis(
   }
   if (wanted.has('audiences')) {
     // A member counts on a day if they joined before its end and neither left nor expired by then.
+    // The days' bounds are the site's midnights, passed as one JSON array (D1 caps bound values at 100).
+    const bounds = daysIn(range).map((day) => [day, dayStart(day, zone), dayEnd(day, zone)]);
     q(
       'audiences',
-      `WITH RECURSIVE days(d) AS (SELECT ? UNION ALL SELECT date(d, '+1 day') FROM days WHERE d < ?),
-            bounds AS (SELECT d, unixepoch(d) * 1000 AS start_ms, unixepoch(d, '+1 day') * 1000 AS end_ms FROM days)
+      `WITH bounds AS (SELECT value ->> 0 AS d, value ->> 1 AS start_ms, value ->> 2 AS end_ms FROM json_each(?))
        SELECT a.audience, b.d AS day,
               SUM(a.joined < b.end_ms AND MIN(a.expires, COALESCE(a.left_at, a.expires)) >= b.end_ms) AS size,
               SUM(a.joined >= b.start_ms AND a.joined < b.end_ms) AS joins,
               SUM(MIN(a.expires, COALESCE(a.left_at, a.expires)) >= b.start_ms AND MIN(a.expires, COALESCE(a.left_at, a.expires)) < b.end_ms) AS leaves
        FROM bounds b JOIN audience_members a ON a.site = ? AND a.joined < b.end_ms
        GROUP BY a.audience, b.d`,
-      range.from,
-      range.to,
+      JSON.stringify(bounds),
       site,
     );
   }
+  if (wanted.has('lifecycle')) lifecycleQueries(q, site, rules, range);
   if (wanted.has('other')) {
     q('other_events', `SELECT metric, SUM(n) AS n FROM daily_counts WHERE ${inRange} AND dim = ? GROUP BY metric`, ...r, OTHER);
     q('names', NAMES_IN_USE, site);
@@ -153,18 +205,65 @@ export async function loadKpis(
   const results = queries.length ? await db.batch<Row>(queries.map(([, statement]) => statement)) : [];
   const rows = new Map(queries.map(([name], i) => [name, results[i].results]));
   const get = (name: string): Row[] => rows.get(name) ?? [];
-  const kpis: Kpis = { site, from: range.from, to: range.to };
+  const kpis: Kpis = { site, from: range.from, to: range.to, timezone: zone ?? 'UTC' };
   if (wanted.has('traffic'))
-    kpis.traffic = trafficOf(range, get('visitors'), num(get('unique')[0]?.n), get('sessions'), get('pages'));
-  if (wanted.has('forms')) kpis.forms = formsOf(get('forms'), get('step_names'));
-  if (wanted.has('offers')) kpis.offers = offersOf(get('offer_events'), get('offer_visitors'));
+    kpis.traffic = trafficOf(range, get('visitors'), num(get('unique')[0]?.n), get('sessions'), get('pages'), {
+      bots: num(get('bots')[0]?.n),
+      pageOf: pageOf(rules.path_aliases),
+    });
+  if (wanted.has('forms')) kpis.forms = formsOf(get('forms'), get('step_labels'), rules.forms);
+  if (wanted.has('offers')) {
+    kpis.offers = offersOf(get('offer_events'), get('offer_visitors'));
+    kpis.slots = slotSummaries(rules, kpis.offers);
+  }
   if (wanted.has('stages')) kpis.stages = stagesOf(rules, get('stages'), rows.has('leads') ? get('leads') : undefined);
   if (wanted.has('audiences')) kpis.audiences = audiencesOf(rules, range, get('audiences'));
   if (wanted.has('other')) kpis.other = otherOf(get('other_events'), get('names'));
+  if (wanted.has('lifecycle')) kpis.lifecycle = lifecycleOf(rules, range, get, get('leads'));
   return kpis;
 }
 
-export function trafficOf(range: Range, visitors: Row[], unique: number, sessions: Row[], pages: Row[]): Traffic {
+/** The KPI cards' figures, from the traffic, forms and stages sections (zeros for those not loaded). */
+export function totalsOf({ traffic: t, forms, stages: s, lifecycle: l }: Kpis): Totals {
+  return {
+    unique_visitors: t?.unique_visitors ?? 0,
+    visitors: t?.visitors ?? 0,
+    page_views: t?.page_views ?? 0,
+    sessions: t?.sessions ?? 0,
+    bounce_rate: t?.bounce_rate ?? null,
+    bot_batches: t?.bot_batches ?? 0,
+    form_submissions: (forms ?? []).reduce((sum, form) => sum + form.submitted, 0),
+    leads: s?.leads ?? null,
+    lead_to_customer_pct: s?.lead_to_customer_pct ?? null,
+    new_customers: l?.new_customers ?? null,
+    activation_rate: l?.activation_rate ?? null,
+    churn_rate: l?.churn_rate ?? null,
+    cross_sell_rate: l?.cross_sell_rate ?? null,
+    winback_rate: l?.winback_rate ?? null,
+    referred_visitors: l?.referrals.visitors ?? null,
+    clv: l?.clv.clv ?? null,
+    cost_per_lead: l?.cost_per_lead.cost_per_lead ?? null,
+  };
+}
+
+/** The sections the KPI cards read, loaded for the period before the range. */
+export const CARD_SECTIONS: Section[] = ['traffic', 'forms', 'stages', 'lifecycle'];
+
+interface PageCounts {
+  /** Bot batches ignored in the range. */
+  bots: number;
+  /** Groups a path into its page (paths.ts). */
+  pageOf: (path: string) => string;
+}
+
+export function trafficOf(
+  range: Range,
+  visitors: Row[],
+  unique: number,
+  sessions: Row[],
+  pages: Row[],
+  { bots, pageOf }: PageCounts = { bots: 0, pageOf: (path) => path },
+): Traffic {
   const daily = new Map(daysIn(range).map((day) => [day, { day, visitors: 0, page_views: 0, sessions: 0 }]));
   for (const row of visitors) daily.get(String(row.day))!.visitors = num(row.visitors);
   let bounced = 0;
@@ -175,7 +274,8 @@ export function trafficOf(range: Range, visitors: Row[], unique: number, session
   const byPath = new Map<string, number>();
   for (const row of pages) {
     daily.get(String(row.day))!.page_views += num(row.n);
-    byPath.set(String(row.dim), (byPath.get(String(row.dim)) ?? 0) + num(row.n));
+    const page = pageOf(String(row.dim));
+    byPath.set(page, (byPath.get(page) ?? 0) + num(row.n));
   }
   const days = [...daily.values()];
   const total = (key: 'visitors' | 'page_views' | 'sessions') => days.reduce((sum, day) => sum + day[key], 0);
@@ -186,6 +286,7 @@ export function trafficOf(range: Range, visitors: Row[], unique: number, session
     sessions: total('sessions'),
     bounced_sessions: bounced,
     bounce_rate: rate(bounced, total('sessions')),
+    bot_batches: bots,
     daily: days,
     top_pages: [...byPath]
       .map(([path, views]) => ({ path, views }))
@@ -194,8 +295,21 @@ export function trafficOf(range: Range, visitors: Row[], unique: number, session
   };
 }
 
+/**
+ * A step's label: the rules' (forms[].steps), else the one most of the range's step events carried
+ * (the latest on a tie), so the funnel reads as the form its visitors saw in the range.
+ */
+function labelOf(form: string, step: number, labels: Row[], declared: RulesFile['forms']): string | null {
+  const fromRules = declared?.find((f) => f.id === form)?.steps[step - 1];
+  if (fromRules) return fromRules;
+  const seen = labels
+    .filter((row) => row.form === form && num(row.step) === step)
+    .sort((a, b) => num(b.n) - num(a.n) || String(b.last).localeCompare(String(a.last)));
+  return seen.length ? String(seen[0].name) : null;
+}
+
 /** Funnels from visitor counts grouped by (form, furthest step, submitted, abandoned). */
-export function formsOf(groups: Row[], names: Row[]): FormFunnel[] {
+export function formsOf(groups: Row[], labels: Row[], declared?: RulesFile['forms']): FormFunnel[] {
   const forms = groupBy(groups, (row) => String(row.form));
   return [...forms.keys()].sort().map((form) => {
     const rows = forms.get(form)!;
@@ -206,7 +320,7 @@ export function formsOf(groups: Row[], names: Row[]): FormFunnel[] {
     const counts = Array.from({ length: stepCount }, (_, i) => reached(i + 1));
     const steps = counts.map((count, i) => ({
       step: i + 1,
-      name: (names.find((n) => n.form === form && num(n.step) === i + 1)?.name as string | undefined) ?? null,
+      name: labelOf(form, i + 1, labels, declared),
       reached: count,
       drop_off: count > 0 ? 1 - (i + 1 < stepCount ? counts[i + 1] : submitted) / count : null,
     }));

@@ -1,13 +1,29 @@
-// The query of /v1/stats and /dashboard: a range of UTC days (from, to) and the KPI sections
-// wanted, validated with zod so a bad value gets a 400 naming the parameter.
+// The query of /v1/stats and /dashboard: a range of days (from, to, or a preset period), the KPI
+// sections wanted, filters and the comparison with the previous period, validated with zod so a
+// bad value gets a 400 naming the parameter. Days are the site's (rules `timezone`): "today" and
+// the defaults are resolved by resolveRange, once the site is known.
 import { z } from 'zod';
-import { SECTIONS, type Range, type Section } from './kpis';
 import { DAY_MS, utcDate } from '../lib/time';
+import { localDate } from '../lib/zone';
+import { Name } from '../schema/events';
+
+export const SECTIONS = ['traffic', 'forms', 'offers', 'stages', 'audiences', 'other', 'lifecycle'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+/** Days from `from` to `to`, both included, as YYYY-MM-DD in the site's time zone. */
+export interface Range {
+  from: string;
+  to: string;
+}
 
 /** The longest range one request may ask for. */
 export const MAX_DAYS = 366;
 /** Without from/to: the last 30 days, today included. */
 export const DEFAULT_DAYS = 30;
+/** Preset periods: today, or the last N days with today. */
+export const PERIODS = { today: 1, '7d': 7, '30d': 30, '90d': 90 } as const;
+export type Period = keyof typeof PERIODS;
+export const DEVICES = ['mobile', 'tablet', 'desktop'] as const;
 
 const Day = z.iso.date('expected a date as YYYY-MM-DD');
 const Metric = z
@@ -20,23 +36,82 @@ const Metric = z
       .filter(Boolean),
   )
   .pipe(z.array(z.enum(SECTIONS, `expected ${SECTIONS.join(', ')} (comma-separated)`)).min(1));
+const UtmValue = z.string().trim().min(1).max(100);
 
-export const StatsQuery = z.strictObject({ from: Day.optional(), to: Day.optional(), metric: Metric.optional() });
+export const StatsQuery = z.strictObject({
+  from: Day.optional(),
+  to: Day.optional(),
+  period: z.enum(Object.keys(PERIODS) as [Period, ...Period[]]).optional(),
+  metric: Metric.optional(),
+  source: UtmValue.optional().describe(
+    "Only visitors with a page view in the range tagged with this utm_source (the engine's reading).",
+  ),
+  medium: UtmValue.optional().describe('Only visitors with a page view in the range tagged with this utm_medium.'),
+  device: z.enum(DEVICES).optional().describe('Only visitors with a page view in the range from this device class.'),
+  stage: Name.optional().describe('Only visitors who reached this lifecycle stage by the end of the range.'),
+  compare: z.literal('previous').optional().describe('Adds the KPI totals of the range and of as many days just before it.'),
+});
 export type StatsQuery = z.input<typeof StatsQuery>;
 
-/** Fills in the defaults and checks the order and the length of the range. */
-export const RangeQuery = StatsQuery.transform((query, ctx): (Range & { sections: Section[] }) | typeof z.NEVER => {
-  const today = Date.now();
-  const to =
-    query.to ?? (query.from ? utcDate(Math.min(today, Date.parse(query.from) + (DEFAULT_DAYS - 1) * DAY_MS)) : utcDate(today));
-  const from = query.from ?? utcDate(Date.parse(to) - (DEFAULT_DAYS - 1) * DAY_MS);
-  if (from > to) {
+export interface Filters {
+  source?: string;
+  medium?: string;
+  device?: (typeof DEVICES)[number];
+  stage?: string;
+}
+
+export interface RangeRequest {
+  from?: string;
+  to?: string;
+  period?: Period;
+}
+
+export interface StatsRequest {
+  range: RangeRequest;
+  sections: Section[];
+  filters: Filters;
+  compare: boolean;
+}
+
+/** Checks what can be checked before the site's time zone is known: order, length, period or dates. */
+export const RangeQuery = StatsQuery.transform((query, ctx): StatsRequest | typeof z.NEVER => {
+  const { from, to, period, metric, compare, ...filters } = query;
+  if (period && (from || to)) {
+    ctx.addIssue({ code: 'custom', path: ['period'], message: 'give either a period or from/to, not both' });
+    return z.NEVER;
+  }
+  if (from && to && from > to) {
     ctx.addIssue({ code: 'custom', path: ['from'], message: `must not be after to (${to})` });
     return z.NEVER;
   }
-  if ((Date.parse(to) - Date.parse(from)) / DAY_MS + 1 > MAX_DAYS) {
+  if (from && to && (Date.parse(to) - Date.parse(from)) / DAY_MS + 1 > MAX_DAYS) {
     ctx.addIssue({ code: 'custom', path: ['to'], message: `the range may span at most ${MAX_DAYS} days` });
     return z.NEVER;
   }
-  return { from, to, sections: query.metric ?? [...SECTIONS] };
+  const defined = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)) as Filters;
+  return { range: { from, to, period }, sections: metric ?? [...SECTIONS], filters: defined, compare: compare === 'previous' };
 });
+
+const shift = (day: string, days: number) => utcDate(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS);
+
+/**
+ * The days asked for, in the site's zone: a period ends today; from alone runs DEFAULT_DAYS (not
+ * past today); to alone starts DEFAULT_DAYS before; neither is the last DEFAULT_DAYS.
+ */
+export function resolveRange({ from, to, period }: RangeRequest, zone: string | undefined, now = Date.now()): Range {
+  const today = localDate(now, zone);
+  if (period) return { from: shift(today, 1 - PERIODS[period]), to: today };
+  if (from && to) return { from, to };
+  if (from) {
+    const end = shift(from, DEFAULT_DAYS - 1);
+    return { from, to: end < today ? end : today < from ? from : today };
+  }
+  const end = to ?? today;
+  return { from: shift(end, 1 - DEFAULT_DAYS), to: end };
+}
+
+/** The period of the same length that ends the day before `range` starts. */
+export function previousRange({ from, to }: Range): Range {
+  const days = (Date.parse(to) - Date.parse(from)) / DAY_MS + 1;
+  return { from: shift(from, -days), to: shift(from, -1) };
+}

@@ -42,6 +42,8 @@ export interface EvalContext {
   tracks: VisitorState['tracks'];
   forms: VisitorState['forms'];
   offers: VisitorState['offers'];
+  /** The products the person holds now (taken and not closed). */
+  products: { held: string[]; count: number };
   rfm: { recency_days: number; frequency: number; monetary: number; purchases: number };
   score: { total: number; products: Record<string, number> };
   stage: string;
@@ -63,7 +65,7 @@ export interface EvalContext {
  * Changes a field of a context after conditions have read it (stage and segments decided, points
  * added): every change goes through here, so that no condition answers from a stale read.
  */
-export function update<K extends 'score' | 'stage' | 'segments'>(
+export function update<K extends 'score' | 'stage' | 'segments' | 'products' | 'offers'>(
   rules: CompiledRules,
   context: EvalContext,
   key: K,
@@ -173,6 +175,7 @@ export function buildContext(
     tracks: state.tracks,
     forms: state.forms,
     offers: state.offers,
+    products: productsHeld(state),
     rfm: {
       recency_days: Math.max(0, (now - state.last_seen) / DAY_MS),
       frequency: state.rfm.active_days,
@@ -193,6 +196,12 @@ export function buildContext(
     time: { hour: date.getUTCHours(), weekday: date.getUTCDay() },
     [READS]: new Array(rules.paths.size),
   };
+}
+
+export function productsHeld(state: VisitorState): EvalContext['products'] {
+  const held: string[] = [];
+  for (const id in state.customer.products) if (state.customer.products[id].closed === undefined) held.push(id);
+  return { held, count: held.length };
 }
 
 /** Reads a dotted path for reason templates (conditions compile their own, faster reader). */

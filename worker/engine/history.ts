@@ -24,7 +24,7 @@ export function recordEvent(rules: CompiledRules, state: VisitorState, event: Ev
     case 'form':
       return recordForm(state, event, at);
     case 'track':
-      return recordTrack(state, event.name, event.props);
+      return recordTrack(state, event.name, event.amount ?? event.props?.amount);
     case 'offer':
       return recordOffer(rules, state, event, at);
     case 'identify':
@@ -41,11 +41,10 @@ function recordPage(state: VisitorState, url: string, ref: string | undefined, a
   if (page?.utm && !state.first_touch) state.first_touch = page.utm;
 }
 
-function recordTrack(state: VisitorState, name: string, props: Record<string, unknown> | undefined): void {
+function recordTrack(state: VisitorState, name: string, amount: unknown): void {
   state.counters.tracks += 1;
   const count = own(state.tracks, name);
   if (count !== undefined || Object.keys(state.tracks).length < LIMITS.tracks) state.tracks[name] = (count ?? 0) + 1;
-  const amount = props?.amount;
   if (typeof amount === 'number' && Number.isFinite(amount)) {
     state.rfm.monetary += amount;
     state.rfm.purchases += 1;

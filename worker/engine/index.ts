@@ -7,3 +7,4 @@ export type { ReasonScope } from './arbitration';
 export type { RequestContext } from './context';
 export type { ObservedRates } from './propensity';
 export { explainProfile } from './explain';
+export { noFacts, type EventFacts } from './customer';

@@ -6,7 +6,9 @@ import { checkReferences, conditionsOf, type Problem } from '../../rules/referen
 import type { Event } from '../schema/events';
 import { describeIssue } from '../schema/issues';
 import { pushTo } from '../lib/group';
+import { DAY_MS } from '../lib/time';
 import { compileCondition, ConditionError, PathSlots, type Predicate } from './conditions';
+import { funnelStages } from '../analytics/rollup-keys';
 
 export interface CompiledScoreRule {
   id: string;
@@ -49,6 +51,18 @@ export interface CompiledRules {
     matches: Predicate;
     exits: Predicate | null;
   }>;
+  lifecycle: CompiledLifecycle;
+}
+
+/** The rules of the relationship after the sale (worker/engine/customer.ts). */
+export interface CompiledLifecycle {
+  /** Products with a taken_when, in rules order. */
+  products: Array<{ id: string; taken: Predicate; closed: Predicate | null }>;
+  activated: Predicate | null;
+  /** The stage that makes a customer (funnelStages), or null when the rules have none. */
+  customerStage: string | null;
+  dormantMs: number;
+  referralParam: string;
 }
 
 export interface ScoringByType {
@@ -132,6 +146,28 @@ function compileRules(source: RulesFile, compile: Compile, paths: PathSlots): Co
       matches: compile(audience.when, `audiences[${i}].when`),
       exits: audience.exit_when ? compile(audience.exit_when, `audiences[${i}].exit_when`) : null,
     })),
+    lifecycle: compileLifecycle(source, compile),
+  };
+}
+
+function compileLifecycle(source: RulesFile, compile: Compile): CompiledLifecycle {
+  const { activated_when, dormant_days, referral_param } = source.lifecycle;
+  return {
+    products: source.products.flatMap((product, i) =>
+      product.taken_when
+        ? [
+            {
+              id: product.id,
+              taken: compile(product.taken_when, `products[${i}].taken_when`),
+              closed: product.closed_when ? compile(product.closed_when, `products[${i}].closed_when`) : null,
+            },
+          ]
+        : [],
+    ),
+    activated: activated_when ? compile(activated_when, 'lifecycle.activated_when') : null,
+    customerStage: funnelStages(source).customer,
+    dormantMs: dormant_days * DAY_MS,
+    referralParam: referral_param,
   };
 }
 

@@ -3,7 +3,7 @@
 // by the number of events: each event is folded in, and no history is kept to rescan.
 import { z } from 'zod';
 
-export const STATE_VERSION = 2;
+export const STATE_VERSION = 3;
 /** Caps on the parts whose keys come from visitors rather than from the rules. */
 export const LIMITS = { forms: 20, tracks: 50, stageHistory: 20, reasons: 8 } as const;
 
@@ -75,6 +75,29 @@ export const Utm = z.strictObject({
 });
 export type Utm = z.infer<typeof Utm>;
 
+export const HeldProduct = z.strictObject({
+  /** When the product was (last) taken: rules products[].taken_when matched. */
+  taken: z.number(),
+  /** When it was closed (closed_when matched); absent while held. */
+  closed: z.number().optional(),
+});
+export type HeldProduct = z.infer<typeof HeldProduct>;
+
+/** After the sale (worker/engine/customer.ts): bounded by the rules' stages and products. */
+export const CustomerState = z.strictObject({
+  /** When the person first entered each stage of the rules. */
+  entered: z.record(z.string(), z.number()),
+  /** Products taken, by product id. */
+  products: z.record(z.string(), HeldProduct),
+  /** When a customer first met lifecycle.activated_when. */
+  activated_at: z.number().optional(),
+  /** The latest event the person made (every event but an offer impression, which can be pushed to them). */
+  last_active: z.number().optional(),
+  /** The referral code of the first page view that carried one (rules lifecycle.referral_param). */
+  referrer: z.strictObject({ code: z.string(), at: z.number() }).optional(),
+});
+export type CustomerState = z.infer<typeof CustomerState>;
+
 export const VisitorState = z.strictObject({
   v: z.number(),
   vid: z.string(),
@@ -99,6 +122,7 @@ export const VisitorState = z.strictObject({
     .optional(),
   first_touch: Utm.optional(),
   uid: z.string().optional(),
+  customer: CustomerState,
 });
 export type VisitorState = z.infer<typeof VisitorState>;
 
@@ -120,6 +144,7 @@ export function newVisitor(vid: string, now: number): VisitorState {
     offers: {},
     audiences: {},
     consent: {},
+    customer: { entered: {}, products: {} },
   };
 }
 
@@ -129,6 +154,8 @@ export function upgradeState(state: VisitorState): VisitorState {
   const fresh = newVisitor(state.vid, state.first_seen ?? state.last_seen ?? 0);
   const merged = Object.assign(fresh, state, { v: STATE_VERSION });
   merged.counters = { ...fresh.counters, ...state.counters };
+  // Stages entered before version 3 are known from the (recent) stage history.
+  for (const { stage, at } of merged.stage_history) merged.customer.entered[stage] ??= at;
   return Object.assign(state, merged);
 }
 

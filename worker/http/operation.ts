@@ -43,7 +43,7 @@ export const TAGS = {
 
 /** A non-JSON answer: the snippet's JavaScript, a dashboard page. */
 interface Media {
-  type: 'text/html' | 'text/javascript';
+  type: 'text/html' | 'text/javascript' | 'text/csv';
   description: string;
 }
 

@@ -10,6 +10,7 @@ import type { Erasure, Profile } from '../schema/profile';
 import type { AudienceMembers, WebhookPayload } from '../schema/audiences';
 import type { Kpis } from '../schema/stats';
 import type { Health } from '../schema/health';
+import type { BackOfficeBatch, SpendRequest, SpendResponse } from '../schema/back-office';
 import { newVisitor } from '../engine/state';
 
 const site = 'demo';
@@ -62,6 +63,33 @@ export const examples = {
     request: { site, vid, uid } satisfies IdentifyRequest,
     response: { vid, profile: `uid:${uid}`, linked: [vid] } satisfies IdentifyResponse,
   },
+  postEvents: {
+    request: {
+      uid,
+      slots: ['hero'],
+      events: [
+        {
+          id: 'funded-8841',
+          ts: at,
+          type: 'track',
+          name: 'loan_funded',
+          props: { product: 'mortgage' },
+          amount: 2450,
+          currency: 'USD',
+        },
+      ],
+    } satisfies BackOfficeBatch,
+    response: {
+      accepted: 1,
+      duplicates: 0,
+      rejected: [],
+      decisions: { ...decision, stage: 'customer', offers: [] },
+    } satisfies CollectResponse,
+  },
+  putSpend: {
+    request: { spend: [{ day: '2026-11-01', source: 'google', medium: 'cpc', amount: 350 }] } satisfies SpendRequest,
+    response: { stored: 1 } satisfies SpendResponse,
+  },
   getProfile: {
     response: {
       site,
@@ -99,9 +127,11 @@ export const examples = {
         sessions: 150,
         bounced_sessions: 60,
         bounce_rate: 0.4,
+        bot_batches: 12,
         daily: [{ day: '2026-11-01', visitors: 4, page_views: 13, sessions: 5 }],
-        top_pages: [{ path: '/rates.html', views: 180 }],
+        top_pages: [{ path: '/rates', views: 180 }],
       },
+      timezone: 'America/New_York',
     } satisfies Kpis,
   },
   health: { response: { ok: true } satisfies Health },

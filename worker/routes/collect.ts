@@ -22,13 +22,20 @@ import { scrubEvent } from '../lib/scrub';
 import { botBatchStatement } from '../analytics/rollup';
 
 /** The batch's events that pass their schema and are recent enough (clock.ts), and why the others do not. */
-function validEvents(batch: BatchEnvelope, receivedAt: number): { events: Event[]; rejected: CollectResponse['rejected'] } {
+function validEvents(
+  batch: BatchEnvelope,
+  receivedAt: number,
+  keyed: boolean,
+): { events: Event[]; rejected: CollectResponse['rejected'] } {
   const events: Event[] = [];
   const rejected: CollectResponse['rejected'] = [];
   batch.events.forEach((candidate, index) => {
     const parsed = Event.safeParse(candidate);
     const stale = parsed.success ? staleReason(parsed.data.ts, batch.sent_at, receivedAt) : null;
     if (stale) rejected.push({ index, reason: `events[${index}].ts: ${stale}` });
+    // Revenue counts towards CLV: a page could make it up, so only a sender with the key may state it.
+    else if (parsed.success && !keyed && parsed.data.type === 'track' && parsed.data.amount !== undefined)
+      rejected.push({ index, reason: `events[${index}].amount: accepted only with the API key (POST /v1/events)` });
     else if (parsed.success) events.push(scrubEvent(parsed.data));
     else {
       const { path, reason } = describeIssue(parsed.error.issues[0], `events[${index}]`);
@@ -38,9 +45,9 @@ function validEvents(batch: BatchEnvelope, receivedAt: number): { events: Event[
   return { events, rejected };
 }
 
-function countBot(c: Context<AppEnv>, site: string, now: number): void {
+function countBot(c: Context<AppEnv>, site: string, now: number, zone: string | undefined): void {
   c.executionCtx.waitUntil(
-    botBatchStatement(c.env.DB, site, now)
+    botBatchStatement(c.env.DB, site, now, zone)
       .run()
       .catch((error) => console.warn('bot count failed', error)),
   );
@@ -69,15 +76,15 @@ export const collect = new Hono<AppEnv>()
   .post('/v1/collect', described, limitAddress(), jsonBody(BatchEnvelope, 'invalid_batch', EventBatch), async (c) => {
     const receivedAt = Date.now();
     const batch = c.req.valid('json');
-    siteRules(c, batch.site, { checkOrigin: true });
+    const rules = siteRules(c, batch.site, { checkOrigin: true });
     c.header('Cache-Control', 'no-store');
     // Server-side senders (an app backend, a CRM) present the API key: no bots, and trusted.
     const keyed = await hasValidApiKey(c);
     if (!keyed && isBotRequest(c.req.header('user-agent'))) {
-      countBot(c, batch.site, receivedAt);
+      countBot(c, batch.site, receivedAt, rules.source.timezone);
       return c.body(null, 204, { 'X-Nextbest-Ignored': 'bot' });
     }
-    const { events: candidates, rejected } = validEvents(batch, receivedAt);
+    const { events: candidates, rejected } = validEvents(batch, receivedAt, keyed);
     if (candidates.length === 0) {
       throw new ApiError(400, 'invalid_batch', `no valid event: ${rejected[0].reason}`, `events[${rejected[0].index}]`);
     }

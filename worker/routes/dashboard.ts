@@ -1,5 +1,6 @@
-// The dashboard. GET /dashboard?site&from&to: the KPIs as a page with charts, for a signed-in browser
-// (or a key in the Authorization header). POST /dashboard/login: the sign-in form posts the key once
+// The dashboard. GET /dashboard?site&from&to|period&source&medium&device&stage: the KPIs as a page
+// with charts, compared with the previous period, for a signed-in browser (or a key in the
+// Authorization header). GET /dashboard/csv?…&table: one of its tables as a CSV download. POST /dashboard/login: the sign-in form posts the key once
 // and gets a session cookie (dashboard/session.ts); POST /dashboard/logout clears it. A key never
 // travels in a URL, where it would stay in the browser's history and in proxies' logs. A range the
 // page cannot show gets the page saying what to change (the JSON API answers that with a plain 400).
@@ -18,12 +19,18 @@ import { operation } from '../http/operation';
 import { parseOr400 } from '../http/validate';
 import { Name } from '../schema/events';
 import { describeIssue } from '../schema/issues';
-import { loadKpis } from '../dashboard/kpis';
 import { dashboardPage, loginPage, rangeErrorPage, siteErrorPage } from '../dashboard/page';
 import { RangeQuery, StatsQuery } from '../dashboard/range';
+import { loadStats } from '../dashboard/stats';
+import { tablesOf, toCsv } from '../dashboard/tables';
+import { d1ServerTiming, timedD1 } from '../lib/d1-timing';
 import { endSession, readSession, SESSION_HOURS, startSession } from '../dashboard/session';
 
 const DashboardQuery = StatsQuery.extend({ site: Name.optional() });
+const CsvQuery = DashboardQuery.extend({ table: z.string().max(200) });
+
+/** The query as the page's form sends it: a filter left blank is no filter. */
+const formQuery = (c: Context<AppEnv>) => Object.fromEntries(Object.entries(c.req.query()).filter(([, value]) => value !== ''));
 const LOGIN_MAX_BYTES = 2048;
 const enterKey = 'Enter a key.';
 const LoginForm = z.object({
@@ -54,6 +61,21 @@ const described = {
       400: 'A range the page cannot show, or a key in the URL, said on the page',
       401: 'The sign-in page',
       403: 'A site this key may not see, said on the page',
+    },
+  }),
+  csv: operation({
+    id: 'getDashboardTable',
+    tag: 'analytics',
+    summary: "One of the dashboard's tables as CSV (a download)",
+    description:
+      'The query of the dashboard plus `table`, the id the page links (daily, top-pages, funnel-<form>, slots, offer-<offer>, stages, channels, audiences).',
+    auth: 'apiKeyOrSession',
+    ok: { type: 'text/csv', description: 'The table, a header row first' },
+    errors: {
+      400: 'Bad site, range, filter or table',
+      401: 'No session and no valid key',
+      403: 'A site this key may not see',
+      404: 'No such table for this site and range',
     },
   }),
   login: operation({
@@ -123,7 +145,7 @@ export const dashboard = new Hono<AppEnv>()
   .get('/dashboard', described.page, async (c) => {
     const nonce = pageHeaders(c);
     if (c.req.query('key') !== undefined) return c.html(login(nonce, PROBLEMS.keyInUrl, `${basePath(c)}/dashboard/login`), 400);
-    const { site: siteParam, ...rest } = parseOr400(DashboardQuery, c.req.query());
+    const { site: siteParam, ...rest } = parseOr400(DashboardQuery, formQuery(c));
     const who = await whoAsks(c);
     if ('problem' in who) return c.html(login(nonce, who.problem, dashboardUrl(c, '/login')), 401);
     const visible = siteIds(c.env).filter((s) => canSee(who.access, s));
@@ -134,14 +156,43 @@ export const dashboard = new Hono<AppEnv>()
     const dates = { from: rest.from ?? '', to: rest.to ?? '' };
     if (!canSee(who.access, site)) return c.html(siteErrorPage({ ...frame, ...dates }, site), 403);
     const rules = siteRules(c, site, { checkOrigin: false });
-    const range = RangeQuery.safeParse(rest);
-    if (!range.success) {
+    const query = RangeQuery.safeParse(rest);
+    if (!query.success) {
       // A person picked these dates: the page says what is wrong, in its own frame, where they can fix it.
-      const { path, reason } = describeIssue(range.error.issues[0]);
+      const { path, reason } = describeIssue(query.error.issues[0]);
       return c.html(rangeErrorPage({ ...frame, ...dates }, `${path} ${reason}`), 400);
     }
-    const kpis = await loadKpis(c.env.DB, site, rules.source, range.data, range.data.sections);
-    return c.html(dashboardPage({ ...frame, kpis, origin: new URL(c.req.url).origin + basePath(c) }));
+    const d1 = timedD1(c.env.DB);
+    const kpis = await loadStats(d1.db, site, rules.source, { ...query.data, compare: true });
+    c.header('Server-Timing', d1ServerTiming(d1.elapsed()));
+    return c.html(
+      dashboardPage({
+        ...frame,
+        kpis,
+        period: query.data.range.period,
+        filters: query.data.filters,
+        stages: rules.source.stages.map((stage) => stage.id),
+        origin: new URL(c.req.url).origin + basePath(c),
+      }),
+    );
+  })
+  .get('/dashboard/csv', described.csv, async (c) => {
+    const who = await whoAsks(c);
+    if ('problem' in who) throw new ApiError(401, 'unauthorized', who.problem);
+    const { site: siteParam, table, ...rest } = parseOr400(CsvQuery, formQuery(c));
+    const site = siteParam ?? siteIds(c.env).find((s) => canSee(who.access, s));
+    if (!site || !canSee(who.access, site)) throw new ApiError(403, 'forbidden', 'this key may not see that site', 'site');
+    const rules = siteRules(c, site, { checkOrigin: false });
+    const query = parseOr400(RangeQuery, rest);
+    const d1 = timedD1(c.env.DB);
+    const kpis = await loadStats(d1.db, site, rules.source, query);
+    c.header('Server-Timing', d1ServerTiming(d1.elapsed()));
+    const found = tablesOf(kpis).find((t) => t.id === table);
+    if (!found)
+      throw new ApiError(404, 'unknown_table', `no table "${table}" for ${site} from ${kpis.from} to ${kpis.to}`, 'table');
+    c.header('Cache-Control', 'no-store');
+    c.header('Content-Disposition', `attachment; filename="${site}-${table}-${kpis.from}-${kpis.to}.csv"`);
+    return c.body(toCsv(found), 200, { 'Content-Type': 'text/csv; charset=utf-8' });
   })
   .post(
     '/dashboard/login',

@@ -1,6 +1,6 @@
-// GET /v1/stats/:site?from&to&metric (an admin key, or a read-only key of the site): the site's KPIs
-// over a range of UTC days, as JSON. `metric` picks sections (traffic, forms, offers, stages,
-// audiences, other; all by default).
+// GET /v1/stats/:site?from&to|period&metric&source&medium&device&stage&compare (an admin key, or a
+// read-only key of the site): the site's KPIs over a range of days in its time zone, as JSON.
+// `metric` picks sections (traffic, forms, offers, stages, audiences, other, lifecycle; all by default).
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
@@ -9,7 +9,8 @@ import { siteRules } from '../http/site';
 import { operation } from '../http/operation';
 import { validated } from '../http/validate';
 import { Name } from '../schema/events';
-import { loadKpis } from '../dashboard/kpis';
+import { loadStats } from '../dashboard/stats';
+import { d1ServerTiming, timedD1 } from '../lib/d1-timing';
 import { RangeQuery } from '../dashboard/range';
 import { Kpis } from '../schema/stats';
 
@@ -18,7 +19,7 @@ const Params = z.strictObject({ site: Name });
 const described = operation({
   id: 'getStats',
   tag: 'analytics',
-  summary: "The site's KPIs over a range of UTC days",
+  summary: "The site's KPIs over a range of days in its time zone (rules `timezone`)",
   description: 'An admin key, or a read-only key of this site (NB_DASHBOARD_KEYS).',
   auth: 'apiKey',
   ok: Kpis,
@@ -36,7 +37,9 @@ export const stats = new Hono<AppEnv>()
     const { site } = c.req.valid('param');
     const query = c.req.valid('query');
     const rules = siteRules(c, site, { checkOrigin: false });
-    const kpis = await loadKpis(c.env.DB, site, rules.source, query, query.sections);
+    const d1 = timedD1(c.env.DB);
+    const kpis = await loadStats(d1.db, site, rules.source, query);
     c.header('Cache-Control', 'no-store');
+    c.header('Server-Timing', d1ServerTiming(d1.elapsed()));
     return c.json(kpis satisfies Kpis, 200);
   });

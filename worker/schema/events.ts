@@ -48,6 +48,16 @@ export const TrackEvent = z.strictObject({
   type: z.literal('track'),
   name: Name,
   props: Props.optional(),
+  /**
+   * Revenue of this event (a payment, a fee): summed into the person's CLV. Accepted from senders
+   * that present the API key only (POST /v1/events, or /v1/collect from a backend).
+   */
+  amount: z.number().finite().min(-1e9).max(1e9).optional(),
+  /** ISO 4217 code of `amount`; the rules' lifecycle.currency when absent. */
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as "USD"')
+    .optional(),
 });
 
 export const OfferAction = z.enum(['impression', 'click', 'dismiss', 'convert']);

@@ -29,7 +29,10 @@ export const Traffic = z.strictObject({
   bounced_sessions: Count,
   /** Single-page sessions / sessions. */
   bounce_rate: Rate,
+  /** Batches ignored as sent by bots (by user agent): counted, never a visitor. Not narrowed by filters. */
+  bot_batches: Count,
   daily: z.array(z.strictObject({ day: z.string(), visitors: Count, page_views: Count, sessions: Count })),
+  /** Paths grouped into pages: index files, .html and trailing slashes dropped, then the rules' path_aliases. */
   top_pages: z.array(z.strictObject({ path: z.string(), views: Count })),
 });
 export type Traffic = z.infer<typeof Traffic>;
@@ -132,6 +135,132 @@ export const OtherCount = z.strictObject({
 });
 export type OtherCount = z.infer<typeof OtherCount>;
 
+export const SlotSummary = z.strictObject({
+  slot: z.string(),
+  /**
+   * winner: an arm's lift over its holdout is positive and its interval excludes 0 (the largest such);
+   * holdout_wins: every arm's lift is negative with an interval below 0; not_enough_data: neither
+   * yet; no_holdout: no offer in the slot holds visitors out, so nothing measures lift; no_offers.
+   */
+  verdict: z.enum(['winner', 'holdout_wins', 'not_enough_data', 'no_holdout', 'no_offers']),
+  /** The winning arm, or the one ahead so far; null when none was exposed. */
+  offer: z.string().nullable(),
+  arm: z.string().nullable(),
+  lift: Lift.nullable(),
+  /** More exposed visitors (arm and holdout together) needed to detect the lift seen so far; 0 once decided. */
+  visitors_needed: Count.nullable(),
+});
+export type SlotSummary = z.infer<typeof SlotSummary>;
+
+/** The figures of the dashboard's KPI cards, for the range and for the period before it. */
+export const Totals = z.strictObject({
+  unique_visitors: Count,
+  visitors: Count,
+  page_views: Count,
+  sessions: Count,
+  bounce_rate: Rate,
+  bot_batches: Count,
+  form_submissions: Count,
+  leads: Count.nullable(),
+  lead_to_customer_pct: Rate,
+  /** The lifecycle section's figures (null without it, or where it has none). */
+  new_customers: Count.nullable(),
+  activation_rate: Rate,
+  churn_rate: Rate,
+  cross_sell_rate: Rate,
+  winback_rate: Rate,
+  referred_visitors: Count.nullable(),
+  clv: z.number().nullable(),
+  cost_per_lead: z.number().nullable(),
+});
+export type Totals = z.infer<typeof Totals>;
+/** A count of people per first-touch channel (the UTM source and medium of their first tagged page view). */
+const Channel = { source: z.string().nullable(), medium: z.string().nullable() };
+
+export const RetentionCohort = z.strictObject({
+  /** The UTC month ("2026-03") in which these people became customers. */
+  cohort: z.string(),
+  customers: Count,
+  /** Month 0 is the cohort's own month; one entry per month up to the end of the range. */
+  months: z.array(z.strictObject({ month: z.number(), active: Count, rate: Rate })),
+});
+export type RetentionCohort = z.infer<typeof RetentionCohort>;
+
+export const Referrer = z.strictObject({
+  /** The referral code the visitors arrived with: the referrer's uid (or any code the site hands out). */
+  referrer: z.string(),
+  visitors: Count,
+  leads: Count,
+  customers: Count,
+});
+export type Referrer = z.infer<typeof Referrer>;
+
+export const ClvChannel = z.strictObject({ ...Channel, customers: Count, revenue: z.number(), clv: z.number().nullable() });
+export type ClvChannel = z.infer<typeof ClvChannel>;
+
+export const SpendChannel = z.strictObject({ ...Channel, spend: z.number(), leads: Count, cost_per_lead: z.number().nullable() });
+export type SpendChannel = z.infer<typeof SpendChannel>;
+
+/**
+ * The customer lifecycle after the lead: activation, retention, churn, cross-sell, win-back,
+ * referrals and value. People, not devices: a visitor identified as a user counts once, as that
+ * user. Every formula is in worker/analytics/README.md; null when the rules lack what it needs
+ * (a customer stage, `lifecycle.activated_when`) or its denominator is 0.
+ */
+export const Lifecycle = z.strictObject({
+  /** The rules' settings the figures below use. */
+  settings: z.strictObject({
+    activation_days: z.number(),
+    dormant_days: z.number(),
+    referral_param: z.string(),
+    currency: z.string(),
+  }),
+  /** People who first became customers in the range. */
+  new_customers: Count,
+  /** Of those, the ones who met `lifecycle.activated_when` within activation_days of becoming customers. */
+  activated: Count,
+  activation_rate: Rate,
+  /** Median days from becoming a customer to activation, over `activated`. */
+  time_to_activation_days: z.number().nullable(),
+  /** New customers of each month of the range, and how many were active in each later month. */
+  retention: z.array(RetentionCohort),
+  /** Customers by the end of the range (became customers on or before it). */
+  customers: Count,
+  /** Of those: no activity for more than dormant_days before the range's end, or every product closed by then. */
+  churned: Count,
+  churn_rate: Rate,
+  /** Customers holding (having taken) two or more products by the end of the range. */
+  multi_product_customers: Count,
+  cross_sell_rate: Rate,
+  /** Offer conversions in the range by people who were already customers, per offer. */
+  cross_sell_conversions: z.array(z.strictObject({ offer: z.string(), conversions: Count })),
+  /** Customers active again in the range after more than dormant_days without activity. */
+  won_back: Count,
+  /** won_back / (won_back + churned). */
+  winback_rate: Rate,
+  /** Win-backs by the offer last shown to the person while they were lapsed (null: none). */
+  winback_offers: z.array(z.strictObject({ offer: z.string().nullable(), won_back: Count })),
+  /** Visitors who first arrived with a referral code in the range, and the leads and customers they became. */
+  referrals: z.strictObject({ visitors: Count, leads: Count, customers: Count, by_referrer: z.array(Referrer) }),
+  /** Revenue (sum of `amount`s in `currency`, up to the end of the range) per customer, in total and by first touch. */
+  clv: z.strictObject({
+    customers: Count,
+    revenue: z.number(),
+    clv: z.number().nullable(),
+    /** Events whose amount was in another currency: not summed. */
+    other_currency_events: Count,
+    by_channel: z.array(ClvChannel),
+  }),
+  /** Spend in the range (PUT /v1/spend) per lead, in total and per channel; null without spend. */
+  cost_per_lead: z.strictObject({
+    spend: z.number(),
+    leads: Count,
+    cost_per_lead: z.number().nullable(),
+    by_channel: z.array(SpendChannel),
+  }),
+});
+export type Lifecycle = z.infer<typeof Lifecycle>;
+
 export const Kpis = z
   .strictObject({
     site: z.string(),
@@ -143,6 +272,15 @@ export const Kpis = z
     stages: Stages.optional(),
     audiences: z.array(AudienceSeries).optional(),
     other: z.array(OtherCount).optional(),
+    /** The IANA time zone whose calendar days `from`, `to` and every `day` are (rules `timezone`). */
+    timezone: z.string().optional(),
+    /** With offers: one line per slot, the arm that wins there or what is still missing. */
+    slots: z.array(SlotSummary).optional(),
+    /** With compare=previous: the KPI cards' figures for the range… */
+    totals: Totals.optional(),
+    /** …and for as many days just before it. */
+    previous: z.strictObject({ from: z.string(), to: z.string(), totals: Totals }).optional(),
+    lifecycle: Lifecycle.optional(),
   })
   .meta({ id: 'Kpis' });
 export type Kpis = z.infer<typeof Kpis>;

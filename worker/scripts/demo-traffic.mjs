@@ -1,13 +1,20 @@
 #!/usr/bin/env node
-// `npm run demo:traffic`: simulated visitors for the demo lender site, posted to a running worker's
-// /v1/collect as the snippet would (batches with page, form, track and offer events), spread over
-// the past two weeks so the dashboard has history. Most visitors bounce, some read rates or use the
-// calculator, fewer start the four-step application and fewer finish it; abandoners come back and
-// are shown the "finish your application" banner unless the offer's holdout keeps it from them.
-// Every offer an answer decides (unless held out) is shown, and some are clicked and converted.
+// `npm run demo:traffic`: simulated visitors for the demo lender site, posted to a running worker
+// (batches with page, form, track and offer events, as the snippet sends them), spread over the past
+// days so the dashboard has history. Most visitors bounce, some read rates or use the calculator,
+// fewer start the four-step application and fewer finish it; abandoners come back and are shown the
+// "finish your application" banner unless the offer's holdout keeps it from them. Every offer an
+// answer decides (unless held out) is shown, and some are clicked and converted. After the sale the
+// lender's back office reports (POST /v1/events): loans funded with their fees, activation (first
+// payment), monthly payments, cards opened after the cross-sell banner, loans closed; some customers
+// go quiet for months and come back; some visitors arrive through a customer's referral link.
+// Past events need trusted times, so with the API key (--key, NB_API_KEY, or .dev.vars) every batch
+// goes through POST /v1/events; without one, /v1/collect accepts only the last 24 hours.
 //
 //   node worker/scripts/demo-traffic.mjs [--url http://localhost:$PORT, default 8787] [--visitors 400] [--days 14]
-//                                        [--max-seconds 90] [--seed 1]
+//                                        [--max-seconds 90] [--seed 1] [--key KEY]
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 const { values: args } = parseArgs({
@@ -17,18 +24,22 @@ const { values: args } = parseArgs({
     days: { type: 'string', default: '14' },
     'max-seconds': { type: 'string', default: '90' },
     seed: { type: 'string', default: '1' },
+    key: { type: 'string', default: process.env.NB_API_KEY },
   },
 });
+const key =
+  args.key ?? (existsSync('.dev.vars') ? /^NB_API_KEY=(.+)$/m.exec(readFileSync('.dev.vars', 'utf8'))?.[1]?.trim() : undefined);
 const base = args.url.replace(/\/+$/, '');
 const visitors = Math.min(5000, Math.max(1, Number(args.visitors)));
-const days = Math.min(60, Math.max(1, Number(args.days)));
+const days = Math.min(365, Math.max(1, Number(args.days)));
 const deadline = Date.now() + Math.min(600, Number(args['max-seconds'])) * 1000;
 // Below the worker's per-address limit (600 requests per 10 s): this is one address.
 const REQUESTS_PER_SECOND = 40;
 const CONCURRENCY = 4;
 const SITE = 'demo';
 const PAGE = (path) => `${base}/demo/${path}`;
-const STEPS = ['about-you', 'property', 'income', 'review'];
+// As the demo's application form names its steps (data-nb-step-name in worker/demo/apply.html).
+const STEPS = ['property', 'income', 'details', 'review'];
 const USER_AGENT =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
 const DAY = 86_400_000;
@@ -54,7 +65,8 @@ const CLICK_RATE = 0.06;
 const CONVERT_RATE = 0.2;
 const DISMISS_RATE = 0.2;
 
-const totals = { batches: 0, events: 0, impressions: 0, heldOut: 0, submitted: 0, failed: 0 };
+const totals = { batches: 0, events: 0, impressions: 0, heldOut: 0, submitted: 0, funded: 0, payments: 0, failed: 0 };
+const DORMANT_DAYS = 90;
 let nextSlot = Date.now();
 
 /** Waits for this request's turn at REQUESTS_PER_SECOND across all visitors. */
@@ -64,14 +76,25 @@ async function pace() {
   if (at > Date.now()) await new Promise((resolve) => setTimeout(resolve, at - Date.now()));
 }
 
-/** Posts one batch; events carry their (past) time, and sent_at now lets the worker place them. */
-async function send(visitor, events, slots = []) {
-  const body = { site: SITE, vid: visitor.vid, sid: visitor.sid, sent_at: Date.now(), slots, events };
+/**
+ * Posts one batch of a visitor's events (or, with `uid`, of a person's back-office events). Events
+ * in the future of the real clock have not happened yet and are left out.
+ */
+async function send(visitor, events, slots = [], uid = undefined) {
+  events = events.filter((event) => event.ts <= Date.now());
+  if (events.length === 0) return null;
+  const [path, body] = key
+    ? [`/v1/events/${SITE}`, { ...(uid ? { uid } : { vid: visitor.vid }), slots, events }]
+    : ['/v1/collect', { site: SITE, vid: visitor.vid, sid: visitor.sid, sent_at: Date.now(), slots, events }];
   for (let attempt = 0; attempt < 5; attempt++) {
     await pace();
-    const response = await fetch(`${base}/v1/collect`, {
+    const response = await fetch(`${base}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT },
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': USER_AGENT,
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+      },
       body: JSON.stringify(body),
     });
     if (response.status === 429) {
@@ -80,7 +103,7 @@ async function send(visitor, events, slots = []) {
     }
     if (!response.ok) {
       totals.failed += 1;
-      if (totals.failed <= 3) console.error(`collect answered ${response.status}: ${await response.text()}`);
+      if (totals.failed <= 3) console.error(`${path} answered ${response.status}: ${await response.text()}`);
       return null;
     }
     totals.batches += 1;
@@ -122,7 +145,7 @@ function makeVisitor(startAt) {
   const visitor = { vid: id('v'), sid: id('s'), at: Math.round(startAt) };
   visitor.event = (fields) => {
     visitor.at += (10 + Math.floor(random() * 90)) * 1000;
-    return { id: id('e'), ts: visitor.at, ...fields };
+    return { id: id('e'), ts: Math.round(visitor.at), ...fields };
   };
   visitor.page = (path, extra = {}) => visitor.event({ type: 'page', url: PAGE(path), title: path, ...extra });
   visitor.newSession = (gap) => {
@@ -132,12 +155,19 @@ function makeVisitor(startAt) {
   return visitor;
 }
 
+/** Customers' uids, which their referral links carry. */
+const referrers = [];
+
 async function journey(startAt) {
   const v = makeVisitor(startAt);
   const source = pick(['google', 'google', 'facebook', 'newsletter', null]);
-  const landing = source
-    ? `index.html?utm_source=${source}&utm_medium=${source === 'newsletter' ? 'email' : 'cpc'}`
-    : 'index.html';
+  // Some arrive through a customer's referral link ("?ref=<their uid>").
+  const ref = referrers.length && chance(0.12) ? pick(referrers) : null;
+  const query = [
+    ...(source ? [`utm_source=${source}`, `utm_medium=${source === 'newsletter' ? 'email' : 'cpc'}`] : []),
+    ...(ref ? [`ref=${ref}`] : []),
+  ].join('&');
+  const landing = query ? `index.html?${query}` : 'index.html';
   const consent = { type: 'track', name: 'consent', props: { analytics: true, personalization: true, ads: chance(0.7) } };
   await visit(v, [v.event(consent), v.page(landing)], ['hero', 'sidebar']);
   if (chance(0.55)) return; // bounced
@@ -193,18 +223,67 @@ async function application(v, from, to, path = 'apply.html') {
   return to;
 }
 
-/** Some applications are funded a few days later: the visitor becomes a customer. */
+/** A person's back-office event, at a given time. */
+const backOffice = (at, name, fields = {}) => ({ id: id('b'), ts: Math.round(at), type: 'track', name, ...fields });
+
+/**
+ * Some applications are funded a few days later: the person signs in (identify), the back office
+ * reports the loan with its fee, and the life of the customer follows, as far as it has happened.
+ */
 async function customer(v) {
-  if (!chance(0.4)) return;
+  if (!chance(0.6) || !key) return;
   v.newSession((2 + Math.floor(random() * 5)) * DAY);
-  await visit(
-    v,
-    [
-      v.page('index.html'),
-      v.event({ type: 'track', name: 'loan_funded', props: { amount: 250_000 + Math.floor(random() * 400_000) } }),
-    ],
-    ['hero'],
-  );
+  const uid = createHash('sha256').update(v.vid).digest('hex');
+  await pace();
+  await fetch(`${base}/v1/identify`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ site: SITE, vid: v.vid, uid }),
+  });
+  const fundedAt = v.at;
+  const product = chance(0.8) ? 'mortgage' : pick(['refinance', 'heloc']);
+  const fee = 1000 + Math.floor(random() * 3000);
+  if (
+    !(await send(v, [backOffice(fundedAt, 'loan_funded', { props: { product }, amount: fee, currency: 'USD' })], ['hero'], uid))
+  )
+    return;
+  totals.funded += 1;
+  if (chance(0.3)) referrers.push(uid);
+  // Activation: the first payment, within days for most, late or never for some.
+  let at = fundedAt + (chance(0.75) ? 5 + random() * 25 : 35 + random() * 30) * DAY;
+  const payment = () => backOffice(at, 'payment', { amount: 900 + Math.floor(random() * 2100) });
+  if (chance(0.85)) await send(v, [backOffice(at, 'first_payment', { amount: 900 + Math.floor(random() * 2100) })], [], uid);
+  // Monthly payments; three in ten customers go quiet past the dormancy threshold, and four in ten of those
+  // come back (a win-back) after the cross-sell banner found them on a visit.
+  const quiet = chance(0.3);
+  const months = 1 + Math.floor(random() * 10);
+  for (let m = 0; m < months && at < Date.now(); m++) {
+    at += (28 + random() * 5) * DAY;
+    if (quiet && m === 1) {
+      at += (DORMANT_DAYS + random() * 40) * DAY;
+      if (!chance(0.4)) return;
+      // Most are brought back by the win-back e-mail: an impression of the card offer days before.
+      if (chance(0.7))
+        await send(
+          v,
+          [{ id: id('b'), ts: Math.round(at - 3 * DAY), type: 'offer', offer: 'card-cross-sell', action: 'impression' }],
+          [],
+          uid,
+        );
+      v.at = at - DAY;
+      await visit(v, [v.page('index.html')], ['hero', 'sidebar']);
+    }
+    if (await send(v, [payment()], [], uid)) totals.payments += 1;
+  }
+  // A card after the cross-sell banner, for some.
+  if (chance(0.4)) {
+    v.newSession(Math.max(0, fundedAt + (10 + random() * 40) * DAY - v.at));
+    const { clicked } = await visit(v, [v.page('index.html')], ['hero', 'sidebar']);
+    if (clicked.has('card-cross-sell') || chance(0.35))
+      await send(v, [backOffice(v.at + DAY, 'account_opened', { props: { product: 'card' } })], [], uid);
+  }
+  // A few loans are paid off.
+  if (chance(0.08)) await send(v, [backOffice(at + DAY, 'loan_closed', { props: { product } })], [], uid);
 }
 
 async function main() {
@@ -215,6 +294,8 @@ async function main() {
     process.exit(1);
   }
   console.log(`Simulating ${visitors} visitors over the past ${days} days against ${base} …`);
+  if (!key)
+    console.log('No API key (--key, NB_API_KEY or .dev.vars): only the last 24 h are accepted, and no back-office events.');
   const now = Date.now();
   let started = 0;
   let done = 0;
@@ -231,15 +312,34 @@ async function main() {
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   progress(done);
+  if (key) await putSpend(now);
   if (Date.now() >= deadline && done < visitors) console.log(`Stopped at the time limit (--max-seconds) after ${done} visitors.`);
   console.log(`\nDone. The queue rolls events up within a few seconds; then open ${base}/dashboard and sign in`);
   console.log('with NB_API_KEY from .dev.vars, or the read-only key in NB_DASHBOARD_KEYS (`npm run dev` prints both).');
 }
 
+/** What the paid channels cost per day (PUT /v1/spend), for cost per lead. */
+async function putSpend(now) {
+  const spend = [];
+  for (let d = 1; d <= days; d++) {
+    const day = new Date(now - d * DAY).toISOString().slice(0, 10);
+    spend.push({ day, source: 'google', medium: 'cpc', amount: 40 + Math.round(random() * 40) });
+    spend.push({ day, source: 'facebook', medium: 'cpc', amount: 10 + Math.round(random() * 20) });
+  }
+  for (let i = 0; i < spend.length; i += 1000) {
+    await fetch(`${base}/v1/spend/${SITE}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ spend: spend.slice(i, i + 1000) }),
+    });
+  }
+}
+
 function progress(done) {
   console.log(
     `visitors ${done}/${visitors}  batches ${totals.batches}  events ${totals.events}  ` +
-      `offers shown ${totals.impressions}  held out ${totals.heldOut}  applications submitted ${totals.submitted}` +
+      `offers shown ${totals.impressions}  held out ${totals.heldOut}  applications submitted ${totals.submitted}  ` +
+      `loans funded ${totals.funded}  payments ${totals.payments}` +
       (totals.failed ? `  failed ${totals.failed}` : ''),
   );
 }

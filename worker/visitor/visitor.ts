@@ -14,6 +14,7 @@ import {
   applyEvent,
   decide,
   newVisitor,
+  noFacts,
   type CompiledRules,
   type ReasonScope,
   type RequestContext,
@@ -22,6 +23,7 @@ import {
 import { consentOf } from './consent';
 import { sites } from '../../rules/sites';
 import { queuedEvent, type KeyedEvent, type QueuedExposure } from '../analytics/message';
+import { customerSince, personFacts } from '../analytics/person';
 import { visitorHash } from '../analytics/visitor-hash';
 import { offerRates } from '../analytics/offer-rates';
 import { correctedTime } from './clock';
@@ -107,6 +109,7 @@ export class Visitor extends DurableObject<Env> {
     // request can come between a batch's events, its decision and its analytics messages.
     const decideFor = await this.decider(input.site, input.receivedAt, input.scope);
     const vh = await visitorHash(input.site, input.vid);
+    const person = await this.personKeys(input, vh);
     let merged = this.mergedUser();
     // A batch that identifies an anonymous visitor links it first and then goes, whole, to the
     // user's profile, which stores, decides and queues it like any batch of a merged visitor.
@@ -124,7 +127,7 @@ export class Visitor extends DurableObject<Env> {
         .then((result) => withVid(result, input.vid));
 
     const rules = this.rulesFor(input.site);
-    const { decision, fresh } = this.ctx.storage.transactionSync(() => this.store(rules, input, vh, decideFor));
+    const { decision, fresh } = this.ctx.storage.transactionSync(() => this.store(rules, input, vh, person, decideFor));
     if (fresh > 0) await this.scheduleFlush();
     return { accepted: input.events.length, duplicates: input.events.length - fresh, decision };
   }
@@ -259,6 +262,7 @@ export class Visitor extends DurableObject<Env> {
     rules: CompiledRules,
     input: CollectInput,
     vh: string,
+    person: PersonKeys,
     decideFor: Decider,
   ): { decision: Decision; fresh: number } {
     this.createTables();
@@ -267,7 +271,7 @@ export class Visitor extends DurableObject<Env> {
     const state = meta?.state ?? newVisitor(profileId, input.receivedAt);
     if (!meta) store.createMeta(this.sql, input.site, profileId, state, input.user);
     // A visitor linked before it stored any event reaches its user's profile first this way.
-    if (input.user) store.addLink(this.sql, input.vid, input.receivedAt);
+    if (input.user && input.vid !== profileId) store.addLink(this.sql, input.vid, input.receivedAt);
     const audiencesBefore = structuredClone(state.audiences);
     const fresh: KeyedEvent[] = [];
     for (const event of input.events) {
@@ -282,9 +286,24 @@ export class Visitor extends DurableObject<Env> {
       };
       if (!store.insertEvent(this.sql, row)) continue;
       const from = state.stage;
-      applyEvent(rules, state, event, at, { ...input.request, consent: consentOf(event) ?? input.request?.consent });
+      const since = customerSince(rules, state);
+      const facts = noFacts();
+      applyEvent(rules, state, event, at, { ...input.request, consent: consentOf(event) ?? input.request?.consent }, facts);
       const stage = state.stage !== from ? { from, to: state.stage } : undefined;
-      fresh.push(queuedEvent({ site: input.site, vid: input.vid, vh, at, event, sid: input.sid, ...(stage ? { stage } : {}) }));
+      const who = { ...person, wasCustomer: since !== undefined && since < at };
+      fresh.push(
+        queuedEvent({
+          site: input.site,
+          vid: input.vid,
+          vh,
+          at,
+          event,
+          sid: input.sid,
+          ...(stage ? { stage } : {}),
+          device: input.request?.device,
+          person: personFacts(rules, state, event, at, facts, who),
+        }),
+      );
     }
     store.noteAudienceChanges(this.sql, audiencesBefore, state.audiences);
     store.saveState(this.sql, state);
@@ -293,6 +312,21 @@ export class Visitor extends DurableObject<Env> {
     if (last && decision.offers.length > 0) last.offers = exposuresOf(decision);
     for (const message of fresh) outbox.add(this.sql, message);
     return { decision, fresh: fresh.length };
+  }
+
+  /**
+   * Who the lifecycle KPIs count: the person is the user's profile on a user's object (with the
+   * visitors merged into it), else the visitor itself.
+   */
+  private async personKeys(input: CollectInput, vh: string): Promise<PersonKeys> {
+    if (!input.user) return { ph: vh };
+    const profileId = userProfileId(input.user);
+    const vids = new Set(this.hasTables ? store.linkedVids(this.sql) : []);
+    if (input.vid !== profileId) vids.add(input.vid);
+    return {
+      ph: await visitorHash(input.site, profileId),
+      linked: await Promise.all([...vids].map((vid) => visitorHash(input.site, vid))),
+    };
   }
 
   /** Links this anonymous visitor to a user's profile, creating its row first if it has none. */
@@ -366,6 +400,8 @@ export class Visitor extends DurableObject<Env> {
     return rules;
   }
 }
+
+type PersonKeys = { ph: string; linked?: string[] };
 
 type Decider = (state: VisitorState, slots: readonly string[], request?: RequestContext) => Decision;
 

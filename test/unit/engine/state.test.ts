@@ -17,7 +17,7 @@ describe('visitor state', () => {
     expect(decide(rules, state, ['hero']).offers).toEqual([]);
     expect(old).not.toHaveProperty('v'); // decide does not write
     applyEvent(rules, state, page('https://demo.example/rates', T0 + 1000), T0 + 1000);
-    expect(state).toMatchObject({ v: 2, counters: { pages: 2 }, stage: 'engaged' });
+    expect(state).toMatchObject({ v: 3, counters: { pages: 2 }, stage: 'engaged' });
     expect(decide(rules, state, ['hero']).offers[0].offer).toBe('welcome-back');
   });
 

@@ -61,7 +61,17 @@ it('documents JSON answers and bodies with schemas and examples, and errors with
 it('asks for the API key wherever the route requires it', () => {
   const keyed = operations().filter(({ op }) => op.security.some((s: object) => 'bearer' in s));
   expect(keyed.map(({ op }) => op.operationId).sort()).toEqual(
-    ['eraseProfile', 'getDashboard', 'getProfile', 'getStats', 'identify', 'listAudienceMembers'].sort(),
+    [
+      'eraseProfile',
+      'getDashboard',
+      'getDashboardTable',
+      'getProfile',
+      'getStats',
+      'identify',
+      'listAudienceMembers',
+      'postEvents',
+      'putSpend',
+    ].sort(),
   );
   for (const { op } of keyed) expect(op.responses['401'], op.operationId).toBeDefined();
 });

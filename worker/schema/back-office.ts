@@ -1,0 +1,45 @@
+// The bodies of POST /v1/events/:site (events from a lender's own systems: a loan funded, a
+// payment, a product closed) and PUT /v1/spend/:site (marketing spend per channel and day).
+import { z } from 'zod';
+import { ClientId, Event, IdentifyEvent, MAX_EVENTS_PER_BATCH, Slots } from './events';
+
+export const BackOfficeBatch = z
+  .strictObject({
+    /** The person, as the SHA-256 hex of the site's user id (their merged profile)… */
+    uid: IdentifyEvent.shape.uid.optional(),
+    /** …or one visitor (a browser's vid), when the person was never identified. */
+    vid: ClientId.optional(),
+    /** Slots to decide for, e.g. the e-mail's or the app's: the answer carries their offers. */
+    slots: Slots,
+    /** The same shapes as /v1/collect; `ts` is the true time (the sender's clock is trusted). */
+    events: z.array(Event).min(1).max(MAX_EVENTS_PER_BATCH),
+  })
+  .refine((batch) => (batch.uid === undefined) !== (batch.vid === undefined), {
+    message: 'expected exactly one of uid and vid',
+    path: ['uid'],
+  });
+export type BackOfficeBatch = z.infer<typeof BackOfficeBatch>;
+
+const Day = z.iso.date();
+const Channel = z.string().min(1).max(100);
+
+export const SpendRequest = z.strictObject({
+  /** Rows replace what was stored for the same day, source and medium. */
+  spend: z
+    .array(
+      z.strictObject({
+        day: Day,
+        /** The UTM source and medium the spend bought traffic for (leads are grouped by first touch). */
+        source: Channel,
+        medium: Channel,
+        /** In the rules' lifecycle.currency. */
+        amount: z.number().finite().min(0).max(1e9),
+      }),
+    )
+    .min(1)
+    .max(1000),
+});
+export type SpendRequest = z.infer<typeof SpendRequest>;
+
+export const SpendResponse = z.strictObject({ stored: z.number().int() });
+export type SpendResponse = z.infer<typeof SpendResponse>;
