@@ -3,10 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { checkFiles } from './check';
 import { simulate } from './simulate';
+import { sites } from './sites';
 
 const USAGE = `usage:
   rules check <rules.json>…                  print every problem as file:path: reason
-  rules simulate <rules.json> <events.jsonl>  replay events, print the decision after each`;
+  rules simulate <rules.json> <events.jsonl>  replay events, print the decision after each
+  rules sites [--check]                      find the sites (rules/*.json), write rules/sites.generated.ts`;
 
 function main(argv: string[]): number {
   const [command, ...args] = argv;
@@ -14,6 +16,7 @@ function main(argv: string[]): number {
   if (command === 'simulate' && args.length === 2) {
     return simulate(args[0], readFileSync(args[0], 'utf8'), args[1], readFileSync(args[1], 'utf8'), console.log);
   }
+  if (command === 'sites') return sites(args, console.log);
   console.error(USAGE);
   return 2;
 }

@@ -13,6 +13,7 @@ const VISITOR_TABLES = [
   'form_visitors',
   'offer_visitors',
   'stage_visitors',
+  'active_visitors',
 ] as const;
 
 /**

@@ -35,7 +35,7 @@ export const stats = new Hono<AppEnv>()
   .get('/v1/stats/:site', described, validated('param', Params), validated('query', RangeQuery), async (c) => {
     const { site } = c.req.valid('param');
     const query = c.req.valid('query');
-    const rules = siteRules(c, site, { checkOrigin: false });
+    const { rules } = await siteRules(c, site, { checkOrigin: false });
     const kpis = await loadKpis(c.env.DB, site, rules.source, query, query.sections);
     c.header('Cache-Control', 'no-store');
     return c.json(kpis satisfies Kpis, 200);
