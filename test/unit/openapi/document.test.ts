@@ -61,7 +61,20 @@ it('documents JSON answers and bodies with schemas and examples, and errors with
 it('asks for the API key wherever the route requires it', () => {
   const keyed = operations().filter(({ op }) => op.security.some((s: object) => 'bearer' in s));
   expect(keyed.map(({ op }) => op.operationId).sort()).toEqual(
-    ['eraseProfile', 'getDashboard', 'getProfile', 'getStats', 'identify', 'listAudienceMembers'].sort(),
+    [
+      'eraseProfile',
+      'getDashboard',
+      'getProfile',
+      'getStats',
+      'identify',
+      'listAudienceMembers',
+      'getRules',
+      'publishRules',
+      'listRulesVersions',
+      'getRulesVersion',
+      'rollbackRules',
+      'previewRules',
+    ].sort(),
   );
   for (const { op } of keyed) expect(op.responses['401'], op.operationId).toBeDefined();
 });
