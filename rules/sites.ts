@@ -1,13 +1,13 @@
-// The rules files the worker serves, by site id. A site is known only if its file is listed here;
-// each file is validated when the worker starts, and a broken one fails loudly, naming the problem.
+// The sites bundled with the worker, compiled: one per rules/<site>.json, found by the build
+// (rules/cli/sites.ts writes sites.generated.ts). Each is its site's starting version; versions
+// published through the API live in D1 and take over (worker/rules/live.ts). A broken file fails the
+// build, and again here when the worker starts, naming the problem.
 import { loadRules, type CompiledRules } from '../worker/engine';
-import demo from './demo.json';
-
-const files: Record<string, unknown> = { demo };
+import { bundledFiles } from './sites.generated';
 
 function compileAll(): Map<string, CompiledRules> {
   const sites = new Map<string, CompiledRules>();
-  for (const [site, json] of Object.entries(files)) {
+  for (const [site, json] of Object.entries(bundledFiles)) {
     const result = loadRules(json, `rules/${site}.json`);
     if (!result.ok) throw new Error(`invalid rules:\n${result.problems.join('\n')}`);
     sites.set(site, result.rules);

@@ -17,6 +17,7 @@ import { snippet } from './routes/snippet';
 import { stats } from './routes/stats';
 import { dashboard } from './routes/dashboard';
 import { demo } from './routes/demo';
+import { rules } from './routes/rules';
 import { basePath, routedPath } from './http/base-path';
 import { demoOn } from './http/demo';
 import { consumeEvents } from './analytics/consumer';
@@ -38,6 +39,7 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
   .route('/', openapi)
   .route('/', stats)
   .route('/', dashboard)
+  .route('/', rules)
   .route('/', demo)
   .get(
     '/',

@@ -1,5 +1,6 @@
-// `rules check`: every problem in every file, one `file:path: reason` line each.
-import { loadRules, type RulesResult } from '../../worker/engine';
+// `rules check`: every problem in every file, one `file:path: reason` line each; a file that passes
+// gets one `file: ok (…)` line saying what it holds.
+import { loadRules, type CompiledRules, type RulesResult } from '../../worker/engine';
 
 /** Parses JSON text, reporting a syntax error as a problem at the root. */
 export function loadRulesText(file: string, text: string): RulesResult {
@@ -25,9 +26,25 @@ export function checkFiles(files: string[], read: (file: string) => string, prin
       continue;
     }
     const result = loadRulesText(file, text);
-    if (result.ok) continue;
+    if (result.ok) {
+      print(okSummary(file, result.rules));
+      continue;
+    }
     for (const line of result.problems) print(line);
     problems += result.problems.length;
   }
   return problems > 0 ? 1 : 0;
+}
+
+/** One line for a file that passes: what it holds, so a typo that empties a section shows. */
+function okSummary(file: string, { source }: CompiledRules): string {
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+  return `${file}: ok (${[
+    count(source.products.length, 'product'),
+    count(source.scoring.rules.length, 'scoring rule'),
+    count(source.stages.length, 'stage'),
+    count(source.segments.length, 'segment'),
+    count(source.offers.length, 'offer'),
+    count(source.audiences.length, 'audience'),
+  ].join(', ')})`;
 }

@@ -6,7 +6,7 @@
 import type { Env } from '../env';
 import { keyed, type QueuedEvent } from './message';
 import { rollupStatements } from './rollup';
-import { sites } from '../../rules/sites';
+import { liveRules } from '../rules/live';
 
 /** Statements per D1 batch: large enough to amortise the round trip, small enough to stay quick. */
 const CHUNK_STATEMENTS = 500;
@@ -39,7 +39,7 @@ export async function consumeEvents(batch: MessageBatch<QueuedEvent>, env: Pick<
       twin.messages.push(message);
       continue;
     }
-    const statements = rollupStatements(env.DB, await keyed(message.body), sites.get(site)?.source);
+    const statements = rollupStatements(env.DB, await keyed(message.body), (await liveRules.site(env.DB, site))?.rules.source);
     let chunk = chunks.at(-1);
     if (!chunk || chunk.statements.length + statements.length > CHUNK_STATEMENTS)
       chunks.push((chunk = { messages: [], statements: [] }));

@@ -19,6 +19,7 @@ const VISITOR_TABLES = [
   'customer_days',
   'revenue',
   'winbacks',
+  'active_visitors',
 ] as const;
 
 /**

@@ -7,6 +7,7 @@
 import type { ObservedRates } from '../engine';
 import { HOLDOUT_ARM } from './rollup-keys';
 import { DAY_MS, utcDate } from '../lib/time';
+import { withTimeout } from '../lib/timeout';
 
 /** Visitors first exposed in the last 30 days: recent enough to follow a change of banner. */
 export const WINDOW_DAYS = 30;
@@ -54,12 +55,4 @@ export function offerRates(db: D1Database, site: string, now = Date.now()): Prom
   };
   cache.set(site, entry);
   return entry.rates;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

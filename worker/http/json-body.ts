@@ -5,21 +5,22 @@ import type { MiddlewareHandler } from 'hono';
 import { resolver, uniqueSymbol } from 'hono-openapi';
 import type { z } from 'zod';
 import type { AppEnv } from '../env';
-import { readJsonBody } from './body';
+import { MAX_BODY_BYTES, readJsonBody } from './body';
 import { parseOr400 } from './validate';
 
 /**
  * `documented` is the body a client should send (what the typed client checks and the document
  * shows); `schema` is what the route enforces, which may be looser (collect validates events one
- * by one to accept the good ones).
+ * by one to accept the good ones). `maxBytes` raises the cap for the larger bodies of admin routes.
  */
 export function jsonBody<S extends z.ZodType, D extends z.ZodType = S>(
   schema: S,
   errorCode = 'invalid_request',
   documented: D = schema as unknown as D,
+  maxBytes = MAX_BODY_BYTES,
 ): MiddlewareHandler<AppEnv, string, { in: { json: z.input<D> }; out: { json: z.output<S> } }> {
   const middleware: MiddlewareHandler<AppEnv> = async function validateJsonBody(c, next) {
-    c.req.addValidatedData('json', parseOr400(schema, await readJsonBody(c), errorCode) as {});
+    c.req.addValidatedData('json', parseOr400(schema, await readJsonBody(c, maxBytes), errorCode) as {});
     await next();
   };
   const body = { schema: resolver(documented) };

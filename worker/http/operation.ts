@@ -38,6 +38,7 @@ export const TAGS = {
   visitors: 'Profiles, identity and erasure (API key)',
   audiences: 'Ad-audience members for platform sync (API key)',
   analytics: 'KPIs as JSON and as a page',
+  rules: 'Rules versions: publish, roll back, preview a draft on recent visitors (API key)',
   meta: 'The snippet, health and this document',
 } as const;
 

@@ -1,21 +1,41 @@
-// Resolves a site id to its compiled rules, answering 404 for a site without a rules file (or the
-// demo where it is off) and 403 for a browser origin the site does not list.
+// Resolves a site id to the rules this isolate serves for it now (worker/rules/live.ts), answering
+// 404 for a site with neither a bundled rules file nor a published version (or the demo where it is
+// off) and 403 for a browser origin the site does not list.
 import type { Context } from 'hono';
-import { sites } from '../../rules/sites';
-import type { CompiledRules } from '../engine';
 import type { AppEnv, Env } from '../env';
+import { liveRules, type LiveSite } from '../rules/live';
 import { allowSiteOrigin } from './cors';
 import { DEMO_SITE, demoOn } from './demo';
 import { ApiError } from './errors';
 
-/** The ids of the sites this deployment serves, in rules/sites.ts order. */
-export function siteIds(env: Pick<Env, 'NB_DEMO'>): string[] {
-  return [...sites.keys()].filter((site) => site !== DEMO_SITE || demoOn(env));
+/** The sites this deployment serves now, by id: the demo only where it is on. */
+export async function servedSites(env: Pick<Env, 'NB_DEMO' | 'DB'>): Promise<Map<string, LiveSite>> {
+  const all = await liveRules.sites(env.DB);
+  return new Map([...all].filter(([site]) => site !== DEMO_SITE || demoOn(env)));
 }
 
-export function siteRules(c: Context<AppEnv>, site: string, { checkOrigin }: { checkOrigin: boolean }): CompiledRules {
-  const rules = site === DEMO_SITE && !demoOn(c.env) ? undefined : sites.get(site);
-  if (!rules) throw new ApiError(404, 'unknown_site', `no rules file for site "${site}" (expected rules/${site}.json)`, 'site');
-  if (checkOrigin) allowSiteOrigin(c, site, rules.source.origins);
-  return rules;
+/** The ids of the sites served, bundled ones in file-name order, then the published-only ones. */
+export async function siteIds(env: Pick<Env, 'NB_DEMO' | 'DB'>): Promise<string[]> {
+  return [...(await servedSites(env)).keys()];
 }
+
+/** The live site, or undefined: for routes that may create a site (a publish). */
+export async function findSite(c: Context<AppEnv>, site: string): Promise<LiveSite | undefined> {
+  if (site === DEMO_SITE && !demoOn(c.env)) return undefined;
+  return liveRules.site(c.env.DB, site);
+}
+
+export async function siteRules(c: Context<AppEnv>, site: string, { checkOrigin }: { checkOrigin: boolean }): Promise<LiveSite> {
+  const live = await findSite(c, site);
+  if (!live) throw unknownSite(site);
+  if (checkOrigin) allowSiteOrigin(c, site, live.rules.source.origins);
+  return live;
+}
+
+export const unknownSite = (site: string) =>
+  new ApiError(
+    404,
+    'unknown_site',
+    `no rules for site "${site}" (expected rules/${site}.json, or a version published with PUT /v1/rules/${site})`,
+    'site',
+  );

@@ -11,7 +11,10 @@ import type { AudienceMembers, WebhookPayload } from '../schema/audiences';
 import type { Kpis } from '../schema/stats';
 import type { Health } from '../schema/health';
 import type { BackOfficeBatch, SpendRequest, SpendResponse } from '../schema/back-office';
+import type { Preview, Published, RulesVersion, RulesVersions } from '../schema/rules';
+import type { z } from 'zod';
 import { newVisitor } from '../engine/state';
+import demoRules from '../../rules/demo.json';
 
 const site = 'demo';
 const vid = 'v7Hq2mK9xLp4';
@@ -42,6 +45,20 @@ const decision: Decision = {
 };
 
 const member = { vid, uid, joined: at, expires: 1766592000000 };
+
+function rulesVersion(live: boolean): RulesVersion {
+  return {
+    site,
+    version: 2,
+    hash: 'b2'.repeat(32),
+    author: 'key:5f2c9a1e7d3b',
+    message: 'new hero title',
+    created_at: at,
+    source: 'published',
+    live,
+    rules: demoRules,
+  };
+}
 
 export const examples = {
   collect: {
@@ -139,6 +156,71 @@ export const examples = {
   getSnippet: {},
   getDashboard: {},
   home: {},
+  getRules: { response: rulesVersion(true) },
+  publishRules: {
+    request: demoRules,
+    response: { site, version: 3, hash: 'a1'.repeat(32), unchanged: false } satisfies Published,
+  },
+  listRulesVersions: {
+    response: {
+      site,
+      live: 2,
+      versions: [
+        { version: 2, hash: 'b2'.repeat(32), author: 'key:5f2c9a1e7d3b', message: 'new hero title', created_at: at },
+        {
+          version: 1,
+          hash: 'c3'.repeat(32),
+          author: 'bundle',
+          message: 'rules/demo.json as deployed',
+          created_at: at - 86_400_000,
+        },
+      ],
+    } satisfies z.infer<typeof RulesVersions>,
+  },
+  getRulesVersion: { response: rulesVersion(false) },
+  rollbackRules: {
+    request: { version: 1, message: 'the new title confused people' },
+    response: { site, version: 4, hash: 'c3'.repeat(32), unchanged: false } satisfies Published,
+  },
+  previewRules: {
+    request: demoRules,
+    response: {
+      site,
+      live_version: 2,
+      sample: { window_days: 7, visitors: 1000, profiles: 996 },
+      changed: 41,
+      stage: {
+        visitors: 12,
+        transitions: { 'engaged → anonymous': 12 },
+        examples: [
+          {
+            visitor: vid,
+            before: 'engaged',
+            after: 'anonymous',
+            reasons_before: ['score 3', 'browsed the site +3'],
+            reasons_after: ['score 3', 'browsed the site +3'],
+          },
+        ],
+      },
+      segments: { visitors: 0, transitions: {}, examples: [] },
+      offers: {
+        visitors: 29,
+        transitions: { 'hero: finish-app/a → welcome-back': 17, 'sidebar: finish-app/b → rate-alert': 12 },
+        examples: [
+          {
+            visitor: vid,
+            slot: 'hero',
+            before: 'finish-app/a',
+            after: 'welcome-back',
+            reasons_before: ['stage=applicant', 'form mortgage-app abandoned at step 3'],
+            reasons_after: ['counters.pages ≥ 2'],
+          },
+        ],
+      },
+      audiences: { visitors: 0, transitions: {}, examples: [] },
+      elapsed_ms: 2140,
+    } satisfies Preview,
+  },
   audienceWebhook: {
     request: { site, audience: 'mortgage_abandoners', sent_at: at, join: [member], leave: [] } satisfies WebhookPayload,
   },

@@ -48,7 +48,7 @@ export const audiences = new Hono<AppEnv>()
   .get('/v1/audiences/:site/:audience', described, validated('param', Params), validated('query', Query), async (c) => {
     const { site, audience } = c.req.valid('param');
     const query = c.req.valid('query');
-    const rules = siteRules(c, site, { checkOrigin: false });
+    const { rules } = await siteRules(c, site, { checkOrigin: false });
     if (!rules.source.audiences.some((a) => a.id === audience)) {
       throw new ApiError(404, 'unknown_audience', `rules/${site}.json has no audience "${audience}"`, 'audience');
     }

@@ -76,7 +76,7 @@ export const collect = new Hono<AppEnv>()
   .post('/v1/collect', described, limitAddress(), jsonBody(BatchEnvelope, 'invalid_batch', EventBatch), async (c) => {
     const receivedAt = Date.now();
     const batch = c.req.valid('json');
-    const rules = siteRules(c, batch.site, { checkOrigin: true });
+    const { rules } = await siteRules(c, batch.site, { checkOrigin: true });
     c.header('Cache-Control', 'no-store');
     // Server-side senders (an app backend, a CRM) present the API key: no bots, and trusted.
     const keyed = await hasValidApiKey(c);

@@ -148,14 +148,14 @@ export const dashboard = new Hono<AppEnv>()
     const { site: siteParam, ...rest } = parseOr400(DashboardQuery, formQuery(c));
     const who = await whoAsks(c);
     if ('problem' in who) return c.html(login(nonce, who.problem, dashboardUrl(c, '/login')), 401);
-    const visible = siteIds(c.env).filter((s) => canSee(who.access, s));
+    const visible = (await siteIds(c.env)).filter((s) => canSee(who.access, s));
     const site = siteParam ?? visible[0];
     if (!site)
       throw new ApiError(404, 'unknown_site', 'no site this key may see has a rules file yet: add rules/<site>.json', 'site');
     const frame = { sites: visible, nonce, signedIn: who.session ? who.access.kind : null, site };
     const dates = { from: rest.from ?? '', to: rest.to ?? '' };
     if (!canSee(who.access, site)) return c.html(siteErrorPage({ ...frame, ...dates }, site), 403);
-    const rules = siteRules(c, site, { checkOrigin: false });
+    const { rules } = await siteRules(c, site, { checkOrigin: false });
     const query = RangeQuery.safeParse(rest);
     if (!query.success) {
       // A person picked these dates: the page says what is wrong, in its own frame, where they can fix it.
@@ -180,9 +180,9 @@ export const dashboard = new Hono<AppEnv>()
     const who = await whoAsks(c);
     if ('problem' in who) throw new ApiError(401, 'unauthorized', who.problem);
     const { site: siteParam, table, ...rest } = parseOr400(CsvQuery, formQuery(c));
-    const site = siteParam ?? siteIds(c.env).find((s) => canSee(who.access, s));
+    const site = siteParam ?? (await siteIds(c.env)).find((s) => canSee(who.access, s));
     if (!site || !canSee(who.access, site)) throw new ApiError(403, 'forbidden', 'this key may not see that site', 'site');
-    const rules = siteRules(c, site, { checkOrigin: false });
+    const { rules } = await siteRules(c, site, { checkOrigin: false });
     const query = parseOr400(RangeQuery, rest);
     const d1 = timedD1(c.env.DB);
     const kpis = await loadStats(d1.db, site, rules.source, query);

@@ -32,7 +32,7 @@ export const decideRoute = new Hono<AppEnv>()
   .use('/v1/decide', preflight())
   .post('/v1/decide', described, limitAddress(), jsonBody(DecideRequest), async (c) => {
     const request = c.req.valid('json');
-    siteRules(c, request.site, { checkOrigin: true });
+    await siteRules(c, request.site, { checkOrigin: true });
     const decisions = await visitorStub(c.env, request.site, request.vid).decide({
       ...request,
       now: Date.now(),

@@ -30,7 +30,7 @@ export const identify = new Hono<AppEnv>()
   .use('/v1/identify', requireApiKey())
   .post('/v1/identify', described, limitAddress(), jsonBody(IdentifyRequest), async (c) => {
     const { site, vid, uid } = c.req.valid('json');
-    siteRules(c, site, { checkOrigin: false });
+    await siteRules(c, site, { checkOrigin: false });
     const linked = await visitorStub(c.env, site, vid).identify({ site, vid, uid, now: Date.now() });
     c.header('Cache-Control', 'no-store');
     return c.json({ vid, ...linked } satisfies IdentifyResponse, 200);

@@ -18,9 +18,9 @@ import { eraseVisitorRows } from '../analytics/erase';
 
 const VisitorParams = z.strictObject({ site: Name, vid: ClientId });
 
-function visitorParams(c: Context<AppEnv, string, { out: { param: z.output<typeof VisitorParams> } }>) {
+async function visitorParams(c: Context<AppEnv, string, { out: { param: z.output<typeof VisitorParams> } }>) {
   const params = c.req.valid('param');
-  return { ...params, rules: siteRules(c, params.site, { checkOrigin: false }) };
+  return { ...params, rules: (await siteRules(c, params.site, { checkOrigin: false })).rules };
 }
 
 const errors = {
@@ -49,14 +49,14 @@ const describedDelete = operation({
 export const profile = new Hono<AppEnv>()
   .use('/v1/profile/*', requireApiKey())
   .get('/v1/profile/:site/:vid', describedGet, validated('param', VisitorParams), async (c) => {
-    const { site, vid } = visitorParams(c);
+    const { site, vid } = await visitorParams(c);
     const found = await visitorStub(c.env, site, vid).profile();
     if (!found) throw new ApiError(404, 'unknown_visitor', `no visitor "${vid}" on site "${site}"`);
     c.header('Cache-Control', 'no-store');
     return c.json(found, 200);
   })
   .delete('/v1/profile/:site/:vid', describedDelete, validated('param', VisitorParams), async (c) => {
-    const { site, vid, rules } = visitorParams(c);
+    const { site, vid, rules } = await visitorParams(c);
     const { events, vids, uid } = await visitorStub(c.env, site, vid).erase();
     const now = Date.now();
     // The browsers' ids, and the person's profile id under which its audience memberships are kept.

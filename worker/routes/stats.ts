@@ -36,7 +36,7 @@ export const stats = new Hono<AppEnv>()
   .get('/v1/stats/:site', described, validated('param', Params), validated('query', RangeQuery), async (c) => {
     const { site } = c.req.valid('param');
     const query = c.req.valid('query');
-    const rules = siteRules(c, site, { checkOrigin: false });
+    const { rules } = await siteRules(c, site, { checkOrigin: false });
     const d1 = timedD1(c.env.DB);
     const kpis = await loadStats(d1.db, site, rules.source, query);
     c.header('Cache-Control', 'no-store');

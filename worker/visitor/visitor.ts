@@ -21,7 +21,7 @@ import {
   type VisitorState,
 } from '../engine';
 import { consentOf } from './consent';
-import { sites } from '../../rules/sites';
+import { liveRules } from '../rules/live';
 import { queuedEvent, type KeyedEvent, type QueuedExposure } from '../analytics/message';
 import { customerSince, personFacts } from '../analytics/person';
 import { visitorHash } from '../analytics/visitor-hash';
@@ -33,6 +33,9 @@ import { TokenBucket } from './token-bucket';
 import { writeMemberships } from '../audiences/members';
 import { webhookMessages } from '../audiences/webhooks';
 import { userProfileId, userStub, visitorStub } from './stub';
+import { noteActive } from '../rules/sample';
+import { compiledDocument, replayOutcome, type Document, type Outcome } from '../rules/replay';
+import { HOUR_MS } from '../lib/time';
 
 export interface CollectInput {
   site: string;
@@ -69,6 +72,17 @@ export interface DecideInput {
   scope: ReasonScope;
 }
 
+export interface ReplayInput {
+  site: string;
+  live: Document;
+  draft: Document;
+  slots: string[];
+  now: number;
+}
+
+/** A profile under the live rules and under a draft; null for an object that stores nothing. */
+export type Replayed = { profile: string; before: Outcome; after: Outcome } | null;
+
 export interface AbsorbInput {
   site: string;
   uid: string;
@@ -87,6 +101,8 @@ export class Visitor extends DurableObject<Env> {
   private bucket: TokenBucket | undefined;
   private linking: Promise<void> | undefined;
   private alarmFailures = 0;
+  /** When this object last told D1 it was active (rules/sample.ts); 0 in a fresh isolate. */
+  private notedActiveAt = 0;
   /**
    * Whether this object has its tables. They are created by its first write, not on arrival: an
    * object only asked to decide, for a visitor id never seen, stores nothing at all.
@@ -107,7 +123,7 @@ export class Visitor extends DurableObject<Env> {
     if (retryAfter > 0) return { retryAfter };
     // Awaited first: from the merge check to the outbox rows, nothing below awaits, so no other
     // request can come between a batch's events, its decision and its analytics messages.
-    const decideFor = await this.decider(input.site, input.receivedAt, input.scope);
+    const { rules, decideFor } = await this.decider(input.site, input.receivedAt, input.scope);
     const vh = await visitorHash(input.site, input.vid);
     const person = await this.personKeys(input, vh);
     let merged = this.mergedUser();
@@ -126,7 +142,6 @@ export class Visitor extends DurableObject<Env> {
         .collect({ ...input, user: merged })
         .then((result) => withVid(result, input.vid));
 
-    const rules = this.rulesFor(input.site);
     const { decision, fresh } = this.ctx.storage.transactionSync(() => this.store(rules, input, vh, person, decideFor));
     if (fresh > 0) await this.scheduleFlush();
     return { accepted: input.events.length, duplicates: input.events.length - fresh, decision };
@@ -136,7 +151,7 @@ export class Visitor extends DurableObject<Env> {
   async decide(input: DecideInput): Promise<Decision> {
     const merged = this.mergedUser();
     if (merged) return { ...(await userStub(this.env, input.site, merged).decide(input)), vid: input.vid };
-    const decideFor = await this.decider(input.site, input.now, input.scope);
+    const { decideFor } = await this.decider(input.site, input.now, input.scope);
     const state = this.meta()?.state ?? newVisitor(input.vid, input.now);
     return { ...decideFor(state, input.slots, input.request), vid: input.vid };
   }
@@ -150,7 +165,7 @@ export class Visitor extends DurableObject<Env> {
 
   /** On a user's profile: takes in a visitor's events, then refolds every event in time order. */
   async absorb(input: AbsorbInput): Promise<void> {
-    const rules = this.rulesFor(input.site);
+    const rules = await this.rulesFor(input.site);
     this.ctx.storage.transactionSync(() => {
       this.createTables();
       if (!this.meta())
@@ -173,6 +188,21 @@ export class Visitor extends DurableObject<Env> {
       store.saveState(this.sql, state);
     });
     await this.scheduleFlush();
+  }
+
+  /**
+   * The rules preview: this profile's events replayed under the live rules and under a draft, and
+   * the decisions each would make now. Reads only: nothing is stored, nothing queued.
+   */
+  async replay(input: ReplayInput): Promise<Replayed> {
+    const meta = this.meta();
+    if (!meta) return null;
+    if (meta.mergedInto) return (await userStub(this.env, input.site, meta.mergedInto).replay(input)) as Replayed;
+    const observed = await offerRates(this.env.DB, input.site, input.now);
+    const events = () => [...store.eventsInOrder(this.sql)].map((row) => ({ ...row, consent: consentOf(row.event) }));
+    const outcome = (document: Document) =>
+      replayOutcome(compiledDocument(document), meta.vid, events(), input.slots, input.now, observed);
+    return { profile: meta.vid, before: outcome(input.live), after: outcome(input.draft) };
   }
 
   /** Erases everything this object stores (GDPR/CCPA); a user's profile also erases its linked visitors. */
@@ -229,6 +259,7 @@ export class Visitor extends DurableObject<Env> {
     try {
       await this.syncAudiences();
       next = await outbox.deliver(this.sql, this.env, now, lease);
+      await this.noteActive(now);
       this.alarmFailures = 0;
     } catch (error) {
       // Retried here, from a second doubling up to a lease, rather than by the runtime, which gives
@@ -241,13 +272,21 @@ export class Visitor extends DurableObject<Env> {
     if (next !== null) await this.ctx.storage.setAlarm(next);
   }
 
+  /** Lists this object among the site's active visitors, for the rules preview; hourly is precise enough. */
+  private async noteActive(now: number): Promise<void> {
+    const meta = this.meta();
+    if (!meta || meta.mergedInto || now - this.notedActiveAt < HOUR_MS) return;
+    await noteActive(this.env.DB, meta.site, await visitorHash(meta.site, meta.vid), this.ctx.id.toString(), now);
+    this.notedActiveAt = now;
+  }
+
   private async syncAudiences(): Promise<void> {
     const meta = this.meta();
     const pending = store.pendingAudienceChanges(this.sql);
     if (!meta || pending.length === 0) return;
     const changes = pending.map(({ audience, member }) => ({ site: meta.site, audience, vid: meta.vid, uid: meta.uid, member }));
     await writeMemberships(this.env.DB, changes);
-    const hooks = webhookMessages(this.rulesFor(meta.site), changes, Date.now());
+    const hooks = webhookMessages(await this.rulesFor(meta.site), changes, Date.now());
     if (hooks.length) await this.env.WEBHOOKS.sendBatch(hooks.map((body) => ({ body })));
     // Only the rows mirrored are cleared: a change recorded meanwhile waits for the next alarm.
     store.clearAudienceChanges(this.sql, pending);
@@ -369,14 +408,15 @@ export class Visitor extends DurableObject<Env> {
   }
 
   /**
-   * The one place decisions are made, for collect and decide alike. What all visitors did with each
-   * offer is read first (from D1, cached a minute): collect must not await between storing a batch
-   * and noting its exposures, or an earlier batch's alarm could send the new events without them.
+   * The one place decisions are made, for collect and decide alike. The rules (one version for the
+   * whole request: its events and its decision) and what all visitors did with each offer are read
+   * first (from D1, cached): collect must not await between storing a batch and noting its
+   * exposures, or an earlier batch's alarm could send the new events without them.
    */
-  private async decider(site: string, now: number, scope: ReasonScope): Promise<Decider> {
-    const rules = this.rulesFor(site);
+  private async decider(site: string, now: number, scope: ReasonScope): Promise<{ rules: CompiledRules; decideFor: Decider }> {
+    const rules = await this.rulesFor(site);
     const observed = await offerRates(this.env.DB, site, now);
-    return (state, slots, request) => decide(rules, state, slots, now, request, observed, scope);
+    return { rules, decideFor: (state, slots, request) => decide(rules, state, slots, now, request, observed, scope) };
   }
 
   private mergedUser(): string | null {
@@ -393,11 +433,11 @@ export class Visitor extends DurableObject<Env> {
     if (set === null || set > soon) await this.ctx.storage.setAlarm(soon);
   }
 
-  private rulesFor(site: string): CompiledRules {
-    const rules = sites.get(site);
+  private async rulesFor(site: string): Promise<CompiledRules> {
+    const live = await liveRules.site(this.env.DB, site);
     // The route checks the site first; reaching here without rules is a programming error.
-    if (!rules) throw new Error(`no rules for site ${site}`);
-    return rules;
+    if (!live) throw new Error(`no rules for site ${site}`);
+    return live.rules;
   }
 }
 

@@ -71,6 +71,12 @@ it('asks for the API key wherever the route requires it', () => {
       'listAudienceMembers',
       'postEvents',
       'putSpend',
+      'getRules',
+      'publishRules',
+      'listRulesVersions',
+      'getRulesVersion',
+      'rollbackRules',
+      'previewRules',
     ].sort(),
   );
   for (const { op } of keyed) expect(op.responses['401'], op.operationId).toBeDefined();

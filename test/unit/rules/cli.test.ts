@@ -23,8 +23,13 @@ describe('rules check', () => {
     return files[file];
   };
 
-  it('exits 0 and prints nothing for valid files', () => {
-    expect(run((print) => checkFiles(['rules/good.json'], read, print))).toEqual({ code: 0, lines: [] });
+  it('exits 0 and prints one ok line with what a valid file holds', () => {
+    const { code, lines } = run((print) => checkFiles(['rules/good.json'], read, print));
+    expect(code).toBe(0);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^rules\/good\.json: ok \(\d+ products?, \d+ scoring rules?, \d+ stages?, \d+ segments?, \d+ offers?, \d+ audiences?\)$/,
+    );
   });
 
   it('prints file:path: reason for every problem and exits 1', () => {
@@ -32,6 +37,7 @@ describe('rules check', () => {
       checkFiles(['rules/good.json', 'rules/bad.json', 'rules/broken.json', 'rules/none.json'], read, print),
     );
     expect(code).toBe(1);
+    expect(lines.shift()).toMatch(/^rules\/good\.json: ok /);
     expect(lines[0]).toBe('rules/bad.json:offers[0].when.x.$foo: unknown operator "$foo"');
     expect(lines[1]).toMatch(/^rules\/broken\.json:\(root\): invalid JSON: /);
     expect(lines[2]).toBe('rules/none.json:(root): cannot read: ENOENT: no such file');

@@ -1,0 +1,108 @@
+// The rules each isolate serves: the bundled rules/<site>.json, replaced by a site's live version in
+// D1 once one is published (store.ts). Each isolate caches what it has and checks D1 for newer
+// versions at most every FRESH_MS with one cheap query (the highest version per site), loading
+// only a changed document; so every isolate serves a publish within a minute. A request takes one
+// snapshot, so a decision never mixes two versions. While D1 cannot answer, the isolate keeps
+// serving what it had (the bundled rules at worst), says so in its logs, and asks again later.
+import { loadRules, type CompiledRules } from '../engine';
+import { sites as bundledSites } from '../../rules/sites';
+import { bundledFiles } from '../../rules/sites.generated';
+import { withTimeout } from '../lib/timeout';
+import { documentHash, liveVersions, readVersion } from './store';
+
+/** Checks for a newer version this often; with the time a check takes, well within a minute. */
+export const FRESH_MS = 30_000;
+const RETRY_AFTER_FAILURE_MS = 10_000;
+/** A check slower than this counts as failed: a request waits for it at most this long. */
+const READ_TIMEOUT_MS = 500;
+
+export interface LiveSite {
+  site: string;
+  /** 1 for a bundled file never published over; published versions count on from there. */
+  version: number;
+  source: 'bundled' | 'published';
+  hash: string;
+  rules: CompiledRules;
+}
+
+/** A bundled file as stored: its JSON text and digest. */
+export async function bundledDocument(site: string): Promise<{ json: string; hash: string } | undefined> {
+  if (!Object.hasOwn(bundledFiles, site)) return undefined;
+  const json = JSON.stringify(bundledFiles[site]);
+  return { json, hash: await documentHash(json) };
+}
+
+export class LiveRules {
+  private bundled: Promise<Map<string, LiveSite>> | undefined;
+  private published = new Map<string, LiveSite>();
+  private until = 0;
+  private checking: Promise<void> | undefined;
+
+  /** Every site served now; a request keeps the map it got, whatever a later check changes. */
+  async sites(db: D1Database, now = Date.now()): Promise<ReadonlyMap<string, LiveSite>> {
+    if (now >= this.until) await (this.checking ??= this.check(db, now).finally(() => (this.checking = undefined)));
+    const merged = new Map(await this.bundledSites());
+    for (const [site, live] of this.published) merged.set(site, live);
+    return merged;
+  }
+
+  async site(db: D1Database, site: string, now = Date.now()): Promise<LiveSite | undefined> {
+    return (await this.sites(db, now)).get(site);
+  }
+
+  /** After a publish in this isolate: the next request checks D1 again, and serves it at once. */
+  invalidate(): void {
+    this.until = 0;
+  }
+
+  private bundledSites(): Promise<Map<string, LiveSite>> {
+    this.bundled ??= (async () => {
+      const out = new Map<string, LiveSite>();
+      for (const [site, rules] of bundledSites) {
+        const { hash } = (await bundledDocument(site))!;
+        out.set(site, { site, version: 1, source: 'bundled', hash, rules });
+      }
+      return out;
+    })();
+    return this.bundled;
+  }
+
+  private async check(db: D1Database, now: number): Promise<void> {
+    try {
+      this.published = await withTimeout(this.read(db), READ_TIMEOUT_MS);
+      this.until = now + FRESH_MS;
+    } catch (error) {
+      const had = [...this.published.values()].map(({ site, version }) => `${site} v${version}`).join(', ') || 'none';
+      console.warn(`rules: D1 unavailable, serving the versions this isolate has (published: ${had}; else bundled):`, error);
+      this.until = now + RETRY_AFTER_FAILURE_MS;
+    }
+  }
+
+  /** The live version of every published site, loading only those that changed since the last check. */
+  private async read(db: D1Database): Promise<Map<string, LiveSite>> {
+    const next = new Map<string, LiveSite>();
+    for (const [site, version] of await liveVersions(db)) {
+      const had = this.published.get(site);
+      if (had?.version === version) {
+        next.set(site, had);
+        continue;
+      }
+      const stored = await readVersion(db, site, version);
+      const loaded = stored ? loadRules(JSON.parse(stored.json), `rules/${site}.json (version ${version})`) : null;
+      if (stored && loaded?.ok) {
+        next.set(site, { site, version, source: 'published', hash: stored.hash, rules: loaded.rules });
+        continue;
+      }
+      // Validated when published; refused now only if a deploy changed what the loader accepts.
+      console.error(
+        `rules: version ${version} of ${site} does not load; serving the previous one`,
+        loaded?.ok === false ? loaded.problems : '',
+      );
+      if (had) next.set(site, had);
+    }
+    return next;
+  }
+}
+
+/** This isolate's rules. */
+export const liveRules = new LiveRules();

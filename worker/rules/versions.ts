@@ -1,0 +1,84 @@
+// Reading and publishing a site's rules versions for the admin API: the live document (D1's highest
+// version, else the bundled file), the history, and publishing a validated document as the next
+// version (a rollback publishes an older one again). Every document is checked by the loader the
+// CLI and the build use; a refused one changes nothing.
+import { loadRules } from '../engine';
+import { ApiError } from '../http/errors';
+import type { RulesVersion, VersionInfo, Published } from '../schema/rules';
+import { bundledDocument, liveRules } from './live';
+import { appendVersion, documentHash, latestVersion, listVersions, readVersion, type StoredVersion } from './store';
+
+/** A bundled file no publish has recorded: version 1, by the deploy. */
+const bundledInfo = (hash: string): VersionInfo => ({
+  version: 1,
+  hash,
+  author: 'bundle',
+  message: 'deployed rules file',
+  created_at: null,
+});
+
+/** The live document of a site, or null for a site with neither a bundled file nor a version. */
+export async function liveDocument(db: D1Database, site: string): Promise<RulesVersion | null> {
+  const stored = await d1(latestVersion(db, site));
+  if (stored) return view(site, stored, 'published', true);
+  const bundled = await bundledDocument(site);
+  return bundled ? view(site, { ...bundledInfo(bundled.hash), json: bundled.json }, 'bundled', true) : null;
+}
+
+export async function versionDocument(db: D1Database, site: string, version: number): Promise<RulesVersion | null> {
+  const [stored, latest] = await d1(Promise.all([readVersion(db, site, version), latestVersion(db, site)]));
+  if (stored) return view(site, stored, 'published', stored.version === latest?.version);
+  const bundled = latest ? undefined : await bundledDocument(site);
+  return bundled && version === 1 ? view(site, { ...bundledInfo(bundled.hash), json: bundled.json }, 'bundled', true) : null;
+}
+
+export async function versionHistory(db: D1Database, site: string): Promise<VersionInfo[]> {
+  const versions = await d1(listVersions(db, site));
+  if (versions.length) return versions;
+  const bundled = await bundledDocument(site);
+  return bundled ? [bundledInfo(bundled.hash)] : [];
+}
+
+/** Returns for a document the loader accepts; otherwise throws the 400 listing every problem as `path: reason`. */
+export function checkDocument(json: unknown): void {
+  const loaded = loadRules(json, '');
+  if (loaded.ok) return;
+  const problems = loaded.problems.map((line) => line.slice(1));
+  throw new ApiError(400, 'invalid_rules', problems.join('\n'), problems[0].split(': ')[0]);
+}
+
+export async function publish(
+  db: D1Database,
+  input: { site: string; json: unknown; author: string; message: string; now: number },
+): Promise<Published> {
+  checkDocument(input.json);
+  const text = JSON.stringify(input.json);
+  const hash = await documentHash(text);
+  const live = await liveDocument(db, input.site);
+  if (live?.hash === hash) return { site: input.site, version: live.version, hash, unchanged: true };
+  const bundled = live?.source === 'bundled' ? await bundledDocument(input.site) : undefined;
+  const version = await d1(appendVersion(db, { ...input, json: text, hash, bundled }));
+  // This isolate serves it from its next request; the others within a minute (live.ts).
+  liveRules.invalidate();
+  return { site: input.site, version, hash, unchanged: false };
+}
+
+function view(
+  site: string,
+  stored: StoredVersion | (VersionInfo & { json: string }),
+  source: RulesVersion['source'],
+  live: boolean,
+): RulesVersion {
+  const { json, ...info } = stored;
+  return { site, ...info, source, live, rules: JSON.parse(json) as Record<string, unknown> };
+}
+
+/** A D1 failure answers 503, with nothing changed: the caller may retry. */
+async function d1<T>(promise: Promise<T>): Promise<T> {
+  try {
+    return await promise;
+  } catch (error) {
+    console.error('rules: D1 failed', error);
+    throw new ApiError(503, 'unavailable', 'the rules store (D1) did not answer; nothing was changed, try again');
+  }
+}

@@ -1,0 +1,108 @@
+// The wire contracts of the live-rules API (/v1/rules/:site…): versions, publishing, rollback and
+// the impact preview of a draft. The documents themselves are rules files (rules/schema.ts).
+import { z } from 'zod';
+import { Name } from './events';
+
+export const RulesParams = z.strictObject({ site: Name });
+export const VersionParams = z.strictObject({ site: Name, n: z.coerce.number().int().min(1).max(1e9) });
+
+export const PublishQuery = z.strictObject({
+  /** What changed and why, kept with the version. */
+  message: z.string().max(500).optional(),
+});
+
+export const RollbackRequest = z.strictObject({
+  version: z.number().int().min(1),
+  message: z.string().max(500).optional(),
+});
+
+export const PreviewQuery = z.strictObject({
+  /** How many of the visitors active in the last 7 days to replay (at most 1,000). */
+  sample: z.coerce.number().int().min(1).max(1000).default(1000),
+});
+
+export const VersionInfo = z.strictObject({
+  version: z.number().int(),
+  /** SHA-256 of the document's JSON text as stored. */
+  hash: z.string(),
+  /** Who published it: `key:` and a digest of the API key, or `bundle` for the deployed file. */
+  author: z.string(),
+  message: z.string(),
+  /** When it was published (ms); null for a bundled file no publish has recorded yet. */
+  created_at: z.number().nullable(),
+});
+export type VersionInfo = z.infer<typeof VersionInfo>;
+
+export const RulesVersion = z
+  .strictObject({
+    site: z.string(),
+    ...VersionInfo.shape,
+    /** `bundled`: the deployed rules/<site>.json, nothing published yet; `published`: a version in D1. */
+    source: z.enum(['bundled', 'published']),
+    /** Whether this is the version served now. */
+    live: z.boolean(),
+    rules: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'RulesVersion' });
+export type RulesVersion = z.infer<typeof RulesVersion>;
+
+export const RulesVersions = z.strictObject({
+  site: z.string(),
+  live: z.number().int(),
+  /** Newest first. */
+  versions: z.array(VersionInfo),
+});
+
+export const Published = z.strictObject({
+  site: z.string(),
+  version: z.number().int(),
+  hash: z.string(),
+  /** True when the document equals the live version: nothing new was recorded. */
+  unchanged: z.boolean(),
+});
+export type Published = z.infer<typeof Published>;
+
+const Change = z.strictObject({
+  /** The visitor (or `uid:<hash>` for an identified person's profile). */
+  visitor: z.string(),
+  /** For offers: the slot that changes. */
+  slot: z.string().optional(),
+  before: z.string(),
+  after: z.string(),
+  reasons_before: z.array(z.string()),
+  reasons_after: z.array(z.string()),
+});
+export type Change = z.infer<typeof Change>;
+
+const ChangeKind = z.strictObject({
+  /** Visitors for whom this would differ. */
+  visitors: z.number().int(),
+  /** "before → after": how many visitors (for offers: visitor-slots) move that way. */
+  transitions: z.record(z.string(), z.number().int()),
+  /** Up to 20. */
+  examples: z.array(Change),
+});
+export type ChangeKind = z.infer<typeof ChangeKind>;
+
+export const Preview = z
+  .strictObject({
+    site: z.string(),
+    /** The version the draft is compared with. */
+    live_version: z.number().int(),
+    sample: z.strictObject({
+      window_days: z.number().int(),
+      /** Active visitors asked to replay (at most the `sample` asked for). */
+      visitors: z.number().int(),
+      /** Profiles replayed: linked devices of one person count once; erased ones not at all. */
+      profiles: z.number().int(),
+    }),
+    /** Profiles for whom anything below would differ. */
+    changed: z.number().int(),
+    stage: ChangeKind,
+    segments: ChangeKind,
+    offers: ChangeKind,
+    audiences: ChangeKind,
+    elapsed_ms: z.number(),
+  })
+  .meta({ id: 'RulesPreview' });
+export type Preview = z.infer<typeof Preview>;
