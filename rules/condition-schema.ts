@@ -130,6 +130,12 @@ const described = ([description, schema]: [string, JsonSchema]) => ({ descriptio
 const ofField = (description: string) => ({ description, $ref: FIELD });
 
 /**
+ * Matches no value: `{ not: {} }` rather than the boolean schema `false`, which means the same to
+ * JSON Schema but breaks the OpenAPI conversion of the rules routes' bodies.
+ */
+const NOTHING = { not: {} };
+
+/**
  * JSON Schema keywords for a condition, spread into the zod schema's metadata: its keys complete
  * to the logical operators and the context paths, its values to a value or the field operators,
  * and a key starting with "$" that is no operator (a typo such as `$gtee`) fails validation.
@@ -141,7 +147,7 @@ export const conditionJsonSchema = {
   },
   patternProperties: {
     ...Object.fromEntries(Object.entries(CONTEXT_PATTERNS).map(([path, description]) => [path, ofField(description)])),
-    [`^\\$(?!(?:${LOGICAL_OPERATORS.map((name) => name.slice(1)).join('|')})$)`]: false,
+    [`^\\$(?!(?:${LOGICAL_OPERATORS.map((name) => name.slice(1)).join('|')})$)`]: NOTHING,
   },
   additionalProperties: ofField('A dotted path into the context (see rules/README.md) and the condition on its value.'),
   $defs: {
@@ -150,7 +156,7 @@ export const conditionJsonSchema = {
       anyOf: [
         { type: ['string', 'number', 'boolean', 'null', 'array'] },
         { $ref: OPERATORS },
-        { type: 'object', patternProperties: { '^\\$': false }, description: 'An object to equal, field by field.' },
+        { type: 'object', patternProperties: { '^\\$': NOTHING }, description: 'An object to equal, field by field.' },
       ],
     },
     operators: {
