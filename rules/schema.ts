@@ -239,25 +239,35 @@ export const RulesFile = z.strictObject({
     .string()
     .refine(isTimeZone, 'expected an IANA time zone such as "Europe/London" or "America/New_York"')
     .optional()
-    .describe(
-      'The time zone the dashboard and /v1/stats count days in (IANA name, e.g. "America/New_York"); UTC when left out. Rows rolled up before a change keep the days they were counted in.',
-    ),
+    .meta({
+      description:
+        'The time zone the dashboard and /v1/stats count days in (IANA name, e.g. "America/New_York"); UTC when left out. Rows rolled up before a change keep the days they were counted in.',
+      examples: ['America/New_York'],
+    }),
   forms: z
     .array(FormLabels)
     .optional()
-    .describe("Step labels of the site's multi-step forms; a form not listed takes the labels its pages sent in the range."),
+    .meta({
+      description: "Step labels of the site's multi-step forms; a form not listed takes the labels its pages sent in the range.",
+      examples: [[{ id: 'mortgage-app', steps: ['Property', 'Income', 'Review'] }]],
+    }),
   path_aliases: z
     .record(SitePath, SitePath)
     .optional()
-    .describe(
-      'Pages the dashboard counts as one: each path (after index files, .html and trailing slashes are dropped) maps to the path to show, e.g. {"/apply-now": "/apply"}.',
-    ),
+    .meta({
+      description:
+        'Pages the dashboard counts as one: each path (after index files, .html and trailing slashes are dropped) maps to the path to show, e.g. {"/apply-now": "/apply"}.',
+      examples: [{ '/apply-now': '/apply' }],
+    }),
   lifecycle: Lifecycle.default({
     activation_days: 30,
     dormant_days: 90,
     referral_param: 'ref',
     currency: 'USD',
-  }).describe('After the sale: activation, dormancy, referrals and the currency of revenue (see /v1/stats lifecycle).'),
+  }).meta({
+    description: 'After the sale: activation, dormancy, referrals and the currency of revenue (see /v1/stats lifecycle).',
+    examples: [{ activated_when: { 'event.name': 'card_activated' }, activation_days: 30, dormant_days: 90, currency: 'USD' }],
+  }),
 });
 export type RulesFile = z.infer<typeof RulesFile>;
 /** What a person writes (defaults not yet applied): what tests and generators build. */

@@ -16,6 +16,8 @@ type Schema = Record<string, unknown>;
 const schema: Schema = JSON.parse(readFileSync('rules/rules.schema.json', 'utf8'));
 const demo: RulesInput = JSON.parse(readFileSync('rules/demo.json', 'utf8'));
 
+const refusesAll = (child: unknown) => JSON.stringify(child) === '{"not":{}}';
+
 /** Every property an editor can complete or hover, as `where/name`, with its schema. */
 function properties(node: unknown, at = '#'): Array<[string, unknown]> {
   if (node === null || typeof node !== 'object') return [];
@@ -23,8 +25,8 @@ function properties(node: unknown, at = '#'): Array<[string, unknown]> {
   const found: Array<[string, unknown]> = [];
   for (const [key, value] of Object.entries(node)) {
     if ((key === 'properties' || key === 'patternProperties') && value && typeof value === 'object') {
-      // `false` refuses a name (a "$" typo): nothing to describe.
-      for (const [name, child] of Object.entries(value)) if (child !== false) found.push([`${at}/${key}/${name}`, child]);
+      // `{ not: {} }` refuses a name (a "$" typo): nothing to describe.
+      for (const [name, child] of Object.entries(value)) if (!refusesAll(child)) found.push([`${at}/${key}/${name}`, child]);
     }
     found.push(...properties(value, `${at}/${key}`));
   }
@@ -117,7 +119,7 @@ describe('rules.schema.json for editors', () => {
       'rules/site.json:offers[0].when.score.total.$gtee: unknown operator "$gtee" (did you mean "$gte"?)',
     );
     file.offers![0].when = { $andd: [] };
-    expect(editorErrors(file)).toContain('/offers/0/when/$andd boolean schema is false');
+    expect(editorErrors(file)).toContain('/offers/0/when/$andd must NOT be valid');
   });
 
   it('leaves unsafe regexes to the CLI', () => {
