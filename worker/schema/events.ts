@@ -23,6 +23,8 @@ export const Props = z
   .refine((props) => Object.keys(props).length <= 25, 'at most 25 properties');
 
 const base = { id: ClientId, ts: Millis };
+/** SHA-256 hex of a normalised identifier, hashed in the browser (snippet/README.md, "Identifiers for ad platforms"). */
+const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 hex digest');
 
 export const PageEvent = z.strictObject({
   ...base,
@@ -30,6 +32,11 @@ export const PageEvent = z.strictObject({
   url: z.url({ protocol: /^https?$/ }).max(MAX_LENGTH.url),
   ref: Text(MAX_LENGTH.ref).optional(),
   title: Text(MAX_LENGTH.title).optional(),
+  /**
+   * The ad platforms' first-party cookies the site already has (Meta's `_fbp`, Google's `_gcl_aw`),
+   * sent by the snippet only with ads consent; stored with the click ids of the landing URL.
+   */
+  ad_cookies: z.strictObject({ fbp: Text(200).optional(), gcl_aw: Text(200).optional() }).optional(),
 });
 
 export const FormAction = z.enum(['start', 'step', 'submit', 'abandon']);
@@ -72,8 +79,12 @@ export const OfferEvent = z.strictObject({
 export const IdentifyEvent = z.strictObject({
   ...base,
   type: z.literal('identify'),
-  uid: z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 hex digest'),
+  uid: Sha256Hex,
   traits: Props.optional(),
+  /** SHA-256 of the e-mail address, trimmed and lower-cased (Google Customer Match, Meta Custom Audiences). */
+  email_sha256: Sha256Hex.optional(),
+  /** SHA-256 of the phone number in E.164 (`+` and digits only). */
+  phone_sha256: Sha256Hex.optional(),
   /**
    * Hex HMAC-SHA256 of `uid` under the site's identity secret, computed by the site's backend
    * (README, "Identity verification"). Without a valid one the identify stays on this device.
@@ -106,6 +117,13 @@ export const BatchEnvelope = z.strictObject({
   sid: ClientId.optional(),
   sent_at: Millis,
   slots: Slots,
+  /**
+   * The consent the page applies (its data-nb-consent mode, the visitor's choices, GPC): the
+   * worker keeps it as the visitor's consent, so ad audiences follow the page's model.
+   */
+  consent: z
+    .strictObject({ analytics: z.boolean().optional(), personalization: z.boolean().optional(), ads: z.boolean().optional() })
+    .optional(),
   events: z.array(z.unknown()).min(1).max(MAX_EVENTS_PER_BATCH),
 });
 export type BatchEnvelope = z.infer<typeof BatchEnvelope>;
