@@ -128,7 +128,9 @@ export const Audience = z.strictObject({
   id: Name.describe('The audience id, as the ad platform receives it.'),
   description: z.string().max(200).optional().describe('What the audience means, for the people who read the rules.'),
   when: Condition.describe('The visitor joins (or stays in) the audience when this matches.'),
-  days: Count.max(540).describe('Membership lasts this many days after the last match.'),
+  days: Count.max(730).describe(
+    'Membership lasts this many days after the last match (at most 730). `rules check` warns past what the ad platforms keep: 540 days (Google Ads), 180 (Meta website custom audiences).',
+  ),
   requires_consent: ConsentKind.optional().describe('Joins only after an explicit yes to this consent (ads, for ad platforms).'),
   exit_when: Condition.optional().describe(
     'Leaves as soon as this matches (e.g. the application was submitted), and never re-joins.',
@@ -137,6 +139,12 @@ export const Audience = z.strictObject({
     .url({ protocol: /^https?$/ })
     .optional()
     .describe('Receives POSTed JSON batches of joins and leaves, signed with HMAC-SHA256 of the NB_WEBHOOK_SECRET secret.'),
+  policy_category: z
+    .enum(['credit', 'other', 'none'])
+    .optional()
+    .describe(
+      'What the audience\'s ads promote, for the ad-policy lint of `rules check`: `credit` (mortgages, refinancing, HELOCs, cards, loans: no targeting by age, gender, ZIP/postal code, marital or parental status), `other` (anything else), `none` (never sent to an ad platform, e.g. only to a CRM\'s webhook: not linted). Left out, an audience is for credit when its id, description or condition names a credit product, or when the site lists one. See rules/README.md, "Ad-policy lint".',
+    ),
 });
 
 export const FormLabels = z.strictObject({
@@ -233,7 +241,17 @@ export const RulesFile = z.strictObject({
     .default([])
     .meta({
       description: 'Retargeting audiences for ad platforms.',
-      examples: [[{ id: 'abandoners', when: { 'forms.mortgage-app.abandoned': true }, days: 30, requires_consent: 'ads' }]],
+      examples: [
+        [
+          {
+            id: 'abandoners',
+            when: { 'forms.mortgage-app.abandoned': true },
+            days: 30,
+            requires_consent: 'ads',
+            policy_category: 'credit',
+          },
+        ],
+      ],
     }),
   timezone: z
     .string()

@@ -1,20 +1,33 @@
-// `rules check`: every problem in every file, one `file:path: reason` line each; a file that passes
-// gets one `file: ok (…)` line saying what it holds.
+// `rules check`: every problem in every file, one `file:path: reason` line each, then the ad-policy
+// lint's findings as `file:path: warning|error: reason (policy)`; a file without problems or
+// errors gets one `file: ok (…)` line saying what it holds. `--strict` makes warnings errors.
 import { loadRules, type CompiledRules, type RulesResult } from '../../worker/engine';
+import { adPolicyFindings, findingLine, strictly } from '../ad-policy';
+import { parsePartial } from '../partial';
+
+type Parsed = { ok: true; json: unknown } | { ok: false; problem: string };
 
 /** Parses JSON text, reporting a syntax error as a problem at the root. */
-export function loadRulesText(file: string, text: string): RulesResult {
-  let json: unknown;
+function parseJson(file: string, text: string): Parsed {
   try {
-    json = JSON.parse(text);
+    return { ok: true, json: JSON.parse(text) };
   } catch (error) {
-    return { ok: false, problems: [`${file}:(root): invalid JSON: ${(error as Error).message}`] };
+    return { ok: false, problem: `${file}:(root): invalid JSON: ${(error as Error).message}` };
   }
-  return loadRules(json, file);
 }
 
-export function checkFiles(files: string[], read: (file: string) => string, print: (line: string) => void): number {
-  let problems = 0;
+export function loadRulesText(file: string, text: string): RulesResult {
+  const parsed = parseJson(file, text);
+  return parsed.ok ? loadRules(parsed.json, file) : { ok: false, problems: [parsed.problem] };
+}
+
+export function checkFiles(
+  files: string[],
+  read: (file: string) => string,
+  print: (line: string) => void,
+  { strict = false } = {},
+): number {
+  let failed = 0;
   // `rules/*.json` also matches the generated JSON Schema, which is not a rules file.
   for (const file of files.filter((name) => !name.endsWith('.schema.json'))) {
     let text: string;
@@ -22,23 +35,32 @@ export function checkFiles(files: string[], read: (file: string) => string, prin
       text = read(file);
     } catch (error) {
       print(`${file}:(root): cannot read: ${(error as Error).message}`);
-      problems += 1;
+      failed += 1;
       continue;
     }
-    const result = loadRulesText(file, text);
-    if (result.ok) {
-      print(okSummary(file, result.rules));
+    const parsed = parseJson(file, text);
+    if (!parsed.ok) {
+      print(parsed.problem);
+      failed += 1;
       continue;
     }
-    for (const line of result.problems) print(line);
-    problems += result.problems.length;
+    const result = loadRules(parsed.json, file);
+    // A file the schema refuses in part is still linted, item by item, as its cross-references are.
+    const found = adPolicyFindings(result.ok ? result.rules.source : parsePartial(parsed.json));
+    const findings = strict ? strictly(found) : found;
+    const errors = findings.filter((finding) => finding.severity === 'error').length;
+    if (!result.ok) for (const line of result.problems) print(line);
+    for (const finding of findings) print(`${file}:${findingLine(finding)}`);
+    if (result.ok && errors === 0) print(okSummary(file, result.rules, findings.length));
+    else failed += (result.ok ? 0 : result.problems.length) + errors;
   }
-  return problems > 0 ? 1 : 0;
+  return failed > 0 ? 1 : 0;
 }
 
+const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
 /** One line for a file that passes: what it holds, so a typo that empties a section shows. */
-function okSummary(file: string, { source }: CompiledRules): string {
-  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+function okSummary(file: string, { source }: CompiledRules, warnings: number): string {
   return `${file}: ok (${[
     count(source.products.length, 'product'),
     count(source.scoring.rules.length, 'scoring rule'),
@@ -46,5 +68,6 @@ function okSummary(file: string, { source }: CompiledRules): string {
     count(source.segments.length, 'segment'),
     count(source.offers.length, 'offer'),
     count(source.audiences.length, 'audience'),
+    ...(warnings ? [count(warnings, 'warning')] : []),
   ].join(', ')})`;
 }

@@ -8,7 +8,8 @@ import { sites } from './sites';
 import { remote, remoteOptions } from './remote';
 
 const USAGE = `usage:
-  rules check <rules.json>…                  print every problem as file:path: reason
+  rules check [--strict] <rules.json>…       print every problem as file:path: reason, and the ad-policy
+                                             lint's findings (--strict: its warnings fail the check too)
   rules simulate <rules.json> <events.jsonl>  replay events, print the decision after each
   rules sites [--check]                      find the sites (rules/*.json), write rules/sites.generated.ts
 On a running worker (--url URL --key KEY, or NB_URL and NB_API_KEY; the site is the file's name):
@@ -23,7 +24,12 @@ const REMOTE: Record<string, number> = { push: 1, pull: 1, diff: 1, versions: 1,
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
-  if (command === 'check' && args.length > 0) return checkFiles(args, (file) => readFileSync(file, 'utf8'), console.log);
+  if (command === 'check') {
+    const files = args.filter((arg) => arg !== '--strict');
+    if (files.length > 0) {
+      return checkFiles(files, (file) => readFileSync(file, 'utf8'), console.log, { strict: files.length < args.length });
+    }
+  }
   if (command === 'simulate' && args.length === 2) {
     return simulate(args[0], readFileSync(args[0], 'utf8'), args[1], readFileSync(args[1], 'utf8'), console.log);
   }

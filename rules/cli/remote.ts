@@ -82,6 +82,7 @@ export async function remote(command: string, remote: Remote, read: (file: strin
           ? `${target}: unchanged, the live version ${published.version} of ${published.site} is this document`
           : `${target}: published as version ${published.version} of ${published.site}`,
       );
+      for (const line of published.warnings) print(`${target}:${line}`);
       return 0;
     }
     case 'pull': {

@@ -154,6 +154,27 @@ describe('publishing rules', () => {
     expect(after).toEqual(before);
   });
 
+  it('refuses a document with ad-policy errors, and publishes one with warnings, listing them', async () => {
+    const before = await liveDoc();
+    const seniors = structuredClone(before.rules);
+    seniors.audiences.push({ id: 'seniors', when: { 'event.props.age': { $gte: 60 } }, days: 30 });
+    const refused = await put('demo', seniors);
+    expect(refused.status).toBe(400);
+    const { error } = (await refused.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('invalid_rules');
+    expect(error.message).toMatch(/^audiences\[2\]\.when\.event\.props\.age: error: an audience for credit ads /);
+    expect(await liveDoc()).toEqual(before);
+
+    const long = structuredClone(before.rules);
+    long.audiences[0].days = 200;
+    const res = await put('demo', long);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      version: before.version + 1,
+      warnings: [expect.stringMatching(/^audiences\[0\]\.days: warning: 200 days is longer than Meta keeps a member/)],
+    });
+  });
+
   it('serialises concurrent publishes: each gets its own version, none is lost', async () => {
     const base = await liveDoc();
     const titles = Array.from({ length: 8 }, (_, i) => `Concurrent ${i}`);

@@ -159,7 +159,15 @@ export const examples = {
   getRules: { response: rulesVersion(true) },
   publishRules: {
     request: demoRules,
-    response: { site, version: 3, hash: 'a1'.repeat(32), unchanged: false } satisfies Published,
+    response: {
+      site,
+      version: 3,
+      hash: 'a1'.repeat(32),
+      unchanged: false,
+      warnings: [
+        'audiences[1].days: warning: 200 days is longer than Meta keeps a member (180 days): members drop out there first (Meta website custom audiences: retention of at most 180 days)',
+      ],
+    } satisfies Published,
   },
   listRulesVersions: {
     response: {
@@ -180,7 +188,7 @@ export const examples = {
   getRulesVersion: { response: rulesVersion(false) },
   rollbackRules: {
     request: { version: 1, message: 'the new title confused people' },
-    response: { site, version: 4, hash: 'c3'.repeat(32), unchanged: false } satisfies Published,
+    response: { site, version: 4, hash: 'c3'.repeat(32), unchanged: false, warnings: [] } satisfies Published,
   },
   previewRules: {
     request: demoRules,

@@ -43,7 +43,7 @@ const readErrors = {
   503: UNAVAILABLE,
 } as const;
 const bodyErrors = {
-  400: 'A rules document the loader refuses: every problem as `path: reason`, one a line',
+  400: 'A rules document the loader refuses, or with ad-policy errors: every problem as `path: reason`, one a line',
   401: 'No valid API key',
   403: 'A read-only dashboard key',
   404: 'Unknown site (the demo where it is off)',
@@ -117,6 +117,7 @@ export const rules = new Hono<AppEnv>()
         author: await authorOf(c),
         message: c.req.valid('query').message ?? '',
         now: Date.now(),
+        adPolicy: 'refuse',
       });
       return c.json(published, 200);
     },
@@ -183,6 +184,8 @@ export const rules = new Hono<AppEnv>()
         author: await authorOf(c),
         message: `rollback to version ${version}${message ? `: ${message}` : ''}`,
         now: Date.now(),
+        // What was live once may be live again, even where the lint has grown stricter since.
+        adPolicy: 'report',
       });
       return c.json(published, 200);
     },

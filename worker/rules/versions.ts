@@ -3,6 +3,7 @@
 // version (a rollback publishes an older one again). Every document is checked by the loader the
 // CLI and the build use; a refused one changes nothing.
 import { loadRules } from '../engine';
+import { adPolicyFindings, findingLine } from '../../rules/ad-policy';
 import { ApiError } from '../http/errors';
 import type { RulesVersion, VersionInfo, Published } from '../schema/rules';
 import { bundledDocument, liveRules } from './live';
@@ -39,28 +40,37 @@ export async function versionHistory(db: D1Database, site: string): Promise<Vers
   return bundled ? [bundledInfo(bundled.hash)] : [];
 }
 
-/** Returns for a document the loader accepts; otherwise throws the 400 listing every problem as `path: reason`. */
-export function checkDocument(json: unknown): void {
+/**
+ * For a document the loader accepts, returns the ad-policy lint's findings as
+ * `path: severity: reason (policy)` lines; otherwise throws the 400 listing every problem as
+ * `path: reason`. With `refuse`, the lint's errors are problems too (a new document is held to
+ * `rules check`); with `report` (a rollback, a preview) they are only returned.
+ */
+export function checkDocument(json: unknown, adPolicy: 'refuse' | 'report' = 'report'): string[] {
   const loaded = loadRules(json, '');
-  if (loaded.ok) return;
-  const problems = loaded.problems.map((line) => line.slice(1));
-  throw new ApiError(400, 'invalid_rules', problems.join('\n'), problems[0].split(': ')[0]);
+  const problems = loaded.ok ? [] : loaded.problems.map((line) => line.slice(1));
+  const findings = loaded.ok ? adPolicyFindings(loaded.rules.source) : [];
+  const refused = adPolicy === 'refuse' ? findings.filter((finding) => finding.severity === 'error') : [];
+  problems.push(...refused.map(findingLine));
+  if (problems.length) throw new ApiError(400, 'invalid_rules', problems.join('\n'), problems[0].split(': ')[0]);
+  return findings.map(findingLine);
 }
 
 export async function publish(
   db: D1Database,
-  input: { site: string; json: unknown; author: string; message: string; now: number },
+  input: { site: string; json: unknown; author: string; message: string; now: number; adPolicy: 'refuse' | 'report' },
 ): Promise<Published> {
-  checkDocument(input.json);
+  const { adPolicy, ...version } = input;
+  const warnings = checkDocument(input.json, adPolicy);
   const text = JSON.stringify(input.json);
   const hash = await documentHash(text);
   const live = await liveDocument(db, input.site);
-  if (live?.hash === hash) return { site: input.site, version: live.version, hash, unchanged: true };
+  if (live?.hash === hash) return { site: input.site, version: live.version, hash, unchanged: true, warnings };
   const bundled = live?.source === 'bundled' ? await bundledDocument(input.site) : undefined;
-  const version = await d1(appendVersion(db, { ...input, json: text, hash, bundled }));
+  const number = await d1(appendVersion(db, { ...version, json: text, hash, bundled }));
   // This isolate serves it from its next request; the others within a minute (live.ts).
   liveRules.invalidate();
-  return { site: input.site, version, hash, unchanged: false };
+  return { site: input.site, version: number, hash, unchanged: false, warnings };
 }
 
 function view(

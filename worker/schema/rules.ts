@@ -59,6 +59,11 @@ export const Published = z.strictObject({
   hash: z.string(),
   /** True when the document equals the live version: nothing new was recorded. */
   unchanged: z.boolean(),
+  /**
+   * The ad-policy lint's findings, `path: warning: reason (policy)` (rules/README.md, "Ad-policy
+   * lint"): published all the same. A publish is refused for its errors; a rollback lists them here.
+   */
+  warnings: z.array(z.string()),
 });
 export type Published = z.infer<typeof Published>;
 

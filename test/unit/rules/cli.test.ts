@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { execSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkFiles } from '../../../rules/cli/check';
 import { simulate } from '../../../rules/cli/simulate';
@@ -41,6 +44,75 @@ describe('rules check', () => {
     expect(lines[0]).toBe('rules/bad.json:offers[0].when.x.$foo: unknown operator "$foo"');
     expect(lines[1]).toMatch(/^rules\/broken\.json:\(root\): invalid JSON: /);
     expect(lines[2]).toBe('rules/none.json:(root): cannot read: ENOENT: no such file');
+  });
+});
+
+describe('rules check: the ad-policy lint', () => {
+  const demo = JSON.parse(readFileSync('rules/demo.json', 'utf8'));
+  const withAudience = (audience: object) => JSON.stringify({ ...demo, audiences: [...demo.audiences, audience] });
+  const files: Record<string, string> = {
+    'rules/long.json': withAudience({ id: 'long', when: { 'score.total': { $gte: 5 } }, days: 200 }),
+    'rules/age.json': withAudience({ id: 'seniors', when: { 'event.props.age': { $gte: 60 } }, days: 30 }),
+  };
+  const read = (file: string) => files[file];
+
+  it.each([
+    [
+      'a warning: printed, counted in the ok line, exit 0',
+      'rules/long.json',
+      {},
+      0,
+      [
+        'rules/long.json:audiences[2].days: warning: 200 days is longer than Meta keeps a member (180 days): members drop out there first (Meta website custom audiences: retention of at most 180 days)',
+        expect.stringMatching(/^rules\/long\.json: ok \(.*, 3 audiences, 1 warning\)$/),
+      ],
+    ],
+    [
+      'a warning with --strict: an error, no ok line, exit 1',
+      'rules/long.json',
+      { strict: true },
+      1,
+      [expect.stringMatching(/^rules\/long\.json:audiences\[2\]\.days: error: 200 days /)],
+    ],
+    [
+      'an error: no ok line, exit 1',
+      'rules/age.json',
+      {},
+      1,
+      [expect.stringMatching(/^rules\/age\.json:audiences\[2\]\.when\.event\.props\.age: error: an audience for credit ads /)],
+    ],
+  ])('%s', (_, file, options, exit, expected) => {
+    const { code, lines } = run((print) => checkFiles([file], read, print, options));
+    expect(lines).toEqual(expected);
+    expect(code).toBe(exit);
+  });
+
+  it('lints a file the schema refuses in part, beside its problems', () => {
+    const broken = JSON.parse(files['rules/age.json']);
+    broken.offers[0].caps = { per_day: 0 };
+    const { code, lines } = run((print) => checkFiles(['x.json'], () => JSON.stringify(broken), print));
+    expect(code).toBe(1);
+    expect(lines).toEqual([
+      'x.json:offers[0].caps.per_day: Too small: expected number to be >0',
+      expect.stringMatching(/^x\.json:audiences\[2\]\.when\.event\.props\.age: error: /),
+    ]);
+  });
+
+  it('takes --strict on the command line', () => {
+    // The bundle `npm run rules` builds, with the package.json script's own esbuild command.
+    const script = /^esbuild .*? && /.exec(JSON.parse(readFileSync('package.json', 'utf8')).scripts.rules)![0];
+    const dir = mkdtempSync(join(tmpdir(), 'rules-cli-'));
+    const bundle = join(dir, 'rules-cli.mjs');
+    const command = script.replace(/^esbuild/, join('node_modules', '.bin', 'esbuild')).replace(' && ', '');
+    execSync(command.replace('.cache/rules-cli.mjs', bundle), { stdio: 'pipe' });
+    const file = join(dir, 'long.json');
+    writeFileSync(file, files['rules/long.json']);
+    const cli = (...args: string[]) => spawnSync(process.execPath, [bundle, 'check', ...args], { encoding: 'utf8' });
+    const relaxed = cli(file);
+    expect([relaxed.status, relaxed.stdout]).toEqual([0, expect.stringContaining(': warning: 200 days')]);
+    const strict = cli('--strict', file);
+    expect([strict.status, strict.stdout]).toEqual([1, expect.stringContaining(': error: 200 days')]);
+    rmSync(dir, { recursive: true });
   });
 });
 
