@@ -1,7 +1,8 @@
 // The KPIs of a site over a range of days (the site's time zone), read from the rollup tables:
 // traffic, form funnels, offers by variant with lift over the holdout, lifecycle stages, audience
-// sizes and the customer lifecycle (lifecycle.ts), narrowed by the visitor filters. Queries run in
-// one D1 batch; the shaping below them is pure. Definitions: worker/analytics/README.md.
+// sizes and the customer lifecycle (lifecycle.ts), narrowed by the filters (people.ts: stages and the
+// lifecycle count people, the rest browsers). Queries run in one D1 batch; the shaping below them is
+// pure. Definitions: worker/analytics/README.md.
 import type { RulesFile } from '../../rules/schema';
 import { groupBy } from '../lib/group';
 import { DAY_MS, utcDate } from '../lib/time';
@@ -12,7 +13,8 @@ import type { Filters, Range, Section } from './range';
 import { liftOverHoldout, rate, type Lift } from '../analytics/intervals';
 import { HOLDOUT_ARM, funnelStages, stagesInFunnelOrder } from '../analytics/rollup-keys';
 import { NAME_CAPS, NAMES_IN_USE, OTHER } from '../analytics/name-caps';
-import { lifecycleOf, lifecycleQueries } from './lifecycle';
+import { lifecycleOf, lifecycleQueries, type Query } from './lifecycle';
+import { hashesOf, personFilter, personOf, visitorFilter } from './people';
 import type {
   AudienceSeries,
   FormFunnel,
@@ -58,27 +60,6 @@ const sessionsSql = (filter: string) => `
 
 type Row = Record<string, unknown>;
 const num = (value: unknown): number => (typeof value === 'number' ? value : Number(value ?? 0));
-
-/**
- * `AND vh IN (…)` for the visitors the filters keep, with its values; empty without filters. UTM and
- * device: a page view of the visitor in the range with all of them. Stage: reached it by the end of the range.
- */
-export function visitorFilter(site: string, range: Range, filters: Filters): { sql: string; values: unknown[] } {
-  const parts: string[] = [];
-  const values: unknown[] = [];
-  const onPage = (['source', 'medium', 'device'] as const).filter((key) => filters[key] !== undefined);
-  if (onPage.length) {
-    parts.push(
-      `vh IN (SELECT vh FROM page_views WHERE site = ? AND day BETWEEN ? AND ? AND ${onPage.map((key) => `${key} = ?`).join(' AND ')})`,
-    );
-    values.push(site, range.from, range.to, ...onPage.map((key) => filters[key]));
-  }
-  if (filters.stage !== undefined) {
-    parts.push('vh IN (SELECT vh FROM stage_visitors WHERE site = ? AND stage = ? AND day <= ?)');
-    values.push(site, filters.stage, range.to);
-  }
-  return { sql: parts.map((part) => ` AND ${part}`).join(''), values };
-}
 
 const isFiltered = (filters: Filters) => Object.values(filters).some((value) => value !== undefined);
 
@@ -153,33 +134,7 @@ export async function loadKpis(
       ...rf,
     );
   }
-  if (wanted.has('stages'))
-    q('stages', `SELECT stage, COUNT(*) AS n FROM stage_visitors WHERE ${inRange}${f.sql} GROUP BY stage`, ...rf);
-  if (wanted.has('stages') || wanted.has('lifecycle')) {
-    const { leadStages, customer } = funnelStages(rules);
-    if (leadStages.length && customer) {
-      // Leads and converted leads per first-touch channel: the source and medium of the lead's
-      // earliest page view that has either (none for a visitor who never came through a tagged link).
-      const firstTouch = (column: string) =>
-        `(SELECT p.${column} FROM page_views p WHERE p.site = l.site AND p.vh = l.vh AND (p.source IS NOT NULL OR p.medium IS NOT NULL)
-          ORDER BY p.at, p.id LIMIT 1)`;
-      q(
-        'leads',
-        `SELECT ${firstTouch('source')} AS source, ${firstTouch('medium')} AS medium, COUNT(*) AS leads,
-                SUM(EXISTS (SELECT 1 FROM stage_visitors c WHERE c.site = l.site AND c.vh = l.vh AND c.stage = ?)) AS converted
-         FROM (SELECT site, vh, MIN(day) AS first_day FROM stage_visitors
-               WHERE site = ? AND stage IN (${leadStages.map(() => '?').join(', ')})${f.sql} GROUP BY site, vh) l
-         WHERE l.first_day BETWEEN ? AND ?
-         GROUP BY source, medium`,
-        customer,
-        site,
-        ...leadStages,
-        ...f.values,
-        range.from,
-        range.to,
-      );
-    }
-  }
+  if (wanted.has('stages') || wanted.has('lifecycle')) stageQueries(q, site, rules, range, filters, wanted.has('stages'));
   if (wanted.has('audiences')) {
     // A member counts on a day if they joined before its end and neither left nor expired by then.
     // The days' bounds are the site's midnights, passed as one JSON array (D1 caps bound values at 100).
@@ -197,7 +152,7 @@ export async function loadKpis(
       site,
     );
   }
-  if (wanted.has('lifecycle')) lifecycleQueries(q, site, rules, range);
+  if (wanted.has('lifecycle')) lifecycleQueries(q, site, rules, range, filters);
   if (wanted.has('other')) {
     q('other_events', `SELECT metric, SUM(n) AS n FROM daily_counts WHERE ${inRange} AND dim = ? GROUP BY metric`, ...r, OTHER);
     q('names', NAMES_IN_USE, site);
@@ -219,8 +174,61 @@ export async function loadKpis(
   if (wanted.has('stages')) kpis.stages = stagesOf(rules, get('stages'), rows.has('leads') ? get('leads') : undefined);
   if (wanted.has('audiences')) kpis.audiences = audiencesOf(rules, range, get('audiences'));
   if (wanted.has('other')) kpis.other = otherOf(get('other_events'), get('names'));
-  if (wanted.has('lifecycle')) kpis.lifecycle = lifecycleOf(rules, range, get, get('leads'));
+  if (wanted.has('lifecycle')) kpis.lifecycle = lifecycleOf(rules, range, get, get('leads'), filters);
   return kpis;
+}
+
+/**
+ * The stages section's queries, counting people (people.ts): `stages`, the people who first entered
+ * each stage in the range (with `entered`), and `leads`, the people who first reached a lead stage in
+ * the range per first-touch channel, with those of them who reached the customer stage (by now). A
+ * person's first entry, channel and conversion are read over all their devices and their own profile,
+ * so one identified on two devices, or funded by uid in the back office, is one lead.
+ */
+function stageQueries(q: Query, site: string, rules: RulesFile, range: Range, filters: Filters, entered: boolean): void {
+  const f = personFilter(site, range, filters, 'e.person');
+  // A stage's entries of the range, each with its person; one counts unless that person entered earlier on another device.
+  const entries = (stages: string) =>
+    `WITH entries AS (SELECT s.site, s.stage, ${personOf('s')} AS person FROM stage_visitors s
+       WHERE s.site = ? AND ${stages} AND s.day BETWEEN ? AND ?)`;
+  const firstIn = (stages: string) =>
+    `NOT EXISTS (SELECT 1 FROM stage_visitors b WHERE b.site = e.site AND ${stages} AND b.day < ? AND b.vh IN ${hashesOf('e')})`;
+  if (entered)
+    q(
+      'stages',
+      `${entries('1')} SELECT e.stage, COUNT(DISTINCT e.person) AS n FROM entries e
+       WHERE ${firstIn('b.stage = e.stage')}${f.sql} GROUP BY e.stage`,
+      site,
+      range.from,
+      range.to,
+      range.from,
+      ...f.values,
+    );
+  const { leadStages, customer } = funnelStages(rules);
+  if (!leadStages.length || !customer) return;
+  const marks = leadStages.map(() => '?').join(', ');
+  // A lead's channel: the source and medium of the person's earliest page view that has either
+  // (none for a person who never came through a tagged link).
+  q(
+    'leads',
+    `${entries(`s.stage IN (${marks})`)},
+     leads AS (SELECT DISTINCT e.site, e.person FROM entries e WHERE ${firstIn(`b.stage IN (${marks})`)}${f.sql}),
+     judged AS (SELECT
+        EXISTS (SELECT 1 FROM stage_visitors c WHERE c.site = l.site AND c.stage = ? AND c.vh IN ${hashesOf('l')}) AS converted,
+        (SELECT p.rowid FROM page_views p WHERE p.site = l.site AND p.vh IN ${hashesOf('l')}
+           AND (p.source IS NOT NULL OR p.medium IS NOT NULL) ORDER BY p.at, p.id LIMIT 1) AS touch
+        FROM leads l)
+     SELECT t.source, t.medium, COUNT(*) AS leads, SUM(j.converted) AS converted
+     FROM judged j LEFT JOIN page_views t ON t.rowid = j.touch GROUP BY t.source, t.medium`,
+    site,
+    ...leadStages,
+    range.from,
+    range.to,
+    ...leadStages,
+    range.from,
+    ...f.values,
+    customer,
+  );
 }
 
 /** The KPI cards' figures, from the traffic, forms and stages sections (zeros for those not loaded). */

@@ -4,54 +4,76 @@
 // Formulas: worker/analytics/README.md, "Lifecycle".
 import type { RulesFile } from '../../rules/schema';
 import { rate } from '../analytics/intervals';
-import { DAY_MS } from '../lib/time';
-import type { Lifecycle, RetentionCohort } from '../schema/stats';
+import { DAY_MS, utcDate } from '../lib/time';
+import { dayEnd, dayStart, localDate } from '../lib/zone';
+import type { FilterIgnored, Lifecycle, RetentionCohort } from '../schema/stats';
+import { personFilter } from './people';
+import type { Filters, Range } from './range';
 
 type Row = Record<string, unknown>;
-type Query = (name: string, sql: string, ...values: unknown[]) => void;
-interface Range {
-  from: string;
-  to: string;
-}
+export type Query = (name: string, sql: string, ...values: unknown[]) => void;
 
 const num = (value: unknown): number => (typeof value === 'number' ? value : Number(value ?? 0));
 const text = (value: unknown): string | null => (value == null ? null : String(value));
+const shift = (day: string, days: number) => utcDate(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS);
 
-/** People, not devices: a visitor merged into a user's profile is counted as that user only. */
-const LIVE = `WITH live AS (SELECT * FROM people p WHERE p.site = ?
-  AND NOT EXISTS (SELECT 1 FROM person_links l WHERE l.site = p.site AND l.vh = p.vh))`;
+/** People, not devices: a visitor merged into a user's profile is counted as that user only; `filter` narrows them. */
+const live = (filter: string) => `WITH live AS (SELECT * FROM people p WHERE p.site = ?
+  AND NOT EXISTS (SELECT 1 FROM person_links l WHERE l.site = p.site AND l.vh = p.vh)${filter})`;
 
-/** Adds the section's queries to the batch; `end` is the first millisecond after the range. */
-export function lifecycleQueries(q: Query, site: string, rules: RulesFile, range: Range): void {
-  const start = Date.parse(`${range.from}T00:00:00Z`);
-  const end = Date.parse(`${range.to}T00:00:00Z`) + DAY_MS;
+/** The months of the range ("YYYY-MM"), each with its first millisecond and the one after it, in the site's zone. */
+function monthsOf(range: Range, zone: string | undefined): Array<[string, number, number]> {
+  const months: Array<[string, number, number]> = [];
+  for (let month = range.from.slice(0, 7); month <= range.to.slice(0, 7); month = shift(`${month}-28`, 4).slice(0, 7))
+    months.push([month, dayStart(`${month}-01`, zone), dayStart(`${shift(`${month}-28`, 4).slice(0, 7)}-01`, zone)]);
+  return months;
+}
+
+/**
+ * Adds the section's queries to the batch. Times are the site's (rules `timezone`): `start` is the
+ * first millisecond of the range, `end` the first after it. The filters narrow the people counted
+ * (people.ts); what no filter can narrow is named by filtersIgnored.
+ */
+export function lifecycleQueries(q: Query, site: string, rules: RulesFile, range: Range, filters: Filters): void {
+  const zone = rules.timezone;
+  const start = dayStart(range.from, zone);
+  const end = dayEnd(range.to, zone);
   const { dormant_days, currency } = rules.lifecycle;
-  q('lc_new', `${LIVE} SELECT customer_at, activated_at FROM live WHERE customer_at >= ? AND customer_at < ?`, site, start, end);
+  const f = personFilter(site, range, filters, 'p.vh');
+  const LIVE = live(f.sql);
+  const l = [site, ...f.values];
+  q('lc_new', `${LIVE} SELECT customer_at, activated_at FROM live WHERE customer_at >= ? AND customer_at < ?`, ...l, start, end);
+  // Cohorts are the months of the site's calendar: each month's bounds come as one JSON array.
   q(
     'lc_retention',
-    `${LIVE} SELECT strftime('%Y-%m', p.customer_at / 1000, 'unixepoch') AS cohort, substr(d.day, 1, 7) AS month,
-            COUNT(DISTINCT d.vh) AS active
-     FROM live p JOIN customer_days d ON d.site = p.site AND d.vh = p.vh AND d.day <= ?
+    `${LIVE}, months AS (SELECT value ->> 0 AS label, value ->> 1 AS start_ms, value ->> 2 AS end_ms FROM json_each(?))
+     SELECT m.label AS cohort, substr(d.day, 1, 7) AS month, COUNT(DISTINCT d.vh) AS active
+     FROM live p JOIN months m ON p.customer_at >= m.start_ms AND p.customer_at < m.end_ms
+       JOIN customer_days d ON d.site = p.site AND d.vh = p.vh AND d.day <= ?
      WHERE p.customer_at >= ? AND p.customer_at < ?
      GROUP BY cohort, month`,
-    site,
+    ...l,
+    JSON.stringify(monthsOf(range, zone)),
     range.to,
     start,
     end,
   );
+  // Churned: no own activity after the day `dormant_days` before the range's last (customer_days are
+  // the site's days; without any, the day they became a customer counts).
+  const lapsedBefore = shift(range.to, -dormant_days);
   q(
     'lc_customers',
     `${LIVE} SELECT COUNT(*) AS customers, SUM(taken >= 2) AS multi,
-            SUM(julianday(?) - julianday(COALESCE(last_day, date(customer_at / 1000, 'unixepoch'))) > ? OR (taken > 0 AND open = 0)) AS churned
+            SUM(CASE WHEN last_day IS NULL THEN customer_at < ? ELSE last_day < ? END OR (taken > 0 AND open = 0)) AS churned
      FROM (SELECT p.customer_at,
              (SELECT MAX(d.day) FROM customer_days d WHERE d.site = p.site AND d.vh = p.vh AND d.day <= ?) AS last_day,
              (SELECT COUNT(*) FROM person_products x WHERE x.site = p.site AND x.vh = p.vh AND x.taken_at < ?) AS taken,
              (SELECT COUNT(*) FROM person_products x WHERE x.site = p.site AND x.vh = p.vh AND x.taken_at < ?
                 AND (x.closed_at IS NULL OR x.closed_at >= ?)) AS open
            FROM live p WHERE p.customer_at < ?)`,
-    site,
-    range.to,
-    dormant_days,
+    ...l,
+    dayStart(lapsedBefore, zone),
+    lapsedBefore,
     range.to,
     end,
     end,
@@ -65,12 +87,19 @@ export function lifecycleQueries(q: Query, site: string, rules: RulesFile, range
     range.from,
     range.to,
   );
-  q('lc_winbacks', 'SELECT vh, offer FROM winbacks WHERE site = ? AND day BETWEEN ? AND ?', site, range.from, range.to);
+  q(
+    'lc_winbacks',
+    `${LIVE} SELECT w.vh, w.offer FROM winbacks w WHERE w.site = ? AND w.day BETWEEN ? AND ? AND w.vh IN (SELECT vh FROM live)`,
+    ...l,
+    site,
+    range.from,
+    range.to,
+  );
   q(
     'lc_referrals',
     `${LIVE} SELECT referrer, COUNT(*) AS visitors, SUM(lead_at IS NOT NULL) AS leads, SUM(customer_at IS NOT NULL) AS customers
      FROM live WHERE referred_at >= ? AND referred_at < ? GROUP BY referrer`,
-    site,
+    ...l,
     start,
     end,
   );
@@ -79,29 +108,65 @@ export function lifecycleQueries(q: Query, site: string, rules: RulesFile, range
     `${LIVE} SELECT p.source, p.medium, COUNT(*) AS customers,
             SUM(COALESCE((SELECT SUM(r.amount) FROM revenue r WHERE r.site = p.site AND r.vh = p.vh AND r.currency = ? AND r.day <= ?), 0)) AS revenue
      FROM live p WHERE p.customer_at < ? GROUP BY p.source, p.medium`,
-    site,
+    ...l,
     currency,
     range.to,
     end,
   );
   q(
     'lc_other_currency',
-    'SELECT SUM(events) AS n FROM revenue WHERE site = ? AND currency != ? AND day <= ?',
+    `${LIVE} SELECT SUM(r.events) AS n FROM revenue r WHERE r.site = ? AND r.currency != ? AND r.day <= ? AND r.vh IN (SELECT vh FROM live)`,
+    ...l,
     site,
     currency,
     range.to,
   );
+  // Spend is kept per channel: a source or medium filter narrows it to the channels that match.
+  const channel = (['source', 'medium'] as const).filter((name) => filters[name] !== undefined);
   q(
     'lc_spend',
-    'SELECT source, medium, SUM(amount) AS spend FROM spend WHERE site = ? AND day BETWEEN ? AND ? GROUP BY source, medium',
+    `SELECT source, medium, SUM(amount) AS spend FROM spend WHERE site = ? AND day BETWEEN ? AND ?${channel.map((name) => ` AND ${name} = ?`).join('')}
+     GROUP BY source, medium`,
     site,
     range.from,
     range.to,
+    ...channel.map((name) => filters[name]),
   );
 }
 
-/** Shapes the section; `leads` are kpis.ts's leads per first-touch channel in the range. */
-export function lifecycleOf(rules: RulesFile, range: Range, get: (name: string) => Row[], leads: Row[]): Lifecycle {
+/**
+ * The figures a filter cannot narrow, and why: cross-sell conversions are counted per offer and
+ * day, with no person to filter by; spend is kept per channel and day, so a device or stage filter
+ * leaves it whole (cost per lead then divides all the spend by the filtered leads).
+ */
+export function filtersIgnored(filters: Filters): FilterIgnored[] {
+  const set = (names: Array<keyof Filters>) => names.filter((name) => filters[name] !== undefined);
+  const ignored: FilterIgnored[] = [];
+  const all = set(['source', 'medium', 'device', 'stage']);
+  if (all.length)
+    ignored.push({
+      kpi: 'cross_sell_conversions',
+      filters: all,
+      reason: 'counted per offer and day, with no person to filter by',
+    });
+  const spend = set(['device', 'stage']);
+  if (spend.length)
+    ignored.push({
+      kpi: 'cost_per_lead',
+      filters: spend,
+      reason: 'spend is kept per channel and day: all of it is divided by the filtered leads',
+    });
+  return ignored;
+}
+
+/** Shapes the section; `leads` are kpis.ts's leads per first-touch channel in the range, under the same `filters`. */
+export function lifecycleOf(
+  rules: RulesFile,
+  range: Range,
+  get: (name: string) => Row[],
+  leads: Row[],
+  filters: Filters = {},
+): Lifecycle {
   const settings = rules.lifecycle;
   const fresh = get('lc_new').map((row) => ({
     customer: num(row.customer_at),
@@ -126,6 +191,7 @@ export function lifecycleOf(rules: RulesFile, range: Range, get: (name: string) 
     }))
     .sort((a, b) => b.visitors - a.visitors || a.referrer.localeCompare(b.referrer));
   const sum = <T>(items: T[], value: (item: T) => number) => items.reduce((total, item) => total + value(item), 0);
+  const ignored = filtersIgnored(filters);
   return {
     settings: {
       activation_days: settings.activation_days,
@@ -139,7 +205,7 @@ export function lifecycleOf(rules: RulesFile, range: Range, get: (name: string) 
     time_to_activation_days: measured ? median(delays) : null,
     retention: retentionOf(
       range,
-      fresh.map(({ customer }) => customer),
+      fresh.map(({ customer }) => localDate(customer, rules.timezone).slice(0, 7)),
       get('lc_retention'),
     ),
     customers: num(customers.customers),
@@ -163,6 +229,7 @@ export function lifecycleOf(rules: RulesFile, range: Range, get: (name: string) 
     },
     clv: clvOf(get('lc_clv'), num(get('lc_other_currency')[0]?.n)),
     cost_per_lead: costPerLead(get('lc_spend'), leads),
+    ...(ignored.length ? { filters_ignored: ignored } : {}),
   };
 }
 
@@ -178,12 +245,10 @@ export function median(values: number[]): number | null {
 const monthsBetween = (a: string, b: string) =>
   (Number(b.slice(0, 4)) - Number(a.slice(0, 4))) * 12 + Number(b.slice(5, 7)) - Number(a.slice(5, 7));
 
-function retentionOf(range: Range, customerTimes: number[], rows: Row[]): RetentionCohort[] {
+/** Cohorts from the new customers' months ("YYYY-MM", the site's) and the active customers per cohort and month. */
+function retentionOf(range: Range, customerMonths: string[], rows: Row[]): RetentionCohort[] {
   const sizes = new Map<string, number>();
-  for (const at of customerTimes) {
-    const cohort = new Date(at).toISOString().slice(0, 7);
-    sizes.set(cohort, (sizes.get(cohort) ?? 0) + 1);
-  }
+  for (const cohort of customerMonths) sizes.set(cohort, (sizes.get(cohort) ?? 0) + 1);
   const last = range.to.slice(0, 7);
   return [...sizes.keys()].sort().map((cohort) => {
     const customers = sizes.get(cohort)!;

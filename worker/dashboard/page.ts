@@ -234,7 +234,8 @@ function filterNote(filters: Filters = {}): Html {
   if (set.length === 0) return html``;
   return html`<p class="filters" data-filters>Filtered: ${set.map((key, i) => html`${i ? '; ' : ''}${FILTER_NAMES[key]} <b>${filters[key]}</b>`)}.
     Source, medium and device keep visitors with a page view so tagged in the range; stage keeps those who reached it by its end.
-    Page views and offer events are then those of the kept visitors; bot batches, audiences and left-out counts are not filtered.</p>`;
+    Page views and offer events are then those of the kept visitors, and the lifecycle figures those of the kept people (any of
+    their devices); bot batches, audiences and left-out counts are not filtered.</p>`;
 }
 
 interface Card {
@@ -478,6 +479,7 @@ function lifecycle(kpis: Kpis, ctx: Ctx): Html {
     ${table('retention', 'Retention by monthly cohort of new customers')} ${table('cross-sell', 'Cross-sell conversions by offer')}
     ${table('winback-offers', 'Win-backs by the offer shown while lapsed')} ${table('referrers', 'Referrals by referrer')}
     ${table('clv', 'Customer lifetime value by first-touch channel')} ${table('cost-per-lead', 'Cost per lead by channel')}
+    ${l.filters_ignored?.length ? html`<p class="note" data-filters-ignored>Not narrowed by the filters: ${l.filters_ignored.map((i, n) => html`${n ? '; ' : ''}${i.kpi.replaceAll('_', ' ')} (${i.filters.join(', ')}: ${i.reason})`)}.</p>` : ''}
   </section>`;
 }
 

@@ -94,13 +94,14 @@ export type LeadChannel = z.infer<typeof LeadChannel>;
 
 export const Stages = z.strictObject({
   /**
-   * Visitors who first entered each stage in the range (not how many are in it now), in funnel
-   * order: the rules' order reversed, lapsed stages such as dormant last. A visitor may skip stages.
+   * People who first entered each stage in the range (not how many are in it now), in funnel
+   * order: the rules' order reversed, lapsed stages such as dormant last. A person may skip stages.
+   * People, not browsers: a visitor merged into a user counts as that user (worker/analytics/README.md).
    */
   entered: z.array(z.strictObject({ stage: z.string(), label: z.string().nullable(), visitors: Count })),
   /** The stages that make a lead: "lead" and the more advanced funnel stages. */
   lead_stages: z.array(z.string()),
-  /** Visitors who first reached one of lead_stages in the range. */
+  /** People who first reached one of lead_stages in the range (on any of their devices). */
   leads: Count.nullable(),
   /** Of those leads, the ones who became customers (by now). */
   converted_leads: Count.nullable(),
@@ -178,7 +179,7 @@ export type Totals = z.infer<typeof Totals>;
 const Channel = { source: z.string().nullable(), medium: z.string().nullable() };
 
 export const RetentionCohort = z.strictObject({
-  /** The UTC month ("2026-03") in which these people became customers. */
+  /** The month ("2026-03", in the site's time zone) in which these people became customers. */
   cohort: z.string(),
   customers: Count,
   /** Month 0 is the cohort's own month; one entry per month up to the end of the range. */
@@ -200,6 +201,14 @@ export type ClvChannel = z.infer<typeof ClvChannel>;
 
 export const SpendChannel = z.strictObject({ ...Channel, spend: z.number(), leads: Count, cost_per_lead: z.number().nullable() });
 export type SpendChannel = z.infer<typeof SpendChannel>;
+
+/** A figure that the filters asked for cannot narrow, the filters it leaves out, and why. */
+export const FilterIgnored = z.strictObject({
+  kpi: z.string(),
+  filters: z.array(z.enum(['source', 'medium', 'device', 'stage'])),
+  reason: z.string(),
+});
+export type FilterIgnored = z.infer<typeof FilterIgnored>;
 
 /**
  * The customer lifecycle after the lead: activation, retention, churn, cross-sell, win-back,
@@ -258,6 +267,8 @@ export const Lifecycle = z.strictObject({
     cost_per_lead: z.number().nullable(),
     by_channel: z.array(SpendChannel),
   }),
+  /** With filters: the figures above that they could not narrow (worker/analytics/README.md, "Filters"). */
+  filters_ignored: z.array(FilterIgnored).optional(),
 });
 export type Lifecycle = z.infer<typeof Lifecycle>;
 

@@ -5,14 +5,20 @@
 // fewer start the four-step application and fewer finish it; abandoners come back and are shown the
 // "finish your application" banner unless the offer's holdout keeps it from them. Every offer an
 // answer decides (unless held out) is shown, and some are clicked and converted. After the sale the
-// lender's back office reports (POST /v1/events): loans funded with their fees, activation (first
-// payment), monthly payments, cards opened after the cross-sell banner, loans closed; some customers
-// go quiet for months and come back; some visitors arrive through a customer's referral link.
+// lender's back office reports (POST /v1/events): loans funded with their fees, activation (the
+// first payment, which rules/demo.json's lifecycle.activated_when names), monthly payments with
+// amounts, cards opened after the cross-sell banner, loans closed; some visitors arrive through a
+// customer's referral link. Besides the visitors of the last --days, --customers people became
+// customers in the months before (up to --history-days ago), so that the range also holds what takes
+// months: customers gone quiet for longer than the rules' dormant_days (dormant), others back in the
+// range after such a lapse (won back, most after a win-back e-mail), loans paid off, cross-sells.
 // Past events need trusted times, so with the API key (--key, NB_API_KEY, or .dev.vars) every batch
-// goes through POST /v1/events; without one, /v1/collect accepts only the last 24 hours.
+// goes through POST /v1/events; without one, /v1/collect accepts only the last 24 hours (and no
+// customers are made).
 //
 //   node worker/scripts/demo-traffic.mjs [--url http://localhost:$PORT, default 8787] [--visitors 400] [--days 14]
-//                                        [--max-seconds 90] [--seed 1] [--key KEY]
+//                                        [--customers visitors/8] [--history-days 240] [--max-seconds 300]
+//                                        [--seed 1] [--key KEY]
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -22,7 +28,9 @@ const { values: args } = parseArgs({
     url: { type: 'string', default: `http://localhost:${process.env.PORT || 8787}` },
     visitors: { type: 'string', default: '400' },
     days: { type: 'string', default: '14' },
-    'max-seconds': { type: 'string', default: '90' },
+    customers: { type: 'string' },
+    'history-days': { type: 'string', default: '240' },
+    'max-seconds': { type: 'string', default: '300' },
     seed: { type: 'string', default: '1' },
     key: { type: 'string', default: process.env.NB_API_KEY },
   },
@@ -32,6 +40,9 @@ const key =
 const base = args.url.replace(/\/+$/, '');
 const visitors = Math.min(5000, Math.max(1, Number(args.visitors)));
 const days = Math.min(365, Math.max(1, Number(args.days)));
+const earlierCustomers = Math.min(2000, Math.max(0, Number(args.customers ?? Math.round(visitors / 8))));
+// Back-office events may be up to 400 days old; a customer's story starts some weeks before funding.
+const historyDays = Math.min(330, Math.max(days + 1, Number(args['history-days'])));
 const deadline = Date.now() + Math.min(600, Number(args['max-seconds'])) * 1000;
 // Below the worker's per-address limit (600 requests per 10 s): this is one address.
 const REQUESTS_PER_SECOND = 40;
@@ -65,8 +76,25 @@ const CLICK_RATE = 0.06;
 const CONVERT_RATE = 0.2;
 const DISMISS_RATE = 0.2;
 
-const totals = { batches: 0, events: 0, impressions: 0, heldOut: 0, submitted: 0, funded: 0, payments: 0, failed: 0 };
+const totals = {
+  batches: 0,
+  events: 0,
+  impressions: 0,
+  heldOut: 0,
+  submitted: 0,
+  funded: 0,
+  activated: 0,
+  payments: 0,
+  dormant: 0,
+  wonBack: 0,
+  cards: 0,
+  closed: 0,
+  failed: 0,
+};
+// rules/demo.json: lifecycle.dormant_days, and the events its lifecycle.activated_when names.
 const DORMANT_DAYS = 90;
+const ACTIVATION_EVENT = 'first_payment';
+const HOUR = 3_600_000;
 let nextSlot = Date.now();
 
 /** Waits for this request's turn at REQUESTS_PER_SECOND across all visitors. */
@@ -206,13 +234,13 @@ async function journey(startAt) {
   return customer(v);
 }
 
-/** Walks the application from `from` to `to`; submits at the last step with some probability. */
-async function application(v, from, to, path = 'apply.html') {
+/** Walks the application from `from` to `to`; submits at the last step with probability `submits`. */
+async function application(v, from, to, path = 'apply.html', submits = 0.6) {
   const form = (action, step) =>
     v.event({ type: 'form', form: 'mortgage-app', action, step, step_name: STEPS[step - 1], steps: STEPS.length });
   const events = [v.page(path), form(from === 1 ? 'start' : 'step', from)];
   for (let step = from + 1; step <= to; step++) events.push(form('step', step));
-  if (to === STEPS.length && chance(0.6)) {
+  if (to === STEPS.length && chance(submits)) {
     events.push(form('submit', to));
     if (!(await send(v, events))) return to;
     totals.submitted += 1;
@@ -228,11 +256,13 @@ const backOffice = (at, name, fields = {}) => ({ id: id('b'), ts: Math.round(at)
 
 /**
  * Some applications are funded a few days later: the person signs in (identify), the back office
- * reports the loan with its fee, and the life of the customer follows, as far as it has happened.
+ * reports the loan with its fee, and the life of the customer follows, as far as it has happened:
+ * `plan` may send them quiet from `quietFrom` (for good, or until `returnAt`), or pay the loan off.
  */
-async function customer(v) {
-  if (!chance(0.6) || !key) return;
-  v.newSession((2 + Math.floor(random() * 5)) * DAY);
+async function customer(v, plan = {}) {
+  if (!key || !(plan.fundedAt || chance(0.6))) return;
+  if (plan.fundedAt) v.at = plan.fundedAt - HOUR;
+  else v.newSession((2 + Math.floor(random() * 5)) * DAY);
   const uid = createHash('sha256').update(v.vid).digest('hex');
   await pace();
   await fetch(`${base}/v1/identify`, {
@@ -249,41 +279,92 @@ async function customer(v) {
     return;
   totals.funded += 1;
   if (chance(0.3)) referrers.push(uid);
-  // Activation: the first payment, within days for most, late or never for some.
-  let at = fundedAt + (chance(0.75) ? 5 + random() * 25 : 35 + random() * 30) * DAY;
-  const payment = () => backOffice(at, 'payment', { amount: 900 + Math.floor(random() * 2100) });
-  if (chance(0.85)) await send(v, [backOffice(at, 'first_payment', { amount: 900 + Math.floor(random() * 2100) })], [], uid);
-  // Monthly payments; three in ten customers go quiet past the dormancy threshold, and four in ten of those
-  // come back (a win-back) after the cross-sell banner found them on a visit.
-  const quiet = chance(0.3);
-  const months = 1 + Math.floor(random() * 10);
-  for (let m = 0; m < months && at < Date.now(); m++) {
-    at += (28 + random() * 5) * DAY;
-    if (quiet && m === 1) {
-      at += (DORMANT_DAYS + random() * 40) * DAY;
-      if (!chance(0.4)) return;
-      // Most are brought back by the win-back e-mail: an impression of the card offer days before.
-      if (chance(0.7))
-        await send(
-          v,
-          [{ id: id('b'), ts: Math.round(at - 3 * DAY), type: 'offer', offer: 'card-cross-sell', action: 'impression' }],
-          [],
-          uid,
-        );
-      v.at = at - DAY;
-      await visit(v, [v.page('index.html')], ['hero', 'sidebar']);
+  const now = Date.now();
+  // Active until `until` (quiet from then, or the loan paid off), and again from `returnAt`.
+  const closedAt = plan.closed ? fundedAt + (60 + random() * 120) * DAY : undefined;
+  const until = Math.min(plan.quietFrom ?? now, closedAt ?? now, now);
+  const payments = (from, to) => {
+    const events = [];
+    for (let at = from + (28 + random() * 5) * DAY; at < to; at += (28 + random() * 5) * DAY)
+      events.push(backOffice(at, 'payment', { amount: 900 + Math.floor(random() * 2100) }));
+    return events;
+  };
+  // Activation: the first payment, within two weeks for most, late or never for some.
+  const activatedAt = chance(0.88) ? fundedAt + (chance(0.8) ? 2 + random() * 12 : 35 + random() * 25) * DAY : undefined;
+  const first = activatedAt !== undefined && activatedAt < until;
+  const early = [
+    ...(first ? [backOffice(activatedAt, ACTIVATION_EVENT, { amount: 900 + Math.floor(random() * 2100) })] : []),
+    ...payments(first ? activatedAt : fundedAt, until),
+  ];
+  if (first && activatedAt <= now) totals.activated += 1;
+  totals.payments += early.filter((event) => event.ts <= now).length;
+  // One batch of a person's back-office events holds at most 50.
+  for (let i = 0; i < early.length; i += 50) await send(v, early.slice(i, i + 50), [], uid);
+  // A card after the cross-sell banner, for some, on a visit while active.
+  if (!plan.closed && chance(0.45)) {
+    const latest = Math.min(until, now - HOUR);
+    const visitAt = fundedAt + 10 * DAY + random() * Math.max(0, latest - fundedAt - 10 * DAY);
+    if (visitAt < latest) {
+      v.newSession(Math.max(0, visitAt - v.at));
+      const { clicked } = await visit(v, [v.page('index.html')], ['hero', 'sidebar']);
+      if ((clicked.has('card-cross-sell') || chance(0.4)) && v.at + DAY < until) {
+        await send(v, [backOffice(v.at + DAY, 'account_opened', { props: { product: 'card' } })], [], uid);
+        // Most activate the card (the other activation event) within days.
+        if (chance(0.7) && v.at + 3 * DAY < until)
+          await send(v, [backOffice(v.at + 3 * DAY, 'card_activated', { props: { product: 'card' } })], [], uid);
+        totals.cards += 1;
+      }
     }
-    if (await send(v, [payment()], [], uid)) totals.payments += 1;
   }
-  // A card after the cross-sell banner, for some.
-  if (chance(0.4)) {
-    v.newSession(Math.max(0, fundedAt + (10 + random() * 40) * DAY - v.at));
-    const { clicked } = await visit(v, [v.page('index.html')], ['hero', 'sidebar']);
-    if (clicked.has('card-cross-sell') || chance(0.35))
-      await send(v, [backOffice(v.at + DAY, 'account_opened', { props: { product: 'card' } })], [], uid);
+  if (closedAt !== undefined && closedAt <= now) {
+    await send(v, [backOffice(closedAt, 'loan_closed', { props: { product } })], [], uid);
+    totals.closed += 1;
   }
-  // A few loans are paid off.
-  if (chance(0.08)) await send(v, [backOffice(at + DAY, 'loan_closed', { props: { product } })], [], uid);
+  if (plan.quietFrom === undefined) return;
+  if (plan.returnAt === undefined || plan.returnAt > now) {
+    totals.dormant += 1;
+    return;
+  }
+  // Back after the lapse: most after the win-back e-mail (an impression of the card offer days before).
+  if (chance(0.7))
+    await send(
+      v,
+      [{ id: id('b'), ts: Math.round(plan.returnAt - 3 * DAY), type: 'offer', offer: 'card-cross-sell', action: 'impression' }],
+      [],
+      uid,
+    );
+  v.newSession(Math.max(0, plan.returnAt - v.at));
+  await visit(v, [v.page('index.html')], ['hero', 'sidebar']);
+  totals.wonBack += 1;
+  const late = [backOffice(v.at + HOUR, 'payment', { amount: 900 + Math.floor(random() * 2100) }), ...payments(v.at, now)];
+  totals.payments += late.filter((event) => event.ts <= now).length;
+  await send(v, late, [], uid);
+}
+
+/**
+ * A person who became a customer before the range, with a story that reaches into it: still active,
+ * gone quiet for more than DORMANT_DAYS (dormant), back in the range after such a lapse (won back),
+ * or with the loan paid off. They found the site some days before funding and applied.
+ */
+async function earlierCustomer(now) {
+  const story = pick(['active', 'active', 'active', 'dormant', 'dormant', 'won back', 'won back', 'closed']);
+  const plan = { closed: story === 'closed' };
+  if (story === 'won back') {
+    plan.returnAt = now - (0.2 + random() * (days - 0.4)) * DAY;
+    plan.quietFrom = plan.returnAt - (DORMANT_DAYS + 3 + random() * 40) * DAY;
+    plan.fundedAt = plan.quietFrom - (20 + random() * 100) * DAY;
+  } else if (story === 'dormant') {
+    plan.quietFrom = now - (DORMANT_DAYS + 3 + random() * 60) * DAY;
+    plan.fundedAt = plan.quietFrom - (20 + random() * 100) * DAY;
+  } else plan.fundedAt = now - (days + random() * (historyDays - days)) * DAY;
+  const v = makeVisitor(plan.fundedAt - (4 + random() * 10) * DAY);
+  const source = pick(['google', 'google', 'facebook', 'newsletter', null]);
+  const query = source ? `?utm_source=${source}&utm_medium=${source === 'newsletter' ? 'email' : 'cpc'}` : '';
+  const consent = { type: 'track', name: 'consent', props: { analytics: true, personalization: true, ads: chance(0.7) } };
+  await visit(v, [v.event(consent), v.page(`index.html${query}`)], ['hero', 'sidebar']);
+  await visit(v, [v.page('rates.html')], ['sidebar']);
+  if ((await application(v, 1, 4, 'apply.html', 1)) !== 'submitted') return;
+  await customer(v, plan);
 }
 
 async function main() {
@@ -297,6 +378,18 @@ async function main() {
   if (!key)
     console.log('No API key (--key, NB_API_KEY or .dev.vars): only the last 24 h are accepted, and no back-office events.');
   const now = Date.now();
+  if (key && earlierCustomers) {
+    console.log(`First ${earlierCustomers} people who became customers in the ${historyDays} days before …`);
+    let made = 0;
+    const earlier = async () => {
+      while (made < earlierCustomers && Date.now() < deadline) {
+        made += 1;
+        await earlierCustomer(now);
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, earlier));
+    progress(0);
+  }
   let started = 0;
   let done = 0;
   const worker = async () => {
@@ -339,7 +432,8 @@ function progress(done) {
   console.log(
     `visitors ${done}/${visitors}  batches ${totals.batches}  events ${totals.events}  ` +
       `offers shown ${totals.impressions}  held out ${totals.heldOut}  applications submitted ${totals.submitted}  ` +
-      `loans funded ${totals.funded}  payments ${totals.payments}` +
+      `loans funded ${totals.funded}  activated ${totals.activated}  payments ${totals.payments}  cards ${totals.cards}  ` +
+      `dormant ${totals.dormant}  won back ${totals.wonBack}  paid off ${totals.closed}` +
       (totals.failed ? `  failed ${totals.failed}` : ''),
   );
 }
