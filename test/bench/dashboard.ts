@@ -7,11 +7,12 @@
 // on the real /v1/stats answer.
 // Prints `name: value unit`. Flags: --visitors 100000 --days 90 --runs 5, --keep (the D1 state, to
 // inspect or reuse), --reuse <dir> (a kept state: no seeding).
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startMiniflare } from '../../worker/scripts/miniflare.mjs';
+import { median, workerdCpuMs } from './workerd-cpu';
 import { seededRandom } from '../../worker/engine/hash';
 import { dashboardPage } from '../../worker/dashboard/page';
 import { tablesOf, toCsv } from '../../worker/dashboard/tables';
@@ -180,24 +181,6 @@ async function seed(): Promise<number> {
   return Date.now() - started;
 }
 
-/** workerd's CPU time (user + system) in ms: the child process Miniflare started. */
-function workerdCpuMs(): number {
-  const pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
-  let total = 0;
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (comm === 'workerd' && Number(fields[1]) === process.pid)
-        total += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-    } catch {
-      // a process that ended meanwhile
-    }
-  }
-  return total;
-}
-
 /** The dashboard's HTML and CSV from the 90-day answer, in Node: the JavaScript a page costs beyond its queries. */
 async function timeRendering(): Promise<void> {
   const response = await worker.mf.dispatchFetch(`${worker.url}/v1/stats/demo?period=90d&compare=previous`, {
@@ -214,8 +197,6 @@ async function timeRendering(): Promise<void> {
   print('dashboard_render_90d_ms', median(times).toFixed(2), 'ms');
 }
 
-const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
-
 async function request(path: string): Promise<{ wall: number; cpu: number; d1: number; status: number; bytes: number }> {
   const cpu0 = workerdCpuMs();
   const started = performance.now();
@@ -223,7 +204,6 @@ async function request(path: string): Promise<{ wall: number; cpu: number; d1: n
   const response = await worker.mf.dispatchFetch(`${worker.url}${path}`, { headers: { authorization: `Bearer ${apiKey}` } });
   const body = await response.text();
   const wall = performance.now() - started;
-  // /proc counts in 10 ms ticks: each run reads a coarse figure, the median of several is steadier.
   const d1 = Number(/d1;dur=([\d.]+)/.exec(response.headers.get('server-timing') ?? '')?.[1] ?? NaN);
   return { wall, cpu: workerdCpuMs() - cpu0, d1, status: response.status, bytes: body.length };
 }
