@@ -11,6 +11,7 @@ import { app } from '../../worker/index';
 import type { Env } from '../../worker/env';
 import type { WebhookPayload } from '../../worker/schema/audiences';
 import type { FailedDeliveries, Replay } from '../../worker/schema/webhooks';
+import { receive, verifyDelivery } from '../../examples/webhook-receiver/verify.mjs';
 import { TEST_API_KEY } from './api-keys';
 import { uniqueId } from './helpers';
 
@@ -324,5 +325,44 @@ describe('erasure', () => {
     expect(list.find((f) => f.delivery_id === mixed.delivery_id)!.payload).toEqual({ ...mixed, join: [others], leave: [] });
     expect(list.map((f) => f.delivery_id)).not.toContain(only.delivery_id);
     expect(JSON.stringify(list)).not.toContain(vid);
+  });
+});
+
+describe("the README's receiver (examples/webhook-receiver/verify.mjs)", () => {
+  it('accepts a real delivery once, and answers its retry as already applied', async () => {
+    const received = receiver(503, 204);
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const now = Date.now();
+    await deliverWebhooks(createMessageBatch<WebhookMessage>('nextbest-webhooks', [message('r', 1)]), withSecrets, now);
+    await deliverWebhooks(createMessageBatch<WebhookMessage>('nextbest-webhooks', [message('r', 2)]), withSecrets, now + 20_000);
+    const seen = new Set<string>();
+    const applied: WebhookPayload[] = [];
+    const options = { seen, apply: (payload: WebhookPayload) => applied.push(payload), now: now + 25_000 };
+    expect(await receive(SECRET, received[0].headers, received[0].body, options)).toBe(204);
+    expect(await receive(SECRET, received[1].headers, received[1].body, options)).toBe(200);
+    expect(applied).toEqual([JSON.parse(received[0].body)]);
+  });
+
+  it('refuses another secret, a changed body, and a timestamp more than 5 minutes off', async () => {
+    const received = receiver(204);
+    const now = Date.now();
+    await deliverWebhooks(createMessageBatch<WebhookMessage>('nextbest-webhooks', [message('s', 1)]), withSecrets, now);
+    const [{ headers, body }] = received;
+    expect(await verifyDelivery(SECRET, headers, body, now)).toEqual(JSON.parse(body));
+    expect(await verifyDelivery(FALLBACK, headers, body, now)).toBeNull();
+    expect(await verifyDelivery(SECRET, headers, body.replace('"join"', ' "join"'), now)).toBeNull();
+    expect(await verifyDelivery(SECRET, headers, body, now + 5 * 60_000 + 1)).toBeNull();
+    // Node's request headers are a plain object.
+    expect(await verifyDelivery(SECRET, Object.fromEntries(headers), body, now - 60_000)).toEqual(JSON.parse(body));
+  });
+
+  it('accepts a delivery signed while the secret is rotated, with either secret', async () => {
+    const received = receiver(204);
+    const rotating = { ...withSecrets, NB_WEBHOOK_SECRETS: JSON.stringify({ demo: [`new-${SECRET}`, SECRET] }) };
+    const now = Date.now();
+    await deliverWebhooks(createMessageBatch<WebhookMessage>('nextbest-webhooks', [message('t', 1)]), rotating, now);
+    const [{ headers, body }] = received;
+    expect(await verifyDelivery(SECRET, headers, body, now)).not.toBeNull();
+    expect(await verifyDelivery(`new-${SECRET}`, headers, body, now)).not.toBeNull();
   });
 });
