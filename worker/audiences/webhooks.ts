@@ -89,7 +89,7 @@ export async function sendDelivery(env: Env, url: string, payload: WebhookPayloa
       body,
       signal: AbortSignal.timeout(RECEIVER_TIMEOUT_MS),
     });
-    // The body is not needed; reading it frees the connection.
+    // The answer's body is not needed; cancelling it frees the connection.
     await response.body?.cancel();
     return response.ok
       ? { ok: true, status: response.status }
