@@ -124,6 +124,23 @@ export const Offer = z.strictObject({
 });
 export type Offer = z.infer<typeof Offer>;
 
+const HTTPS_ONLY = 'expected an https:// URL (plain http:// only to localhost or 127.0.0.1, for development)';
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+/**
+ * An audience's receiver: members' ids travel in the body, so never over plain http except to this
+ * machine. The pattern is what editors check; the refinement reads the host as a URL does, so that
+ * `http://localhost:80@evil.example/` is not taken for localhost.
+ */
+const WebhookUrl = z
+  .url({ protocol: /^https?$/ })
+  .regex(/^(?:https:\/\/|http:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?:[:/?#]|$))/, { message: HTTPS_ONLY, abort: true })
+  .refine((url) => {
+    const { protocol, hostname } = new URL(url);
+    return protocol === 'https:' || LOCAL_HOSTS.has(hostname);
+  }, HTTPS_ONLY)
+  // Adding a pattern drops the URL format from the JSON Schema; editors should still check it.
+  .meta({ format: 'uri' });
+
 export const Audience = z.strictObject({
   id: Name.describe('The audience id, as the ad platform receives it.'),
   description: z.string().max(200).optional().describe('What the audience means, for the people who read the rules.'),
@@ -135,10 +152,9 @@ export const Audience = z.strictObject({
   exit_when: Condition.optional().describe(
     'Leaves as soon as this matches (e.g. the application was submitted), and never re-joins.',
   ),
-  webhook: z
-    .url({ protocol: /^https?$/ })
-    .optional()
-    .describe('Receives POSTed JSON batches of joins and leaves, signed with HMAC-SHA256 of the NB_WEBHOOK_SECRET secret.'),
+  webhook: WebhookUrl.optional().describe(
+    "Receives POSTed JSON batches of joins and leaves, each with a `delivery_id`, signed with HMAC-SHA256 under the site's webhook secret (NB_WEBHOOK_SECRETS, else NB_WEBHOOK_SECRET). `https://` only; plain `http://` only to localhost, for development.",
+  ),
   policy_category: z
     .enum(['credit', 'other', 'none'])
     .optional()

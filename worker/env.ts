@@ -19,8 +19,17 @@ declare global {
        * with a key derived from NB_API_KEY and this list, so changing either signs everyone out.
        */
       NB_DASHBOARD_KEYS?: string;
-      /** Signs audience webhooks (HMAC-SHA256); set with `wrangler secret put NB_WEBHOOK_SECRET`. */
+      /**
+       * Signs audience webhooks (HMAC-SHA256) of the sites NB_WEBHOOK_SECRETS does not name; set with
+       * `wrangler secret put NB_WEBHOOK_SECRET`. Without either, no webhook is sent.
+       */
       NB_WEBHOOK_SECRET?: string;
+      /**
+       * Per-site webhook secrets (README "Audience webhooks"), like NB_IDENTITY_SECRETS: a JSON object
+       * from site id to the secret its receivers verify with, e.g. {"acme": "<64 hex>"}; a list while
+       * one is rotated (each signs). Set with `wrangler secret put NB_WEBHOOK_SECRETS`.
+       */
+      NB_WEBHOOK_SECRETS?: string;
       /** Salt for the daily address hash; set it as a secret in production. */
       NB_IP_SALT?: string;
       /** "off" disables the per-address limit (load tests from one address). */

@@ -18,6 +18,7 @@ import { stats } from './routes/stats';
 import { dashboard } from './routes/dashboard';
 import { demo } from './routes/demo';
 import { rules } from './routes/rules';
+import { webhooks } from './routes/webhooks';
 import { basePath, routedPath } from './http/base-path';
 import { demoOn } from './http/demo';
 import { consumeEvents } from './analytics/consumer';
@@ -36,6 +37,7 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
   .route('/', identify)
   .route('/', backOffice)
   .route('/', audiences)
+  .route('/', webhooks)
   .route('/', openapi)
   .route('/', stats)
   .route('/', dashboard)

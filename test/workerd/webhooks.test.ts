@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { env } from 'cloudflare:workers';
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
-import { deliverWebhooks, signature, webhookMessages, type WebhookMessage } from '../../worker/audiences/webhooks';
+import { deliverWebhooks, deliveryId, signature, webhookMessages, type WebhookMessage } from '../../worker/audiences/webhooks';
 import { loadRules } from '../../worker/engine';
 
 const member = (vid: string) => ({ vid, uid: null, joined: 1_000, expires: 2_000 });
@@ -41,12 +41,14 @@ describe('audience webhooks', () => {
     ]);
     const abandoners = received.find((r) => r.url.endsWith('mortgage_abandoners'))!;
     expect(JSON.parse(abandoners.body)).toEqual({
+      delivery_id: await deliveryId(['a', 'b']),
       site: 'demo',
       audience: 'mortgage_abandoners',
       sent_at: 5_000,
       join: [member('vid-a')],
       leave: [member('vid-b')],
     });
+    expect(abandoners.headers.get('x-nextbest-delivery')).toBe(await deliveryId(['a', 'b']));
     expect(abandoners.headers.get('x-nextbest-timestamp')).toBe('5000');
     expect(abandoners.headers.get('x-nextbest-signature')).toBe(await signature(secret, '5000', abandoners.body));
     expect(abandoners.headers.get('x-nextbest-signature')).not.toBe(await signature('another-secret', '5000', abandoners.body));

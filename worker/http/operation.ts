@@ -37,6 +37,7 @@ export const TAGS = {
   tracking: 'Events from pages and apps, and the decisions they earn',
   visitors: 'Profiles, identity and erasure (API key)',
   audiences: 'Ad-audience members for platform sync (API key)',
+  webhooks: 'Audience webhook deliveries that failed every retry: list and replay (API key)',
   analytics: 'KPIs as JSON and as a page',
   rules: 'Rules versions: publish, roll back, preview a draft on recent visitors (API key)',
   meta: 'The snippet, health and this document',

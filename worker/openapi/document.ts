@@ -33,6 +33,34 @@ function addExamples(document: { paths?: Record<string, unknown> }): void {
   }
 }
 
+/** The headers of every webhook delivery (worker/audiences/webhooks.ts). */
+const WEBHOOK_HEADERS = [
+  {
+    name: 'X-Nextbest-Delivery',
+    description: 'The delivery id, as in the body: the same on every retry and replay. Process each id once.',
+    example: '9c1f4e2a7b3d8c6e0f5a1b2c3d4e5f60',
+  },
+  {
+    name: 'X-Nextbest-Timestamp',
+    description: 'When this attempt was sent, in ms since the epoch (`sent_at`). Refuse one too far from your clock (5 minutes).',
+    example: '1764000000000',
+  },
+  {
+    name: 'X-Nextbest-Signature',
+    description:
+      "`sha256=` and the hex HMAC-SHA256 of `<X-Nextbest-Timestamp>.<body>` under the site's webhook secret; while a " +
+      'secret is rotated, one such value per secret, separated by `, `. Accept the delivery when one of them matches.',
+    example: 'sha256=5d1c0c3a9f2e8b7a6d5c4b3a29180f7e6d5c4b3a29180f7e6d5c4b3a29180f7e',
+  },
+].map(({ name, description, example }) => ({
+  name,
+  in: 'header',
+  required: true,
+  description,
+  schema: { type: 'string' },
+  example,
+}));
+
 async function audienceWebhook() {
   const { schema, components } = await resolver(WebhookPayload).toOpenAPISchema();
   const webhook = {
@@ -41,11 +69,18 @@ async function audienceWebhook() {
       tags: ['audiences'],
       summary: "An audience's joins and leaves, POSTed to the audience's `webhook` URL",
       description:
-        'Signed: X-Nextbest-Signature is `sha256=` and the hex HMAC-SHA256 of `<X-Nextbest-Timestamp>.<body>` ' +
-        'with the NB_WEBHOOK_SECRET secret. Retried with backoff until the receiver answers 2xx.',
+        'Batched per audience through a queue. Verify X-Nextbest-Signature over the raw body before parsing it, refuse ' +
+        'stale timestamps, and dedupe on `delivery_id`: delivery is at least once. Anything but a 2xx answer (or no ' +
+        'answer within 15 s) is retried with backoff, 11 attempts over about 3½ hours; a delivery that fails them all ' +
+        'is kept, listed by GET /v1/webhooks/{site}/failed and replayed with its delivery_id by POST ' +
+        '/v1/webhooks/{site}/failed/{delivery_id}/replay. README, "Audience webhooks", has receivers in Node and Python.',
       security: [],
+      parameters: WEBHOOK_HEADERS,
       requestBody: { required: true, content: { 'application/json': { schema, example: examples.audienceWebhook.request } } },
-      responses: { 200: { description: 'Received; anything else is retried' } },
+      responses: {
+        200: { description: 'Received (any 2xx); anything else is retried' },
+        401: { description: 'A signature or timestamp that does not verify: retried, then kept as failed' },
+      },
     },
   };
   // openapi-types' 3.1 request body type rejects the 3.1 schema the converter returns; the shape is

@@ -12,6 +12,7 @@ import type { Kpis } from '../schema/stats';
 import type { Health } from '../schema/health';
 import type { BackOfficeBatch, SpendRequest, SpendResponse } from '../schema/back-office';
 import type { Preview, Published, RulesVersion, RulesVersions } from '../schema/rules';
+import type { FailedDeliveries, Replay } from '../schema/webhooks';
 import type { z } from 'zod';
 import { newVisitor } from '../engine/state';
 import demoRules from '../../rules/demo.json';
@@ -45,6 +46,14 @@ const decision: Decision = {
 };
 
 const member = { vid, uid, joined: at, expires: 1766592000000 };
+const webhookPayload: WebhookPayload = {
+  delivery_id: '9c1f4e2a7b3d8c6e0f5a1b2c3d4e5f60',
+  site,
+  audience: 'mortgage_abandoners',
+  sent_at: at,
+  join: [member],
+  leave: [],
+};
 
 function rulesVersion(live: boolean): RulesVersion {
   return {
@@ -229,7 +238,32 @@ export const examples = {
       elapsed_ms: 2140,
     } satisfies Preview,
   },
-  audienceWebhook: {
-    request: { site, audience: 'mortgage_abandoners', sent_at: at, join: [member], leave: [] } satisfies WebhookPayload,
+  audienceWebhook: { request: webhookPayload },
+  listFailedWebhooks: {
+    response: {
+      site,
+      failed: [
+        {
+          delivery_id: webhookPayload.delivery_id,
+          audience: 'mortgage_abandoners',
+          url: 'https://ads.example/hooks/nextbest',
+          attempts: 11,
+          last_status: 503,
+          last_error: 'https://ads.example/hooks/nextbest answered 503',
+          failed_at: at,
+          payload: webhookPayload,
+        },
+      ],
+      next: null,
+    } satisfies FailedDeliveries,
+  },
+  replayWebhook: {
+    response: {
+      site,
+      delivery_id: webhookPayload.delivery_id,
+      outcome: 'delivered',
+      url: 'https://ads.example/hooks/nextbest',
+      status: 204,
+    } satisfies Replay,
   },
 };

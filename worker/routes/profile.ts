@@ -1,6 +1,6 @@
 // GET and DELETE /v1/profile/:site/:vid, behind the API key: a visitor's profile for server-side
-// consumers, and its erasure (GDPR/CCPA) from the Durable Object and from D1, with a `leave` to
-// the webhooks of the audiences they were in.
+// consumers, and its erasure (GDPR/CCPA) from the Durable Object and from D1 (kept failed webhook
+// deliveries included), with a `leave` to the webhooks of the audiences they were in.
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
@@ -15,6 +15,7 @@ import { userProfileId, visitorStub } from '../visitor/stub';
 import { eraseMemberships, type MemberRow } from '../audiences/members';
 import { erasureLeaves } from '../audiences/webhooks';
 import { eraseVisitorRows } from '../analytics/erase';
+import { scrubFailed } from '../audiences/failed';
 
 const VisitorParams = z.strictObject({ site: Name, vid: ClientId });
 
@@ -67,6 +68,8 @@ export const profile = new Hono<AppEnv>()
       analyticsRows += await eraseVisitorRows(c.env.DB, site, id, now);
       memberships.push(...(await eraseMemberships(c.env.DB, site, id)));
     }
+    // Kept webhook deliveries that failed lose the person's members, so a replay cannot send them.
+    analyticsRows += await scrubFailed(c.env.DB, site, ids, uid);
     const leaves = erasureLeaves(rules, site, memberships, now);
     if (leaves.length) await c.env.WEBHOOKS.sendBatch(leaves.map((body) => ({ body })));
     c.header('Cache-Control', 'no-store');

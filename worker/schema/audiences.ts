@@ -20,14 +20,22 @@ export const AudienceMembers = z.strictObject({
 });
 export type AudienceMembers = z.infer<typeof AudienceMembers>;
 
-/** POSTed to an audience's `webhook`, signed (X-Nextbest-Signature) as worker/audiences/webhooks.ts says. */
+/**
+ * POSTed to an audience's `webhook`, signed (X-Nextbest-Signature) as worker/audiences/webhooks.ts
+ * says. Receivers dedupe on `delivery_id`: a retried or replayed delivery carries the same one.
+ */
 export const WebhookPayload = z
   .strictObject({
-    site: z.string(),
-    audience: z.string(),
-    sent_at: z.number(),
-    join: z.array(Member),
-    leave: z.array(Member),
+    delivery_id: z
+      .string()
+      .describe(
+        'Names this delivery: its retries and replays carry the same id (also in X-Nextbest-Delivery); process each id once.',
+      ),
+    site: z.string().describe('The site id, as in the rules file name.'),
+    audience: z.string().describe('The audience id, as in the rules.'),
+    sent_at: z.number().describe('When this attempt was sent, in ms since the epoch (the same as X-Nextbest-Timestamp).'),
+    join: z.array(Member).describe('Members who joined, or whose membership was extended.'),
+    leave: z.array(Member).describe('Members who left, whose membership expired, or who were erased.'),
   })
   .meta({ id: 'AudienceWebhook' });
 export type WebhookPayload = z.infer<typeof WebhookPayload>;

@@ -40,7 +40,7 @@ export const Erasure = z.strictObject({
     events: z.number().int(),
     /** Every visitor id erased with it (devices linked to the same person). */
     visitors: z.array(z.string()),
-    /** Rows removed from the D1 analytics and audience tables. */
+    /** Rows removed from the D1 analytics and audience tables, and kept failed webhook deliveries scrubbed of the person. */
     analytics_rows: z.number().int(),
   }),
 });

@@ -77,6 +77,8 @@ it('asks for the API key wherever the route requires it', () => {
       'getRulesVersion',
       'rollbackRules',
       'previewRules',
+      'listFailedWebhooks',
+      'replayWebhook',
     ].sort(),
   );
   for (const { op } of keyed) expect(op.responses['401'], op.operationId).toBeDefined();
@@ -87,6 +89,11 @@ it('describes the audience webhook payload', () => {
   expect(webhook.operationId).toBe('audienceWebhook');
   expect(webhook.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/AudienceWebhook' });
   expect(document.components.schemas?.AudienceWebhook).toMatchObject({
-    required: ['site', 'audience', 'sent_at', 'join', 'leave'],
+    required: ['delivery_id', 'site', 'audience', 'sent_at', 'join', 'leave'],
   });
+  expect(webhook.parameters.map((p: { name: string; in: string }) => `${p.in}: ${p.name}`)).toEqual([
+    'header: X-Nextbest-Delivery',
+    'header: X-Nextbest-Timestamp',
+    'header: X-Nextbest-Signature',
+  ]);
 });
