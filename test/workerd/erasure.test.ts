@@ -140,7 +140,7 @@ describe('erasure and audience webhooks', () => {
       audience: 'hooked',
       url: 'https://ads.example/in',
       change,
-      member: { vid, uid: null, joined, expires: joined + 86_400_000 },
+      member: { vid, uid: null, joined, expires: joined + 86_400_000, event_id: '0'.repeat(32) },
     });
     await eraseVisitorRows(env.DB, 'demo', vid);
     const queued = createMessageBatch<WebhookMessage>('nextbest-webhooks', [
