@@ -24,7 +24,8 @@ export function changedAt(member: AudienceState, action: AudienceAction): number
 /**
  * 32 hex characters of SHA-256("<audience>|<action>|<member key>|<ms of the change>"). Deterministic,
  * so a repeated decision or a retried delivery carries the same id, and each new change a new one.
- * The member key is a random visitor id or a site's hashed user id, so ids do not collide across sites.
+ * The engine does not know the site: the member key (a random visitor id, or the site's hashed user
+ * id) and the millisecond of the change keep sites apart in practice.
  */
 export function audienceEventId(audience: string, action: AudienceAction, member: string, at: number): string {
   return sha256HexSync(`${audience}|${action}|${member}|${at}`).slice(0, 32);

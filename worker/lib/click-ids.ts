@@ -8,7 +8,6 @@
 
 /** URL query parameters that carry a click id: Google (web, iOS app, web-to-app), Meta, Microsoft. */
 export const URL_CLICK_IDS = ['gclid', 'gbraid', 'wbraid', 'fbclid', 'msclkid'] as const;
-export type UrlClickId = (typeof URL_CLICK_IDS)[number];
 
 // Base64url-like ids (Google's and Meta's) and hex (Microsoft's), with at least one letter.
 const CLICK_ID = /^(?=[^]*[A-Za-z])[A-Za-z0-9_-]{8,500}$/;
