@@ -113,5 +113,5 @@ function report(rules: CompiledRules, state: VisitorState, line: Line, at: numbe
     for (const reason of whyUnfilled(rules, state, slot, at, line.context)) print(`    - ${reason}`);
   }
   const join = decision.audiences.join.map((a) => `${a.id} until ${utcDate(a.expires)}`);
-  print(`  audiences join ${join.join(', ') || '-'}; leave ${decision.audiences.leave.join(', ') || '-'}`);
+  print(`  audiences join ${join.join(', ') || '-'}; leave ${decision.audiences.leave.map((a) => a.id).join(', ') || '-'}`);
 }

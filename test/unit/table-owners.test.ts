@@ -26,7 +26,7 @@ const d1Tables = readdirSync(join(WORKER, 'analytics/migrations'))
   // Dropped tables: the first rollups' dedup table (replaced by seen_events) and the first-seen step
   // labels (replaced by form_step_labels).
   .filter((table) => table !== 'processed' && table !== 'form_steps');
-const objectTables = ['visitor', 'events', 'links', 'audience_sync', 'outbox'];
+const objectTables = ['visitor', 'events', 'links', 'audience_sync', 'mirrored', 'outbox'];
 
 const WRITE = /\b(?:INSERT(?: OR \w+)? INTO|UPDATE|DELETE FROM|CREATE TABLE(?: IF NOT EXISTS)?|ALTER TABLE)\s+(\w+)/g;
 const READ = /\b(?:FROM|JOIN)\s+(\w+)/g;

@@ -11,6 +11,7 @@ import type { QueuedEvent } from '../../worker/analytics/message';
 import { visitorHash } from '../../worker/analytics/visitor-hash';
 import { eraseMemberships, writeMemberships } from '../../worker/audiences/members';
 import { deliverWebhooks, erasureLeaves, type WebhookMessage } from '../../worker/audiences/webhooks';
+import { audienceEventId } from '../../worker/engine/audience-events';
 import { loadRules } from '../../worker/engine';
 import type { Event } from '../../worker/schema/events';
 import { visitorStub } from '../../worker/visitor/stub';
@@ -119,7 +120,13 @@ describe('erasure and audience webhooks', () => {
         audience: 'hooked',
         url: 'https://ads.example/in',
         change: 'leave',
-        member: { vid, uid: null, joined: now - 1000, expires: now + 86_400_000 },
+        member: {
+          vid,
+          uid: null,
+          joined: now - 1000,
+          expires: now + 86_400_000,
+          event_id: audienceEventId('hooked', 'leave', vid, now),
+        },
       },
     ]);
     // Already gone from the audience: nothing to tell.
@@ -140,7 +147,7 @@ describe('erasure and audience webhooks', () => {
       audience: 'hooked',
       url: 'https://ads.example/in',
       change,
-      member: { vid, uid: null, joined, expires: joined + 86_400_000 },
+      member: { vid, uid: null, joined, expires: joined + 86_400_000, event_id: '0'.repeat(32) },
     });
     await eraseVisitorRows(env.DB, 'demo', vid);
     const queued = createMessageBatch<WebhookMessage>('nextbest-webhooks', [

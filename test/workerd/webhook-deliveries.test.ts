@@ -22,7 +22,13 @@ const auth = { authorization: `Bearer ${TEST_API_KEY}` };
 /** The worker's environment with the demo's webhook secret and a fallback for the other sites. */
 const withSecrets: Env = { ...env, NB_WEBHOOK_SECRETS: JSON.stringify({ demo: SECRET }), NB_WEBHOOK_SECRET: FALLBACK };
 
-const member = (vid: string, joined = Date.now() - 60_000) => ({ vid, uid: null, joined, expires: joined + 86_400_000 });
+const member = (vid: string, joined = Date.now() - 60_000) => ({
+  vid,
+  uid: null,
+  joined,
+  expires: joined + 86_400_000,
+  event_id: `event-${vid}`,
+});
 function message(id: string, attempts: number, change: WebhookMessage['change'] = 'join', site = 'demo') {
   return {
     id,

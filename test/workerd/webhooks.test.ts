@@ -4,7 +4,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { deliverWebhooks, deliveryId, signature, webhookMessages, type WebhookMessage } from '../../worker/audiences/webhooks';
 import { loadRules } from '../../worker/engine';
 
-const member = (vid: string) => ({ vid, uid: null, joined: 1_000, expires: 2_000 });
+const member = (vid: string) => ({ vid, uid: null, joined: 1_000, expires: 2_000, event_id: '0'.repeat(32) });
 const message = (id: string, change: WebhookMessage['change'], audience = 'mortgage_abandoners') => ({
   id,
   timestamp: new Date(1_000),

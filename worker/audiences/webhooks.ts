@@ -6,6 +6,7 @@ import type { Env } from '../env';
 import type { AudienceState } from '../engine/state';
 import type { CompiledRules } from '../engine';
 import type { MemberRow, MembershipChange } from './members';
+import { audienceEventId, changedAt, memberKey } from '../engine/audience-events';
 import { erasureTimes } from '../analytics/erase';
 import { visitorHash } from '../analytics/visitor-hash';
 import type { Member, WebhookPayload } from '../schema/audiences';
@@ -197,15 +198,10 @@ export function webhookMessages(rules: CompiledRules, changes: MembershipChange[
   return changes.flatMap(({ site, audience, vid, uid, member }) => {
     const url = rules.source.audiences.find((a) => a.id === audience)?.webhook;
     if (!url) return [];
-    return [
-      {
-        site,
-        audience,
-        url,
-        change: changeOf(member, now),
-        member: { vid, uid, joined: member.joined, expires: member.expires },
-      },
-    ];
+    const change = changeOf(member, now);
+    // The id the decisions gave the same change (worker/engine/audiences.ts), for the platforms' dedup.
+    const event_id = audienceEventId(audience, change, memberKey(vid), changedAt(member, change));
+    return [{ site, audience, url, change, member: { vid, uid, joined: member.joined, expires: member.expires, event_id } }];
   });
 }
 

@@ -1,4 +1,4 @@
-// Folds one event into a visitor's state: history, products, score, stage, segments, audiences. Pure apart
+// Folds one event into a visitor's state: history, click ids, products, score, stage, segments, audiences. Pure apart
 // from mutating `state`, which the Durable Object then stores.
 import type { Event } from '../schema/events';
 import { updateAudiences } from './audiences';
@@ -9,6 +9,7 @@ import { enterStage, segmentsFor, stageFor } from './lifecycle';
 import { noteActivity, noteMilestones, updateProducts, noFacts, type EventFacts } from './customer';
 import type { CompiledRules } from './rules';
 import { scoreEvent } from './scoring';
+import { noteClickIds } from './click-ids';
 import { upgradeState, type VisitorState } from './state';
 
 export function applyEvent(
@@ -21,6 +22,7 @@ export function applyEvent(
 ): VisitorState {
   upgradeState(state);
   state.consent = mergeConsent(state.consent, request?.consent);
+  noteClickIds(state, event, at);
   noteActivity(rules, state, event, at, facts);
   recordEvent(rules, state, event, at);
   const context = buildContext(rules, state, at, request, event);

@@ -6,6 +6,7 @@ import type { EvalContext } from './context';
 import type { CompiledRules } from './rules';
 import { ownKey, type AudienceState, type VisitorState } from './state';
 import { consentGiven } from './consent';
+import { audienceEventId, changedAt, memberKey } from './audience-events';
 import { DAY_MS } from '../lib/time';
 
 type CompiledAudience = CompiledRules['audiences'][number];
@@ -41,7 +42,7 @@ function join(state: VisitorState, audience: CompiledAudience, member: AudienceS
   }
 }
 
-/** Memberships valid at `now` to join (with expiry), and past members to remove. */
+/** Memberships valid at `now` to join (with expiry), and past members to remove, each with its change's event id. */
 export function audienceDecision(
   rules: CompiledRules,
   state: VisitorState,
@@ -49,12 +50,15 @@ export function audienceDecision(
   now: number,
 ): Decision['audiences'] {
   const result: Decision['audiences'] = { join: [], leave: [] };
+  const key = memberKey(state.vid);
   for (const audience of rules.audiences) {
     const member = ownKey(state.audiences, audience);
     if (!member) continue;
     const active = member.left === undefined && member.expires > now && consentGiven(context.consent, audience.consent);
-    if (active) result.join.push({ id: audience.id, expires: member.expires });
-    else result.leave.push(audience.id);
+    const action = active ? 'join' : 'leave';
+    const event_id = audienceEventId(audience.id, action, key, changedAt(member, action));
+    if (active) result.join.push({ id: audience.id, expires: member.expires, event_id });
+    else result.leave.push({ id: audience.id, event_id });
   }
   return result;
 }

@@ -29,6 +29,9 @@ export function recordEvent(rules: CompiledRules, state: VisitorState, event: Ev
       return recordOffer(rules, state, event, at);
     case 'identify':
       state.uid = event.uid;
+      // The Durable Object stores these only from an identify verified for this profile's person.
+      if (event.email_sha256) state.email_sha256 = event.email_sha256;
+      if (event.phone_sha256) state.phone_sha256 = event.phone_sha256;
       return;
   }
 }

@@ -98,6 +98,22 @@ export const CustomerState = z.strictObject({
 });
 export type CustomerState = z.infer<typeof CustomerState>;
 
+const ClickId = z.strictObject({ value: z.string(), at: z.number().describe('When it was seen (ms)') });
+/** Ad platforms' click ids and cookies (worker/engine/click-ids.ts): kept with ads consent only, 90 days. */
+export const ClickIds = z.strictObject({
+  gclid: ClickId.optional().describe("Google Ads' click id of the landing URL"),
+  gbraid: ClickId.optional().describe("Google Ads' click id for iOS app campaigns"),
+  wbraid: ClickId.optional().describe("Google Ads' click id for web-to-app campaigns"),
+  fbc: ClickId.optional().describe("Meta's click id as its `fbc` value: fb.1.<ms of the click>.<fbclid>"),
+  msclkid: ClickId.optional().describe("Microsoft Advertising's click id"),
+  fbp: ClickId.optional().describe("Meta's browser id, the `_fbp` cookie"),
+  gcl_aw: ClickId.optional().describe("Google's `_gcl_aw` cookie (GCL.<seconds>.<gclid>)"),
+});
+export type ClickIds = z.infer<typeof ClickIds>;
+
+/** SHA-256 hex of a normalised identifier, as the snippet or a backend sends it. */
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+
 export const VisitorState = z.strictObject({
   v: z.number(),
   vid: z.string(),
@@ -123,6 +139,10 @@ export const VisitorState = z.strictObject({
   first_touch: Utm.optional(),
   uid: z.string().optional(),
   customer: CustomerState,
+  /** From a verified identify or POST /v1/identify only: what ad platforms match a person by. */
+  email_sha256: Sha256.optional().describe('SHA-256 of the trimmed, lower-cased e-mail address'),
+  phone_sha256: Sha256.optional().describe('SHA-256 of the phone number in E.164 (+ and digits)'),
+  click_ids: ClickIds.optional(),
 });
 export type VisitorState = z.infer<typeof VisitorState>;
 

@@ -58,6 +58,10 @@ interface Operation<Errors extends ErrorStatus> {
   auth: keyof typeof SECURITY;
   /** The 200 answer: a zod schema of the JSON (the same the handler's body satisfies), or a media type. */
   ok?: z.ZodType | Media;
+  /** Other media types the 200 answer comes in when the request asks (an export's CSV). */
+  okAlso?: Media[];
+  /** Headers of the 200 answer, and what each says. */
+  okHeaders?: Record<string, string>;
   /** Answers without a body (collect's 204 for bots, a redirect), by status. */
   empty?: Partial<Record<SuccessStatusCode | RedirectStatusCode, string>>;
   /** Error statuses and when they happen; JSON ErrorBody unless the operation answers `ok` as HTML. */
@@ -80,8 +84,18 @@ export function operation<Errors extends ErrorStatus = never>(op: Operation<Erro
   const responses: ResponsesWithResolver = {};
   if (op.ok)
     responses[200] = {
-      description: page?.description ?? 'OK',
-      content: page ? textContent(page.type) : jsonContent(op.ok as z.ZodType),
+      description: [page?.description ?? 'OK', ...(op.okAlso ?? []).map((media) => `${media.type}: ${media.description}`)].join(
+        '; ',
+      ),
+      content: Object.assign(
+        page ? textContent(page.type) : jsonContent(op.ok as z.ZodType),
+        ...(op.okAlso ?? []).map((media) => textContent(media.type)),
+      ),
+      ...(op.okHeaders && {
+        headers: Object.fromEntries(
+          Object.entries(op.okHeaders).map(([name, description]) => [name, { description, schema: { type: 'string' } }]),
+        ),
+      }),
     };
   for (const [status, description] of Object.entries(op.empty ?? {})) responses[status] = { description: description as string };
   for (const [status, description] of Object.entries<string>(op.errors))

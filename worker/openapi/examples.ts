@@ -42,10 +42,15 @@ const decision: Decision = {
       reasons: ['stage=applicant', 'form mortgage-app abandoned at step 3'],
     },
   ],
-  audiences: { join: [{ id: 'mortgage_abandoners', expires: 1766592000000 }], leave: [] },
+  audiences: {
+    join: [{ id: 'mortgage_abandoners', expires: 1766592000000, event_id: '5c9e2f0d41b7a3e86f1d0c2b9a7e4d31' }],
+    leave: [],
+  },
 };
 
-const member = { vid, uid, joined: at, expires: 1766592000000 };
+const profileId = `uid:${uid}`;
+const member = { vid: profileId, uid, joined: at, expires: 1766592000000, event_id: '5c9e2f0d41b7a3e86f1d0c2b9a7e4d31' };
+const emailHash = '87924606b4131a8aceeeae8868531fbb9712aaa07a5d3a756b26ce0f5d6ca674'; // test@gmail.com
 const webhookPayload: WebhookPayload = {
   delivery_id: '9c1f4e2a7b3d8c6e0f5a1b2c3d4e5f60',
   site,
@@ -139,7 +144,23 @@ export const examples = {
     response: { site, vid, erased: { events: 12, visitors: [vid], analytics_rows: 31 } } satisfies Erasure,
   },
   listAudienceMembers: {
-    response: { site, audience: 'mortgage_abandoners', members: [member], next: null } satisfies AudienceMembers,
+    response: {
+      site,
+      audience: 'mortgage_abandoners',
+      members: [
+        {
+          ...member,
+          key: uid,
+          vids: [vid],
+          email_sha256: emailHash,
+          phone_sha256: null,
+          click_ids: { gclid: { value: 'EAIaIQobChMIq9Xk2cDd', at } },
+          consent: { analytics: true, personalization: true, ads: true },
+        },
+      ],
+      unmatched: 0,
+      next: null,
+    } satisfies AudienceMembers,
   },
   getStats: {
     response: {

@@ -1,6 +1,8 @@
-// GET /v1/audiences/:site/:audience (API key): the audience's current members for ad-platform
-// sync, with join and expiry times and the hashed user id when known, a page at a time.
-import { Hono } from 'hono';
+// GET /v1/audiences/:site/:audience (API key): the audience's current members for ad-platform sync,
+// one per person, a page at a time: as JSON with what each can be matched by, or in the platforms'
+// own upload formats (?format=google_customer_match: a CSV for Google Ads Customer Match;
+// ?format=meta_custom_audience: the payload of Meta's custom audience users endpoint).
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { requireApiKey } from '../http/auth';
@@ -10,13 +12,23 @@ import { operation } from '../http/operation';
 import { validated } from '../http/validate';
 import { Name } from '../schema/events';
 import { currentMembers } from '../audiences/members';
-import { AudienceMembers } from '../schema/audiences';
+import { customerMatchCsv, metaPayload, unmatched } from '../audiences/exports';
+import { AudienceFormat, AudienceMembers, MetaAudiencePayload } from '../schema/audiences';
 
 const Params = z.strictObject({ site: Name, audience: Name });
+/** A page of JSON is at most 1,000 members; an export's at most 10,000, the most Meta takes in one request. */
+const MAX_LIMIT = { json: 1000, export: 10_000 } as const;
 const Query = z.strictObject({
   /** The opaque `next` of the previous page. */
   cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_LIMIT.export)
+    .optional()
+    .describe('Members per page: default 100 and at most 1,000 as JSON; default and at most 10,000 for an export'),
+  format: AudienceFormat.default('json'),
 });
 
 const encodeCursor = (vid: string) => btoa(vid).replace(/=+$/, '');
@@ -29,12 +41,28 @@ function decodeCursor(cursor: string | undefined): string {
   }
 }
 
+const HEADERS = {
+  unmatched: 'X-Nextbest-Unmatched',
+  next: 'X-Nextbest-Next',
+} as const;
+
 const described = operation({
   id: 'listAudienceMembers',
   tag: 'audiences',
-  summary: "An audience's current members, a page at a time, for ad-platform sync",
+  summary: "An audience's current members, one per person, a page at a time, as JSON or as Google's or Meta's upload",
   auth: 'apiKey',
-  ok: AudienceMembers,
+  ok: z.union([AudienceMembers, MetaAudiencePayload]),
+  okAlso: [
+    {
+      type: 'text/csv',
+      description: 'format=google_customer_match: the Email and Phone columns, one row per member with either',
+    },
+  ],
+  okHeaders: {
+    [HEADERS.unmatched]:
+      'Members of this page without a hashed e-mail or phone (for Meta: without an e-mail), left out of an export',
+    [HEADERS.next]: 'The cursor of the next page; absent on the last',
+  },
   errors: {
     400: 'Bad parameter or cursor',
     401: 'No valid API key',
@@ -42,6 +70,19 @@ const described = operation({
     404: 'Unknown site or audience',
   },
 });
+
+type Query = z.output<typeof Query>;
+
+async function page(c: Context<AppEnv>, site: string, audience: string, query: Query) {
+  const most = query.format === 'json' ? MAX_LIMIT.json : MAX_LIMIT.export;
+  if (query.limit !== undefined && query.limit > most) {
+    throw new ApiError(400, 'invalid_request', `limit: at most ${most} for format ${query.format}`, 'limit');
+  }
+  const limit = query.limit ?? (query.format === 'json' ? 100 : MAX_LIMIT.export);
+  const members = await currentMembers(c.env.DB, site, audience, Date.now(), decodeCursor(query.cursor), limit);
+  const next = members.length === limit ? encodeCursor(members[members.length - 1].vid) : null;
+  return { members, next };
+}
 
 export const audiences = new Hono<AppEnv>()
   .use('/v1/audiences/*', requireApiKey())
@@ -52,8 +93,18 @@ export const audiences = new Hono<AppEnv>()
     if (!rules.source.audiences.some((a) => a.id === audience)) {
       throw new ApiError(404, 'unknown_audience', `rules/${site}.json has no audience "${audience}"`, 'audience');
     }
-    const members = await currentMembers(c.env.DB, site, audience, Date.now(), decodeCursor(query.cursor), query.limit);
-    const next = members.length === query.limit ? encodeCursor(members[members.length - 1].vid) : null;
+    const { members, next } = await page(c, site, audience, query);
     c.header('Cache-Control', 'no-store');
-    return c.json({ site, audience, members, next } satisfies AudienceMembers, 200);
+    if (next) c.header(HEADERS.next, next);
+    if (query.format === 'google_customer_match') {
+      c.header(HEADERS.unmatched, String(unmatched(members, 'google')));
+      c.header('Content-Disposition', `attachment; filename="${site}-${audience}-customer-match.csv"`);
+      return c.body(customerMatchCsv(members), 200, { 'Content-Type': 'text/csv; charset=utf-8' });
+    }
+    if (query.format === 'meta_custom_audience') {
+      c.header(HEADERS.unmatched, String(unmatched(members, 'meta')));
+      return c.json(metaPayload(members) satisfies MetaAudiencePayload, 200);
+    }
+    c.header(HEADERS.unmatched, String(unmatched(members, 'google')));
+    return c.json({ site, audience, members, unmatched: unmatched(members, 'google'), next } satisfies AudienceMembers, 200);
   });

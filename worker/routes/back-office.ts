@@ -16,6 +16,7 @@ import { Name } from '../schema/events';
 import { CollectResponse } from '../schema/collect';
 import { BackOfficeBatch, SpendRequest, SpendResponse } from '../schema/back-office';
 import { scrubEvent } from '../lib/scrub';
+import { keepAdIds } from '../lib/click-ids';
 import { DAY_MS } from '../lib/time';
 import { userProfileId, userStub, visitorStub } from '../visitor/stub';
 import { storeSpend } from '../analytics/spend';
@@ -72,7 +73,7 @@ export const backOffice = new Hono<AppEnv>()
           `events[${i}].ts`,
         );
     });
-    const events = batch.events.map((event) => scrubEvent(event));
+    const events = batch.events.map((event) => keepAdIds(scrubEvent(event), event));
     // The sender's clock is the truth here: sent_at = received makes every event's time its ts.
     const common = { site, events, slots: batch.slots ?? [], sentAt: receivedAt, receivedAt, scope: 'full' as const };
     const result = batch.uid

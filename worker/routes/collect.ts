@@ -19,6 +19,7 @@ import { describeIssue } from '../schema/issues';
 import { visitorStub } from '../visitor/stub';
 import { staleReason } from '../visitor/clock';
 import { scrubEvent } from '../lib/scrub';
+import { keepAdIds } from '../lib/click-ids';
 import { botBatchStatement } from '../analytics/rollup';
 
 /** The batch's events that pass their schema and are recent enough (clock.ts), and why the others do not. */
@@ -36,7 +37,7 @@ function validEvents(
     // Revenue counts towards CLV: a page could make it up, so only a sender with the key may state it.
     else if (parsed.success && !keyed && parsed.data.type === 'track' && parsed.data.amount !== undefined)
       rejected.push({ index, reason: `events[${index}].amount: accepted only with the API key (POST /v1/events)` });
-    else if (parsed.success) events.push(scrubEvent(parsed.data));
+    else if (parsed.success) events.push(keepAdIds(scrubEvent(parsed.data), parsed.data));
     else {
       const { path, reason } = describeIssue(parsed.error.issues[0], `events[${index}]`);
       rejected.push({ index, reason: `${path}: ${reason}` });

@@ -1,5 +1,6 @@
-// POST /v1/identify (API key): links a visitor to a hashed user id. Every visitor linked to the
-// same user id is merged into one profile (see worker/visitor/visitor.ts for the merge rule).
+// POST /v1/identify (API key): links a visitor to a hashed user id, and keeps the person's hashed
+// e-mail and phone when given. Every visitor linked to the same user id is merged into one profile
+// (see worker/visitor/visitor.ts for the merge rule).
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { requireApiKey } from '../http/auth';
@@ -29,9 +30,9 @@ const described = operation({
 export const identify = new Hono<AppEnv>()
   .use('/v1/identify', requireApiKey())
   .post('/v1/identify', described, limitAddress(), jsonBody(IdentifyRequest), async (c) => {
-    const { site, vid, uid } = c.req.valid('json');
+    const { site, vid, ...identity } = c.req.valid('json');
     await siteRules(c, site, { checkOrigin: false });
-    const linked = await visitorStub(c.env, site, vid).identify({ site, vid, uid, now: Date.now() });
+    const linked = await visitorStub(c.env, site, vid).identify({ site, vid, ...identity, now: Date.now() });
     c.header('Cache-Control', 'no-store');
     return c.json({ vid, ...linked } satisfies IdentifyResponse, 200);
   });

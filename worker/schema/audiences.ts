@@ -1,24 +1,64 @@
-// What GET /v1/audiences/:site/:audience answers, and the body of the audience webhooks: members
-// with their join and expiry times and, when the person identified, the hashed user id.
+// What GET /v1/audiences/:site/:audience answers (as JSON, and as the ad platforms' own upload
+// formats), and the body of the audience webhooks: members with their join and expiry times, the
+// hashed user id when the person identified, and what ad platforms match them by.
 import { z } from 'zod';
+import { ClickIds, Consent } from '../engine/state';
+
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 
 export const Member = z.strictObject({
+  /** The profile id: the visitor id, or `uid:<hash>` for a person linked across browsers. */
   vid: z.string(),
   /** SHA-256 hex of the site's user id, when the visitor identified. */
   uid: z.string().nullable(),
   joined: z.number(),
   expires: z.number(),
+  event_id: z
+    .string()
+    .describe(
+      'The id of this join or leave: the same one the collect and decide answers gave the browser, so an ad platform counts the two copies once',
+    ),
 });
 export type Member = z.infer<typeof Member>;
+
+/** A member as the audience's list shows it: one per person (key = uid) or anonymous browser (key = vid). */
+export const AudienceMember = Member.extend({
+  key: z.string().describe('Who the audience counts as one member: the uid once identified, else the vid'),
+  vids: z.array(z.string()).describe("The member's browsers (visitor ids linked to the person)"),
+  event_id: Member.shape.event_id.describe("The id of the member's join"),
+  email_sha256: Sha256.nullable().describe('SHA-256 of the normalised e-mail address, from a verified identify'),
+  phone_sha256: Sha256.nullable().describe('SHA-256 of the phone number in E.164, from a verified identify'),
+  click_ids: ClickIds.describe('Click ids and ad cookies of the last 90 days, kept with ads consent only'),
+  consent: Consent,
+});
+export type AudienceMember = z.infer<typeof AudienceMember>;
+
+export const AudienceFormat = z
+  .enum(['json', 'google_customer_match', 'meta_custom_audience'])
+  .describe(
+    '`json`: this list; `google_customer_match`: a CSV file with the Email and Phone columns for a Google Ads Customer Match upload; `meta_custom_audience`: the `payload` of a Meta Marketing API POST /{custom_audience_id}/users',
+  );
+export type AudienceFormat = z.infer<typeof AudienceFormat>;
 
 export const AudienceMembers = z.strictObject({
   site: z.string(),
   audience: z.string(),
-  members: z.array(Member),
+  members: z.array(AudienceMember),
+  /** Members of this page with neither a hashed e-mail address nor a hashed phone number. */
+  unmatched: z.number().int().describe('Members of this page that ad platforms cannot match: neither e-mail nor phone hash'),
   /** The cursor of the next page; null on the last one. */
   next: z.string().nullable(),
 });
 export type AudienceMembers = z.infer<typeof AudienceMembers>;
+
+/** The `payload` Meta's users endpoint takes: at most 10,000 rows, hashed values in the schema's order. */
+export const MetaAudiencePayload = z
+  .strictObject({
+    schema: z.tuple([z.literal('EMAIL'), z.literal('PHONE')]),
+    data: z.array(z.tuple([z.string(), z.string()])).max(10_000),
+  })
+  .meta({ id: 'MetaCustomAudiencePayload' });
+export type MetaAudiencePayload = z.infer<typeof MetaAudiencePayload>;
 
 /**
  * POSTed to an audience's `webhook`, signed (X-Nextbest-Signature) as worker/audiences/webhooks.ts

@@ -32,7 +32,13 @@ export const OfferDecision = z.strictObject({
 });
 export type OfferDecision = z.infer<typeof OfferDecision>;
 
-export const AudienceJoin = z.strictObject({ id: z.string(), expires: z.number() });
+/** The id of one membership change, the same in the webhook delivery (worker/engine/audience-events.ts). */
+const EventId = z
+  .string()
+  .regex(/^[0-9a-f]{32}$/)
+  .describe("The change's id: give it to your pixel as its event id, so the platform counts the browser and server copies once.");
+export const AudienceJoin = z.strictObject({ id: z.string(), expires: z.number(), event_id: EventId });
+export const AudienceLeave = z.strictObject({ id: z.string(), event_id: EventId });
 
 export const Decision = z
   .strictObject({
@@ -41,7 +47,7 @@ export const Decision = z
     segments: z.array(z.string()),
     score: z.strictObject({ total: z.number(), products: z.record(z.string(), z.number()) }),
     offers: z.array(OfferDecision),
-    audiences: z.strictObject({ join: z.array(AudienceJoin), leave: z.array(z.string()) }),
+    audiences: z.strictObject({ join: z.array(AudienceJoin), leave: z.array(AudienceLeave) }),
   })
   .meta({ id: 'Decision' });
 export type Decision = z.infer<typeof Decision>;

@@ -7,6 +7,10 @@ export const IdentifyRequest = z.strictObject({
   vid: ClientId,
   /** SHA-256 hex of the site's own user id: the raw id never reaches Nextbest. */
   uid: IdentifyEvent.shape.uid,
+  /** SHA-256 of the trimmed, lower-cased e-mail address: matched by Google Customer Match and Meta. */
+  email_sha256: IdentifyEvent.shape.email_sha256,
+  /** SHA-256 of the phone number in E.164 (`+` and digits). */
+  phone_sha256: IdentifyEvent.shape.phone_sha256,
 });
 export type IdentifyRequest = z.infer<typeof IdentifyRequest>;
 

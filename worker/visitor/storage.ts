@@ -1,4 +1,4 @@
-// The Visitor's SQLite tables `visitor`, `events`, `links` and `audience_sync`, and every query on
+// The Visitor's SQLite tables `visitor`, `events`, `links`, `audience_sync` and `mirrored`, and every query on
 // them: no other module reads or writes these (the outbox's table is outbox.ts's). Columns may be
 // added, never renamed: stored objects outlive deploys.
 import type { Event } from '../schema/events';
@@ -31,6 +31,8 @@ export function migrate(sql: SqlStorage): void {
     CREATE TABLE IF NOT EXISTS links (vid TEXT PRIMARY KEY, linked_at INTEGER NOT NULL);
     -- Audience memberships changed since the last mirror to D1: the latest state per audience.
     CREATE TABLE IF NOT EXISTS audience_sync (audience TEXT PRIMARY KEY, member TEXT NOT NULL);
+    -- What was last mirrored to D1 besides memberships, by name (the member's identifiers).
+    CREATE TABLE IF NOT EXISTS mirrored (name TEXT PRIMARY KEY, value TEXT NOT NULL);
   `);
 }
 
@@ -168,4 +170,15 @@ export function pendingAudienceChanges(sql: SqlStorage): Array<{ audience: strin
     .exec<{ audience: string; member: string }>('SELECT audience, member FROM audience_sync')
     .toArray()
     .map((row) => ({ audience: row.audience, member: JSON.parse(row.member) }));
+}
+
+/** The value last mirrored under `name`, or null. */
+export function mirrored(sql: SqlStorage, name: string): string | null {
+  return sql.exec<{ value: string }>('SELECT value FROM mirrored WHERE name = ?', name).toArray()[0]?.value ?? null;
+}
+
+/** Records what was mirrored under `name`; null forgets it. */
+export function noteMirrored(sql: SqlStorage, name: string, value: string | null): void {
+  if (value === null) sql.exec('DELETE FROM mirrored WHERE name = ?', name);
+  else sql.exec('INSERT OR REPLACE INTO mirrored (name, value) VALUES (?, ?)', name, value);
 }

@@ -30,7 +30,8 @@ import { correctedTime } from './clock';
 import * as store from './storage';
 import * as outbox from './outbox';
 import { TokenBucket } from './token-bucket';
-import { writeMemberships } from '../audiences/members';
+import { forgetIdentityStatement, identityStatement, membershipStatements, type MemberIdentity } from '../audiences/members';
+import { currentClickIds } from '../engine/click-ids';
 import { webhookMessages } from '../audiences/webhooks';
 import { userProfileId, userStub, visitorStub } from './stub';
 import { noteActive } from '../rules/sample';
@@ -156,9 +157,25 @@ export class Visitor extends DurableObject<Env> {
     return { ...decideFor(state, input.slots, input.request), vid: input.vid };
   }
 
-  /** Links this visitor to a user id (from /v1/identify or an identify event) and merges. */
-  async identify(input: { site: string; vid: string; uid: string; now: number }): Promise<{ profile: string; linked: string[] }> {
+  /**
+   * Links this visitor to a user id (from /v1/identify) and merges. Hashed identifiers, when given,
+   * are recorded on the person as a verified identify event.
+   */
+  async identify(input: IdentifyInput): Promise<{ profile: string; linked: string[] }> {
     if (!this.mergedUser()) await this.linkUser(input.site, input.vid, input.uid, input.now);
+    if (input.email_sha256 || input.phone_sha256) {
+      const { site, vid, uid, now, email_sha256, phone_sha256 } = input;
+      const event: Event = {
+        id: `api-identify-${crypto.randomUUID()}`,
+        ts: now,
+        type: 'identify',
+        uid,
+        ...(email_sha256 ? { email_sha256 } : {}),
+        ...(phone_sha256 ? { phone_sha256 } : {}),
+      };
+      const base = { site, vid, slots: [], sentAt: now, receivedAt: now, verified: [uid], scope: 'full' as const };
+      await userStub(this.env, site, this.mergedUser()!).collect({ ...base, events: [event], user: this.mergedUser()! });
+    }
     const user = await userStub(this.env, input.site, this.mergedUser()!).profile();
     return { profile: userProfileId(this.mergedUser()!), linked: user?.linked ?? [input.vid] };
   }
@@ -241,7 +258,7 @@ export class Visitor extends DurableObject<Env> {
       uid: meta.uid,
       linked: meta.uid ? store.linkedVids(this.sql) : [],
       events: store.eventCount(this.sql),
-      state: meta.state,
+      state: withCurrentClickIds(meta.state, Date.now()),
       recent: store.recentEvents(this.sql, 50),
     };
   }
@@ -280,16 +297,48 @@ export class Visitor extends DurableObject<Env> {
     this.notedActiveAt = now;
   }
 
+  /**
+   * Mirrors the recorded membership changes, and the member's identifiers when they changed, to D1,
+   * and queues the webhooks. A browser merged into its person has its identifiers row deleted: the
+   * person's row speaks for it.
+   */
   private async syncAudiences(): Promise<void> {
     const meta = this.meta();
+    if (!meta) return;
+    const now = Date.now();
     const pending = store.pendingAudienceChanges(this.sql);
-    if (!meta || pending.length === 0) return;
+    const identity = meta.mergedInto || Object.keys(meta.state.audiences).length === 0 ? null : this.identity(meta);
+    const mirrored = store.mirrored(this.sql, 'identity');
+    const identityJson = identity && JSON.stringify(identity);
+    const statements = membershipStatements(
+      this.env.DB,
+      pending.map(({ audience, member }) => ({ site: meta.site, audience, vid: meta.vid, uid: meta.uid, member })),
+    );
+    if (identity && identityJson !== mirrored) statements.push(identityStatement(this.env.DB, identity, now));
+    if (meta.mergedInto && mirrored !== null) statements.push(forgetIdentityStatement(this.env.DB, meta.site, meta.vid));
+    if (statements.length === 0) return;
+    await this.env.DB.batch(statements);
     const changes = pending.map(({ audience, member }) => ({ site: meta.site, audience, vid: meta.vid, uid: meta.uid, member }));
-    await writeMemberships(this.env.DB, changes);
-    const hooks = webhookMessages(await this.rulesFor(meta.site), changes, Date.now());
+    const hooks = webhookMessages(await this.rulesFor(meta.site), changes, now);
     if (hooks.length) await this.env.WEBHOOKS.sendBatch(hooks.map((body) => ({ body })));
     // Only the rows mirrored are cleared: a change recorded meanwhile waits for the next alarm.
     store.clearAudienceChanges(this.sql, pending);
+    store.noteMirrored(this.sql, 'identity', meta.mergedInto ? null : (identityJson ?? mirrored));
+  }
+
+  /** What ad platforms can match this profile's member by (click ids as stored; readers drop the stale). */
+  private identity(meta: store.Meta): MemberIdentity {
+    const { state } = meta;
+    return {
+      site: meta.site,
+      vid: meta.vid,
+      uid: meta.uid,
+      vids: meta.uid ? store.linkedVids(this.sql) : [meta.vid],
+      email_sha256: state.email_sha256 ?? null,
+      phone_sha256: state.phone_sha256 ?? null,
+      click_ids: state.click_ids ?? {},
+      consent: state.consent,
+    };
   }
 
   /**
@@ -313,7 +362,8 @@ export class Visitor extends DurableObject<Env> {
     if (input.user && input.vid !== profileId) store.addLink(this.sql, input.vid, input.receivedAt);
     const audiencesBefore = structuredClone(state.audiences);
     const fresh: KeyedEvent[] = [];
-    for (const event of input.events) {
+    for (const sent of input.events) {
+      const event = trusted(sent, input);
       const at = correctedTime(event.ts, input.sentAt, input.receivedAt);
       const row = {
         id: event.id,
@@ -397,14 +447,33 @@ export class Visitor extends DurableObject<Env> {
       for (;;) {
         const rows = store.eventsAfter(this.sql, sent);
         if (rows.length === 0) {
-          this.ctx.storage.transactionSync(() => store.markMerged(this.sql, uid));
-          return;
+          this.ctx.storage.transactionSync(() => {
+            store.markMerged(this.sql, uid);
+            this.retireMemberships(Date.now());
+          });
+          return this.scheduleFlush();
         }
         await user.absorb({ site, uid, vid, events: rows.map(({ rowid: _rowid, ...row }) => row), now: Date.now() });
         sent = rows[rows.length - 1].rowid;
       }
     })().finally(() => (this.linking = undefined));
     return this.linking;
+  }
+
+  /**
+   * A browser linked to its person stops being a member on its own: its current memberships end now
+   * (mirrored and told to webhooks as leaves by the next alarm), and the person's profile, which has
+   * refolded this browser's events, holds the person's memberships from then on. So a person is one
+   * member however many browsers they use, and a member while their merged history keeps them one.
+   */
+  private retireMemberships(now: number): void {
+    const meta = this.meta();
+    if (!meta) return;
+    const before = structuredClone(meta.state.audiences);
+    for (const member of Object.values(meta.state.audiences)) {
+      if (member.left === undefined && member.expires > now) member.left = now;
+    }
+    if (store.noteAudienceChanges(this.sql, before, meta.state.audiences)) store.saveState(this.sql, meta.state);
   }
 
   /**
@@ -442,6 +511,36 @@ export class Visitor extends DurableObject<Env> {
 }
 
 type PersonKeys = { ph: string; linked?: string[] };
+
+export interface IdentifyInput {
+  site: string;
+  vid: string;
+  uid: string;
+  now: number;
+  email_sha256?: string;
+  phone_sha256?: string;
+}
+
+/**
+ * The event as this profile may keep it: an identify's hashed e-mail and phone only reach a person's
+ * profile from an identify verified for that very person (its signature, or the API key). Anyone can
+ * hash someone else's address; an unverified one is recorded without them, so it can put no one in
+ * an ad platform's audience.
+ */
+function trusted(event: Event, input: CollectInput): Event {
+  if (event.type !== 'identify' || (!event.email_sha256 && !event.phone_sha256)) return event;
+  if (input.user === event.uid && input.verified.includes(event.uid)) return event;
+  const { email_sha256: _email, phone_sha256: _phone, ...rest } = event;
+  return rest;
+}
+
+/** The state as a reader sees it now: click ids past their 90 days left out. */
+function withCurrentClickIds(state: VisitorState, now: number): VisitorState {
+  if (!state.click_ids) return state;
+  const click_ids = currentClickIds(state.click_ids, now);
+  const { click_ids: _stored, ...rest } = state;
+  return Object.keys(click_ids).length ? { ...rest, click_ids } : rest;
+}
 
 type Decider = (state: VisitorState, slots: readonly string[], request?: RequestContext) => Decision;
 
