@@ -3,25 +3,15 @@
 // textContent; the CTA becomes a link only when it parses as an http(s) URL. Styles are set through
 // the CSSOM (element.style), which a strict CSP allows without 'unsafe-inline'. Nothing moves
 // (no animation or transition), so prefers-reduced-motion has nothing to turn off.
-import { hideMs } from './config';
-import { allowed } from './consent';
+//
+// This is nb-banners.js, an ES module that nb.js imports only when a decision has a banner to show
+// (snippet/decisions.ts), with the offers to render and the function that queues events.
 import { readJson, store } from './storage';
-import { push, slots } from './transport';
-import type { Decision, OfferDecision } from './types';
+import { slots } from './slots';
+import type { Draft, OfferDecision } from './types';
 
-/** Functions registered with nb('on', 'offer', fn): called with every offer decision. */
-export const handlers: Array<(offer: OfferDecision) => void> = [];
 /** Offers shown on this page, and those dismissed for good (remembered in localStorage). */
 let done: string[] | undefined;
-
-/** Anti-flicker: slots stay hidden until the first decision arrives or `hideMs` passes. */
-export function hideSlots(): void {
-  if (hideMs && allowed('personalization')) (reveal('hidden'), setTimeout(reveal, hideMs));
-}
-
-function reveal(visibility = ''): void {
-  for (const slot of slots()) slot.style.visibility = visibility;
-}
 
 function add(parent: Node, tag: string, text?: string): HTMLElement {
   const element = document.createElement(tag);
@@ -29,17 +19,16 @@ function add(parent: Node, tag: string, text?: string): HTMLElement {
   return parent.appendChild(element);
 }
 
-/** Hands each offer to the handlers and shows its banner (in the loop: a separate function gzips larger). */
-export function render(decision?: Decision): void {
+/** Shows each offer's banner (in the loop: a separate function gzips larger). */
+export function render(offers: OfferDecision[], push: (draft: Draft) => void): void {
   done ||= readJson('nb_dismissed', []);
-  for (const offer of decision?.offers || []) {
+  for (const offer of offers) {
     try {
-      // Each in a task of its own: a page's handler that throws is the page's error and stops nothing here.
-      handlers.map((handler) => setTimeout(handler, 0, offer));
-      const { banner, offer: id, variant } = offer;
-      const slot = banner?.placement == 'slot' && slots().find((e) => e.dataset.nbSlot == offer.slot);
-      // Shown: not held out, consented to, not yet shown or dismissed, and its slot (if any) is on the page.
-      if (!banner || offer.holdout || !allowed('personalization') || done!.includes(id) || slot == null) continue;
+      const { offer: id, variant } = offer;
+      const banner = offer.banner!;
+      const slot = banner.placement == 'slot' && slots().find((e) => e.dataset.nbSlot == offer.slot);
+      // Shown: not yet shown or dismissed, and its slot (if any) is on the page (nb.js has checked the rest).
+      if (done!.includes(id) || slot == null) continue;
       done!.push(id);
       const event = (action: 'impression' | 'click' | 'dismiss') => push({ type: 'offer', offer: id, variant, action });
       const modal = banner.placement == 'modal';
@@ -102,5 +91,4 @@ export function render(decision?: Decision): void {
       console.warn('nb', error);
     }
   }
-  reveal();
 }

@@ -6,10 +6,11 @@
 // The server deduplicates by event id, so a batch that is sent twice is counted once. Events are
 // scrubbed of personal data by the rule the worker applies too, before they are queued.
 import { scrubEvent } from '../worker/lib/scrub';
-import { endpoint, site } from './config';
-import { allowed } from './consent';
+import { endpoint, optIn, site } from './config';
+import { allowed, settings } from './consent';
 import { sid, touch, vid } from './ids';
 import { pending, remove, stash } from './outbox';
+import { slots } from './slots';
 import { uid } from './storage';
 import type { CollectResponse, Decision, Draft, Event } from './types';
 
@@ -18,6 +19,8 @@ const queue: Event[] = [];
 let timer: ReturnType<typeof setTimeout> | undefined;
 let retryTimer: ReturnType<typeof setTimeout>;
 let failures = 0;
+/** Opt-in: the landing page view (its UTM and click ids with it), kept in memory until the visitor answers. */
+let held: Draft | undefined;
 
 /**
  * Called with each decision the server answers (the entry adds the banners), each in a task of its
@@ -25,10 +28,15 @@ let failures = 0;
  */
 export const decided: Array<(decision: Decision) => void> = [];
 
-export const slots = () => [...document.querySelectorAll<HTMLElement>('[data-nb-slot]')];
+export const dropHeld = () => (held = undefined);
 
 export function push(draft: Draft): void {
-  if (allowed('analytics')) {
+  if (!allowed('analytics')) {
+    if (optIn && draft.type == 'page') held ||= draft;
+  } else {
+    const landing = held;
+    held = undefined;
+    if (landing) push(landing);
     const ts = Date.now();
     touch(ts);
     queue.push({ id: uid(), ts, ...scrubEvent(draft) } as Event);
@@ -44,7 +52,7 @@ export function push(draft: Draft): void {
 function body(events: Event[]): string {
   // The server ignores slot names it cannot use, so the page's markup is sent as it is.
   const names = allowed('personalization') ? slots().map((e) => e.dataset.nbSlot!) : [];
-  return JSON.stringify({ site, vid, sid, sent_at: Date.now(), slots: names, events });
+  return JSON.stringify({ site, vid, sid, sent_at: Date.now(), slots: names, consent: settings(), events });
 }
 
 /**

@@ -4,6 +4,51 @@
 (function () {
   'use strict';
 
+  // ---------- Consent banner ----------
+  // The demo's tag uses the default mode (data-nb-consent="opt-out"): everything is allowed until the
+  // visitor refuses here. The choice goes to the snippet with nb('consent', …), which remembers it;
+  // this banner only remembers that it was answered.
+  var banner = document.getElementById('consent-banner');
+  var settings = document.getElementById('consent-settings');
+  function closeBanner(choice) {
+    window.nb('consent', choice);
+    try {
+      localStorage.setItem('demo_consent_answered', '1');
+    } catch (e) {
+      // private mode: the banner asks again next time
+    }
+    banner.hidden = true;
+  }
+  function answered() {
+    try {
+      return localStorage.getItem('demo_consent_answered') === '1';
+    } catch (e) {
+      return false;
+    }
+  }
+  if (banner) {
+    banner.hidden = answered();
+    banner.addEventListener('click', function (event) {
+      var action = event.target.getAttribute && event.target.getAttribute('data-consent');
+      if (action === 'accept') closeBanner({ analytics: true, personalization: true, ads: true });
+      else if (action === 'refuse') closeBanner({ analytics: false, personalization: false, ads: false });
+      else if (action === 'settings' && settings.hidden) {
+        settings.hidden = false;
+        event.target.setAttribute('aria-expanded', 'true');
+        event.target.textContent = 'Save my choices';
+      } else if (action === 'settings') {
+        closeBanner({
+          analytics: settings.analytics.checked,
+          personalization: settings.personalization.checked,
+          ads: settings.ads.checked,
+        });
+      }
+    });
+    document.addEventListener('click', function (event) {
+      if (event.target.hasAttribute && event.target.hasAttribute('data-consent-open')) banner.hidden = false;
+    });
+  }
+
   function money(n) {
     return '$' + Math.round(n).toLocaleString('en-US');
   }

@@ -97,7 +97,7 @@ export const collect = new Hono<AppEnv>()
       sentAt: batch.sent_at,
       receivedAt,
       sid: batch.sid,
-      request: requestContext(c),
+      request: requestContext(c, batch.consent),
       verified,
       scope: keyed ? 'full' : 'public',
     });

@@ -83,8 +83,10 @@ export const IdentifyEvent = z.strictObject({
   traits: Props.optional(),
   /** SHA-256 of the e-mail address, trimmed and lower-cased (Google Customer Match, Meta Custom Audiences). */
   email_sha256: Sha256Hex.optional(),
-  /** SHA-256 of the phone number in E.164 (`+` and digits only). */
+  /** SHA-256 of the phone number in E.164, `+` and digits (Google Customer Match). */
   phone_sha256: Sha256Hex.optional(),
+  /** SHA-256 of the same number's digits without the `+` (Meta Custom Audiences). */
+  phone_digits_sha256: Sha256Hex.optional(),
   /**
    * Hex HMAC-SHA256 of `uid` under the site's identity secret, computed by the site's backend
    * (README, "Identity verification"). Without a valid one the identify stays on this device.
