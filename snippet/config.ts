@@ -22,5 +22,9 @@ export const strict = data.nbStrict == 'true';
 export const optIn = data.nbConsent == 'opt-in';
 /** Anti-flicker: slots stay hidden until the decision arrives or this many ms pass (0: never hide). */
 export const hideMs = +(data.nbTimeout || 300);
+/** data-nb-offset: the element (a CSS selector, e.g. the site's header) a top-bar banner goes after. */
+export const offset = data.nbOffset;
+/** data-nb-debug="true": each decision is logged with its reasons, and QA browsers of the rules' test_origins pass the bot filter. */
+export const debug = data.nbDebug == 'true';
 /** The site's country (ISO 3166 alpha-2, e.g. "GB"): the calling code of phone numbers written without one. */
 export const country = data.nbCountry;

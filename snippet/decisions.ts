@@ -2,17 +2,22 @@
 // joins and leaves (with ads consent) to the nb('on', 'audience') ones, and banners to the
 // renderer, nb-banners.js: an ES module beside nb.js that is loaded only when a decision has a
 // banner to show, so that pages without one never download it. Slots stay hidden until then.
-import { base, hideMs } from './config';
+import { base, debug, hideMs, offset } from './config';
 import { allowed } from './consent';
 import { slots } from './slots';
 import { push } from './transport';
-import type { Decision, Draft, OfferDecision } from './types';
+import type { Decision } from './types';
 
 /** Functions registered with nb('on', kind, fn), by kind. */
 export const handlers: Record<string, Array<(detail: unknown) => void>> = { offer: [], audience: [] };
 
-/** Anti-flicker: slots stay hidden until the first decision is shown or `hideMs` passes. */
-export function hideSlots(): void {
+/**
+ * Reserves each slot's declared height (data-nb-min-height, a CSS length) so that a banner does not
+ * push the page down; anti-flicker: slots stay hidden until the first decision is shown or `hideMs`
+ * passes.
+ */
+export function prepareSlots(): void {
+  for (const slot of slots()) if (slot.dataset.nbMinHeight) slot.style.minHeight = slot.dataset.nbMinHeight;
   if (hideMs && allowed('personalization')) (reveal('hidden'), setTimeout(reveal, hideMs));
 }
 
@@ -23,7 +28,9 @@ function reveal(visibility = ''): void {
 // Each handler in a task of its own: a page's handler that throws is the page's error and stops nothing here.
 const tell = (kind: string, detail: unknown) => handlers[kind].map((handler) => setTimeout(handler, 0, detail));
 
-export function show({ offers, audiences }: Decision): void {
+export function show(decision: Decision): void {
+  const { offers, audiences } = decision;
+  if (debug) console.log('nb decision', decision);
   offers.map((offer) => tell('offer', offer));
   if (allowed('ads'))
     for (const action of ['join', 'leave'] as const)
@@ -31,7 +38,7 @@ export function show({ offers, audiences }: Decision): void {
   const banners = allowed('personalization') && offers.filter((offer) => offer.banner && !offer.holdout);
   if (banners && banners[0])
     import(base + 'nb-banners.js')
-      .then((renderer: { render(offers: OfferDecision[], push: (draft: Draft) => void): void }) => renderer.render(banners, push))
+      .then((renderer: typeof import('./banners')) => renderer.render(banners, push, decision.theme, offset))
       .catch((error) => console.warn('nb', error))
       .finally(reveal);
   else reveal();

@@ -5,7 +5,7 @@
 // consent change to send) is connected here. Nothing here throws into the host page.
 import { base, country, site } from './config';
 import { allowed, setConsent } from './consent';
-import { handlers, hideSlots, show } from './decisions';
+import { handlers, prepareSlots, show } from './decisions';
 import { watchForms } from './forms';
 import { page, watchPages } from './pages';
 import { hex } from './storage';
@@ -70,7 +70,7 @@ function nb(...[command, ...args]: Call): void {
 // queued calls are replayed, nb goes live and the page view is queued; the transport sends it in
 // a task of its own. Calls made meanwhile wait in nb.q, so every event keeps its order.
 function boot(): void {
-  if (NB_BANNERS) (hideSlots(), decided.push(show));
+  if (NB_BANNERS) (prepareSlots(), decided.push(show));
   setTimeout(start);
 }
 

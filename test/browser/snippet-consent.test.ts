@@ -15,7 +15,10 @@ const ALL = { analytics: true, personalization: true, ads: true };
 const apply = html(`
 <form data-nb-form="mortgage-app">
 ${[1, 2, 3, 4]
-  .map((n) => `<fieldset data-nb-step="${n}"${n > 1 ? ' hidden' : ''}><input name="f${n}"><button type="button" id="next-${n}">Next</button></fieldset>`)
+  .map(
+    (n) =>
+      `<fieldset data-nb-step="${n}"${n > 1 ? ' hidden' : ''}><input name="f${n}"><button type="button" id="next-${n}">Next</button></fieldset>`,
+  )
   .join('\n')}
 </form>
 <script>

@@ -141,7 +141,37 @@
   var progress = Array.prototype.slice.call(document.querySelectorAll('#progress li'));
   var FIELDS = 'input, select, textarea';
 
+  // ---------- Resume ----------
+  // The answers are kept in this tab's sessionStorage as they are typed (never the SSN), with the
+  // step reached, so that "Resume my application" (apply.html?resume=1) reopens where the visitor
+  // left. They stay in the browser: nothing here sends them, and the snippet never reads values.
+  var DRAFT = 'demo_application_draft';
+  var PRIVATE = { ssn: true, consent: true };
+  function readDraft() {
+    try {
+      return JSON.parse(sessionStorage.getItem(DRAFT)) || null;
+    } catch (e) {
+      return null;
+    }
+  }
+  function saveDraft(step) {
+    var values = {};
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (field.name && !PRIVATE[field.name] && field.type !== 'checkbox') values[field.name] = field.value;
+    });
+    var draft = readDraft();
+    try {
+      sessionStorage.setItem(
+        DRAFT,
+        JSON.stringify({ step: step === undefined ? (draft ? draft.step : 0) : step, values: values }),
+      );
+    } catch (e) {
+      // storage blocked: resuming starts over
+    }
+  }
+
   function show(index) {
+    saveDraft(index);
     steps.forEach(function (step, i) {
       step.hidden = i !== index;
     });
@@ -235,6 +265,20 @@
       });
   });
 
+  form.addEventListener('input', function () {
+    saveDraft();
+  });
+  var draft = /[?&]resume=1(&|$)/.test(location.search) && readDraft();
+  if (draft) {
+    Object.keys(draft.values).forEach(function (name) {
+      var field = form.elements[name];
+      if (field && !PRIVATE[name]) field.value = draft.values[name];
+    });
+    if (draft.step > 0 && draft.step < steps.length) show(draft.step);
+    var resumed = document.getElementById('resumed');
+    if (resumed) resumed.hidden = false;
+  } else saveDraft(0); // a fresh start replaces an older draft
+
   // Enter in a text field moves to the next step rather than submitting early.
   form.addEventListener('keydown', function (event) {
     if (event.key !== 'Enter' || event.target.tagName !== 'INPUT' || event.target.type === 'checkbox') return;
@@ -270,6 +314,11 @@
     event.preventDefault();
     if (!consent.checked) return;
     form.hidden = true;
+    try {
+      sessionStorage.removeItem(DRAFT);
+    } catch (e) {
+      // nothing kept
+    }
     progress.forEach(function (item) {
       item.classList.add('done');
       item.removeAttribute('aria-current');

@@ -126,6 +126,8 @@ export const BatchEnvelope = z.strictObject({
   consent: z
     .strictObject({ analytics: z.boolean().optional(), personalization: z.boolean().optional(), ads: z.boolean().optional() })
     .optional(),
+  /** Sent by a tag with data-nb-debug="true": from one of the rules' test_origins, a headless browser is not taken for a bot. */
+  debug: z.literal(true).optional(),
   events: z.array(z.unknown()).min(1).max(MAX_EVENTS_PER_BATCH),
 });
 export type BatchEnvelope = z.infer<typeof BatchEnvelope>;
