@@ -17,6 +17,8 @@ export interface ParsedRules {
   offers: Items<RulesFile['offers']>;
   audiences: Items<RulesFile['audiences']>;
   lifecycle?: RulesFile['lifecycle'];
+  origins?: RulesFile['origins'];
+  test_origins?: RulesFile['test_origins'];
 }
 
 export function parsePartial(json: unknown): ParsedRules {
@@ -25,6 +27,8 @@ export function parsePartial(json: unknown): ParsedRules {
   const slots = RulesFile.shape.slots.safeParse(file.slots);
   return {
     slots: slots.success ? slots.data : undefined,
+    origins: RulesFile.shape.origins.safeParse(file.origins).data,
+    test_origins: RulesFile.shape.test_origins.safeParse(file.test_origins).data,
     products: items(Product, file.products),
     scoring: { rules: items(ScoreRule, scoring.rules) },
     stages: items(Stage, file.stages),

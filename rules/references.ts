@@ -29,6 +29,11 @@ export function checkReferences(rules: ParsedRules): Problem[] {
   const slots = rules.slots ? new Set(rules.slots) : null;
   for (const [at, condition] of conditionsOf(rules)) checkIds(condition, at, known, problems);
   stageOrder(rules.stages, problems);
+  const origins = new Set(rules.origins?.map((origin) => new URL(origin).origin));
+  rules.test_origins?.forEach((origin, i) => {
+    if (rules.origins && !origins.has(new URL(origin).origin))
+      problems.push({ path: `test_origins[${i}]`, reason: `${origin} must be listed in "origins" too (its pages send events)` });
+  });
   for (const [at, condition, reason] of decidedWithoutEvent(rules)) {
     const path = fieldsOf(condition, at).find(([, key]) => key === 'event' || key.startsWith('event.'))?.[0];
     if (path) problems.push({ path, reason });

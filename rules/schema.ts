@@ -5,7 +5,7 @@
 // each section `examples`: test/unit/rules/editor.test.ts fails on a field left undescribed.
 import { z } from 'zod';
 import { Name } from '../worker/schema/events';
-import { Banner } from '../worker/schema/decision';
+import { Banner, Theme } from '../worker/schema/decision';
 import { conditionJsonSchema } from './condition-schema';
 import { isTimeZone } from '../worker/lib/zone';
 
@@ -292,6 +292,20 @@ export const RulesFile = z.strictObject({
       description:
         'Pages the dashboard counts as one: each path (after index files, .html and trailing slashes are dropped) maps to the path to show, e.g. {"/apply-now": "/apply"}.',
       examples: [{ '/apply-now': '/apply' }],
+    }),
+  theme: Theme.optional().meta({
+    description:
+      "The banners' look on every page of the site: defaults that the page's own `--nb-*` CSS custom properties override (snippet/README.md, \"Theming\"). Without it banners take the page's font and text colour and a neutral frame.",
+    examples: [{ accent: '#0e7c7b', accent_text: '#ffffff', radius: '8px', spacing: '1em' }],
+  }),
+  test_origins: z
+    .array(z.url({ protocol: /^https?$/ }))
+    .max(20)
+    .optional()
+    .meta({
+      description:
+        'Origins of QA environments (e.g. a staging site) whose headless browsers may send events with `data-nb-debug="true"`: the bot filter lets them through for this site only. List them in `origins` too.',
+      examples: [['https://staging.acme-lending.example']],
     }),
   lifecycle: Lifecycle.default({
     activation_days: 30,

@@ -3,14 +3,13 @@
 // transport: the modules below it import downwards only (storage and config, then consent, the
 // transport, then pages, forms and banners), and what flows back up (a decision to render, a
 // consent change to send) is connected here. Nothing here throws into the host page.
-import { handlers, hideSlots, render } from './banners';
-import { site } from './config';
-import { setConsent } from './consent';
+import { base, country, site } from './config';
+import { allowed, setConsent } from './consent';
+import { handlers, prepareSlots, show } from './decisions';
 import { watchForms } from './forms';
 import { page, watchPages } from './pages';
 import { hex } from './storage';
-import { decided, flush, push, retry } from './transport';
-import type { OfferDecision } from './types';
+import { decided, dropHeld, flush, push, retry } from './transport';
 
 type Props = Record<string, string | number | boolean | null>;
 /** A call as the page makes it: the command's name, then arguments that nothing has checked yet. */
@@ -21,12 +20,22 @@ const w = window as unknown as { nb?: ((...call: Call) => void) & { q?: Call[] }
  * Only the SHA-256 of the trimmed, lower-cased id leaves the browser. `sig`, the site backend's
  * HMAC-SHA256 of that hash (it lets the worker trust the identify), goes with it as given when it is
  * 64 lower-case hex digits; anything else is left out (the identify then counts as unverified).
+ * The traits `email` and `phone` never leave as they are: with ads consent, nb-identify.js hashes
+ * them as the ad platforms match them (identifiers.ts); without it, nothing of them goes.
  */
-function identify(id: unknown, traits?: Props, options?: { sig?: unknown }): void {
+function identify(id: unknown, given?: Props | null, options?: { sig?: unknown } | null): void {
+  const { email, phone, ...traits } = given || {};
   const sig = options?.sig as string;
-  crypto.subtle
-    .digest('SHA-256', new TextEncoder().encode((id + '').trim().toLowerCase()))
-    .then((hash) => push({ type: 'identify', uid: hex(hash), traits, ...(/^[\da-f]{64}$/.test(sig) && { sig }) }));
+  Promise.all([
+    crypto.subtle.digest('SHA-256', new TextEncoder().encode((id + '').trim().toLowerCase())),
+    allowed('ads') && (email || phone)
+      ? import(base + 'nb-identify.js')
+          .then((module: typeof import('./identifiers')) => module.hashed(email, phone, country))
+          .catch(() => ({}))
+      : {},
+  ]).then(([uid, hashes]) =>
+    push({ type: 'identify', uid: hex(uid), traits, ...hashes, ...(/^[\da-f]{64}$/.test(sig) && { sig }) }),
+  );
 }
 
 /**
@@ -39,10 +48,11 @@ const commands: Record<string, (...args: never[]) => unknown> = {
   identify,
   consent: (update: Parameters<typeof setConsent>[0]) => {
     const settings = setConsent(update);
-    if (settings) push({ type: 'track', name: 'consent', props: settings });
+    // Refused: an opt-in page's landing view, held for the answer, is dropped; granted, it goes first.
+    if (settings) (settings.analytics || dropHeld(), push({ type: 'track', name: 'consent', props: settings }));
   },
   page: () => page(1),
-  on: (kind: string, handler: (offer: OfferDecision) => void) => kind == 'offer' && handlers.push(handler),
+  on: (kind: string, handler: (detail: unknown) => void) => handlers[kind].push(handler),
 };
 
 function nb(...[command, ...args]: Call): void {
@@ -60,7 +70,7 @@ function nb(...[command, ...args]: Call): void {
 // queued calls are replayed, nb goes live and the page view is queued; the transport sends it in
 // a task of its own. Calls made meanwhile wait in nb.q, so every event keeps its order.
 function boot(): void {
-  if (NB_BANNERS) (hideSlots(), decided.push(render));
+  if (NB_BANNERS) (prepareSlots(), decided.push(show));
   setTimeout(start);
 }
 

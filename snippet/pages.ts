@@ -3,14 +3,27 @@
 // keeps its hash only for hash routing; the transport scrubs it (after its origin), the referrer
 // and the title.
 import { hashRouting, spa } from './config';
+import { allowed } from './consent';
 import { push } from './transport';
+
+/** A first-party cookie the ad platforms' own tags set (Meta's _fbp, Google's _gcl_aw), if the site has it. */
+const cookie = (name: string) => document.cookie.match('(^|; )' + name + '=([^;]*)')?.[2];
 
 let last = '';
 
 export function page(force?: unknown): void {
   // Without hash routing the fragment is cut off: a URL's first "#" starts it, so it is the first match.
   const url = location.href.replace(hashRouting ? '' : location.hash, '');
-  if (url != last || force) (push({ type: 'page', url, ref: last || document.referrer, title: document.title }), (last = url));
+  if (url != last || force)
+    (push({
+      type: 'page',
+      url,
+      ref: last || document.referrer,
+      title: document.title,
+      // With ads consent only, as the click ids in the URL are kept only with it (by the worker).
+      ad_cookies: allowed('ads') ? { fbp: cookie('_fbp'), gcl_aw: cookie('_gcl_aw') } : undefined,
+    }),
+      (last = url));
 }
 
 /** Sends the first page view, then follows navigations. */

@@ -6,10 +6,11 @@
 // The server deduplicates by event id, so a batch that is sent twice is counted once. Events are
 // scrubbed of personal data by the rule the worker applies too, before they are queued.
 import { scrubEvent } from '../worker/lib/scrub';
-import { endpoint, site } from './config';
-import { allowed } from './consent';
+import { debug, endpoint, optIn, site } from './config';
+import { allowed, settings } from './consent';
 import { sid, touch, vid } from './ids';
 import { pending, remove, stash } from './outbox';
+import { slots } from './slots';
 import { uid } from './storage';
 import type { CollectResponse, Decision, Draft, Event } from './types';
 
@@ -18,6 +19,10 @@ const queue: Event[] = [];
 let timer: ReturnType<typeof setTimeout> | undefined;
 let retryTimer: ReturnType<typeof setTimeout>;
 let failures = 0;
+/** Set when the worker refused this page's origin: nothing more is sent from this page. */
+let refused: unknown;
+/** Opt-in: the landing page view (its UTM and click ids with it), kept in memory until the visitor answers. */
+let held: Draft | undefined;
 
 /**
  * Called with each decision the server answers (the entry adds the banners), each in a task of its
@@ -25,10 +30,16 @@ let failures = 0;
  */
 export const decided: Array<(decision: Decision) => void> = [];
 
-export const slots = () => [...document.querySelectorAll<HTMLElement>('[data-nb-slot]')];
+export const dropHeld = () => (held = undefined);
 
 export function push(draft: Draft): void {
-  if (allowed('analytics')) {
+  if (refused) return;
+  if (!allowed('analytics')) {
+    if (optIn && draft.type == 'page') held ||= draft;
+  } else {
+    const landing = held;
+    held = undefined;
+    if (landing) push(landing);
     const ts = Date.now();
     touch(ts);
     queue.push({ id: uid(), ts, ...scrubEvent(draft) } as Event);
@@ -44,7 +55,16 @@ export function push(draft: Draft): void {
 function body(events: Event[]): string {
   // The server ignores slot names it cannot use, so the page's markup is sent as it is.
   const names = allowed('personalization') ? slots().map((e) => e.dataset.nbSlot!) : [];
-  return JSON.stringify({ site, vid, sid, sent_at: Date.now(), slots: names, events });
+  return JSON.stringify({
+    site,
+    vid,
+    sid,
+    sent_at: Date.now(),
+    slots: names,
+    consent: settings(),
+    debug: debug || undefined,
+    events,
+  });
 }
 
 /**
@@ -66,6 +86,11 @@ function send(events: Event[], draining?: unknown): void {
       // 429 and up (rate limited, server errors) stay in the outbox; the lower 4xx clear it, since
       // sending the same again would not help (bad input, a refused origin, too large).
       if (response.status > 428) throw 0;
+      // An origin the site's rules do not list: the worker says how to fix it; retrying would not help.
+      if (response.status == 403)
+        response
+          .json()
+          .then(({ error }) => error.code == 'origin_not_allowed' && !refused && console.warn('nb', (refused = error.message)));
       if (NB_OUTBOX) remove(events);
       // Back online, or an outbox chunk went through: go on draining.
       if (NB_OUTBOX && (failures || draining)) ((failures = 0), retry());

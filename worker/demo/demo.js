@@ -4,6 +4,51 @@
 (function () {
   'use strict';
 
+  // ---------- Consent banner ----------
+  // The demo's tag uses the default mode (data-nb-consent="opt-out"): everything is allowed until the
+  // visitor refuses here. The choice goes to the snippet with nb('consent', …), which remembers it;
+  // this banner only remembers that it was answered.
+  var banner = document.getElementById('consent-banner');
+  var settings = document.getElementById('consent-settings');
+  function closeBanner(choice) {
+    window.nb('consent', choice);
+    try {
+      localStorage.setItem('demo_consent_answered', '1');
+    } catch (e) {
+      // private mode: the banner asks again next time
+    }
+    banner.hidden = true;
+  }
+  function answered() {
+    try {
+      return localStorage.getItem('demo_consent_answered') === '1';
+    } catch (e) {
+      return false;
+    }
+  }
+  if (banner) {
+    banner.hidden = answered();
+    banner.addEventListener('click', function (event) {
+      var action = event.target.getAttribute && event.target.getAttribute('data-consent');
+      if (action === 'accept') closeBanner({ analytics: true, personalization: true, ads: true });
+      else if (action === 'refuse') closeBanner({ analytics: false, personalization: false, ads: false });
+      else if (action === 'settings' && settings.hidden) {
+        settings.hidden = false;
+        event.target.setAttribute('aria-expanded', 'true');
+        event.target.textContent = 'Save my choices';
+      } else if (action === 'settings') {
+        closeBanner({
+          analytics: settings.analytics.checked,
+          personalization: settings.personalization.checked,
+          ads: settings.ads.checked,
+        });
+      }
+    });
+    document.addEventListener('click', function (event) {
+      if (event.target.hasAttribute && event.target.hasAttribute('data-consent-open')) banner.hidden = false;
+    });
+  }
+
   function money(n) {
     return '$' + Math.round(n).toLocaleString('en-US');
   }
@@ -96,7 +141,37 @@
   var progress = Array.prototype.slice.call(document.querySelectorAll('#progress li'));
   var FIELDS = 'input, select, textarea';
 
+  // ---------- Resume ----------
+  // The answers are kept in this tab's sessionStorage as they are typed (never the SSN), with the
+  // step reached, so that "Resume my application" (apply.html?resume=1) reopens where the visitor
+  // left. They stay in the browser: nothing here sends them, and the snippet never reads values.
+  var DRAFT = 'demo_application_draft';
+  var PRIVATE = { ssn: true, consent: true };
+  function readDraft() {
+    try {
+      return JSON.parse(sessionStorage.getItem(DRAFT)) || null;
+    } catch (e) {
+      return null;
+    }
+  }
+  function saveDraft(step) {
+    var values = {};
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (field.name && !PRIVATE[field.name] && field.type !== 'checkbox') values[field.name] = field.value;
+    });
+    var draft = readDraft();
+    try {
+      sessionStorage.setItem(
+        DRAFT,
+        JSON.stringify({ step: step === undefined ? (draft ? draft.step : 0) : step, values: values }),
+      );
+    } catch (e) {
+      // storage blocked: resuming starts over
+    }
+  }
+
   function show(index) {
+    saveDraft(index);
     steps.forEach(function (step, i) {
       step.hidden = i !== index;
     });
@@ -190,6 +265,20 @@
       });
   });
 
+  form.addEventListener('input', function () {
+    saveDraft();
+  });
+  var draft = /[?&]resume=1(&|$)/.test(location.search) && readDraft();
+  if (draft) {
+    Object.keys(draft.values).forEach(function (name) {
+      var field = form.elements[name];
+      if (field && !PRIVATE[name]) field.value = draft.values[name];
+    });
+    if (draft.step > 0 && draft.step < steps.length) show(draft.step);
+    var resumed = document.getElementById('resumed');
+    if (resumed) resumed.hidden = false;
+  } else saveDraft(0); // a fresh start replaces an older draft
+
   // Enter in a text field moves to the next step rather than submitting early.
   form.addEventListener('keydown', function (event) {
     if (event.key !== 'Enter' || event.target.tagName !== 'INPUT' || event.target.type === 'checkbox') return;
@@ -225,6 +314,11 @@
     event.preventDefault();
     if (!consent.checked) return;
     form.hidden = true;
+    try {
+      sessionStorage.removeItem(DRAFT);
+    } catch (e) {
+      // nothing kept
+    }
     progress.forEach(function (item) {
       item.classList.add('done');
       item.removeAttribute('aria-current');

@@ -136,7 +136,16 @@ function decisionFor(
   }
   if (variant) reasons.push(`variant ${variant.id} (bucket ${fmt(bucket)})`);
   const banner = variant?.banner ? { ...offer.banner, ...variant.banner } : offer.banner;
-  return { slot, offer: offer.id, ...(variant ? { variant: variant.id } : {}), holdout: false, banner, reasons };
+  const dismiss_hours = offer.caps.dismiss_cooldown_hours;
+  return {
+    slot,
+    offer: offer.id,
+    ...(variant ? { variant: variant.id } : {}),
+    holdout: false,
+    banner,
+    ...(dismiss_hours ? { dismiss_hours } : {}),
+    reasons,
+  };
 }
 
 /** The winner's priority and the rate across visitors behind it: for `full` reasons only. */

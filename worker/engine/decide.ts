@@ -34,6 +34,7 @@ export function decide(
     score: { total: round1(context.score.total), products },
     offers: personalizes(context) ? chooseOffers(rules, state, context, now, slots, observed, scope) : [],
     audiences: audienceDecision(rules, state, context, now),
+    ...(rules.source.theme ? { theme: rules.source.theme } : {}),
   };
 }
 

@@ -36,7 +36,15 @@ export function allowSiteOrigin(c: Context, site: string, origins: readonly stri
   // Pages the worker serves itself (the demo site) are same-origin, whatever the rules list.
   if (!origin || origin === new URL(c.req.url).origin) return;
   if (!origins.some((allowed) => normalize(allowed) === origin)) {
-    throw new ApiError(403, 'origin_not_allowed', `origin ${origin} is not listed in the "origins" of site ${site}'s rules`);
+    // The refusal itself may be read by the page (it holds nothing of anyone's), so that the
+    // snippet can name the fix in the console and stop sending instead of retrying in the dark.
+    throw new ApiError(
+      403,
+      'origin_not_allowed',
+      `origin ${origin} is not listed in site ${site}'s rules: add "${origin}" to "origins" in rules/${site}.json`,
+      undefined,
+      { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' },
+    );
   }
   c.header('Access-Control-Allow-Origin', origin);
 }

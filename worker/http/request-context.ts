@@ -1,7 +1,9 @@
 // What the engine may know of the request itself: a coarse device class, the country Cloudflare
-// reports, and Global Privacy Control (an opt-out of sale and sharing: no ad audiences).
+// reports, the consent the page applies (sent with each batch by the snippet), and Global Privacy
+// Control or Do Not Track (an opt-out of sale and sharing: no ad audiences, whatever the page says).
 import type { Context } from 'hono';
 import type { RequestContext } from '../engine';
+import type { BatchEnvelope } from '../schema/events';
 
 function deviceOf(userAgent: string | undefined): 'mobile' | 'tablet' | 'desktop' {
   if (!userAgent) return 'desktop';
@@ -15,10 +17,11 @@ function countryOf(request: Request): string | undefined {
   return typeof country === 'string' ? country : undefined;
 }
 
-export function requestContext(c: Context): RequestContext {
+export function requestContext(c: Context, consent?: BatchEnvelope['consent']): RequestContext {
+  const optedOut = c.req.header('sec-gpc') === '1' || c.req.header('dnt') === '1';
   return {
     device: deviceOf(c.req.header('user-agent')),
     country: countryOf(c.req.raw),
-    ...(c.req.header('sec-gpc') === '1' ? { consent: { ads: false } } : {}),
+    ...(consent || optedOut ? { consent: { ...consent, ...(optedOut && { ads: false }) } } : {}),
   };
 }

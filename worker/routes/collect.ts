@@ -3,7 +3,7 @@
 // and the decisions for the page's slots. An identify links devices only when verified (identity.ts).
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
-import { isBotRequest } from '../http/bots';
+import { isBotRequest, isQaBrowser } from '../http/bots';
 import { hasValidApiKey } from '../http/auth';
 import { verifyIdentities } from '../http/identity';
 import { requestContext } from '../http/request-context';
@@ -81,7 +81,8 @@ export const collect = new Hono<AppEnv>()
     c.header('Cache-Control', 'no-store');
     // Server-side senders (an app backend, a CRM) present the API key: no bots, and trusted.
     const keyed = await hasValidApiKey(c);
-    if (!keyed && isBotRequest(c.req.header('user-agent'))) {
+    const qa = isQaBrowser(c.req.header('origin'), batch.debug, rules.source.test_origins);
+    if (!keyed && !qa && isBotRequest(c.req.header('user-agent'))) {
       countBot(c, batch.site, receivedAt, rules.source.timezone);
       return c.body(null, 204, { 'X-Nextbest-Ignored': 'bot' });
     }
@@ -98,7 +99,7 @@ export const collect = new Hono<AppEnv>()
       sentAt: batch.sent_at,
       receivedAt,
       sid: batch.sid,
-      request: requestContext(c),
+      request: requestContext(c, batch.consent),
       verified,
       scope: keyed ? 'full' : 'public',
     });

@@ -1,26 +1,35 @@
-// GET /nb.js: the built snippet from static assets. Sites paste the unversioned URL, so it may be
-// cached for an hour and revalidated in the background; the ETag makes revalidation cheap.
-import { Hono } from 'hono';
+// GET /nb.js: the built snippet from static assets, and the ES modules it imports when a page needs
+// them (nb-banners.js, nb-identify.js). Sites paste the unversioned URL, so each may be cached for
+// an hour and revalidated in the background; the ETag makes revalidation cheap. The modules are
+// imported across origins (the page's to ours), which CORS must allow.
+import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { fetchAsset } from '../http/assets';
 import { operation } from '../http/operation';
 
 export const snippet = new Hono<AppEnv>();
 
-const described = operation({
-  id: 'getSnippet',
-  tag: 'meta',
-  summary: 'The browser snippet, cached for an hour and revalidated in the background',
-  auth: 'none',
-  ok: { type: 'text/javascript', description: 'The snippet' },
-  errors: {},
-});
+const FILES = [
+  ['/nb.js', 'getSnippet', 'The browser snippet'],
+  ['/nb-banners.js', 'getSnippetBanners', "The snippet's banner renderer, imported when a decision has a banner to show"],
+  ['/nb-identify.js', 'getSnippetIdentify', "The snippet's identifier hashing, imported by an identify with an e-mail or phone"],
+] as const;
 
-snippet.get('/nb.js', described, async (c) => {
-  const response = await fetchAsset(c, '/nb.js');
-  if (response.ok) {
-    response.headers.set('Cache-Control', 'public, max-age=3600, stale-while-revalidate=86400');
-    response.headers.set('Access-Control-Allow-Origin', '*');
-  }
-  return response;
-});
+for (const [path, id, what] of FILES) {
+  const described = operation({
+    id,
+    tag: 'meta',
+    summary: `${what}, cached for an hour and revalidated in the background`,
+    auth: 'none',
+    ok: { type: 'text/javascript', description: what },
+    errors: {},
+  });
+  snippet.get(path, described, async (c: Context<AppEnv>) => {
+    const response = await fetchAsset(c, path);
+    if (response.ok) {
+      response.headers.set('Cache-Control', 'public, max-age=3600, stale-while-revalidate=86400');
+      response.headers.set('Access-Control-Allow-Origin', '*');
+    }
+    return response;
+  });
+}

@@ -13,7 +13,17 @@ export const Banner = z.strictObject({
   cta: z
     .strictObject({
       text: z.string().describe('The button text, e.g. "Resume my application".'),
-      url: z.url({ protocol: /^https?$/ }).describe('Where the button leads (http or https).'),
+      url: z
+        .union([
+          z.url({ protocol: /^https?$/ }),
+          z
+            .string()
+            .max(2000)
+            .regex(/^(\/(?!\/)|\.\.?\/|\?)\S*$/, 'expected an http(s) URL, or a path relative to the page ("/apply", "./apply.html")'),
+        ])
+        .describe(
+          'Where the button leads: an http(s) URL, or a path the snippet resolves against the page ("./apply.html?resume=1"), which works on any host and after a deploy.',
+        ),
     })
     .optional()
     .describe('The call to action: a button.'),
@@ -28,9 +38,33 @@ export const OfferDecision = z.strictObject({
   holdout: z.boolean(),
   /** Absent for a holdout visitor: recorded, not shown. */
   banner: Banner.optional(),
+  /** The offer's dismiss cooldown: a browser that dismissed it keeps it away this long, then forgets. */
+  dismiss_hours: z.number().positive().optional(),
   reasons: z.array(z.string()),
 });
 export type OfferDecision = z.infer<typeof OfferDecision>;
+
+/** A CSS colour the snippet may put into a style: hex, a name, or rgb()/hsl() with numbers only. */
+const CssColor = z
+  .string()
+  .max(40)
+  .regex(/^(#[0-9a-fA-F]{3,8}|[a-zA-Z]+|(rgb|hsl)a?\([\d.,%\s/]+\))$/, 'expected a CSS colour such as "#0e7c7b" or "teal"');
+const CssLength = z
+  .string()
+  .max(12)
+  .regex(/^\d+(\.\d+)?(px|em|rem)$/, 'expected a CSS length such as "8px" or "1em"');
+
+export const Theme = z
+  .strictObject({
+    accent: CssColor.optional().describe("The call to action's background (`--nb-accent`)."),
+    accent_text: CssColor.optional().describe("The call to action's text colour (`--nb-accent-text`)."),
+    background: CssColor.optional().describe("The banner's background (`--nb-background`)."),
+    border: CssColor.optional().describe("The banner's border colour (`--nb-border`)."),
+    radius: CssLength.optional().describe('Corner radius of the banner and its button (`--nb-radius`).'),
+    spacing: CssLength.optional().describe("The banner's inner padding (`--nb-spacing`)."),
+  })
+  .meta({ id: 'Theme' });
+export type Theme = z.infer<typeof Theme>;
 
 /** The id of one membership change, the same in the webhook delivery (worker/engine/audience-events.ts). */
 const EventId = z
@@ -48,6 +82,8 @@ export const Decision = z
     score: z.strictObject({ total: z.number(), products: z.record(z.string(), z.number()) }),
     offers: z.array(OfferDecision),
     audiences: z.strictObject({ join: z.array(AudienceJoin), leave: z.array(AudienceLeave) }),
+    /** The site's banner theme (rules `theme`): defaults that the page's own --nb-* CSS properties override. */
+    theme: Theme.optional(),
   })
   .meta({ id: 'Decision' });
 export type Decision = z.infer<typeof Decision>;

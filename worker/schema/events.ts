@@ -83,8 +83,10 @@ export const IdentifyEvent = z.strictObject({
   traits: Props.optional(),
   /** SHA-256 of the e-mail address, trimmed and lower-cased (Google Customer Match, Meta Custom Audiences). */
   email_sha256: Sha256Hex.optional(),
-  /** SHA-256 of the phone number in E.164 (`+` and digits only). */
+  /** SHA-256 of the phone number in E.164, `+` and digits (Google Customer Match). */
   phone_sha256: Sha256Hex.optional(),
+  /** SHA-256 of the same number's digits without the `+` (Meta Custom Audiences). */
+  phone_digits_sha256: Sha256Hex.optional(),
   /**
    * Hex HMAC-SHA256 of `uid` under the site's identity secret, computed by the site's backend
    * (README, "Identity verification"). Without a valid one the identify stays on this device.
@@ -124,6 +126,8 @@ export const BatchEnvelope = z.strictObject({
   consent: z
     .strictObject({ analytics: z.boolean().optional(), personalization: z.boolean().optional(), ads: z.boolean().optional() })
     .optional(),
+  /** Sent by a tag with data-nb-debug="true": from one of the rules' test_origins, a headless browser is not taken for a bot. */
+  debug: z.literal(true).optional(),
   events: z.array(z.unknown()).min(1).max(MAX_EVENTS_PER_BATCH),
 });
 export type BatchEnvelope = z.infer<typeof BatchEnvelope>;
