@@ -14,6 +14,10 @@ export function isBotRequest(userAgent: string | undefined): boolean {
  * `test_origins`. It is let through the bot filter for that site only, so automated QA sees
  * decisions instead of silence; any other origin, or no debug flag, is filtered as usual.
  */
-export function isQaBrowser(origin: string | undefined, debug: boolean | undefined, testOrigins: readonly string[] = []): boolean {
+export function isQaBrowser(
+  origin: string | undefined,
+  debug: boolean | undefined,
+  testOrigins: readonly string[] = [],
+): boolean {
   return debug === true && origin !== undefined && testOrigins.some((allowed) => new URL(allowed).origin === origin);
 }

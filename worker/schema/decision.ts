@@ -19,7 +19,10 @@ export const Banner = z.strictObject({
           z
             .string()
             .max(2000)
-            .regex(/^(\/(?!\/)|\.\.?\/|\?)\S*$/, 'expected an http(s) URL, or a path relative to the page ("/apply", "./apply.html")'),
+            .regex(
+              /^(\/(?!\/)|\.\.?\/|\?)\S*$/,
+              'expected an http(s) URL, or a path relative to the page ("/apply", "./apply.html")',
+            ),
         ])
         .describe(
           'Where the button leads: an http(s) URL, or a path the snippet resolves against the page ("./apply.html?resume=1"), which works on any host and after a deploy.',
