@@ -42,7 +42,9 @@ export function push(draft: Draft): void {
     if (landing) push(landing);
     const ts = Date.now();
     touch(ts);
-    queue.push({ id: uid(), ts, ...scrubEvent(draft) } as Event);
+    // The ad platforms' cookies (read only with ads consent) go as they are: the scrub would mask
+    // their timestamps, and the worker keeps only values of the platforms' own shapes.
+    queue.push({ id: uid(), ts, ...scrubEvent(draft), ...(draft.type == 'page' && { ad_cookies: draft.ad_cookies }) } as Event);
     // A page view goes in the next task, with all that is queued (flush cancels the batch timer),
     // so that its decision (the banner) arrives within one round trip. A burst is sent in
     // batches of 20 as it grows: the server takes at most 100 events a batch.

@@ -183,3 +183,55 @@ it('loads nb-banners.js only on a page whose decision has a banner to show', asy
   expect(loaded.filter((path) => path == '/nb-banners.js')).toHaveLength(1);
   await site.context.close();
 });
+
+it('keeps the click ids of the landing page on the profile with ads consent only', async () => {
+  const landing = '/t/landing.html?utm_source=google&gclid=EAIaIQobChMI8rXk2cDd&fbclid=IwAR2F4-dbP0l7Mn';
+  const grantsAds = await openSite(live.browser, live.worker, { 'landing.html': html('<p>Rates</p>') });
+  const refusesAds = await openSite(live.browser, live.worker, {
+    'landing.html': html(`<p>Rates</p><script>nb('consent', { ads: false })</script>`),
+  });
+  const clickIds = async (site: Site) => {
+    await site.page.goto(`${live.worker.url}${landing}`);
+    const vid = await site.vid();
+    const profile = await profileWhen(live.worker, vid, (p) => p.state.counters.pages >= 1);
+    return (profile as unknown as { state: { click_ids?: Record<string, { value: string }> } }).state.click_ids ?? {};
+  };
+  const kept = await clickIds(grantsAds);
+  expect(kept.gclid?.value).toBe('EAIaIQobChMI8rXk2cDd');
+  // Meta's fbc: fb.1.<ms of the click>.<fbclid>.
+  expect(kept.fbc?.value).toMatch(/^fb\.1\.\d{13}\.IwAR2F4-dbP0l7Mn$/);
+  expect(await clickIds(refusesAds)).toEqual({});
+  await grantsAds.context.close();
+  await refusesAds.context.close();
+});
+
+it("tells nb('on', 'audience') handlers of a join, with the event id the worker's list gives the same change", async () => {
+  const site = await openSite(live.browser, live.worker, {
+    'apply.html': apply,
+    'other.html': html(
+      `<p>Elsewhere</p><script>nb('on', 'audience', (change) => (window.__changes = (window.__changes || []).concat([change])))</script>`,
+    ),
+  });
+  const vid = await abandonAtStep3(site);
+  // The abandon goes by beacon as the page is left; the next page's own decision carries the join.
+  await site.page.evaluate(() => window.nb('page'));
+  const changes = () =>
+    site.page.evaluate(() => (window as unknown as { __changes?: Array<Record<string, string>> }).__changes ?? []);
+  await expect.poll(async () => (await changes()).length, { timeout: PATIENCE_MS }).toBeGreaterThan(0);
+  const [change] = await changes();
+  expect(change).toMatchObject({
+    audience: 'mortgage_abandoners',
+    action: 'join',
+    event_id: expect.stringMatching(/^[0-9a-f]{32}$/),
+  });
+  // The list is the D1 mirror, written after the visitor's object flushes: poll it.
+  const listed = async () => {
+    const response = await fetch(`${live.worker.url}/v1/audiences/demo/mortgage_abandoners?limit=1000`, {
+      headers: { authorization: `Bearer ${live.worker.apiKey}` },
+    });
+    const { members } = (await response.json()) as { members: Array<{ vid: string; event_id: string }> };
+    return members.find((member) => member.vid == vid)?.event_id;
+  };
+  await expect.poll(listed, { timeout: PATIENCE_MS }).toBe(change.event_id);
+  await site.context.close();
+});

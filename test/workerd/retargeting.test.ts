@@ -77,7 +77,9 @@ async function personOnTwoBrowsers(identifiers: { email?: string; phone?: string
   const sig = await sign(uid);
   const hashes = {
     ...(identifiers.email ? { email_sha256: await sha256(identifiers.email) } : {}),
-    ...(identifiers.phone ? { phone_sha256: await sha256(identifiers.phone) } : {}),
+    ...(identifiers.phone
+      ? { phone_sha256: await sha256(identifiers.phone), phone_digits_sha256: await sha256(identifiers.phone.slice(1)) }
+      : {}),
   };
   const laptop = batch([consent(true), ...abandon()]);
   const phone = batch([consent(true), pageView('https://demo.example/')]);
@@ -249,8 +251,8 @@ describe('exports', () => {
     expect(all.some((m) => m.key === uid)).toBe(true);
   });
 
-  it('meta_custom_audience: the users endpoint payload, e-mail rows only (Meta hashes phones without the +)', async () => {
-    const { hashes } = await personOnTwoBrowsers({ email: 'test@gmail.com', phone: '+18008888888' });
+  it("meta_custom_audience: the users endpoint payload, Meta's own examples in it, phones as digits without the +", async () => {
+    await personOnTwoBrowsers({ email: 'john_smith@gmail.com', phone: '+16505551212' });
     const phoneOnly = await personOnTwoBrowsers({ phone: '+14155550100' });
     const all = await allMembers();
     const response = await get('/v1/audiences/demo/mortgage_abandoners?format=meta_custom_audience');
@@ -258,10 +260,18 @@ describe('exports', () => {
     const payload = await response.json<MetaAudiencePayload>();
     expect(payload.schema).toEqual(['EMAIL', 'PHONE']);
     expect(Object.keys(payload)).toEqual(['schema', 'data']);
-    expect(payload.data).toContainEqual([hashes.email_sha256, '']);
+    // Meta's Conversions API "Customer information parameters" examples: "John_Smith@gmail.com" and
+    // the US number "(650)555-1212", normalised "16505551212", with the digests Meta prints.
+    expect(payload.data).toContainEqual([
+      '62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f',
+      'e323ec626319ca94ee8bff2e4c87cf613be6ea19919ed1364124e16807ab3176',
+    ]);
+    expect(payload.data).toContainEqual(['', phoneOnly.hashes.phone_digits_sha256]);
+    // Never Google's E.164 hash, which Meta cannot match.
     expect(payload.data.flat()).not.toContain(phoneOnly.hashes.phone_sha256);
-    expect(payload.data).toHaveLength(all.filter((m) => m.email_sha256).length);
-    expect(Number(response.headers.get('x-nextbest-unmatched'))).toBe(all.filter((m) => !m.email_sha256).length);
+    const matched = all.filter((m) => m.email_sha256 || m.phone_digits_sha256);
+    expect(payload.data).toHaveLength(matched.length);
+    expect(Number(response.headers.get('x-nextbest-unmatched'))).toBe(all.length - matched.length);
   });
 
   it('json: each member with uid, hashes, click ids and consent; unmatched counted; pages by cursor', async () => {

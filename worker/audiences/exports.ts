@@ -9,17 +9,16 @@
 //
 // Meta's custom audience users endpoint (POST /{custom_audience_id}/users, Marketing API reference
 // "Custom Audience Users"): a `payload` of `schema` and `data`, at most 10,000 rows a request. Meta
-// hashes a phone number as digits only, without the "+" (its normalisation rules for customer file
-// audiences; a "+" gets no matches), while our phone hash is of E.164 with its "+", as Google wants:
-// a PHONE cell from it would never match, so the column stays empty and a member known by phone
-// only counts as unmatched for Meta, until a Meta-normalised phone hash is sent as well.
+// hashes a phone number as digits only, with the country code but without the "+" (Conversions API,
+// "Customer information parameters", `ph`: "(650)555-1212" → "16505551212"), so its PHONE cell is
+// `phone_digits_sha256`, the snippet's second hash of the same number, not Google's E.164 one.
 import type { AudienceMember, MetaAudiencePayload } from '../schema/audiences';
 
 export type Platform = 'google' | 'meta';
 
 const matchable: Record<Platform, (member: AudienceMember) => boolean> = {
   google: (member) => member.email_sha256 !== null || member.phone_sha256 !== null,
-  meta: (member) => member.email_sha256 !== null,
+  meta: (member) => member.email_sha256 !== null || member.phone_digits_sha256 !== null,
 };
 
 /** Members the platform cannot match: they are counted, not exported. */
@@ -33,10 +32,10 @@ export function customerMatchCsv(members: readonly AudienceMember[]): string {
   return ['Email,Phone', ...rows].map((line) => `${line}\r\n`).join('');
 }
 
-/** The users endpoint's payload for the members with an e-mail hash. */
+/** The users endpoint's payload for the members with an e-mail or a Meta-normalised phone hash. */
 export function metaPayload(members: readonly AudienceMember[]): MetaAudiencePayload {
   return {
     schema: ['EMAIL', 'PHONE'],
-    data: members.filter(matchable.meta).map((member) => [member.email_sha256!, '']),
+    data: members.filter(matchable.meta).map((member) => [member.email_sha256 ?? '', member.phone_digits_sha256 ?? '']),
   };
 }

@@ -28,6 +28,7 @@ export interface MemberIdentity {
   vids: string[];
   email_sha256: string | null;
   phone_sha256: string | null;
+  phone_digits_sha256: string | null;
   click_ids: ClickIds;
   consent: Consent;
 }
@@ -49,11 +50,11 @@ export function writeMemberships(db: D1Database, changes: readonly MembershipCha
 }
 
 export function identityStatement(db: D1Database, identity: MemberIdentity, now: number): D1PreparedStatement {
-  const { site, vid, uid, vids, email_sha256, phone_sha256, click_ids, consent } = identity;
+  const { site, vid, uid, vids, email_sha256, phone_sha256, phone_digits_sha256, click_ids, consent } = identity;
   return db
     .prepare(
-      `INSERT OR REPLACE INTO audience_identities (site, vid, uid, vids, email_sha256, phone_sha256, click_ids, consent, updated)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO audience_identities (site, vid, uid, vids, email_sha256, phone_sha256, phone_digits_sha256, click_ids, consent, updated)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .bind(
       site,
@@ -62,6 +63,7 @@ export function identityStatement(db: D1Database, identity: MemberIdentity, now:
       JSON.stringify(vids),
       email_sha256,
       phone_sha256,
+      phone_digits_sha256,
       JSON.stringify(click_ids),
       JSON.stringify(consent),
       now,
@@ -77,6 +79,7 @@ type MemberJoinRow = Omit<Member, 'event_id'> & {
   vids: string | null;
   email_sha256: string | null;
   phone_sha256: string | null;
+  phone_digits_sha256: string | null;
   click_ids: string | null;
   consent: string | null;
 };
@@ -92,7 +95,7 @@ export async function currentMembers(
 ): Promise<AudienceMember[]> {
   const { results } = await db
     .prepare(
-      `SELECT m.vid, m.uid, m.joined, m.expires, i.vids, i.email_sha256, i.phone_sha256, i.click_ids, i.consent
+      `SELECT m.vid, m.uid, m.joined, m.expires, i.vids, i.email_sha256, i.phone_sha256, i.phone_digits_sha256, i.click_ids, i.consent
        FROM audience_members m LEFT JOIN audience_identities i ON i.site = m.site AND i.vid = m.vid
        WHERE m.site = ? AND m.audience = ? AND m.left_at IS NULL AND m.expires > ? AND m.vid > ?
        ORDER BY m.vid LIMIT ?`,
@@ -111,6 +114,7 @@ export async function currentMembers(
       event_id: audienceEventId(audience, 'join', key, changedAt(row, 'join')),
       email_sha256: row.email_sha256,
       phone_sha256: row.phone_sha256,
+      phone_digits_sha256: row.phone_digits_sha256,
       click_ids: currentClickIds(row.click_ids ? (JSON.parse(row.click_ids) as ClickIds) : undefined, now),
       consent: row.consent ? (JSON.parse(row.consent) as Consent) : {},
     };

@@ -32,6 +32,7 @@ export function recordEvent(rules: CompiledRules, state: VisitorState, event: Ev
       // The Durable Object stores these only from an identify verified for this profile's person.
       if (event.email_sha256) state.email_sha256 = event.email_sha256;
       if (event.phone_sha256) state.phone_sha256 = event.phone_sha256;
+      if (event.phone_digits_sha256) state.phone_digits_sha256 = event.phone_digits_sha256;
       return;
   }
 }

@@ -142,6 +142,7 @@ export const VisitorState = z.strictObject({
   /** From a verified identify or POST /v1/identify only: what ad platforms match a person by. */
   email_sha256: Sha256.optional().describe('SHA-256 of the trimmed, lower-cased e-mail address'),
   phone_sha256: Sha256.optional().describe('SHA-256 of the phone number in E.164 (+ and digits)'),
+  phone_digits_sha256: Sha256.optional().describe("SHA-256 of the same number's digits without the + (as Meta matches it)"),
   click_ids: ClickIds.optional(),
 });
 export type VisitorState = z.infer<typeof VisitorState>;

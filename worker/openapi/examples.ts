@@ -154,6 +154,7 @@ export const examples = {
           vids: [vid],
           email_sha256: emailHash,
           phone_sha256: null,
+          phone_digits_sha256: null,
           click_ids: { gclid: { value: 'EAIaIQobChMIq9Xk2cDd', at } },
           consent: { analytics: true, personalization: true, ads: true },
         },

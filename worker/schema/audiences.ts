@@ -28,6 +28,7 @@ export const AudienceMember = Member.extend({
   event_id: Member.shape.event_id.describe("The id of the member's join"),
   email_sha256: Sha256.nullable().describe('SHA-256 of the normalised e-mail address, from a verified identify'),
   phone_sha256: Sha256.nullable().describe('SHA-256 of the phone number in E.164, from a verified identify'),
+  phone_digits_sha256: Sha256.nullable().describe("SHA-256 of the same number's digits without the +, as Meta matches it"),
   click_ids: ClickIds.describe('Click ids and ad cookies of the last 90 days, kept with ads consent only'),
   consent: Consent,
 });

@@ -11,6 +11,8 @@ export const IdentifyRequest = z.strictObject({
   email_sha256: IdentifyEvent.shape.email_sha256,
   /** SHA-256 of the phone number in E.164 (`+` and digits). */
   phone_sha256: IdentifyEvent.shape.phone_sha256,
+  /** SHA-256 of the same number's digits without the `+` (Meta Custom Audiences). */
+  phone_digits_sha256: IdentifyEvent.shape.phone_digits_sha256,
 });
 export type IdentifyRequest = z.infer<typeof IdentifyRequest>;
 

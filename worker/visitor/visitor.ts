@@ -20,7 +20,7 @@ import {
   type RequestContext,
   type VisitorState,
 } from '../engine';
-import { consentOf } from './consent';
+import { consentChange, consentOf } from './consent';
 import { liveRules } from '../rules/live';
 import { queuedEvent, type KeyedEvent, type QueuedExposure } from '../analytics/message';
 import { customerSince, personFacts } from '../analytics/person';
@@ -163,8 +163,8 @@ export class Visitor extends DurableObject<Env> {
    */
   async identify(input: IdentifyInput): Promise<{ profile: string; linked: string[] }> {
     if (!this.mergedUser()) await this.linkUser(input.site, input.vid, input.uid, input.now);
-    if (input.email_sha256 || input.phone_sha256) {
-      const { site, vid, uid, now, email_sha256, phone_sha256 } = input;
+    if (input.email_sha256 || input.phone_sha256 || input.phone_digits_sha256) {
+      const { site, vid, uid, now, email_sha256, phone_sha256, phone_digits_sha256 } = input;
       const event: Event = {
         id: `api-identify-${crypto.randomUUID()}`,
         ts: now,
@@ -172,6 +172,7 @@ export class Visitor extends DurableObject<Env> {
         uid,
         ...(email_sha256 ? { email_sha256 } : {}),
         ...(phone_sha256 ? { phone_sha256 } : {}),
+        ...(phone_digits_sha256 ? { phone_digits_sha256 } : {}),
       };
       const base = { site, vid, slots: [], sentAt: now, receivedAt: now, verified: [uid], scope: 'full' as const };
       await userStub(this.env, site, this.mergedUser()!).collect({ ...base, events: [event], user: this.mergedUser()! });
@@ -336,6 +337,7 @@ export class Visitor extends DurableObject<Env> {
       vids: meta.uid ? store.linkedVids(this.sql) : [meta.vid],
       email_sha256: state.email_sha256 ?? null,
       phone_sha256: state.phone_sha256 ?? null,
+      phone_digits_sha256: state.phone_digits_sha256 ?? null,
       click_ids: state.click_ids ?? {},
       consent: state.consent,
     };
@@ -362,7 +364,10 @@ export class Visitor extends DurableObject<Env> {
     if (input.user && input.vid !== profileId) store.addLink(this.sql, input.vid, input.receivedAt);
     const audiencesBefore = structuredClone(state.audiences);
     const fresh: KeyedEvent[] = [];
-    for (const sent of input.events) {
+    const change = input.events[0] && consentChange(state.consent, input.request?.consent, input.events[0]);
+    // The batch's own events, not a consent change stored for it, are what the answer counts.
+    let changed = 0;
+    for (const sent of change ? [change, ...input.events] : input.events) {
       const event = trusted(sent, input);
       const at = correctedTime(event.ts, input.sentAt, input.receivedAt);
       const row = {
@@ -374,6 +379,7 @@ export class Visitor extends DurableObject<Env> {
         body: JSON.stringify(event),
       };
       if (!store.insertEvent(this.sql, row)) continue;
+      if (event === change) changed = 1;
       const from = state.stage;
       const since = customerSince(rules, state);
       const facts = noFacts();
@@ -400,7 +406,7 @@ export class Visitor extends DurableObject<Env> {
     const last = fresh.at(-1);
     if (last && decision.offers.length > 0) last.offers = exposuresOf(decision);
     for (const message of fresh) outbox.add(this.sql, message);
-    return { decision, fresh: fresh.length };
+    return { decision, fresh: fresh.length - changed };
   }
 
   /**
@@ -519,6 +525,7 @@ export interface IdentifyInput {
   now: number;
   email_sha256?: string;
   phone_sha256?: string;
+  phone_digits_sha256?: string;
 }
 
 /**
@@ -528,9 +535,9 @@ export interface IdentifyInput {
  * an ad platform's audience.
  */
 function trusted(event: Event, input: CollectInput): Event {
-  if (event.type !== 'identify' || (!event.email_sha256 && !event.phone_sha256)) return event;
+  if (event.type !== 'identify' || (!event.email_sha256 && !event.phone_sha256 && !event.phone_digits_sha256)) return event;
   if (input.user === event.uid && input.verified.includes(event.uid)) return event;
-  const { email_sha256: _email, phone_sha256: _phone, ...rest } = event;
+  const { email_sha256: _email, phone_sha256: _phone, phone_digits_sha256: _digits, ...rest } = event;
   return rest;
 }
 

@@ -9,7 +9,8 @@ CREATE TABLE IF NOT EXISTS audience_identities (
   uid TEXT,
   vids TEXT NOT NULL,      -- JSON array of visitor ids
   email_sha256 TEXT,
-  phone_sha256 TEXT,
+  phone_sha256 TEXT,        -- E.164 with its + (Google)
+  phone_digits_sha256 TEXT, -- the same digits without the + (Meta)
   click_ids TEXT NOT NULL, -- JSON: {name: {value, at}}
   consent TEXT NOT NULL,   -- JSON: {analytics?, personalization?, ads?}
   updated INTEGER NOT NULL,
