@@ -150,6 +150,26 @@ describe('click ids', () => {
     });
   });
 
+  it("follow the page's consent sent with each batch, and keep it when the browser's events move to its person", async () => {
+    const ALL = { analytics: true, personalization: true, ads: true };
+    // The snippet's default mode: no consent call, the consent in effect on every batch.
+    const laptop = batch([pageView(landing), ...abandon()], { consent: ALL });
+    await collect(laptop);
+    expect((await profileOf(laptop.vid)).state.click_ids?.gclid?.value).toBe('EAIaIQobChMI8K_x');
+    expect((await profileOf(laptop.vid)).state.audiences).toHaveProperty('mortgage_abandoners');
+    // Signed in (verified): the person's profile refolds the laptop's stored events with their consent.
+    const uid = await sha256(`jane-${uniqueId()}`);
+    await collect({ ...laptop, events: [identify(uid, { sig: await sign(uid) })] });
+    const person = await profileOf(laptop.vid);
+    expect(person.state.click_ids?.gclid?.value).toBe('EAIaIQobChMI8K_x');
+    expect(person.state.audiences.mortgage_abandoners?.left).toBeUndefined();
+    // Under GPC the same batch keeps no click id, whatever the body says.
+    const gpc = batch([pageView(landing)], { consent: ALL });
+    const response = await post('/v1/collect', gpc, { 'sec-gpc': '1' });
+    expect(response.status).toBe(200);
+    expect((await profileOf(gpc.vid)).state.click_ids).toBeUndefined();
+  });
+
   it('are never stored without ads consent', async () => {
     for (const events of [[pageView(landing)], [consent(false), pageView(landing)]]) {
       const visit = batch(events);

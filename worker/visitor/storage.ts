@@ -4,6 +4,7 @@
 import type { Event } from '../schema/events';
 import type { StoredEventView } from '../schema/profile';
 import type { VisitorState } from '../engine';
+import type { Consent } from '../engine/state';
 
 /** Whether the tables exist: a read only, which leaves an object that has none without storage. */
 export function hasTables(sql: SqlStorage): boolean {
@@ -34,6 +35,9 @@ export function migrate(sql: SqlStorage): void {
     -- What was last mirrored to D1 besides memberships, by name (the member's identifiers).
     CREATE TABLE IF NOT EXISTS mirrored (name TEXT PRIMARY KEY, value TEXT NOT NULL);
   `);
+  // Added after objects were first stored: each event's batch consent (JSON), null before.
+  if (sql.exec("SELECT 1 FROM pragma_table_info('events') WHERE name = 'consent'").toArray().length === 0)
+    sql.exec('ALTER TABLE events ADD COLUMN consent TEXT');
 }
 
 export interface Meta {
@@ -51,6 +55,8 @@ export type StoredEvent = {
   at: number;
   received: number;
   body: string;
+  /** The consent its batch said the page applied (JSON), or null: replays apply it again. */
+  consent: string | null;
 };
 
 export function readMeta(sql: SqlStorage): Meta | null {
@@ -87,13 +93,14 @@ export function saveState(sql: SqlStorage, state: VisitorState): void {
 export function insertEvent(sql: SqlStorage, row: StoredEvent): boolean {
   return (
     sql.exec(
-      'INSERT OR IGNORE INTO events (id, type, client_ts, at, received, body) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO events (id, type, client_ts, at, received, body, consent) VALUES (?, ?, ?, ?, ?, ?, ?)',
       row.id,
       row.type,
       row.client_ts,
       row.at,
       row.received,
       row.body,
+      row.consent,
     ).rowsWritten > 0
   );
 }
@@ -110,16 +117,22 @@ export function eventCount(sql: SqlStorage): number {
 export function eventsAfter(sql: SqlStorage, rowid: number): Array<StoredEvent & { rowid: number }> {
   return sql
     .exec<StoredEvent & { rowid: number }>(
-      'SELECT rowid, id, type, client_ts, at, received, body FROM events WHERE rowid > ? ORDER BY rowid',
+      'SELECT rowid, id, type, client_ts, at, received, body, consent FROM events WHERE rowid > ? ORDER BY rowid',
       rowid,
     )
     .toArray();
 }
 
 /** Every event in the order the engine folds them: by corrected time, ties by id. */
-export function* eventsInOrder(sql: SqlStorage): Generator<{ event: Event; at: number }> {
-  for (const row of sql.exec<{ body: string; at: number }>('SELECT body, at FROM events ORDER BY at, id')) {
-    yield { event: JSON.parse(row.body) as Event, at: row.at };
+export function* eventsInOrder(sql: SqlStorage): Generator<{ event: Event; at: number; consent?: Consent }> {
+  for (const row of sql.exec<{ body: string; at: number; consent: string | null }>(
+    'SELECT body, at, consent FROM events ORDER BY at, id',
+  )) {
+    yield {
+      event: JSON.parse(row.body) as Event,
+      at: row.at,
+      ...(row.consent ? { consent: JSON.parse(row.consent) as Consent } : {}),
+    };
   }
 }
 

@@ -20,7 +20,7 @@ import {
   type RequestContext,
   type VisitorState,
 } from '../engine';
-import { consentChange, consentOf } from './consent';
+import { consentOf } from './consent';
 import { liveRules } from '../rules/live';
 import { queuedEvent, type KeyedEvent, type QueuedExposure } from '../analytics/message';
 import { customerSince, personFacts } from '../analytics/person';
@@ -200,8 +200,8 @@ export class Visitor extends DurableObject<Env> {
       const before = this.meta()!.state.audiences;
       const first = store.firstEventAt(this.sql) ?? input.now;
       const state = newVisitor(userProfileId(input.uid), first);
-      for (const { event, at } of store.eventsInOrder(this.sql))
-        applyEvent(rules, state, event, at, { consent: consentOf(event) });
+      for (const { event, at, consent } of store.eventsInOrder(this.sql))
+        applyEvent(rules, state, event, at, { consent: consentOf(event) ?? consent });
       store.noteAudienceChanges(this.sql, before, state.audiences);
       store.saveState(this.sql, state);
     });
@@ -217,7 +217,8 @@ export class Visitor extends DurableObject<Env> {
     if (!meta) return null;
     if (meta.mergedInto) return (await userStub(this.env, input.site, meta.mergedInto).replay(input)) as Replayed;
     const observed = await offerRates(this.env.DB, input.site, input.now);
-    const events = () => [...store.eventsInOrder(this.sql)].map((row) => ({ ...row, consent: consentOf(row.event) }));
+    const events = () =>
+      [...store.eventsInOrder(this.sql)].map((row) => ({ ...row, consent: consentOf(row.event) ?? row.consent }));
     const outcome = (document: Document) =>
       replayOutcome(compiledDocument(document), meta.vid, events(), input.slots, input.now, observed);
     return { profile: meta.vid, before: outcome(input.live), after: outcome(input.draft) };
@@ -364,10 +365,7 @@ export class Visitor extends DurableObject<Env> {
     if (input.user && input.vid !== profileId) store.addLink(this.sql, input.vid, input.receivedAt);
     const audiencesBefore = structuredClone(state.audiences);
     const fresh: KeyedEvent[] = [];
-    const change = input.events[0] && consentChange(state.consent, input.request?.consent, input.events[0]);
-    // The batch's own events, not a consent change stored for it, are what the answer counts.
-    let changed = 0;
-    for (const sent of change ? [change, ...input.events] : input.events) {
+    for (const sent of input.events) {
       const event = trusted(sent, input);
       const at = correctedTime(event.ts, input.sentAt, input.receivedAt);
       const row = {
@@ -377,9 +375,9 @@ export class Visitor extends DurableObject<Env> {
         at,
         received: input.receivedAt,
         body: JSON.stringify(event),
+        consent: input.request?.consent ? JSON.stringify(input.request.consent) : null,
       };
       if (!store.insertEvent(this.sql, row)) continue;
-      if (event === change) changed = 1;
       const from = state.stage;
       const since = customerSince(rules, state);
       const facts = noFacts();
@@ -406,7 +404,7 @@ export class Visitor extends DurableObject<Env> {
     const last = fresh.at(-1);
     if (last && decision.offers.length > 0) last.offers = exposuresOf(decision);
     for (const message of fresh) outbox.add(this.sql, message);
-    return { decision, fresh: fresh.length - changed };
+    return { decision, fresh: fresh.length };
   }
 
   /**
