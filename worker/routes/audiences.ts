@@ -3,6 +3,7 @@
 // own upload formats (?format=google_customer_match: a CSV for Google Ads Customer Match;
 // ?format=meta_custom_audience: the payload of Meta's custom audience users endpoint).
 import { Hono, type Context } from 'hono';
+import { createMiddleware } from 'hono/factory';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { requireApiKey } from '../http/auth';
@@ -84,27 +85,52 @@ async function page(c: Context<AppEnv>, site: string, audience: string, query: Q
   return { members, next };
 }
 
+/** The site and audience, checked: the rules must name the audience. */
+async function known(c: Context<AppEnv>, site: string, audience: string): Promise<void> {
+  const { rules } = await siteRules(c, site, { checkOrigin: false });
+  if (!rules.source.audiences.some((a) => a.id === audience)) {
+    throw new ApiError(404, 'unknown_audience', `rules/${site}.json has no audience "${audience}"`, 'audience');
+  }
+}
+
+/**
+ * ?format=google_customer_match or meta_custom_audience: the page in a platform's upload format,
+ * answered here, before the JSON handler, so that the typed client keeps the JSON list's types
+ * (a request with a query cannot pick its answer's type in the client).
+ */
+const platformFormats = createMiddleware<AppEnv>(async (c, next) => {
+  const query = Query.parse(c.req.query());
+  if (query.format === 'json') return next();
+  const { site, audience } = Params.parse(c.req.param());
+  await known(c, site, audience);
+  const { members, next: cursor } = await page(c, site, audience, query);
+  c.header('Cache-Control', 'no-store');
+  if (cursor) c.header(HEADERS.next, cursor);
+  if (query.format === 'google_customer_match') {
+    c.header(HEADERS.unmatched, String(unmatched(members, 'google')));
+    c.header('Content-Disposition', `attachment; filename="${site}-${audience}-customer-match.csv"`);
+    return c.body(customerMatchCsv(members), 200, { 'Content-Type': 'text/csv; charset=utf-8' });
+  }
+  c.header(HEADERS.unmatched, String(unmatched(members, 'meta')));
+  return c.json(metaPayload(members) satisfies MetaAudiencePayload, 200);
+});
+
 export const audiences = new Hono<AppEnv>()
   .use('/v1/audiences/*', requireApiKey())
-  .get('/v1/audiences/:site/:audience', described, validated('param', Params), validated('query', Query), async (c) => {
-    const { site, audience } = c.req.valid('param');
-    const query = c.req.valid('query');
-    const { rules } = await siteRules(c, site, { checkOrigin: false });
-    if (!rules.source.audiences.some((a) => a.id === audience)) {
-      throw new ApiError(404, 'unknown_audience', `rules/${site}.json has no audience "${audience}"`, 'audience');
-    }
-    const { members, next } = await page(c, site, audience, query);
-    c.header('Cache-Control', 'no-store');
-    if (next) c.header(HEADERS.next, next);
-    if (query.format === 'google_customer_match') {
+  .get(
+    '/v1/audiences/:site/:audience',
+    described,
+    validated('param', Params),
+    validated('query', Query),
+    platformFormats,
+    async (c) => {
+      const { site, audience } = c.req.valid('param');
+      const query = c.req.valid('query');
+      await known(c, site, audience);
+      const { members, next } = await page(c, site, audience, query);
+      c.header('Cache-Control', 'no-store');
+      if (next) c.header(HEADERS.next, next);
       c.header(HEADERS.unmatched, String(unmatched(members, 'google')));
-      c.header('Content-Disposition', `attachment; filename="${site}-${audience}-customer-match.csv"`);
-      return c.body(customerMatchCsv(members), 200, { 'Content-Type': 'text/csv; charset=utf-8' });
-    }
-    if (query.format === 'meta_custom_audience') {
-      c.header(HEADERS.unmatched, String(unmatched(members, 'meta')));
-      return c.json(metaPayload(members) satisfies MetaAudiencePayload, 200);
-    }
-    c.header(HEADERS.unmatched, String(unmatched(members, 'google')));
-    return c.json({ site, audience, members, unmatched: unmatched(members, 'google'), next } satisfies AudienceMembers, 200);
-  });
+      return c.json({ site, audience, members, unmatched: unmatched(members, 'google'), next } satisfies AudienceMembers, 200);
+    },
+  );
