@@ -73,7 +73,9 @@ export function render(
       // the page's flow, and the modal where the browser places it.
       box.style.cssText =
         `padding:${themed('spacing', '1em')};background:${themed('background', '#fff')};color:inherit;` +
-        `border:1px solid ${themed('border', '#d0d5dd')};border-radius:${top ? 0 : themed('radius', '8px')};margin:0;` +
+        `border:1px solid ${themed('border', '#d0d5dd')};border-radius:${top ? 0 : themed('radius', '8px')};` +
+        // The browser centres a modal dialog with its own margins; the others sit flush.
+        (modal ? 'max-width:30em' : 'margin:0;') +
         (slot || modal || top ? '' : 'position:fixed;z-index:99999999;right:1em;bottom:1em;width:20em');
       box.ariaLabel = banner.title;
       // The close button comes first: it floats right, and it is what the modal focuses.

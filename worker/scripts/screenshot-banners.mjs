@@ -28,12 +28,15 @@ const SHOTS = [
   { label: 'slide-in (rates page)', page: 'rates.html', offer: offer('rate-drop', 'corner') },
   { label: 'modal (calculator)', page: 'calculator.html', offer: offer('jumbo-specialist', 'corner') },
 ];
+const PERSON =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
 const PAGE_THEME = ':root { --nb-accent: #b42318; --nb-radius: 2px; --nb-border: #b42318 }';
 
 const browser = await launchChromium();
 try {
   const shoot = async ({ page: path, offer: shown }, css) => {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
+    // A person's browser: a headless one's own user agent is filtered out as a bot, and gets no decision.
+    const context = await browser.newContext({ viewport: { width: 1100, height: 700 }, userAgent: PERSON });
     // The consent banner of the demo is answered, so that it does not cover the offers.
     await context.addInitScript(() => localStorage.setItem('demo_consent_answered', '1'));
     await context.route(`${base}/v1/collect`, async (route) => {
