@@ -103,6 +103,35 @@ it('causes no layout shift in a slot that reserves its height, and reports the s
   await site.context.close();
 });
 
+it("shows the demo's hero banner without moving the page: a cumulative layout shift of 0", async () => {
+  const context = await live.browser.newContext();
+  await context.addInitScript(() => {
+    const page = window as unknown as { __shifts: Array<{ value: number; nodes: string[] }> };
+    page.__shifts = [];
+    new PerformanceObserver((list) =>
+      list.getEntries().forEach((entry) => {
+        const shift = entry as PerformanceEntry & { value: number; hadRecentInput: boolean; sources?: Array<{ node?: Node }> };
+        if (!shift.hadRecentInput)
+          page.__shifts.push({
+            value: shift.value,
+            nodes: (shift.sources ?? []).map((s) => (s.node as Element)?.className ?? ''),
+          });
+      }),
+    ).observe({ type: 'layout-shift', buffered: true });
+  });
+  const page = await context.newPage();
+  await page.goto(`${live.worker.url}/demo/index.html`);
+  await page.waitForFunction(() => localStorage.getItem('nb_vid'));
+  await sleep(1_000);
+  // The second visit: the demo rules' welcome-back offer fills the hero slot.
+  await page.goto(`${live.worker.url}/demo/index.html`);
+  await page.locator('[data-nb-slot="hero"] [data-nb-banner]').waitFor({ timeout: PATIENCE_MS });
+  await sleep(1_500);
+  const shifts = await page.evaluate(() => (window as unknown as { __shifts: unknown[] }).__shifts);
+  expect(shifts).toEqual([]);
+  await context.close();
+});
+
 it("puts a top bar in the page's flow, after the header data-nb-offset names, never over it", async () => {
   const body = `<header class="site-header" style="position: sticky; top: 0; height: 64px; background: #eee">Header <a href="#">Menu</a></header>
 <main><div data-nb-slot="hero"></div><p>Content</p></main>`;

@@ -28,8 +28,7 @@ const SHOTS = [
   { label: 'slide-in (rates page)', page: 'rates.html', offer: offer('rate-drop', 'corner') },
   { label: 'modal (calculator)', page: 'calculator.html', offer: offer('jumbo-specialist', 'corner') },
 ];
-const PERSON =
-  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
+const PERSON = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
 const PAGE_THEME = ':root { --nb-accent: #b42318; --nb-radius: 2px; --nb-border: #b42318 }';
 
 const browser = await launchChromium();
