@@ -51,8 +51,11 @@ const TRUE_RATE: Record<Type, Record<OfferId, number>> = {
 };
 /** Shown nothing (an empty holdout), a visitor of average intent applies for something at this rate. */
 const ORGANIC_RATE = 0.005;
-/** A visitor who converts has clicked; of those who do not, clicks come at twice the conversion rate. */
-const CLICKS_PER_CONVERT = 3;
+/**
+ * Clicks per conversion, by type: a visitor who converts has clicked, and others click too, more of
+ * them where clicks say less (browsers click and rarely apply), so clicks are a noisy guide.
+ */
+const CLICKS_PER_CONVERT: Record<Type, number> = { buyer: 2, homeowner: 3, customer: 2.5, browser: 6 };
 /** Intent multiplies every rate; high-intent visitors also view each page they view twice. */
 const INTENTS = [
   [0.5, 0.5],
@@ -278,7 +281,7 @@ function run(
     const held = decision.offers.find((o) => o.holdout);
     const rate = shown ? rateOf(p, shown.offer as OfferId) : ORGANIC_RATE * p.intent;
     const converted = p.outcome < rate;
-    const clicked = p.outcome < Math.min(1, rate * CLICKS_PER_CONVERT);
+    const clicked = p.outcome < Math.min(1, rate * CLICKS_PER_CONVERT[p.type]);
     out.shown += shown ? rate * VALUE[shown.offer as OfferId] : 0;
     // The oracle chooses among the offers this visitor could be shown: a held-out offer is not one.
     out.oracle += Math.max(...OFFERS.filter((o) => o !== held?.offer).map((o) => rateOf(p, o) * VALUE[o]));

@@ -2,11 +2,12 @@
 // across all visitors: the rules' base rate is a prior worth `prior_strength` observations, updated
 // by what every visitor did with that offer and variant (the analytics rollups, `observed`). Then,
 // when the offer learns by context (`learn_by`), the rate among visitors in this visitor's context,
-// shrunk toward that overall rate by empirical Bayes (context-rates.ts). Then this visitor: that
-// rate becomes their prior, again worth `prior_strength`, updated by their own impressions and
-// clicks, so one who keeps ignoring an offer sees it fall (fatigue) however much others like it. The
-// posterior mean by default; with `explore: true`, a seeded Thompson draw of the population rate, so
-// offers and contexts with few observations still get shown and learned.
+// shrunk by empirical Bayes (context-rates.ts) toward the overall rate (scaled, for a `convert`
+// goal, by how much more the context clicks). Then this visitor: that rate becomes their prior,
+// again worth `prior_strength`, updated by their own impressions and clicks, so one who keeps
+// ignoring an offer sees it fall (fatigue) however much others like it. The posterior mean by
+// default; with `explore: true`, a seeded Thompson draw of the population rate, so offers and
+// contexts with few observations still get shown and learned.
 import type { Offer } from '../../rules/schema';
 import { betaSample, fnv1a32, seededRandom } from './hash';
 import type { OfferCounts } from './state';
@@ -67,6 +68,21 @@ function posterior(offer: Offer, mean: number, counts: Counts | undefined) {
   return { alpha, beta, successes };
 }
 
+/**
+ * A `convert` goal's context starts from the overall rate scaled by how much more (or less) the
+ * context clicks than the offer's visitors overall, both click rates shrunk by `prior_strength`:
+ * clicks come several times as often as conversions, so a context's clicks tell early which way
+ * its conversions will go. Its own conversions then outweigh this as they come.
+ */
+function contextPriorMean(offer: Offer, overall: number, all: ContextCounts, here: ContextCounts): number {
+  if (offer.goal !== 'convert' || !all.clicks) return overall;
+  const s = offer.prior_strength;
+  const clickRate =
+    (all.clicks + s * Math.min(0.99, offer.propensity / CONVERTS_PER_CLICK)) / (Math.max(all.impressions, all.clicks) + s);
+  const hereRate = (here.clicks + s * clickRate) / (Math.max(here.impressions, here.clicks) + s);
+  return Math.min(0.99, (overall * hereRate) / clickRate);
+}
+
 /** Each arm's shrinkage strength, estimated once per refresh of the rates (the object changes then). */
 const strengths = new WeakMap<ObservedCounts, number>();
 
@@ -104,7 +120,8 @@ export function propensity(
   if (seenHere && observed?.contexts) {
     // A context's prior is never surer than what is known of the overall rate itself.
     const strength = Math.min(strengthOf(offer, observed as Required<ObservedCounts>), alpha + beta);
-    ({ alpha, beta } = contextPosterior(overall, strength, seenHere.impressions, successesOf(offer, seenHere)));
+    const mean = contextPriorMean(offer, overall, observed, seenHere);
+    ({ alpha, beta } = contextPosterior(mean, strength, seenHere.impressions, successesOf(offer, seenHere)));
   }
   let rate = alpha / (alpha + beta);
   if (offer.explore) {

@@ -88,6 +88,34 @@ describe('shrinkage of a context toward the overall rate', () => {
     expect(p.context).toBeUndefined();
   });
 
+  it("starts a convert goal's context from the overall rate scaled by the context's clicks", () => {
+    // Overall: 1,000 clicks of 10,000; this context: 100 clicks of 400, no conversion yet; 0.5 is
+    // the click prior (base 0.05 ÷ 0.1 conversions per click).
+    const arm: ObservedCounts = {
+      impressions: 10_000,
+      clicks: 1000,
+      converts: 100,
+      contexts: {
+        here: { impressions: 400, clicks: 100, converts: 0 },
+        there: { impressions: 9600, clicks: 900, converts: 100 },
+      },
+    };
+    const p = propensity(source, undefined, arm, 'visitor-0001', T0, 'here');
+    const all = (1000 + 20 * 0.5) / 10_020;
+    const here = (100 + 20 * all) / 420;
+    const m = Math.min(
+      contextStrength([
+        { impressions: 400, successes: 0 },
+        { impressions: 9600, successes: 100 },
+      ]),
+      20 + 10_000,
+    );
+    const overallRate = p.observed!.rate;
+    const mean = (overallRate * here) / all;
+    expect(mean).toBeCloseTo(overallRate * 2.41, 2);
+    expect(p.value).toBeCloseTo((mean * m) / (400 + m), 12);
+  });
+
   it('with no context key (learn_by []) uses the overall rate', () => {
     expect(propensity(source, undefined, observed(10_000), 'visitor-0001', T0, '').value).toBeCloseTo(overall, 12);
   });
