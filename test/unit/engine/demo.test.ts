@@ -62,10 +62,10 @@ describe('demo rules', () => {
     'scores an application under way in %s alike, far above a reader of the rates page',
     (name) => {
       const apply = newVisitor(`visitor-${name}`, T0);
-      const steps: Event[] = [
-        { ...form('start', 1, T0), form: name },
-        { ...form('step', 2, T0 + 60_000), form: name },
-      ];
+      const steps: Event[] = [form('start', 1, T0), form('step', 2, T0 + 60_000)].map((event) => ({
+        ...(event as Extract<Event, { type: 'form' }>),
+        form: name,
+      }));
       for (const event of steps) applyEvent(rules, apply, event, event.ts);
       const reader = newVisitor('visitor-reader', T0);
       applyEvent(rules, reader, page('https://demo.example/rates', T0), T0);
