@@ -87,6 +87,34 @@ export function contextStrength(contexts: Iterable<{ impressions: number; succes
 }
 
 /**
+ * The same strength when each context has a prior mean of its own (`mean`, e.g. scaled by its
+ * clicks): the spread is measured around those means, so what they already explain is not taken for
+ * a difference between contexts. With n_c (r_c − μ_c)² expected to be μ_c(1 − μ_c) + (n_c − 1)τ²,
+ * τ² = (Σ n_c (r_c − μ_c)² − Σ μ_c(1 − μ_c)) / Σ (n_c − 1), and m = p(1 − p)/τ² − 1 at the pooled rate p.
+ */
+export function residualStrength(contexts: Iterable<{ impressions: number; successes: number; mean: number }>): number {
+  let n = 0;
+  let y = 0;
+  let spread = 0;
+  let chance = 0;
+  let k = 0;
+  for (const { impressions, successes, mean } of contexts) {
+    if (impressions <= 0) continue;
+    const hits = Math.min(successes, impressions);
+    k += 1;
+    n += impressions;
+    y += hits;
+    spread += (hits - impressions * mean) ** 2 / impressions;
+    chance += mean * (1 - mean);
+  }
+  if (k < 2 || y === 0 || y === n) return MAX_STRENGTH;
+  const p = y / n;
+  const tau2 = (spread - chance) / (n - k);
+  if (!(tau2 > 0)) return MAX_STRENGTH;
+  return Math.min(MAX_STRENGTH, Math.max(MIN_STRENGTH, (p * (1 - p)) / tau2 - 1));
+}
+
+/**
  * Beta parameters of a context's rate: the overall rate `mean` as a prior worth `strength`
  * visitors, updated by the context's own `impressions` and `successes`.
  */

@@ -12,7 +12,7 @@ import type { Offer } from '../../rules/schema';
 import { betaSample, fnv1a32, seededRandom } from './hash';
 import type { OfferCounts } from './state';
 import { utcDayNumber } from '../lib/time';
-import { contextPosterior, contextStrength, type ContextCounts } from './context-rates';
+import { contextPosterior, contextStrength, residualStrength, type ContextCounts } from './context-rates';
 
 /**
  * Visitors across the site for one offer and arm (worker/analytics/offer-rates.ts): `impressions`
@@ -86,14 +86,24 @@ function contextPriorMean(offer: Offer, overall: number, all: ContextCounts, her
 /** Each arm's shrinkage strength, estimated once per refresh of the rates (the object changes then). */
 const strengths = new WeakMap<ObservedCounts, number>();
 
-function strengthOf(offer: Offer, observed: ObservedCounts & { contexts: Record<string, ContextCounts> }): number {
+function strengthOf(
+  offer: Offer,
+  observed: ObservedCounts & { contexts: Record<string, ContextCounts> },
+  overall: number,
+): number {
   let strength = strengths.get(observed);
   if (strength === undefined) {
-    const contexts = Object.values(observed.contexts).map((c) => ({
-      impressions: c.impressions,
-      successes: successesOf(offer, c),
-    }));
-    strength = contextStrength(contexts);
+    const contexts = Object.values(observed.contexts);
+    strength =
+      offer.goal === 'convert' && observed.clicks
+        ? residualStrength(
+            contexts.map((c) => ({
+              impressions: c.impressions,
+              successes: c.converts,
+              mean: contextPriorMean(offer, overall, observed, c),
+            })),
+          )
+        : contextStrength(contexts.map((c) => ({ impressions: c.impressions, successes: successesOf(offer, c) })));
     strengths.set(observed, strength);
   }
   return strength;
@@ -119,7 +129,7 @@ export function propensity(
   const seenHere = context && observed?.contexts ? observed.contexts[context] : undefined;
   if (seenHere && observed?.contexts) {
     // A context's prior is never surer than what is known of the overall rate itself.
-    const strength = Math.min(strengthOf(offer, observed as Required<ObservedCounts>), alpha + beta);
+    const strength = Math.min(strengthOf(offer, observed as Required<ObservedCounts>, overall), alpha + beta);
     const mean = contextPriorMean(offer, overall, observed, seenHere);
     ({ alpha, beta } = contextPosterior(mean, strength, seenHere.impressions, successesOf(offer, seenHere)));
   }

@@ -2,7 +2,14 @@
 // pulls each context's rate toward the offer's overall rate, and the rate a context ends up with.
 import { describe, expect, it } from 'vitest';
 import { applyEvent, decide, newVisitor, type ObservedRates } from '../../../worker/engine';
-import { contextKey, contextStrength, describeContext, MAX_STRENGTH, MIN_STRENGTH } from '../../../worker/engine/context-rates';
+import {
+  contextKey,
+  contextStrength,
+  describeContext,
+  MAX_STRENGTH,
+  MIN_STRENGTH,
+  residualStrength,
+} from '../../../worker/engine/context-rates';
 import { propensity, type ObservedCounts } from '../../../worker/engine/propensity';
 import { compile, offer, page, T0 } from '../helpers';
 
@@ -50,6 +57,28 @@ describe('empirical-Bayes strength', () => {
     const far = contextStrength([trials(5000, 50), trials(5000, 900)]);
     expect(far).toBeLessThan(near);
     expect(contextStrength([trials(100_000, 0), trials(100_000, 100_000)])).toBe(MIN_STRENGTH);
+  });
+});
+
+describe('empirical-Bayes strength around per-context means', () => {
+  it('takes no spread the means already explain for a difference between contexts', () => {
+    const explained = [
+      { impressions: 10_000, successes: 200, mean: 0.02 },
+      { impressions: 10_000, successes: 800, mean: 0.08 },
+    ];
+    expect(residualStrength(explained)).toBe(MAX_STRENGTH);
+    // Around one shared mean the same counts differ far beyond chance.
+    expect(residualStrength(explained.map((c) => ({ ...c, mean: 0.05 })))).toBeLessThan(100);
+  });
+
+  it('is the method-of-moments estimate of what the means leave unexplained', () => {
+    const contexts = [
+      { impressions: 1000, successes: 30, mean: 0.05 },
+      { impressions: 1000, successes: 90, mean: 0.05 },
+    ];
+    const spread = (30 - 50) ** 2 / 1000 + (90 - 50) ** 2 / 1000;
+    const tau2 = (spread - 2 * 0.05 * 0.95) / (2000 - 2);
+    expect(residualStrength(contexts)).toBeCloseTo((0.06 * 0.94) / tau2 - 1, 9);
   });
 });
 
@@ -103,15 +132,16 @@ describe('shrinkage of a context toward the overall rate', () => {
     const p = propensity(source, undefined, arm, 'visitor-0001', T0, 'here');
     const all = (1000 + 20 * 0.5) / 10_020;
     const here = (100 + 20 * all) / 420;
+    const overallRate = p.observed!.rate;
+    const mean = (overallRate * here) / all;
+    const thereMean = (overallRate * ((900 + 20 * all) / 9620)) / all;
     const m = Math.min(
-      contextStrength([
-        { impressions: 400, successes: 0 },
-        { impressions: 9600, successes: 100 },
+      residualStrength([
+        { impressions: 400, successes: 0, mean },
+        { impressions: 9600, successes: 100, mean: thereMean },
       ]),
       20 + 10_000,
     );
-    const overallRate = p.observed!.rate;
-    const mean = (overallRate * here) / all;
     expect(mean).toBeCloseTo(overallRate * 2.41, 2);
     expect(p.value).toBeCloseTo((mean * m) / (400 + m), 12);
   });
