@@ -98,6 +98,11 @@ export const Caps = z.strictObject({
   dismiss_cooldown_hours: Positive.optional().describe('Hours to stay away after the visitor dismissed the offer.'),
 });
 
+/** What a learned rate may depend on: the visitor's stage, their segments (as a set), their device class. */
+export const LearnBy = z.enum(['stage', 'segments', 'device']);
+export type LearnBy = z.infer<typeof LearnBy>;
+const LearnByList = z.array(LearnBy).max(3);
+
 export const Offer = z.strictObject({
   id: Name.describe('The offer id, recorded with each impression, click and conversion.'),
   slots: z.array(Name).min(1).describe('The page slots (`data-nb-slot`) the offer may fill; it fills at most one per page.'),
@@ -114,11 +119,34 @@ export const Offer = z.strictObject({
   prior_strength: Magnitude(1e6)
     .default(20)
     .describe('How many observations the prior is worth: larger trusts the base rate longer.'),
-  goal: z.enum(['click', 'convert']).default('click').describe('What counts as success for the learned propensity.'),
+  goal: z
+    .enum(['click', 'convert'])
+    .default('convert')
+    .describe(
+      'What counts as success for the learned propensity. `convert` (the default): a click is worth something only through the conversions it leads to; while an offer has few conversions its click rate informs the estimate through a prior (rules/README.md, "Learned propensity").',
+    ),
+  learn_by: LearnByList.optional().meta({
+    description:
+      "What the learned rate depends on, overriding the site's `learn_by`: the offer's rate is learned per context (e.g. per stage) and shrunk toward its overall rate by how much each context has been seen. `[]` learns one rate for everyone.",
+    examples: [['stage', 'segments']],
+  }),
+  holdout_mode: z
+    .enum(['next_best', 'empty'])
+    .default('next_best')
+    .meta({
+      description:
+        'What a held-out visitor sees: `next_best` (the default) the offer that would have come second, so the lift is this offer against the runner-up; `empty` nothing, so the lift is this offer against no offer.',
+      examples: ['next_best'],
+    }),
   explore: z.boolean().default(false).describe('Thompson sampling instead of the posterior mean.'),
   caps: Caps.default({}).describe('Impressions per UTC day and in total; cooldown after a dismiss.'),
   suppress_after_convert: z.boolean().default(true).describe('Never shown again once converted.'),
-  holdout: z.number().min(0).lt(1).default(0).describe('Share of visitors held out: recorded with holdout: true, shown nothing.'),
+  holdout: z
+    .number()
+    .min(0)
+    .lt(1)
+    .default(0)
+    .describe('Share of visitors held out: recorded with holdout: true, shown the runner-up or nothing (`holdout_mode`).'),
   variants: z.array(Variant).min(1).optional().describe('A/B variants; weights plus holdout add up to 1.'),
   banner: Banner.describe('What the visitor sees.'),
 });
@@ -307,6 +335,11 @@ export const RulesFile = z.strictObject({
         'Origins of QA environments (e.g. a staging site) whose headless browsers may send events with `data-nb-debug="true"`: the bot filter lets them through for this site only. List them in `origins` too.',
       examples: [['https://staging.acme-lending.example']],
     }),
+  learn_by: LearnByList.default(['stage']).meta({
+    description:
+      "What every offer's learned rate depends on unless the offer says otherwise: `stage`, `segments` (the set the visitor is in), `device`. `[]` learns one rate per offer and arm for everyone.",
+    examples: [['stage'], ['stage', 'segments']],
+  }),
   lifecycle: Lifecycle.default({
     activation_days: 30,
     dormant_days: 90,

@@ -1,6 +1,16 @@
 // Engine benchmarks: CPU per decision and per applied event with a large rules file (1,000 scoring
-// rules, 50 offers, 20 audiences), and per decision at two history lengths to show cost is flat.
-import { applyEvent, decide, loadRules, newVisitor, type CompiledRules, type VisitorState } from '../../worker/engine';
+// rules, 50 offers, 20 audiences), and per decision at two history lengths to show cost is flat;
+// then per decision with learned rates loaded for 50 offers × 3 arms × 30 contexts.
+import {
+  applyEvent,
+  decide,
+  loadRules,
+  newVisitor,
+  type CompiledRules,
+  type ObservedRates,
+  type VisitorState,
+} from '../../worker/engine';
+import { contextKey } from '../../worker/engine/context-rates';
 import type { Event } from '../../worker/schema/events';
 import { fnv1a32 } from '../../worker/engine/hash';
 import type { RulesInput } from '../../rules/schema';
@@ -52,6 +62,7 @@ function rulesFile(): RulesInput {
       { id: 'card', value: 2 },
     ],
     scoring: { half_life_days: 14, rules: scoringRules() },
+    learn_by: ['stage', 'segments'],
     stages: [
       { id: 'customer', when: { 'tracks.action_99': { $gte: 3 } } },
       { id: 'applicant', when: { 'forms.form-1.started': true } },
@@ -178,8 +189,34 @@ const applyUs = measureApply(state500, 500);
 const state50 = visitorWith(rules, 50);
 const state5000 = visitorWith(rules, 5000);
 
+/**
+ * Rates as offer-rates.ts reads them at its bound: every offer's arms (a, b and "-", whichever it
+ * has, plus one more) with 30 contexts each, the visitor's own context among them.
+ */
+function contextualRates(state: VisitorState): ObservedRates {
+  const { stage, segments } = decide(rules, state, [], now(state));
+  const own = contextKey(['stage', 'segments'], { stage, segments });
+  const rates: ObservedRates = {};
+  for (let i = 0; i < 50; i += 1) {
+    rates[`offer-${i}`] = {};
+    for (const arm of ['a', 'b', '-']) {
+      const contexts: Record<string, { impressions: number; clicks: number; converts: number }> = {};
+      for (let c = 0; c < 30; c += 1) {
+        const key = c === 0 ? own : `stage=${pick(['engaged', 'lead', 'applicant'], c)}|segments=segment-${c}`;
+        contexts[key] = { impressions: 100 + ((i * 31 + c * 7) % 900), clicks: 10 + (c % 17), converts: 1 + ((i + c) % 9) };
+      }
+      rates[`offer-${i}`][arm] = { impressions: 30_000, clicks: 500, converts: 150, contexts };
+    }
+  }
+  return rates;
+}
+const observed = contextualRates(state500);
+
 const fmt = (us: number) => us.toFixed(2);
 console.log(`engine_decide_us_1000_rules: ${fmt(decideUs)} µs`);
+console.log(
+  `engine_decide_us_1000_rules_contextual_rates: ${fmt(measure(() => decide(rules, state500, SLOTS, now(state500), undefined, observed)))} µs`,
+);
 console.log(`engine_apply_event_us: ${fmt(applyUs)} µs`);
 console.log(`engine_decide_us_history_50: ${fmt(measure(() => decide(rules, state50, SLOTS, now(state50))))} µs`);
 console.log(`engine_decide_us_history_5000: ${fmt(measure(() => decide(rules, state5000, SLOTS, now(state5000))))} µs`);

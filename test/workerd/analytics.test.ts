@@ -264,6 +264,8 @@ describe('analytics rollups', () => {
     expect(kpis.traffic!.bounce_rate).toBeCloseTo(expected.bounced / expected.sessions, 10);
     expect(kpis.stages!.lead_to_customer_pct).toBeCloseTo((expected.converted * 100) / expected.leads, 10);
     const [offer] = kpis.offers!;
+    // The demo's finish-app holds visitors out with the default mode: its lift is against the runner-up.
+    expect(offer.lift_against).toBe('next_best');
     const a = offer.arms.find((arm) => arm.arm === 'a')!;
     expect(a.ctr).toBeCloseTo(a.clicks / a.impressions, 10);
     expect(a.lift?.method).toBe('newcombe-hybrid-score-95');

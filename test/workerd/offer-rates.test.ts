@@ -2,7 +2,7 @@
 // decision; and decisions made by the visitor's object use them.
 import { describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:workers';
-import { offerRates, READ_TIMEOUT_MS } from '../../worker/analytics/offer-rates';
+import { MAX_CONTEXTS, offerRates, READ_TIMEOUT_MS } from '../../worker/analytics/offer-rates';
 import type { CollectResponse } from '../../worker/schema/collect';
 import type { Event } from '../../worker/schema/events';
 import { createMessageBatch } from 'cloudflare:test';
@@ -13,13 +13,19 @@ import { TEST_API_KEY } from './api-keys';
 import { DAY_MS, utcDate } from '../../worker/lib/time';
 
 /** Visitors of one offer and arm first exposed at `at`: `shown` of them saw it, the first `clicked` clicked, the first `converted` converted. */
-async function exposed(offer: string, arm: string, at: number, counts: { shown: number; clicked: number; converted: number }) {
+async function exposed(
+  offer: string,
+  arm: string,
+  at: number,
+  counts: { shown: number; clicked: number; converted: number },
+  context: string | null = null,
+) {
   await env.DB.prepare(
     `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-     INSERT INTO offer_visitors (site, offer, arm, vh, day, exposed_at, impressions, clicks, converts)
-     SELECT 'demo', ?, ?, ? || i, ?, ?, 1, i <= ?, i <= ? FROM n`,
+     INSERT INTO offer_visitors (site, offer, arm, vh, day, exposed_at, impressions, clicks, converts, context)
+     SELECT 'demo', ?, ?, ? || i, ?, ?, 1, i <= ?, i <= ?, ? FROM n`,
   )
-    .bind(counts.shown, offer, arm, uniqueId('vh'), utcDate(at), at, counts.clicked, counts.converted)
+    .bind(counts.shown, offer, arm, uniqueId('vh'), utcDate(at), at, counts.clicked, counts.converted, context)
     .run();
 }
 
@@ -50,9 +56,10 @@ describe('decisions', () => {
       const [offer] = answer.decisions.offers;
       expect(offer.offer).toBe('finish-app');
       if (offer.holdout && attempt < 20) continue;
-      // Beta(0.25·20 + 120, 0.75·20 + 280) → 125 / 420.
-      expect(offer.reasons).toContain('click rate 0.298 across visitors (120 of 400 visitors shown it, base 0.25)');
-      expect(offer.reasons).toContain('priority 2.976 = propensity 0.298 × value 10 × weight 1');
+      // Goal convert: the click-informed prior mean (120 + 0.99·20) / 420 × (30 + 1) / (120 + 10) = 0.0794,
+      // worth 20 visitors, then 30 conversions of 400: (0.0794·20 + 30) / 420 = 0.075.
+      expect(offer.reasons).toContain('convert rate 0.075 across visitors (30 of 400 visitors shown it, base 0.25)');
+      expect(offer.reasons).toContain('priority 0.752 = propensity 0.075 × value 10 × weight 1');
       return;
     }
   });
@@ -132,6 +139,7 @@ describe('offerRates', () => {
     const hanging = new Proxy(env.DB, {
       get(target, key) {
         if (key === 'prepare') return () => ({ bind: () => ({ all: () => new Promise(() => {}) }) });
+        if (key === 'batch') return () => new Promise(() => {});
         const value = Reflect.get(target, key);
         return typeof value === 'function' ? value.bind(target) : value;
       },
@@ -139,5 +147,70 @@ describe('offerRates', () => {
     const started = performance.now();
     expect(await offerRates(hanging, 'demo', now)).toEqual({});
     expect(performance.now() - started).toBeLessThan(READ_TIMEOUT_MS + 1_000);
+  });
+});
+
+describe('rates by context', () => {
+  it('reads each arm by the context of its visitors, the most-exposed MAX_CONTEXTS of them', async () => {
+    const now = Date.UTC(2034, 0, 15);
+    await exposed('card-cross-sell', '-', now, { shown: 40, clicked: 10, converted: 4 }, 'stage=customer');
+    await exposed('card-cross-sell', '-', now, { shown: 20, clicked: 2, converted: 0 }, 'stage=lead');
+    await exposed('card-cross-sell', '-', now, { shown: 5, clicked: 1, converted: 1 });
+    for (let i = 0; i < MAX_CONTEXTS; i += 1)
+      await exposed('heloc-quote', '-', now, { shown: 2 + i, clicked: 0, converted: 0 }, `stage=s${i}`);
+    await exposed('heloc-quote', '-', now, { shown: 1, clicked: 1, converted: 1 }, 'stage=rare');
+
+    const rates = await offerRates(env.DB, 'demo', now);
+    // Rows from before contexts were recorded count toward the overall rate only.
+    expect(rates['card-cross-sell']['-']).toEqual({
+      impressions: 65,
+      clicks: 13,
+      converts: 5,
+      contexts: {
+        'stage=customer': { impressions: 40, clicks: 10, converts: 4 },
+        'stage=lead': { impressions: 20, clicks: 2, converts: 0 },
+      },
+    });
+    const heloc = rates['heloc-quote']['-'];
+    expect(Object.keys(heloc.contexts!)).toHaveLength(MAX_CONTEXTS);
+    expect(heloc.contexts!['stage=rare']).toBeUndefined();
+    expect(heloc.impressions).toBe(((2 + 31) * 30) / 2 + 1);
+  });
+
+  it('records the context of the decision with the exposure, and one visitor once however many events', async () => {
+    const now = Date.UTC(2035, 0, 15);
+    const vid = 'vid_context_visitor';
+    const message = (id: string, at: number, event: Event, offers?: QueuedEvent['offers']): QueuedEvent => ({
+      site: 'demo',
+      vid,
+      at,
+      event: { ...event, id } as Event,
+      ...(offers ? { offers } : {}),
+    });
+    const page = { type: 'page', ts: now, url: 'https://demo.example/rates' } as Event;
+    const click = { type: 'offer', ts: now, offer: 'rate-alert', action: 'click' } as Event;
+    const bodies = [
+      // A click that the queue delivers before the exposure it followed: the row takes the context later.
+      message('ev_ctx_click_0', now + 2, click),
+      message('ev_ctx_page_1', now, page, [{ offer: 'rate-alert', holdout: false, context: 'stage=engaged' }]),
+      // A later decision in another stage does not move the visitor to another context.
+      message('ev_ctx_page_2', now + 5, page, [{ offer: 'rate-alert', holdout: false, context: 'stage=lead' }]),
+      message('ev_ctx_click_3', now + 6, click),
+      message('ev_ctx_click_4', now + 7, click),
+    ];
+    await consumeEvents(
+      createMessageBatch<QueuedEvent>(
+        'nextbest-events',
+        bodies.map((body) => ({ id: body.event.id, timestamp: new Date(now), attempts: 1, body })),
+      ),
+      env,
+    );
+    const rates = await offerRates(env.DB, 'demo', now);
+    expect(rates['rate-alert']['-']).toEqual({
+      impressions: 1,
+      clicks: 1,
+      converts: 0,
+      contexts: { 'stage=engaged': { impressions: 1, clicks: 1, converts: 0 } },
+    });
   });
 });

@@ -11,17 +11,18 @@ import { utcDate } from '../../worker/lib/time';
 
 const keyed = { authorization: `Bearer ${TEST_API_KEY}` };
 /** Figures only all visitors together could have produced. */
-const SITE_WIDE = /across visitors|impressions|priority|propensity|outranked \S+ \(/;
+const SITE_WIDE = /across visitors|among .* visitors|exposed|overall|impressions|priority|propensity|outranked \S+ \(/;
 
 const form = (action: 'start' | 'step' | 'abandon', step: number): Event =>
   ({ id: uniqueId('ev'), ts: Date.now(), type: 'form', form: 'mortgage-app', action, step, steps: 4 }) as Event;
 
 beforeAll(async () => {
-  // What other visitors did with the offer this visitor is shown: 400 impressions per arm.
+  // What other visitors did with the offer this visitor is shown: 400 impressions per arm, by
+  // visitors who were applicants then (the demo's offers learn by stage).
   for (const arm of ['a', 'b', '-']) {
     await env.DB.prepare(
-      `INSERT INTO offer_visitors (site, offer, arm, vh, day, exposed_at, impressions, clicks, converts)
-       VALUES ('demo', 'finish-app', ?, ?, ?, ?, 400, 120, 30)`,
+      `INSERT INTO offer_visitors (site, offer, arm, vh, day, exposed_at, impressions, clicks, converts, context)
+       VALUES ('demo', 'finish-app', ?, ?, ?, ?, 400, 120, 30, 'stage=applicant')`,
     )
       .bind(arm, uniqueId('vh'), utcDate(Date.now()), Date.now())
       .run();
@@ -49,7 +50,9 @@ describe('reasons', () => {
     const keyedDecide = await (await post('/v1/decide', request, keyed)).json<DecideResponse>();
     const full = reasonsOf(keyedDecide.decisions);
     expect(
-      full.some((reason) => /^click rate [\d.]+ across visitors \(\d+ of \d+ visitors shown it, base 0\.25\)$/.test(reason)),
+      full.some((reason) =>
+        /^convert rate [\d.]+% among stage=applicant visitors \(\d+ exposed; overall [\d.]+%\)$/.test(reason),
+      ),
     ).toBe(true);
     expect(full.some((reason) => reason.startsWith('priority '))).toBe(true);
   });

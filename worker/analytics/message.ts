@@ -11,6 +11,8 @@ export interface QueuedExposure {
   offer: string;
   variant?: string;
   holdout: boolean;
+  /** The visitor's context key for this offer's `learn_by` at the decision ("" when it learns one rate). */
+  context?: string;
 }
 
 /** A page view's first-touch channel, as the engine reads it from the URL's UTM parameters. */

@@ -145,13 +145,15 @@ export function rollupStatements(db: D1Database, message: KeyedEvent, rules: Rul
   if (event.type === 'form') out.push(...formStatements(b, event));
   if (event.type === 'offer' && isRulesArm(rules, event.offer, event.variant)) {
     const counts = { impression: [1, 0, 0], click: [0, 1, 0], convert: [0, 0, 1], dismiss: [0, 0, 0] }[event.action];
-    out.push(...exposureStatements(b, event.offer, armOf(event.variant), counts));
+    out.push(...exposureStatements(b, event.offer, armOf(event.variant), counts, null));
   }
   for (const { offer, variant } of productConverts(message, rules))
-    out.push(...exposureStatements(b, offer, armOf(variant), [0, 0, 1]));
+    out.push(...exposureStatements(b, offer, armOf(variant), [0, 0, 1], null));
   for (const exposure of message.offers ?? []) {
     if (isRulesArm(rules, exposure.offer, exposure.variant, exposure.holdout))
-      out.push(...exposureStatements(b, exposure.offer, armOf(exposure.variant, exposure.holdout), [0, 0, 0]));
+      out.push(
+        ...exposureStatements(b, exposure.offer, armOf(exposure.variant, exposure.holdout), [0, 0, 0], exposure.context ?? null),
+      );
   }
   if (message.stage) {
     out.push(
@@ -259,13 +261,18 @@ function exposureStatements(
   offer: string,
   arm: string,
   [impressions, clicks, converts]: number[],
+  context: string | null,
 ): D1PreparedStatement[] {
   const { keys } = b;
   return [
+    // One row per visitor, offer and arm: the visitor counts once however many events they send.
+    // `context` is the one of the earliest decision that carried it (events carry none).
     b.counting(
-      `INSERT INTO offer_visitors (site, offer, arm, vh, day, exposed_at, impressions, clicks, converts)
-       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE $UNSEEN
+      `INSERT INTO offer_visitors (site, offer, arm, vh, day, exposed_at, impressions, clicks, converts, context)
+       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE $UNSEEN
        ON CONFLICT (site, offer, arm, vh) DO UPDATE SET
+         context = CASE WHEN excluded.context IS NOT NULL AND (context IS NULL OR excluded.exposed_at < exposed_at)
+                        THEN excluded.context ELSE context END,
          day = CASE WHEN excluded.exposed_at < exposed_at THEN excluded.day ELSE day END,
          exposed_at = MIN(exposed_at, excluded.exposed_at),
          impressions = impressions + excluded.impressions,
@@ -280,6 +287,7 @@ function exposureStatements(
       impressions,
       clicks,
       converts,
+      context,
     ),
     goalStatement(b, offer),
   ];

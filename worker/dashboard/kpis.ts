@@ -168,7 +168,7 @@ export async function loadKpis(
     });
   if (wanted.has('forms')) kpis.forms = formsOf(get('forms'), get('step_labels'), rules.forms);
   if (wanted.has('offers')) {
-    kpis.offers = offersOf(get('offer_events'), get('offer_visitors'));
+    kpis.offers = offersOf(get('offer_events'), get('offer_visitors'), rules);
     kpis.slots = slotSummaries(rules, kpis.offers);
   }
   if (wanted.has('stages')) kpis.stages = stagesOf(rules, get('stages'), rows.has('leads') ? get('leads') : undefined);
@@ -343,7 +343,7 @@ export function formsOf(groups: Row[], labels: Row[], declared?: RulesFile['form
   });
 }
 
-export function offersOf(events: Row[], visitors: Row[]): OfferStats[] {
+export function offersOf(events: Row[], visitors: Row[], rules?: Pick<RulesFile, 'offers'>): OfferStats[] {
   const arms = new Map<string, Map<string, OfferArm>>();
   const arm = (offer: string, id: string): OfferArm => {
     const offerArms = arms.get(offer) ?? arms.set(offer, new Map()).get(offer)!;
@@ -374,7 +374,9 @@ export function offersOf(events: Row[], visitors: Row[]): OfferStats[] {
       a.goal_rate = rate(a.goal_visitors, a.exposed);
       if (holdout && a !== holdout) a.lift = liftOverHoldout(a.goal_visitors, a.exposed, holdout.goal_visitors, holdout.exposed);
     }
-    return { offer, arms: all.filter((a) => a !== holdout).sort((a, b) => a.arm.localeCompare(b.arm)), holdout };
+    const shown = all.filter((a) => a !== holdout).sort((a, b) => a.arm.localeCompare(b.arm));
+    const lift_against = rules?.offers.find((o) => o.id === offer)?.holdout_mode ?? null;
+    return { offer, arms: shown, holdout, lift_against };
   });
 }
 

@@ -395,7 +395,13 @@ function offers(list: OfferStats[], slots: SlotSummary[], site: string, ctx: Ctx
     ${slots.length ? html`<h3>Winner per slot</h3><ul class="slots" data-table="slots">${slots.map(slotLine)}</ul>${csvLink(ctx, 'slots')}` : ''}
     ${list.map((o) => {
       const rows = o.arms.filter((a) => a.lift);
-      return html`<h3>${o.offer}</h3>
+      const against =
+        o.lift_against === 'next_best'
+          ? html`<p class="note">Held-out visitors see the next-best offer: the lift is ${o.offer} against the runner-up.</p>`
+          : o.lift_against === 'empty'
+            ? html`<p class="note">Held-out visitors see nothing: the lift is ${o.offer} against no offer.</p>`
+            : '';
+      return html`<h3>${o.offer}</h3>${against}
         ${tableHtml(ctx, `offer-${o.offer}`, (row, i, cell) => (i >= 9 && cell === null && row[0] === 'holdout' ? 'baseline' : undefined))}
         ${
           rows.length

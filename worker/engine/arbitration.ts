@@ -5,6 +5,8 @@ import { readPath, type EvalContext } from './context';
 import { ineligible, type Ineligible } from './eligibility';
 import { assign, type Assignment } from './experiments';
 import { propensity, type ObservedCounts, type ObservedRates, type Propensity } from './propensity';
+import { contextKey, describeContext } from './context-rates';
+import type { LearnBy } from '../../rules/schema';
 import type { CompiledOffer, CompiledRules } from './rules';
 import { own, type VisitorState } from './state';
 
@@ -14,6 +16,7 @@ export interface Ranked {
   propensity: number;
   sampled: boolean;
   observed: Propensity['observed'];
+  context: Propensity['context'];
   priority: number;
 }
 
@@ -38,6 +41,9 @@ export function rankOffers(
 ) {
   const ranked: Ranked[] = [];
   const out: Array<Ineligible & { offer: CompiledOffer }> = [];
+  // Offers that learn by the site's `learn_by` share its array: one key per decision for all of them.
+  const keys = new Map<readonly LearnBy[], string>();
+  const facts = { stage: context.stage, segments: context.segments, device: context.request.device };
   for (const offer of offers) {
     const history = own(state.offers, offer.source.id);
     const excluded = ineligible(offer, history, context, now);
@@ -51,9 +57,19 @@ export function rankOffers(
     const everyone = own(observed, offer.source.id);
     const seen =
       everyone && (assignment.holdout && offer.source.variants ? pooled(everyone, offer.source.variants) : own(everyone, arm));
-    const p = propensity(offer.source, counts, seen, state.vid, now);
+    let key = keys.get(offer.learnBy);
+    if (key === undefined) keys.set(offer.learnBy, (key = contextKey(offer.learnBy, facts)));
+    const p = propensity(offer.source, counts, seen, state.vid, now, key);
     const priority = p.value * offer.value * offer.source.weight;
-    ranked.push({ offer, assignment, propensity: p.value, sampled: p.sampled, observed: p.observed, priority });
+    ranked.push({
+      offer,
+      assignment,
+      propensity: p.value,
+      sampled: p.sampled,
+      observed: p.observed,
+      context: p.context,
+      priority,
+    });
   }
   ranked.sort((a, b) => b.priority - a.priority || a.offer.index - b.offer.index);
   return { ranked, out };
@@ -97,11 +113,15 @@ export function chooseOffers(
   const used = new Set<CompiledOffer>();
   for (const slot of wanted) {
     const eligible = ranked.filter((r) => !used.has(r.offer) && r.offer.source.slots.includes(slot));
-    const winner = eligible[0];
-    if (!winner) continue;
-    used.add(winner.offer);
     const skipped = out.filter((o) => o.limited && o.offer.source.slots.includes(slot));
-    decisions.push(decisionFor(slot, winner, eligible.slice(1), skipped, context, scope));
+    // A winner held out with `holdout_mode: "next_best"` is recorded and the slot goes to the next
+    // one down (which may be held out of its own test in turn); with "empty" the slot stays empty.
+    for (let i = 0; i < eligible.length; i += 1) {
+      const winner = eligible[i];
+      used.add(winner.offer);
+      decisions.push(decisionFor(slot, winner, eligible.slice(i + 1), skipped, context, scope, eligible[i - 1]));
+      if (!winner.assignment.holdout || winner.offer.source.holdout_mode === 'empty') break;
+    }
   }
   return decisions;
 }
@@ -113,10 +133,12 @@ function decisionFor(
   skipped: Array<Ineligible & { offer: CompiledOffer }>,
   context: EvalContext,
   scope: ReasonScope,
+  heldOut?: Ranked,
 ): OfferDecision {
   const offer = winner.offer.source;
   const { holdout, variant, bucket } = winner.assignment;
   const reasons = context.stage ? [`stage=${context.stage}`] : [];
+  if (heldOut) reasons.push(`next best: ${heldOut.offer.source.id} is held out for this visitor`);
   if (offer.segments) reasons.push(`segment=${offer.segments.filter((id) => context.segments.includes(id)).join('|')}`);
   reasons.push(offer.because ? fillTemplate(offer.because, context) : `eligible for ${offer.id}`);
   if (scope === 'full') reasons.push(...rankingFigures(winner));
@@ -131,7 +153,8 @@ function decisionFor(
   if (others.length > OUTRANKED_SHOWN) reasons.push(`outranked ${others.length - OUTRANKED_SHOWN} more`);
   for (const { offer: other, why } of skipped) reasons.push(`skipped ${other.source.id}: ${why}`);
   if (holdout) {
-    reasons.push(`holdout (bucket ${fmt(bucket)} < ${offer.holdout}): recorded, not shown`);
+    const instead = offer.holdout_mode === 'next_best' && others.length > 0 ? 'the next best shown instead' : 'not shown';
+    reasons.push(`holdout (bucket ${fmt(bucket)} < ${offer.holdout}): recorded, ${instead}`);
     return { slot, offer: offer.id, ...(variant ? { variant: variant.id } : {}), holdout: true, reasons };
   }
   if (variant) reasons.push(`variant ${variant.id} (bucket ${fmt(bucket)})`);
@@ -154,7 +177,12 @@ function rankingFigures(winner: Ranked): string[] {
   const figures = [
     `priority ${fmt(winner.priority)} = ${winner.sampled ? 'sampled ' : ''}propensity ${fmt(winner.propensity)} × value ${winner.offer.value} × weight ${offer.weight}`,
   ];
-  if (winner.observed) {
+  if (winner.context && winner.observed) {
+    const { key, impressions, rate } = winner.context;
+    figures.push(
+      `${offer.goal} rate ${pct(rate)} among ${describeContext(key)} visitors (${impressions} exposed; overall ${pct(winner.observed.rate)})`,
+    );
+  } else if (winner.observed) {
     const { impressions, successes, rate } = winner.observed;
     figures.push(
       `${offer.goal} rate ${fmt(rate)} across visitors (${successes} of ${impressions} visitors shown it, base ${offer.propensity})`,
@@ -171,6 +199,9 @@ export function fillTemplate(template: string, context: EvalContext): string {
     return value === undefined || value === null || typeof value === 'object' ? '?' : String(value);
   });
 }
+
+/** A rate as a percentage with one decimal: "4.1%". */
+const pct = (rate: number) => `${Math.round(rate * 1000) / 10}%`;
 
 /** Three decimals: enough to compare priorities, and far cheaper than toPrecision on the hot path. */
 function fmt(value: number): string {

@@ -1,23 +1,26 @@
-// Propensity of an offer (variant) for one visitor, in two Beta updates. First the offer's rate
+// Propensity of an offer (variant) for one visitor, in three Beta updates. First the offer's rate
 // across all visitors: the rules' base rate is a prior worth `prior_strength` observations, updated
-// by what every visitor did with that offer and variant (the analytics rollups, `observed`). Then
-// this visitor: that rate becomes their prior, again worth `prior_strength`, updated by their own
-// impressions and clicks, so one who keeps ignoring an offer sees it fall (fatigue) however much
-// others like it. The posterior mean by default; with `explore: true`, a seeded Thompson draw of
-// the offer's rate, so offers with few observations still get shown and learned.
+// by what every visitor did with that offer and variant (the analytics rollups, `observed`). Then,
+// when the offer learns by context (`learn_by`), the rate among visitors in this visitor's context,
+// shrunk by empirical Bayes (context-rates.ts) toward the overall rate (scaled, for a `convert`
+// goal, by how much more the context clicks). Then this visitor: that rate becomes their prior,
+// again worth `prior_strength`, updated by their own impressions and clicks, so one who keeps
+// ignoring an offer sees it fall (fatigue) however much others like it. The posterior mean by
+// default; with `explore: true`, a seeded Thompson draw of the population rate, so offers and
+// contexts with few observations still get shown and learned.
 import type { Offer } from '../../rules/schema';
 import { betaSample, fnv1a32, seededRandom } from './hash';
 import type { OfferCounts } from './state';
 import { utcDayNumber } from '../lib/time';
+import { contextPosterior, contextStrength, residualStrength, type ContextCounts } from './context-rates';
 
 /**
  * Visitors across the site for one offer and arm (worker/analytics/offer-rates.ts): `impressions`
  * who were shown it, `clicks` who clicked, `converts` who converted; each visitor counts once.
+ * `contexts`: the same counts by context key (context-rates.ts), for offers that learn by context.
  */
-export interface ObservedCounts {
-  impressions: number;
-  clicks: number;
-  converts: number;
+export interface ObservedCounts extends ContextCounts {
+  contexts?: Record<string, ContextCounts>;
 }
 
 /** Per offer id, then per arm (the variant id, or "-" for an offer without variants). */
@@ -28,13 +31,36 @@ export interface Propensity {
   sampled: boolean;
   /** What the population update used, when there was any. */
   observed?: { impressions: number; successes: number; rate: number };
+  /** The context's own figures, when its rate was learned apart. */
+  context?: { key: string; impressions: number; rate: number };
 }
 
-const successesOf = (offer: Offer, counts: Omit<OfferCounts, 'dismisses'>) =>
-  offer.goal === 'convert' ? counts.converts : counts.clicks;
+type Counts = Omit<OfferCounts, 'dismisses'>;
+const successesOf = (offer: Offer, counts: Counts) => (offer.goal === 'convert' ? counts.converts : counts.clicks);
+
+/**
+ * The click-informed prior of a `convert` goal: one click in ten converts (worth ten clicks) until
+ * the offer's own clicks and conversions say otherwise. The base `propensity` is read as a convert
+ * rate, so the prior click rate is propensity ÷ 0.1; the prior mean of the convert rate is then the
+ * click rate so far × conversions per click so far. With nothing observed that is the base rate;
+ * an offer clicked twice as often as its base before any conversion is expected to convert twice
+ * as often, and its own conversions outweigh this prior as they accumulate.
+ */
+export const CONVERTS_PER_CLICK = 0.1;
+const PER_CLICK_STRENGTH = 10;
+
+function priorMean(offer: Offer, counts: Counts | undefined): number {
+  if (offer.goal !== 'convert' || !counts?.clicks) return offer.propensity;
+  const clickPrior = Math.min(0.99, offer.propensity / CONVERTS_PER_CLICK);
+  const impressions = Math.max(counts.impressions, counts.clicks);
+  const clickRate = (counts.clicks + clickPrior * offer.prior_strength) / (impressions + offer.prior_strength);
+  const perClick =
+    (Math.min(counts.converts, counts.clicks) + CONVERTS_PER_CLICK * PER_CLICK_STRENGTH) / (counts.clicks + PER_CLICK_STRENGTH);
+  return clickRate * perClick;
+}
 
 /** Beta parameters for a prior `mean` worth `strength` observations, after `counts`. */
-function posterior(offer: Offer, mean: number, counts: Omit<OfferCounts, 'dismisses'> | undefined) {
+function posterior(offer: Offer, mean: number, counts: Counts | undefined) {
   const successes = counts ? successesOf(offer, counts) : 0;
   const alpha = mean * offer.prior_strength + successes;
   // Clicks can outnumber recorded impressions (a lost beacon): never let beta go below its prior.
@@ -42,26 +68,84 @@ function posterior(offer: Offer, mean: number, counts: Omit<OfferCounts, 'dismis
   return { alpha, beta, successes };
 }
 
+/**
+ * A `convert` goal's context starts from the overall rate scaled by how much more (or less) the
+ * context clicks than the offer's visitors overall, both click rates shrunk by `prior_strength`:
+ * clicks come several times as often as conversions, so a context's clicks tell early which way
+ * its conversions will go. Its own conversions then outweigh this as they come.
+ */
+function contextPriorMean(offer: Offer, overall: number, all: ContextCounts, here: ContextCounts): number {
+  if (offer.goal !== 'convert' || !all.clicks) return overall;
+  const s = offer.prior_strength;
+  const clickRate =
+    (all.clicks + s * Math.min(0.99, offer.propensity / CONVERTS_PER_CLICK)) / (Math.max(all.impressions, all.clicks) + s);
+  const hereRate = (here.clicks + s * clickRate) / (Math.max(here.impressions, here.clicks) + s);
+  return Math.min(0.99, (overall * hereRate) / clickRate);
+}
+
+/** Each arm's shrinkage strength, estimated once per refresh of the rates (the object changes then). */
+const strengths = new WeakMap<ObservedCounts, number>();
+
+function strengthOf(
+  offer: Offer,
+  observed: ObservedCounts & { contexts: Record<string, ContextCounts> },
+  overall: number,
+): number {
+  let strength = strengths.get(observed);
+  if (strength === undefined) {
+    const contexts = Object.values(observed.contexts);
+    strength =
+      offer.goal === 'convert' && observed.clicks
+        ? residualStrength(
+            contexts.map((c) => ({
+              impressions: c.impressions,
+              successes: c.converts,
+              mean: contextPriorMean(offer, overall, observed, c),
+            })),
+          )
+        : contextStrength(contexts.map((c) => ({ impressions: c.impressions, successes: successesOf(offer, c) })));
+    strengths.set(observed, strength);
+  }
+  return strength;
+}
+
+/**
+ * `context` is the visitor's context key for this offer (context-rates.ts), "" when it learns one
+ * rate for all; a context never observed takes the overall rate.
+ */
 export function propensity(
   offer: Offer,
   own: OfferCounts | undefined,
   observed: ObservedCounts | undefined,
   vid: string,
   now: number,
+  context = '',
 ): Propensity {
-  const population = posterior(offer, offer.propensity, observed);
+  const population = posterior(offer, priorMean(offer, observed), observed);
   // A prior too weak to represent (it underflows to 0) and nothing observed: the base rate stands.
   if (!(population.alpha + population.beta > 0)) return { value: offer.propensity, sampled: false };
-  let rate = population.alpha / (population.alpha + population.beta);
+  const overall = population.alpha / (population.alpha + population.beta);
+  let { alpha, beta } = population;
+  const seenHere = context && observed?.contexts ? observed.contexts[context] : undefined;
+  if (seenHere && observed?.contexts) {
+    // A context's prior is never surer than what is known of the overall rate itself.
+    const strength = Math.min(strengthOf(offer, observed as Required<ObservedCounts>, overall), alpha + beta);
+    const mean = contextPriorMean(offer, overall, observed, seenHere);
+    ({ alpha, beta } = contextPosterior(mean, strength, seenHere.impressions, successesOf(offer, seenHere)));
+  }
+  let rate = alpha / (alpha + beta);
   if (offer.explore) {
     // Seeded by (visitor, offer, day): stable within a day so a page reload does not flip offers.
-    rate = betaSample(population.alpha, population.beta, seededRandom(fnv1a32(`${vid}|${offer.id}|${utcDayNumber(now)}`)));
+    rate = betaSample(alpha, beta, seededRandom(fnv1a32(`${vid}|${offer.id}|${utcDayNumber(now)}`)));
   }
   const mine = posterior(offer, rate, own);
   const value = mine.alpha + mine.beta > 0 ? mine.alpha / (mine.alpha + mine.beta) : rate;
   return {
     value,
     sampled: offer.explore,
-    ...(observed?.impressions ? { observed: { impressions: observed.impressions, successes: population.successes, rate } } : {}),
+    ...(observed?.impressions
+      ? { observed: { impressions: observed.impressions, successes: population.successes, rate: overall } }
+      : {}),
+    ...(seenHere ? { context: { key: context, impressions: seenHere.impressions, rate: alpha / (alpha + beta) } } : {}),
   };
 }

@@ -1,6 +1,6 @@
 // Validates a rules file and compiles it for the engine: conditions become predicates once, here,
 // and scoring rules are indexed by the event they listen to so that an event only meets its rules.
-import { RulesFile, type Condition, type Offer } from '../../rules/schema';
+import { RulesFile, type Condition, type LearnBy, type Offer } from '../../rules/schema';
 import { parsePartial } from '../../rules/partial';
 import { checkReferences, conditionsOf, type Problem } from '../../rules/references';
 import type { Event } from '../schema/events';
@@ -25,6 +25,8 @@ export interface CompiledOffer {
   source: Offer;
   index: number;
   value: number;
+  /** The offer's `learn_by`, else the site's: offers that share the site's share this array. */
+  learnBy: readonly LearnBy[];
   matches: Predicate;
   excluded: Predicate | null;
 }
@@ -116,6 +118,7 @@ function compileRules(source: RulesFile, compile: Compile, paths: PathSlots): Co
     source: offer,
     index,
     value: offer.value ?? (offer.product ? productValue.get(offer.product) : undefined) ?? 1,
+    learnBy: offer.learn_by ?? source.learn_by,
     matches: compile(offer.when, `offers[${index}].when`),
     excluded: offer.unless ? compile(offer.unless, `offers[${index}].unless`) : null,
   }));

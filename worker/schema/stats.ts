@@ -80,7 +80,18 @@ export const OfferArm = z.strictObject({
 });
 export type OfferArm = z.infer<typeof OfferArm>;
 
-export const OfferStats = z.strictObject({ offer: z.string(), arms: z.array(OfferArm), holdout: OfferArm.nullable() });
+export const OfferStats = z.strictObject({
+  offer: z.string(),
+  arms: z.array(OfferArm),
+  holdout: OfferArm.nullable(),
+  /**
+   * What each arm's lift is against, from the offer's `holdout_mode` in the rules now: `next_best`
+   * (held-out visitors were shown the runner-up: this offer against the next best) or `empty` (they
+   * were shown nothing: this offer against no offer); null for an offer the rules no longer have.
+   * A range that spans a change of mode mixes both comparisons.
+   */
+  lift_against: z.enum(['next_best', 'empty']).nullable(),
+});
 export type OfferStats = z.infer<typeof OfferStats>;
 
 export const LeadChannel = z.strictObject({

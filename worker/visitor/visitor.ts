@@ -32,6 +32,7 @@ import * as outbox from './outbox';
 import { TokenBucket } from './token-bucket';
 import { forgetIdentityStatement, identityStatement, membershipStatements, type MemberIdentity } from '../audiences/members';
 import { currentClickIds } from '../engine/click-ids';
+import { contextKey } from '../engine/context-rates';
 import { webhookMessages } from '../audiences/webhooks';
 import { userProfileId, userStub, visitorStub } from './stub';
 import { noteActive } from '../rules/sample';
@@ -402,7 +403,7 @@ export class Visitor extends DurableObject<Env> {
     store.saveState(this.sql, state);
     const decision = decideFor(state, input.slots, input.request);
     const last = fresh.at(-1);
-    if (last && decision.offers.length > 0) last.offers = exposuresOf(decision);
+    if (last && decision.offers.length > 0) last.offers = exposuresOf(rules, decision, input.request?.device);
     for (const message of fresh) outbox.add(this.sql, message);
     return { decision, fresh: fresh.length };
   }
@@ -549,9 +550,16 @@ function withCurrentClickIds(state: VisitorState, now: number): VisitorState {
 
 type Decider = (state: VisitorState, slots: readonly string[], request?: RequestContext) => Decision;
 
-/** What analytics compares for lift: every offer decided, the held-out ones included. */
-function exposuresOf(decision: Decision): QueuedExposure[] {
-  return decision.offers.map(({ offer, variant, holdout }) => ({ offer, variant, holdout }));
+/**
+ * What analytics compares for lift: every offer decided, the held-out ones included, each with the
+ * visitor's context for that offer's `learn_by` (the engine ranked it on that context's rate).
+ */
+function exposuresOf(rules: CompiledRules, decision: Decision, device: string | undefined): QueuedExposure[] {
+  const facts = { stage: decision.stage, segments: decision.segments, device };
+  return decision.offers.map(({ offer, variant, holdout }) => {
+    const learnBy = rules.offers.get(offer)?.learnBy ?? [];
+    return { offer, variant, holdout, ...(learnBy.length ? { context: contextKey(learnBy, facts) } : {}) };
+  });
 }
 
 function withVid(result: CollectResult, vid: string): CollectResult {

@@ -114,7 +114,7 @@ describe('the dashboard page', () => {
       site: 'demo',
       from: '2026-03-01',
       to: '2026-03-07',
-      offers: [{ offer: 'finish-app', arms: [], holdout: null }],
+      offers: [{ offer: 'finish-app', arms: [], holdout: null, lift_against: 'next_best' }],
       slots: [
         { slot: 'hero', verdict: 'winner', offer: 'finish-app', arm: 'b', lift, visitors_needed: 0 },
         { slot: 'sidebar', verdict: 'not_enough_data', offer: null, arm: null, lift: null, visitors_needed: 15700 },

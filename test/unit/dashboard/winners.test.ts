@@ -25,7 +25,12 @@ function arm(id: string, exposed: number, goal: number, holdout?: { exposed: num
 
 function offer(id: string, arms: Array<[string, number, number]>, holdout: [number, number]): OfferStats {
   const h = { exposed: holdout[0], goal: holdout[1] };
-  return { offer: id, arms: arms.map(([a, e, g]) => arm(a, e, g, h)), holdout: arm('holdout', h.exposed, h.goal) };
+  return {
+    offer: id,
+    arms: arms.map(([a, e, g]) => arm(a, e, g, h)),
+    holdout: arm('holdout', h.exposed, h.goal),
+    lift_against: 'next_best',
+  };
 }
 
 describe('winner per slot', () => {

@@ -57,4 +57,22 @@ describe('demo rules', () => {
     }
     expect(decide(rules, state!, ['hero'])).toMatchObject({ stage: 'customer', offers: [{ offer: 'card-cross-sell' }] });
   });
+
+  it.each(['mortgage-app', 'refinance-app', 'heloc-app', 'card-app'])(
+    'scores an application under way in %s alike, far above a reader of the rates page',
+    (name) => {
+      const apply = newVisitor(`visitor-${name}`, T0);
+      const steps: Event[] = [form('start', 1, T0), form('step', 2, T0 + 60_000)].map((event) => ({
+        ...(event as Extract<Event, { type: 'form' }>),
+        form: name,
+      }));
+      for (const event of steps) applyEvent(rules, apply, event, event.ts);
+      const reader = newVisitor('visitor-reader', T0);
+      applyEvent(rules, reader, page('https://demo.example/rates', T0), T0);
+      const decided = decide(rules, apply, [], T0 + 60_000);
+      expect(decided.score.total).toBe(30);
+      expect(decided.stage).toBe('applicant');
+      expect(decide(rules, reader, [], T0).score.total).toBeLessThan(10);
+    },
+  );
 });

@@ -45,7 +45,9 @@ describe('arbitration', () => {
   });
 
   it('learns from clicks: the posterior mean moves the ranking', () => {
-    const learn = compile({ offers: [offer('a', { propensity: 0.1 }), offer('b', { propensity: 0.1 })] });
+    const learn = compile({
+      offers: [offer('a', { propensity: 0.1, goal: 'click' }), offer('b', { propensity: 0.1, goal: 'click' })],
+    });
     const state = visitor(learn);
     for (let i = 0; i < 3; i += 1) {
       applyEvent(learn, state, offerEvent('b', 'impression', T0 + i), T0 + i);
@@ -58,7 +60,9 @@ describe('arbitration', () => {
   });
 
   it('learns from every visitor: observed rates move the ranking and are named in the reasons', () => {
-    const learn = compile({ offers: [offer('a', { propensity: 0.1 }), offer('b', { propensity: 0.1 })] });
+    const learn = compile({
+      offers: [offer('a', { propensity: 0.1, goal: 'click' }), offer('b', { propensity: 0.1, goal: 'click' })],
+    });
     const state = visitor(learn);
     // Without observations both sit at the base rate and file order decides.
     expect(decide(learn, state, ['hero']).offers[0].offer).toBe('a');
@@ -75,7 +79,9 @@ describe('arbitration', () => {
   });
 
   it('public reasons choose the same offer and keep the rules and the visitor, not the figures from other visitors', () => {
-    const learn = compile({ offers: [offer('a', { propensity: 0.1 }), offer('b', { propensity: 0.1 })] });
+    const learn = compile({
+      offers: [offer('a', { propensity: 0.1, goal: 'click' }), offer('b', { propensity: 0.1, goal: 'click' })],
+    });
     const state = visitor(learn);
     const observed = {
       a: { '-': { impressions: 1000, clicks: 20, converts: 0 } },
@@ -88,7 +94,9 @@ describe('arbitration', () => {
   });
 
   it('a visitor who keeps ignoring an offer sees it fall below the rate others give it', () => {
-    const rules = compile({ offers: [offer('ignored', { propensity: 0.1 }), offer('other', { propensity: 0.05 })] });
+    const rules = compile({
+      offers: [offer('ignored', { propensity: 0.1, goal: 'click' }), offer('other', { propensity: 0.05, goal: 'click' })],
+    });
     const state = visitor(rules);
     const observed = { ignored: { '-': { impressions: 500, clicks: 50, converts: 0 } } };
     expect(decide(rules, state, ['hero'], T0, undefined, observed).offers[0].offer).toBe('ignored');
@@ -121,6 +129,7 @@ describe('experiments', () => {
   const rules = compile({
     offers: [
       offer('exp', {
+        goal: 'click',
         holdout: 0.5,
         variants: [
           { id: 'a', weight: 0.25 },

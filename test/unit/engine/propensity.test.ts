@@ -14,7 +14,7 @@ const seen = (impressions: number, clicks: number, converts = 0) => ({ impressio
 
 describe('propensity across visitors', () => {
   // Base 0.05 worth 20 observations; every visitor clicks 20 % of the time.
-  const base = sourceOf(offer('o', { propensity: 0.05 }));
+  const base = sourceOf(offer('o', { propensity: 0.05, goal: 'click' }));
 
   it.each([
     [0, 0.05],
@@ -40,17 +40,32 @@ describe('propensity across visitors', () => {
   });
 
   it('a larger prior_strength trusts the base rate longer', () => {
-    const stubborn = sourceOf(offer('o', { propensity: 0.05, prior_strength: 1000 }));
+    const stubborn = sourceOf(offer('o', { propensity: 0.05, prior_strength: 1000, goal: 'click' }));
     const observed = seen(1000, 200);
     expect(propensity(stubborn, undefined, observed, 'visitor-0001', T0).value).toBeCloseTo((50 + 200) / 2000, 12);
     expect(propensity(base, undefined, observed, 'visitor-0001', T0).value).toBeGreaterThan(0.19);
   });
 
-  it('counts conversions, not clicks, for goal "convert"', () => {
-    const converting = sourceOf(offer('o', { propensity: 0.05, goal: 'convert' }));
+  it('counts conversions for goal "convert" (the default), with clicks informing only the prior', () => {
+    const converting = sourceOf(offer('o', { propensity: 0.05 }));
     const p = propensity(converting, undefined, seen(1000, 400, 30), 'visitor-0001', T0);
-    expect(p.value).toBeCloseTo((1 + 30) / 1020, 12);
+    // Prior mean: click rate (400 + 0.5 × 20) / 1020 × conversions per click (30 + 1) / (400 + 10).
+    const prior = (410 / 1020) * (31 / 410);
+    expect(p.value).toBeCloseTo((prior * 20 + 30) / 1020, 12);
     expect(p.observed?.successes).toBe(30);
+  });
+
+  it.each([
+    // [impressions, clicks, converts, prior mean of the convert rate]
+    [0, 0, 0, 0.05],
+    [100, 0, 0, 0.05],
+    [100, 10, 0, ((10 + 0.5 * 20) / 120) * (1 / 20)],
+    [100, 40, 0, ((40 + 0.5 * 20) / 120) * (1 / 50)],
+    [100, 40, 20, ((40 + 0.5 * 20) / 120) * (21 / 50)],
+  ])('goal convert, %i shown, %i clicks, %i conversions: prior mean %f', (impressions, clicks, converts, mean) => {
+    const converting = sourceOf(offer('o', { propensity: 0.05 }));
+    const p = propensity(converting, undefined, seen(impressions, clicks, converts), 'visitor-0001', T0);
+    expect(p.value).toBeCloseTo((mean * 20 + converts) / (20 + impressions), 12);
   });
 
   it('never lets more clicks than impressions (lost beacons) push the rate past 1', () => {
@@ -70,7 +85,7 @@ describe('propensity across visitors', () => {
 });
 
 describe('Thompson sampling on the observed rate', () => {
-  const explore = sourceOf(offer('o', { propensity: 0.05, explore: true }));
+  const explore = sourceOf(offer('o', { propensity: 0.05, explore: true, goal: 'click' }));
   const draw = (observed: ReturnType<typeof seen> | undefined, vid: string, now = T0) =>
     propensity(explore, undefined, observed, vid, now).value;
   const vids = Array.from({ length: 400 }, (_, i) => `visitor-${String(i).padStart(4, '0')}`);
@@ -98,7 +113,9 @@ describe('Thompson sampling on the observed rate', () => {
 });
 
 describe('decisions with observed rates', () => {
-  const rules = compile({ offers: [offer('steady', { propensity: 0.1 }), offer('rising', { propensity: 0.05 })] });
+  const rules = compile({
+    offers: [offer('steady', { propensity: 0.1, goal: 'click' }), offer('rising', { propensity: 0.05, goal: 'click' })],
+  });
   const state = newVisitor('visitor-0001', T0);
   applyEvent(rules, state, offerEvent('other', 'impression', T0), T0);
   const winner = (observed?: ObservedRates) => decide(rules, state, ['hero'], T0, undefined, observed).offers[0];
