@@ -3,7 +3,7 @@
 // own upload formats (?format=google_customer_match: a CSV for Google Ads Customer Match;
 // ?format=meta_custom_audience: the payload of Meta's custom audience users endpoint).
 import { Hono, type Context } from 'hono';
-import { z } from 'zod';
+import * as z from '../lib/zod';
 import type { AppEnv } from '../env';
 import { requireApiKey } from '../http/auth';
 import { ApiError } from '../http/errors';

@@ -6,3 +6,5 @@ export declare function startMiniflare(options?: {
   bindings?: Record<string, string>;
   eventsBatchSeconds?: number;
 }): Promise<{ url: string; mf: Miniflare; stop: () => Promise<void> }>;
+
+export declare function bundleWorker(outdir?: string): string;

@@ -1,6 +1,6 @@
 // Starts the worker on Miniflare's API directly (no wrangler dev proxy in front), with the options
 // wrangler derives from wrangler.toml: what the load benchmarks and soak tests drive.
-import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Miniflare } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
@@ -8,20 +8,17 @@ import { offlineEnv } from './offline-env.mjs';
 
 Object.assign(process.env, offlineEnv);
 
-async function bundleWorker() {
-  const result = await build({
-    entryPoints: ['worker/index.ts'],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    external: ['cloudflare:*'],
-    write: false,
-    minify: true,
-    logLevel: 'warning',
+/**
+ * The bundle `wrangler deploy` would upload (minified, with wrangler.toml's aliases), so that what the
+ * load tests and benchmarks drive is what ships. Needs dist/ (`npm run build`), the assets directory.
+ */
+export function bundleWorker(outdir = '.cache/deploy') {
+  const result = spawnSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', outdir], {
+    env: { ...offlineEnv, WRANGLER_LOG: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
-  return result.outputFiles[0].text;
+  if (result.status !== 0) throw new Error(`wrangler deploy --dry-run failed with exit code ${result.status}`);
+  return readFileSync(`${outdir}/index.js`, 'utf8');
 }
 
 /**
@@ -63,7 +60,7 @@ export async function startMiniflare({ port = 0, persist = false, bindings = {},
     consumers['nextbest-events'] = { ...consumers['nextbest-events'], maxBatchTimeout: eventsBatchSeconds };
   const mf = new Miniflare({
     ...workerOptions,
-    modules: [{ type: 'ESModule', path: 'worker.mjs', contents: await bundleWorker() }],
+    modules: [{ type: 'ESModule', path: 'worker.mjs', contents: bundleWorker() }],
     // The tests and benchmarks drive the demo site's rules, which a deploy leaves off.
     bindings: { ...workerOptions.bindings, NB_DEMO: 'on', ...bindings },
     host: '127.0.0.1',
