@@ -4,11 +4,12 @@
 // Never part of the deployed worker.
 import { DurableObject } from 'cloudflare:workers';
 import { Hono } from 'hono';
+import type { Env } from '../../../worker/env';
 import worker from '../../../worker/index';
 
 export * from '../../../worker/index';
 
-interface FloorEnv {
+interface FloorEnv extends Env {
   FLOOR: DurableObjectNamespace<Floor>;
 }
 
@@ -40,8 +41,8 @@ const floor = new Hono<{ Bindings: FloorEnv }>()
 
 export default {
   ...worker,
-  fetch(request: Request, env: FloorEnv, ctx: ExecutionContext) {
+  fetch(request: Request, env: FloorEnv, ctx: ExecutionContext): Response | Promise<Response> {
     if (new URL(request.url).pathname.startsWith('/bench/floor/')) return floor.fetch(request, env, ctx);
-    return worker.fetch!(request as never, env as never, ctx);
+    return worker.fetch(request, env, ctx);
   },
-} satisfies ExportedHandler<FloorEnv>;
+};
