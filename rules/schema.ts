@@ -3,7 +3,7 @@
 // that span sections (unknown ids, weights that do not add up) live in rules/references.ts.
 // Every field carries `.describe()` (Markdown: an editor shows it on hover and completion), and
 // each section `examples`: test/unit/rules/editor.test.ts fails on a field left undescribed.
-import { z } from 'zod';
+import * as z from '../worker/lib/zod';
 import { Name } from '../worker/schema/events';
 import { Banner, Theme } from '../worker/schema/decision';
 import { conditionJsonSchema } from './condition-schema';

@@ -1,17 +1,27 @@
-// Collect and decide latency next to an empty route on the same worker, on Miniflare (workerd)
-// without wrangler's dev proxy: autocannon, 10 connections, 10 s per route.
+// Collect and decide against their floor, interleaved, on Miniflare (workerd) without wrangler's dev
+// proxy. The floor is a bench-only route (test/bench/peers/floor.ts, bundled as the worker is) that
+// reads the same body and calls a Durable Object per visitor that writes one row (collect's floor)
+// or reads one row (decide's). Each round runs collect, its floor, decide, its floor (the order turns
+// every round), autocannon with 10 connections, the same bodies and visitors; medians of the rounds'
+// p50 with min–max, and the load average.
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
-import { startMiniflare } from '../../worker/scripts/miniflare.mjs';
+import { bundleWorker, startMiniflare } from '../../worker/scripts/miniflare.mjs';
+import { load, summary } from './stats.mjs';
 
-const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const CONNECTIONS = 10;
 // Enough visitors that none exceeds its own rate limit (60 batches at once, then 1 a second).
 const VISITORS = Number(process.env.BENCH_VISITORS ?? 200);
 const EVENTS_PER_BATCH = 5;
 const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
 
-const worker = await startMiniflare({ bindings: { NB_API_KEY: 'bench', NB_RATE_LIMIT_IP: 'off' } });
+const worker = await startMiniflare({
+  script: bundleWorker('.cache/deploy-floor', 'test/bench/peers/floor.ts'),
+  durableObjects: { FLOOR: { className: 'Floor', useSQLite: true } },
+  bindings: { NB_API_KEY: 'bench', NB_RATE_LIMIT_IP: 'off' },
+});
 let sequence = 0;
 const visitor = () => `bench-visitor-${sequence++ % VISITORS}`;
 
@@ -25,49 +35,63 @@ function collectBody() {
   }));
   return JSON.stringify({ site: 'demo', vid: visitor(), sent_at: now, slots: ['hero'], events });
 }
+const decideBody = () => JSON.stringify({ site: 'demo', vid: visitor(), slots: ['hero'] });
 
-function run(title, request) {
+const routes = {
+  collect: ['/v1/collect', collectBody],
+  collect_floor: ['/bench/floor/write', collectBody],
+  decide: ['/v1/decide', decideBody],
+  decide_floor: ['/bench/floor/read', decideBody],
+};
+
+function run([path, body], duration = SECONDS) {
   return new Promise((resolve, reject) => {
     autocannon(
       {
         url: worker.url,
         connections: CONNECTIONS,
-        duration: DURATION_S,
-        headers: { 'user-agent': USER_AGENT },
-        requests: [request],
+        duration,
+        requests: [
+          {
+            method: 'POST',
+            path,
+            headers: { 'content-type': 'text/plain', 'user-agent': USER_AGENT },
+            setupRequest: (request) => ({ ...request, body: body() }),
+          },
+        ],
       },
-      (error, result) => (error ? reject(error) : resolve({ title, result })),
+      (error, result) => (error ? reject(error) : resolve(result)),
     );
   });
 }
 
-const post = (path, body) => ({
-  method: 'POST',
-  path,
-  headers: { 'content-type': 'text/plain', 'user-agent': USER_AGENT },
-  setupRequest: (request) => ({ ...request, body: body() }),
-});
-
+const p50 = Object.fromEntries(Object.keys(routes).map((name) => [name, []]));
+const rps = Object.fromEntries(Object.keys(routes).map((name) => [name, []]));
+const errors = Object.fromEntries(Object.keys(routes).map((name) => [name, 0]));
+const loads = [];
 try {
-  // Warm-up: the first requests compile the worker and create objects.
-  await run('warmup', post('/v1/collect', collectBody));
-  const empty = await run('empty', { method: 'GET', path: '/v1/health' });
-  const collect = await run('collect', post('/v1/collect', collectBody));
-  const decide = await run(
-    'decide',
-    post('/v1/decide', () => JSON.stringify({ site: 'demo', vid: visitor(), slots: ['hero'] })),
-  );
-  for (const { title, result } of [empty, collect, decide]) {
-    const errors = result.errors + result.non2xx;
-    console.log(`api_${title}_p50: ${result.latency.p50} ms`);
-    console.log(`api_${title}_p99: ${result.latency.p99} ms`);
-    console.log(`api_${title}_requests_per_s: ${Math.round(result.requests.average)} req/s`);
-    if (errors) console.log(`api_${title}_errors: ${errors} requests`);
+  // Warm-up: the first requests compile the worker and create every visitor's objects.
+  for (const route of Object.values(routes)) await run(route, 2);
+  for (let round = 0; round < ROUNDS; round++) {
+    loads.push(Number(load()));
+    const names = Object.keys(routes);
+    for (const name of round % 2 ? names.reverse() : names) {
+      const result = await run(routes[name]);
+      p50[name].push(result.latency.p50);
+      rps[name].push(result.requests.average);
+      errors[name] += result.errors + result.non2xx;
+    }
   }
-  const ratio = (a, b) => (a.result.latency.p50 / Math.max(b.result.latency.p50, 0.001)).toFixed(2);
-  console.log(`collect_vs_empty_p50: ${ratio(collect, empty)} x`);
-  console.log(`decide_vs_empty_p50: ${ratio(decide, empty)} x`);
-  console.log(`collect_events_per_s: ${Math.round(collect.result.requests.average * EVENTS_PER_BATCH)} events/s`);
 } finally {
   await worker.stop();
 }
+const l = summary(loads, 2).text;
+for (const name of Object.keys(routes)) {
+  console.log(`api_${name}_p50: ${summary(p50[name]).text} ms, median (min–max) of ${ROUNDS} rounds, load average ${l}`);
+  console.log(`api_${name}_requests_per_s: ${summary(rps[name], 0).text} req/s`);
+  if (errors[name]) console.log(`api_${name}_errors: ${errors[name]} requests`);
+}
+const ratio = (a, b) => (summary(p50[a]).median / Math.max(summary(p50[b]).median, 0.001)).toFixed(2);
+console.log(`collect_vs_do_floor_p50: ${ratio('collect', 'collect_floor')} x (target ≤ 1.3)`);
+console.log(`decide_vs_do_floor_p50: ${ratio('decide', 'decide_floor')} x (target ≤ 1.2)`);
+console.log(`collect_events_per_s: ${Math.round(summary(rps.collect).median * EVENTS_PER_BATCH)} events/s`);

@@ -211,8 +211,23 @@ function contextualRates(state: VisitorState): ObservedRates {
   return rates;
 }
 const observed = contextualRates(state500);
+// As the worker sees it: each decision on a state parsed from its stored JSON (worker/visitor/
+// storage.ts) and at a later `now`, so that no cache from the previous call can hit. The parse is
+// part of the figure, since the Durable Object pays it on every cold request.
+const stored500 = JSON.stringify(state500);
+const decideFreshUs = measure((i) => {
+  const state = JSON.parse(stored500) as VisitorState;
+  decide(rules, state, SLOTS, now(state) + i * 1000);
+});
+const parseUs = measure(() => JSON.parse(stored500));
+const applyFreshUs = measure((i) => {
+  const state = JSON.parse(stored500) as VisitorState;
+  applyEvent(rules, state, eventAt(500 + (i % 1000)), T0 + (500 + (i % 1000)) * 600_000, { device: 'desktop' });
+});
 
 const fmt = (us: number) => us.toFixed(2);
+console.log(`engine_decide_us_fresh_state: ${fmt(decideFreshUs)} µs (of which parsing the stored state ${fmt(parseUs)} µs)`);
+console.log(`engine_apply_event_us_fresh_state: ${fmt(applyFreshUs)} µs`);
 console.log(`engine_decide_us_1000_rules: ${fmt(decideUs)} µs`);
 console.log(
   `engine_decide_us_1000_rules_contextual_rates: ${fmt(measure(() => decide(rules, state500, SLOTS, now(state500), undefined, observed)))} µs`,

@@ -7,6 +7,7 @@ const benches = [
   ['node', ['test/bench/snippet.mjs']],
   ['node', ['test/bench/bundle.mjs', 'test/bench/engine.ts']],
   ['node', ['test/bench/bundle.mjs', 'test/bench/scrub.ts']],
+  ['node', ['test/bench/cold-start.mjs']],
   ['node', ['test/bench/api.mjs']],
 ];
 

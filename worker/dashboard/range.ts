@@ -2,7 +2,7 @@
 // sections wanted, filters and the comparison with the previous period, validated with zod so a
 // bad value gets a 400 naming the parameter. Days are the site's (rules `timezone`): "today" and
 // the defaults are resolved by resolveRange, once the site is known.
-import { z } from 'zod';
+import * as z from '../lib/zod';
 import { DAY_MS, utcDate } from '../lib/time';
 import { localDate } from '../lib/zone';
 import { Name } from '../schema/events';

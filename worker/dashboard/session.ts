@@ -7,7 +7,7 @@
 // copy taken earlier stays valid until it expires.
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
-import { z } from 'zod';
+import * as z from '../lib/zod';
 import type { AppEnv } from '../env';
 import { basePath } from '../http/base-path';
 import { Access, keyring } from '../http/keys';

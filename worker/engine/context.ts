@@ -1,6 +1,6 @@
 // The object every `when` is evaluated on: the visitor's profile, the current event and the request
 // (see rules/README.md for its fields). Built once per event and once per decision.
-import { z } from 'zod';
+import * as z from '../lib/zod';
 import { ConsentKind } from '../../rules/schema';
 import type { Event } from '../schema/events';
 import type { CompiledRules } from './rules';

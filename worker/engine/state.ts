@@ -1,7 +1,7 @@
 // A visitor's state as the engine keeps it: plain JSON, stored by the Durable Object between events.
 // Its size is bounded by the rules (products, rules, offers, audiences) and small fixed caps, never
 // by the number of events: each event is folded in, and no history is kept to rescan.
-import { z } from 'zod';
+import * as z from '../lib/zod';
 
 export const STATE_VERSION = 3;
 /** Caps on the parts whose keys come from visitors rather than from the rules. */

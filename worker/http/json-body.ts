@@ -3,7 +3,7 @@
 // it documents the body in the OpenAPI document (hono-openapi reads it off the route).
 import type { MiddlewareHandler } from 'hono';
 import { resolver, uniqueSymbol } from 'hono-openapi';
-import type { z } from 'zod';
+import type * as z from '../lib/zod';
 import type { AppEnv } from '../env';
 import { MAX_BODY_BYTES, readJsonBody } from './body';
 import { parseOr400 } from './validate';

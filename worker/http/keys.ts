@@ -1,7 +1,7 @@
 // The keys a request may present, read from two secrets: NB_API_KEY (admin keys: every route) and
 // NB_DASHBOARD_KEYS (read-only keys, each for one site: its dashboard and /v1/stats only). Both are
 // comma-separated lists, so a key can be rotated without downtime. Parsed once per isolate.
-import { z } from 'zod';
+import * as z from '../lib/zod';
 import type { Env } from '../env';
 import { Name } from '../schema/events';
 

@@ -12,7 +12,7 @@ import type { ClientErrorStatusCode, RedirectStatusCode, ServerErrorStatusCode, 
 
 type ErrorStatus = ClientErrorStatusCode | ServerErrorStatusCode;
 import { describeRoute, resolver, type ContentWithResolver, type ResponsesWithResolver } from 'hono-openapi';
-import type { z } from 'zod';
+import type * as z from '../lib/zod';
 import type { AppEnv } from '../env';
 import { ErrorBody } from '../schema/errors';
 

@@ -1,6 +1,6 @@
 // Parses input with a zod schema, or throws the 400 whose message names the first bad path.
 import { validator } from 'hono-openapi';
-import type { z } from 'zod';
+import type * as z from '../lib/zod';
 import type { AppEnv } from '../env';
 import { describeIssue } from '../schema/issues';
 import { ApiError } from './errors';

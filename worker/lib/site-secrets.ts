@@ -3,7 +3,7 @@
 // rather than one per site because site ids may hold `-`, which has no place in a variable name (and
 // `acme-bank` and `acme_bank` would map to the same one), and because the worker then reads one
 // declared binding.
-import { z } from 'zod';
+import * as z from './zod';
 import { Name } from '../schema/events';
 import { describeIssue } from '../schema/issues';
 

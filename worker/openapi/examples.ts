@@ -13,7 +13,7 @@ import type { Health } from '../schema/health';
 import type { BackOfficeBatch, SpendRequest, SpendResponse } from '../schema/back-office';
 import type { Preview, Published, RulesVersion, RulesVersions } from '../schema/rules';
 import type { FailedDeliveries, Replay } from '../schema/webhooks';
-import type { z } from 'zod';
+import type * as z from '../lib/zod';
 import { newVisitor } from '../engine/state';
 import demoRules from '../../rules/demo.json';
 

@@ -4,7 +4,7 @@
 // offer conversions react alike; event ids make a resent batch count once.
 // PUT /v1/spend/:site (API key): marketing spend per channel and day, for cost per lead.
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from '../lib/zod';
 import type { AppEnv } from '../env';
 import { requireApiKey } from '../http/auth';
 import { ApiError } from '../http/errors';

@@ -6,7 +6,7 @@
 // page cannot show gets the page saying what to change (the JSON API answers that with a plain 400).
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { z } from 'zod';
+import * as z from '../lib/zod';
 import type { AppEnv } from '../env';
 import { presentedKey } from '../http/auth';
 import { ApiError } from '../http/errors';

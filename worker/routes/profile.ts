@@ -2,7 +2,7 @@
 // consumers, and its erasure (GDPR/CCPA) from the Durable Object and from D1 (kept failed webhook
 // deliveries included), with a `leave` to the webhooks of the audiences they were in.
 import { Hono, type Context } from 'hono';
-import { z } from 'zod';
+import * as z from '../lib/zod';
 import type { AppEnv } from '../env';
 import { requireApiKey } from '../http/auth';
 import { ApiError } from '../http/errors';

@@ -2,7 +2,7 @@
 // new version (a new site too, without a deploy), rolling back, and the impact preview of a draft
 // on the visitors of the last 7 days. Publishing and reading go through worker/rules/versions.ts.
 import { Hono, type Context } from 'hono';
-import { z } from 'zod';
+import * as z from '../lib/zod';
 import type { AppEnv } from '../env';
 import { presentedKey, requireApiKey } from '../http/auth';
 import { ApiError } from '../http/errors';

@@ -2,7 +2,7 @@
 // read-only key of the site): the site's KPIs over a range of days in its time zone, as JSON.
 // `metric` picks sections (traffic, forms, offers, stages, audiences, other, lifecycle; all by default).
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from '../lib/zod';
 import type { AppEnv } from '../env';
 import { requireSiteReader } from '../http/auth';
 import { siteRules } from '../http/site';

@@ -2,7 +2,7 @@
 // the audience webhook deliveries that failed every retry, newest first, and their replay to the
 // audience's webhook as the live rules name it (so a wrong URL can be fixed, then replayed).
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from '../lib/zod';
 import type { AppEnv } from '../env';
 import { requireApiKey } from '../http/auth';
 import { ApiError } from '../http/errors';

@@ -1,7 +1,7 @@
 // What GET /v1/audiences/:site/:audience answers (as JSON, and as the ad platforms' own upload
 // formats), and the body of the audience webhooks: members with their join and expiry times, the
 // hashed user id when the person identified, and what ad platforms match them by.
-import { z } from 'zod';
+import * as z from '../lib/zod';
 import { ClickIds, Consent } from '../engine/state';
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);

@@ -1,6 +1,6 @@
 // The bodies of POST /v1/events/:site (events from a lender's own systems: a loan funded, a
 // payment, a product closed) and PUT /v1/spend/:site (marketing spend per channel and day).
-import { z } from 'zod';
+import * as z from '../lib/zod';
 import { ClientId, Event, IdentifyEvent, MAX_EVENTS_PER_BATCH, Slots } from './events';
 
 export const BackOfficeBatch = z

@@ -1,5 +1,5 @@
 // What /v1/collect answers.
-import { z } from 'zod';
+import * as z from '../lib/zod';
 import { Decision } from './decision';
 
 export const Rejected = z.strictObject({ index: z.number().int(), reason: z.string() });

@@ -1,5 +1,5 @@
 // The body of POST /v1/decide and its answer: decisions without new events.
-import { z } from 'zod';
+import * as z from '../lib/zod';
 import { ClientId, Name } from './events';
 import { Decision } from './decision';
 

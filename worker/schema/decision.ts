@@ -1,6 +1,6 @@
 // The decision the edge returns for a visitor: which banner in which slot, and which ad audiences
 // to join or leave. The snippet renders it; API consumers use it in apps, e-mail and ad sync.
-import { z } from 'zod';
+import * as z from '../lib/zod';
 
 export const Placement = z
   .enum(['slot', 'top-bar', 'slide-in', 'modal'])

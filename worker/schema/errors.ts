@@ -1,6 +1,6 @@
 // The one error body every route answers with: a code to branch on, a message a person can act
 // on, and the path of the offending field when there is one.
-import { z } from 'zod';
+import * as z from '../lib/zod';
 
 export const ErrorBody = z
   .strictObject({

@@ -1,6 +1,6 @@
 // The event batch the snippet (or any client) posts to /v1/collect: the wire contract (README, "HTTP API").
 // Field names are public; unknown fields are rejected so typos fail loudly instead of vanishing.
-import { z } from 'zod';
+import * as z from '../lib/zod';
 import { MAX_LENGTH } from '../lib/scrub';
 
 /** Identifier made by clients: visitor, session and event ids. */

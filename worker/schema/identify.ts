@@ -1,5 +1,5 @@
 // The body of POST /v1/identify and its answer.
-import { z } from 'zod';
+import * as z from '../lib/zod';
 import { ClientId, IdentifyEvent, Name } from './events';
 
 export const IdentifyRequest = z.strictObject({

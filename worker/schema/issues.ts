@@ -1,5 +1,5 @@
 // Turns zod issues into the "path: reason" lines that our error bodies and the rules CLI print.
-import type { z } from 'zod';
+import type * as z from '../lib/zod';
 
 export function issuePath(path: readonly PropertyKey[]): string {
   return path.reduce<string>(

@@ -1,5 +1,5 @@
 // What GET /v1/profile/:site/:vid answers: the visitor's engine state and its latest events.
-import { z } from 'zod';
+import * as z from '../lib/zod';
 import { VisitorState } from '../engine/state';
 import { Event } from './events';
 

@@ -1,6 +1,6 @@
 // The wire contracts of the live-rules API (/v1/rules/:site…): versions, publishing, rollback and
 // the impact preview of a draft. The documents themselves are rules files (rules/schema.ts).
-import { z } from 'zod';
+import * as z from '../lib/zod';
 import { Name } from './events';
 
 export const RulesParams = z.strictObject({ site: Name });

@@ -1,6 +1,6 @@
 // What GET /v1/stats/:site answers (and /dashboard draws): the KPIs of a site over a range of UTC
 // days. Computed by worker/dashboard/kpis.ts; every formula is in worker/analytics/README.md.
-import { z } from 'zod';
+import * as z from '../lib/zod';
 
 /** A rate: null when its denominator is 0 (no data is not a 0% rate). */
 const Rate = z.number().nullable();

@@ -1,6 +1,6 @@
 // What /v1/webhooks/:site/failed answers: audience webhook deliveries that failed every retry, kept
 // with their payload until they are replayed, and what a replay did.
-import { z } from 'zod';
+import * as z from '../lib/zod';
 import { WebhookPayload } from './audiences';
 
 export const FailedDelivery = z.strictObject({

@@ -5,4 +5,9 @@ export declare function startMiniflare(options?: {
   persist?: string | false;
   bindings?: Record<string, string>;
   eventsBatchSeconds?: number;
+  script?: string;
+  durableObjects?: Record<string, string | { className: string; useSQLite?: boolean }>;
+  migrate?: boolean;
 }): Promise<{ url: string; mf: Miniflare; stop: () => Promise<void> }>;
+
+export declare function bundleWorker(outdir?: string, script?: string): string;

@@ -1,6 +1,6 @@
 // Starts the worker on Miniflare's API directly (no wrangler dev proxy in front), with the options
 // wrangler derives from wrangler.toml: what the load benchmarks and soak tests drive.
-import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Miniflare } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
@@ -8,20 +8,20 @@ import { offlineEnv } from './offline-env.mjs';
 
 Object.assign(process.env, offlineEnv);
 
-async function bundleWorker() {
-  const result = await build({
-    entryPoints: ['worker/index.ts'],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    external: ['cloudflare:*'],
-    write: false,
-    minify: true,
-    logLevel: 'warning',
+/**
+ * The bundle `wrangler deploy` would upload (minified, with wrangler.toml's aliases), so that what the
+ * load tests and benchmarks drive is what ships. Needs dist/ (`npm run build`), the assets directory.
+ * `script` bundles another entry the same way (a benchmark's peer).
+ */
+export function bundleWorker(outdir = '.cache/deploy', script) {
+  const args = ['wrangler', 'deploy', '--dry-run', '--outdir', outdir, ...(script ? [script] : [])];
+  const result = spawnSync('npx', args, {
+    env: { ...offlineEnv, WRANGLER_LOG: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
-  return result.outputFiles[0].text;
+  if (result.status !== 0) throw new Error(`wrangler deploy --dry-run failed with exit code ${result.status}`);
+  const file = readdirSync(outdir).find((name) => name.endsWith('.js'));
+  return readFileSync(`${outdir}/${file}`, 'utf8');
 }
 
 /**
@@ -51,19 +51,30 @@ async function migrate(mf) {
 }
 
 /**
- * @param {{ port?: number, persist?: string | false, bindings?: Record<string, string>, eventsBatchSeconds?: number }} options
+ * @param {{ port?: number, persist?: string | false, bindings?: Record<string, string>, eventsBatchSeconds?: number, script?: string, durableObjects?: Record<string, string | { className: string, useSQLite?: boolean }>, migrate?: boolean }} options
  *   eventsBatchSeconds: how long the events queue gathers a batch for its consumer (wrangler.toml's
  *   max_batch_timeout unless given), so that a fault run can find messages waiting in the queue.
+ *   script: a bundle to run instead of the worker's (a benchmark's); durableObjects: extra classes it binds;
+ *   migrate: false skips the D1 migrations (a cold-start timing).
  * @returns {Promise<{ url: string, mf: Miniflare, stop: () => Promise<void> }>}
  */
-export async function startMiniflare({ port = 0, persist = false, bindings = {}, eventsBatchSeconds } = {}) {
+export async function startMiniflare({
+  port = 0,
+  persist = false,
+  bindings = {},
+  eventsBatchSeconds,
+  script,
+  durableObjects,
+  migrate: migrating = true,
+} = {}) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions('wrangler.toml');
   const consumers = workerOptions.queueConsumers;
   if (eventsBatchSeconds !== undefined)
     consumers['nextbest-events'] = { ...consumers['nextbest-events'], maxBatchTimeout: eventsBatchSeconds };
   const mf = new Miniflare({
     ...workerOptions,
-    modules: [{ type: 'ESModule', path: 'worker.mjs', contents: await bundleWorker() }],
+    modules: [{ type: 'ESModule', path: 'worker.mjs', contents: script ?? bundleWorker() }],
+    durableObjects: { ...workerOptions.durableObjects, ...durableObjects },
     // The tests and benchmarks drive the demo site's rules, which a deploy leaves off.
     bindings: { ...workerOptions.bindings, NB_DEMO: 'on', ...bindings },
     host: '127.0.0.1',
@@ -74,7 +85,7 @@ export async function startMiniflare({ port = 0, persist = false, bindings = {},
       : {}),
   });
   const url = (await mf.ready).href.replace(/\/$/, '');
-  await migrate(mf);
+  if (migrating) await migrate(mf);
   // Stopping twice (a fault run's restart that failed, then the run's own clean-up) stops once.
   let stopped;
   return { url, mf, stop: () => (stopped ??= mf.dispose()) };
