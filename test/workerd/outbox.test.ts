@@ -122,11 +122,15 @@ describe('the messages a visitor queues', () => {
     expect(messages.map((message) => message.vh)).toEqual([vh, vh, vh]);
     expect(messages[0].utm).toEqual({ source: 'news', medium: 'email' });
     expect(messages[1].utm).toBeUndefined();
-    expect(messages.map((message) => message.offers)).toEqual([
-      undefined,
-      undefined,
-      [{ offer: 'finish-app', variant: decided.variant, holdout: decided.holdout }],
-    ]);
+    // The last event's row carries every offer entry of the decision (a held-out visitor's entry and,
+    // with holdout_mode next_best, the runner-up shown in its place), each with its learning context.
+    expect(messages.slice(0, 2).map((message) => message.offers)).toEqual([undefined, undefined]);
+    expect(messages[2].offers).toEqual(
+      answer.decisions.offers.map(({ offer, variant, holdout }) =>
+        expect.objectContaining({ offer, holdout, ...(variant ? { variant } : {}), context: expect.stringMatching(/^stage=/) }),
+      ),
+    );
+    expect(messages[2].offers?.[0]).toMatchObject({ offer: 'finish-app', holdout: decided.holdout });
 
     await runDurableObjectAlarm(visitorStub(env, 'demo', visit.vid));
     expect(await countedEvents(visit.vid)).toBe(3);
