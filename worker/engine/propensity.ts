@@ -83,6 +83,8 @@ function contextPriorMean(offer: Offer, overall: number, all: ContextCounts, her
   return Math.min(0.99, (overall * hereRate) / clickRate);
 }
 
+const UNSEEN: ContextCounts = { impressions: 0, clicks: 0, converts: 0 };
+
 /** Each arm's shrinkage strength, estimated once per refresh of the rates (the object changes then). */
 const strengths = new WeakMap<ObservedCounts, number>();
 
@@ -111,7 +113,8 @@ function strengthOf(
 
 /**
  * `context` is the visitor's context key for this offer (context-rates.ts), "" when it learns one
- * rate for all; a context never observed takes the overall rate.
+ * rate for all; a context never observed takes the overall rate as its mean, as uncertain as the
+ * contexts are found to differ.
  */
 export function propensity(
   offer: Offer,
@@ -127,11 +130,14 @@ export function propensity(
   const overall = population.alpha / (population.alpha + population.beta);
   let { alpha, beta } = population;
   const seenHere = context && observed?.contexts ? observed.contexts[context] : undefined;
-  if (seenHere && observed?.contexts) {
-    // A context's prior is never surer than what is known of the overall rate itself.
+  if (context && observed?.contexts) {
+    // A context not seen yet is as uncertain as contexts are found to differ (the shrinkage prior
+    // alone), not as sure as the overall rate: else an offer that does poorly overall would never be
+    // tried where it might do well. A context's prior is never surer than the overall rate itself.
     const strength = Math.min(strengthOf(offer, observed as Required<ObservedCounts>, overall), alpha + beta);
-    const mean = contextPriorMean(offer, overall, observed, seenHere);
-    ({ alpha, beta } = contextPosterior(mean, strength, seenHere.impressions, successesOf(offer, seenHere)));
+    const here = seenHere ?? UNSEEN;
+    const mean = contextPriorMean(offer, overall, observed, here);
+    ({ alpha, beta } = contextPosterior(mean, strength, here.impressions, successesOf(offer, here)));
   }
   let rate = alpha / (alpha + beta);
   if (offer.explore) {

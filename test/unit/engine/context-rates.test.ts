@@ -117,6 +117,25 @@ describe('shrinkage of a context toward the overall rate', () => {
     expect(p.context).toBeUndefined();
   });
 
+  it('explores a context never observed as widely as contexts differ, around the overall rate', () => {
+    // With explore, each visitor's rate is a draw: for a context not seen yet it comes from the
+    // shrinkage prior (worth m visitors), not from the overall rate's posterior (worth 100,000), so
+    // an offer that does poorly overall still gets tried where it may do well.
+    const exploring = compile({ offers: [offer('o', { propensity: 0.05, explore: true })] }).offers.get('o')!.source;
+    const draws = (context: string) =>
+      Array.from({ length: 400 }, (_, i) => propensity(exploring, undefined, observed(10_000), `visitor-${i}`, T0, context).value);
+    const spread = (values: number[]) => {
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      return { mean, sd: Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length) };
+    };
+    const unseen = spread(draws('stage=customer'));
+    const pooled = spread(draws(''));
+    const m = contextStrength(Object.values(observed(10_000).contexts!).map((c) => ({ impressions: c.impressions, successes: c.converts })));
+    expect(unseen.sd).toBeGreaterThan(5 * pooled.sd);
+    expect(unseen.sd).toBeCloseTo(Math.sqrt((overall * (1 - overall)) / (m + 1)), 2);
+    expect(unseen.mean).toBeCloseTo(overall, 1);
+  });
+
   it("starts a convert goal's context from the overall rate scaled by the context's clicks", () => {
     // Overall: 1,000 clicks of 10,000; this context: 100 clicks of 400, no conversion yet; 0.5 is
     // the click prior (base 0.05 ÷ 0.1 conversions per click).
