@@ -1,11 +1,12 @@
 // Publishing rules to a running worker: a new banner title pushed with the rules CLI (through the
 // admin API) shows on the demo page at its next load, and a rollback brings the old one back.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { useWorkerAndBrowser, PATIENCE_MS } from './harness';
+import { profileWhen } from './snippet-fixture';
 
 const live = useWorkerAndBrowser();
 const dir = mkdtempSync(join(tmpdir(), 'nextbest-rules-'));
@@ -51,4 +52,76 @@ it('shows a banner title published through the API at the next page load, and th
     .waitFor({ timeout: PATIENCE_MS })
     .catch(() => {});
   expect(rules('diff', file)).toMatchObject({ code: 1 });
+});
+
+it('a held-out offer published live leaves its slot to the runner-up, which the page shows; both are recorded', async () => {
+  const doc = JSON.parse(readFileSync('rules/demo.json', 'utf8'));
+  const welcome = doc.offers.find((offer: { id: string }) => offer.id === 'welcome-back');
+  welcome.holdout = 0.999;
+  const runnerUp = 'Compare today’s 30-year fixed rates';
+  doc.offers.push({
+    id: 'rates-runner-up',
+    slots: ['hero'],
+    when: { 'counters.pages': { $gte: 2 } },
+    value: 0.1,
+    banner: { title: runnerUp, placement: 'slot' },
+  });
+  // The file's name is the site's id: demo.json again, in a folder of its own.
+  mkdirSync(join(dir, 'holdout'));
+  const file = join(dir, 'holdout', 'demo.json');
+  writeFileSync(file, JSON.stringify(doc));
+  expect(rules('push', file, '--message', 'hold out welcome-back')).toMatchObject({ code: 0 });
+
+  const context = await live.browser.newContext();
+  // What the page's own nb('on', 'offer') handler is told: every offer decided, the held-out one included.
+  await context.addInitScript(() => {
+    const told: unknown[] = [];
+    Object.assign(window, { __told: told });
+    const nb = ((window as unknown as { nb?: (...args: unknown[]) => void }).nb ??= function (...args: unknown[]) {
+      ((nb as unknown as { q: unknown[] }).q ??= []).push(args);
+    });
+    nb('on', 'offer', (offer: unknown) => told.push(offer));
+  });
+  const page = await context.newPage();
+  await page.goto(`${live.worker.url}/demo/`);
+  const vid = await page.waitForFunction(() => localStorage.getItem('nb_vid')).then((h) => h.jsonValue() as Promise<string>);
+  await profileWhen(live.worker, vid, (p) => p.state.counters.pages >= 1);
+  await page.reload();
+  const hero = page.locator('[data-nb-slot="hero"]');
+  await hero.getByText(runnerUp).waitFor({ timeout: PATIENCE_MS });
+  await expect(hero.getByText(/welcome back/i).count()).resolves.toBe(0);
+  const told = (await page.evaluate(() => (window as unknown as { __told: unknown[] }).__told)) as Array<{
+    offer: string;
+    slot: string;
+    holdout: boolean;
+  }>;
+  // (The page may be told the same decision twice, by collect and by a later decide.)
+  const heroOffers = new Map(told.filter((o) => o.slot === 'hero').map(({ offer, holdout }) => [offer, holdout]));
+  expect([...heroOffers]).toEqual([
+    ['welcome-back', true],
+    ['rates-runner-up', false],
+  ]);
+
+  // The runner-up's impression reaches the profile; the held-out offer was never shown.
+  const profile = await profileWhen(live.worker, vid, (p) =>
+    p.recent.some((e) => e.type === 'offer' && e.event.offer === 'rates-runner-up' && e.event.action === 'impression'),
+  );
+  const shown = (offer: string) =>
+    profile.recent.filter((e) => e.type === 'offer' && e.event.offer === offer).map((e) => e.event.action);
+  expect(shown('rates-runner-up')).toContain('impression');
+  expect(shown('welcome-back')).toEqual([]);
+  // Analytics counts the visitor in welcome-back's holdout, the lift's baseline against the runner-up.
+  const deadline = Date.now() + PATIENCE_MS;
+  let holdout: { exposed: number } | null | undefined;
+  do {
+    const stats = await fetch(`${live.worker.url}/v1/stats/demo?metric=offers`, {
+      headers: { authorization: `Bearer ${live.worker.apiKey}` },
+    });
+    const offers = ((await stats.json()) as { offers?: Array<{ offer: string; holdout: { exposed: number } | null }> }).offers;
+    holdout = offers?.find((o) => o.offer === 'welcome-back')?.holdout;
+    if (holdout?.exposed) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  } while (Date.now() < deadline);
+  expect(holdout).toMatchObject({ exposed: 1 });
+  await context.close();
 });

@@ -123,14 +123,19 @@ describe('shrinkage of a context toward the overall rate', () => {
     // an offer that does poorly overall still gets tried where it may do well.
     const exploring = compile({ offers: [offer('o', { propensity: 0.05, explore: true })] }).offers.get('o')!.source;
     const draws = (context: string) =>
-      Array.from({ length: 400 }, (_, i) => propensity(exploring, undefined, observed(10_000), `visitor-${i}`, T0, context).value);
+      Array.from(
+        { length: 400 },
+        (_, i) => propensity(exploring, undefined, observed(10_000), `visitor-${i}`, T0, context).value,
+      );
     const spread = (values: number[]) => {
       const mean = values.reduce((a, b) => a + b, 0) / values.length;
       return { mean, sd: Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length) };
     };
     const unseen = spread(draws('stage=customer'));
     const pooled = spread(draws(''));
-    const m = contextStrength(Object.values(observed(10_000).contexts!).map((c) => ({ impressions: c.impressions, successes: c.converts })));
+    const m = contextStrength(
+      Object.values(observed(10_000).contexts!).map((c) => ({ impressions: c.impressions, successes: c.converts })),
+    );
     expect(unseen.sd).toBeGreaterThan(5 * pooled.sd);
     expect(unseen.sd).toBeCloseTo(Math.sqrt((overall * (1 - overall)) / (m + 1)), 2);
     expect(unseen.mean).toBeCloseTo(overall, 1);
