@@ -19,6 +19,7 @@ export interface ParsedRules {
   lifecycle?: RulesFile['lifecycle'];
   origins?: RulesFile['origins'];
   test_origins?: RulesFile['test_origins'];
+  learn_by?: RulesFile['learn_by'];
 }
 
 export function parsePartial(json: unknown): ParsedRules {
@@ -29,6 +30,7 @@ export function parsePartial(json: unknown): ParsedRules {
     slots: slots.success ? slots.data : undefined,
     origins: RulesFile.shape.origins.safeParse(file.origins).data,
     test_origins: RulesFile.shape.test_origins.safeParse(file.test_origins).data,
+    learn_by: RulesFile.shape.learn_by.safeParse(file.learn_by).data,
     products: items(Product, file.products),
     scoring: { rules: items(ScoreRule, scoring.rules) },
     stages: items(Stage, file.stages),

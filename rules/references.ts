@@ -29,6 +29,7 @@ export function checkReferences(rules: ParsedRules): Problem[] {
   const slots = rules.slots ? new Set(rules.slots) : null;
   for (const [at, condition] of conditionsOf(rules)) checkIds(condition, at, known, problems);
   stageOrder(rules.stages, problems);
+  learnBy(rules.learn_by, 'learn_by', known.segment, problems);
   const origins = new Set(rules.origins?.map((origin) => new URL(origin).origin));
   rules.test_origins?.forEach((origin, i) => {
     if (rules.origins && !origins.has(new URL(origin).origin))
@@ -57,6 +58,7 @@ export function checkReferences(rules: ParsedRules): Problem[] {
     offer.stages?.forEach((id, j) => unknown(known.stage, id, `${at}.stages[${j}]`, 'stage', problems));
     offer.segments?.forEach((id, j) => unknown(known.segment, id, `${at}.segments[${j}]`, 'segment', problems));
     offer.slots.forEach((id, j) => unknown(slots, id, `${at}.slots[${j}]`, 'slot', problems));
+    learnBy(offer.learn_by, `${at}.learn_by`, known.segment, problems);
     if (offer.variants) {
       duplicates(offer.variants, `${at}.variants`, problems);
       const shares = offer.variants.reduce((sum, variant) => sum + variant.weight, 0);
@@ -98,6 +100,19 @@ function stageOrder(stages: ParsedRules['stages'], problems: Problem[]): void {
 /** Ids of a section, or null when an item failed the schema and the ids are not all known. */
 function ids(items: Items<Array<{ id: string }>>): Set<string> | null {
   return items.includes(undefined) ? null : new Set(items.map((item) => item!.id));
+}
+
+/**
+ * A context key (`learn_by`) that can only split visitors: a field listed twice, or segments where
+ * the rules declare none (every visitor's would be the same empty set).
+ */
+function learnBy(fields: readonly string[] | undefined, at: string, segments: Set<string> | null, problems: Problem[]): void {
+  fields?.forEach((field, i) => {
+    const first = fields.indexOf(field);
+    if (first < i) problems.push({ path: `${at}[${i}]`, reason: `"${field}" is listed twice (first at ${at}[${first}])` });
+    else if (field === 'segments' && segments?.size === 0)
+      problems.push({ path: `${at}[${i}]`, reason: 'learns by segments, but the rules declare no segments' });
+  });
 }
 
 function duplicates(items: Items<Array<{ id: string }>>, at: string, problems: Problem[]): void {

@@ -217,6 +217,14 @@ describe('rules errors', () => {
       ],
     ],
     [
+      'a learn_by field listed twice, and segments learned where the rules declare none',
+      { ...base, learn_by: ['stage', 'stage'], offers: [{ id: 'a', slots: ['hero'], banner, learn_by: ['segments'] }] },
+      [
+        'rules/test.json:learn_by[1]: "stage" is listed twice (first at learn_by[0])',
+        'rules/test.json:offers[0].learn_by[0]: learns by segments, but the rules declare no segments',
+      ],
+    ],
+    [
       'zero points',
       { ...base, scoring: { rules: [{ id: 'a', when: {}, points: 0 }] } },
       ['rules/test.json:scoring.rules[0].points: expected non-zero points'],
