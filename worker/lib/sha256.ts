@@ -19,9 +19,20 @@ const w = new Uint32Array(64);
 const h = new Uint32Array(8);
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 
+/** `text` as UTF-8 bytes, with ASCII (the ids hashed here) copied by hand: TextEncoder's call costs more than the hash. */
+function utf8(text: string): Uint8Array {
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7f) return encoder.encode(text);
+    bytes[i] = code;
+  }
+  return bytes;
+}
+
 /** Lowercase hex SHA-256 of the UTF-8 bytes of `text`. */
 export function sha256HexSync(text: string): string {
-  const bytes = encoder.encode(text);
+  const bytes = utf8(text);
   // The message, a 1 bit, zeros, and its length in bits as a 64-bit big-endian number, in 64-byte blocks.
   const blocks = Math.ceil((bytes.length + 9) / 64);
   const padded = new Uint8Array(blocks * 64);
