@@ -1,199 +1,211 @@
-// Snippet cost: the size of dist/nb.js gzip and brotli (as served), and its boot time on the demo
-// page in Chromium: main-thread milliseconds spent in nb.js's own run plus every task it chains
-// from there without a deliberate delay (zero-delay timeouts, idle callbacks, DOMContentLoaded and
-// load listeners, recursively, until the page view has been handed to fetch or sendBeacon: tag
-// read, queue drained, ids, listeners, the page view built and sent), measured with
-// performance.now() around each. Per visit: the total; the longest single task (what a long-task
-// budget is about); the time inside the browser calls the snippet cannot do without (storage,
-// fetch, sendBeacon, IndexedDB, crypto), which wait on the browser process: a page's first storage
-// read takes from 1 ms to, at times, over 100 ms on a busy machine; and the rest, "own": the
-// snippet's JavaScript, plus any time the main thread waited for a CPU (a page load keeps two cores
-// busy). The yardstick, a first storage read and fetch on a blank page, lets runs on different
-// machines be compared. Each figure is the least over several loads (fresh profile each; figures
-// may come from different loads), since other processes can only ever add to it; the median beside
-// it shows how much they added. The READMEs quote the least. `--tasks` prints every load's tasks.
-// A local server on 127.0.0.1 serves everything (no worker; nothing leaves the machine): request
-// interception would load the browser process that the platform calls wait on.
+// Snippet cost: the size of dist/nb.js gzip and brotli (as served), beside Plausible's tracker, and
+// the main-thread CPU time each adds to a page load in Chromium, with Plausible's tracker as the peer.
+// The page is the demo's home page (dist/demo/index.html, with its CSS and its own script) in three
+// copies: with the Nextbest tag, with Plausible's tracker in its place, and blank (neither). The
+// figure is Chromium's Performance metric TaskDuration (CDP Performance.getMetrics) counted in the
+// main thread's CPU time (timeDomain threadTicks, so a wait for a busy core is not counted) less
+// DevToolsCommandDuration (the bench's own CDP commands): every task on the page's main thread, so
+// compiling and running the script, its microtasks, timers, storage and IndexedDB callbacks, the
+// banner module, style, layout and paint. It is read once the page has settled, and the blank copy's
+// figure of the same round is subtracted. Chromium keeps the metric per document: it restarts when a
+// navigation commits (checked below), so a page's unload handlers count for neither tracker.
+// Settled: the snippet's page view has been answered with a decision that carries a slot banner, the
+// banner renderer (nb-banners.js) has been loaded and has rendered it, and its impression has been
+// sent; Plausible's page view has been answered (202); then a quiet spell. Every copy is measured
+// over the same WINDOW_MS from navigation, longer only if its tracker's requests came too late.
+// Two cases: first visit (a fresh browser context, empty storage and cache) and next page (the same
+// page loaded again in that context: storage written, scripts revalidated from the HTTP cache).
+// Rounds are interleaved (blank, snippet, Plausible; the next round in reverse order), after one
+// warm-up round that is not counted; each figure is the median with min–max over the rounds, and the
+// ratio is the snippet's median over Plausible's. The load average is printed beside them: CPU time
+// excludes waiting for a core, but a busy machine still slows the same work (caches, frequency).
+// A local server on 127.0.0.1 serves everything and stands in for both collectors (nothing leaves
+// the machine); scripts and styles go out as Cloudflare's static assets do (ETag, max-age=0,
+// must-revalidate), the same for both trackers.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { launchChromium } from '../../worker/scripts/chromium.mjs';
+import { load, summary } from './stats.mjs';
 
-const RUNS = 9;
-// Another build can be measured by naming it: node test/bench/snippet.mjs path/to/nb.js [--tasks]
-const code = readFileSync(process.argv.slice(2).find((arg) => !arg.startsWith('--')) ?? 'dist/nb.js');
-console.log(`snippet_gzip_bytes: ${gzipSync(code, { level: 9 }).length} bytes`);
-console.log(
-  `snippet_brotli_bytes: ${brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length} bytes`,
-);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const WINDOW_MS = 2500;
+const QUIET_MS = 500;
 
-// The demo page when it is built, else a stand-in with the same tag and a slot.
-const demo =
-  existsSync('dist/demo/index.html') && /nb\.js/.test(readFileSync('dist/demo/index.html', 'utf8'))
-    ? readFileSync('dist/demo/index.html', 'utf8')
-    : '<!doctype html><title>Rates</title><div data-nb-slot="hero">Hero</div>' +
-      '<script async src="/nb.js" data-site="demo"></script><script>window.nb=window.nb||function(){(nb.q=nb.q||[]).push(arguments)}</script>';
-// The yardstick: a fresh page's first storage read (at DOMContentLoaded, as the snippet's) and
-// first fetch (a task later, as the snippet's page view).
-const blank = `<!doctype html><title>Yardstick</title><script>
-const time = (call) => { const start = performance.now(); call(); return performance.now() - start; };
-addEventListener('DOMContentLoaded', () => {
-  const read = time(() => localStorage.getItem('nb_consent'));
-  setTimeout(() => {
-    window.__yardstick = { read, fetch: time(() => fetch('/v1/collect', { method: 'POST', body: '{}', keepalive: true })) };
-  });
-});
-</script>`;
-// Times the script and the tasks it schedules without a delay (recursively), until the page view
-// has been handed to fetch or sendBeacon and no such task is left. A fixed time window would miss
-// the later tasks of a slow load and report a part of the boot as all of it. The snippet runs
-// outside the timer's own scope, so that its globals (fetch…) are the page's, not the timer's names.
-const timed = `(() => {
-  const schedule = window.setTimeout;
-  const idle = window.requestIdleCallback;
-  const listen = EventTarget.prototype.addEventListener;
-  let total = 0;
-  let longest = 0;
-  let platform = 0;
-  let inside = 0; // ms in platform calls since the current task began
-  let waiting = 0; // tasks scheduled and not yet run
-  let sent = false;
-  const tasks = []; // [own, platform] ms per task
-  // The platform calls, methods and getters alike. The localStorage getter is one: its first call
-  // asks the browser process, synchronously, whether the page may use storage.
-  const restore = [
-    [window, 'localStorage'], [Storage.prototype, 'getItem'], [Storage.prototype, 'setItem'],
-    [Storage.prototype, 'removeItem'], [window, 'fetch'], [Navigator.prototype, 'sendBeacon'],
-    [IDBFactory.prototype, 'open'], [Crypto.prototype, 'getRandomValues'], [SubtleCrypto.prototype, 'digest'],
-  ].map(([owner, name]) => {
-    const property = Object.getOwnPropertyDescriptor(owner, name);
-    const key = property.get ? 'get' : 'value';
-    const call = property[key];
-    Object.defineProperty(owner, name, { ...property, [key]: function (url) {
-      if (name == 'fetch' || name == 'sendBeacon') sent ||= String(url).endsWith('/v1/collect');
-      const start = performance.now();
-      try { return call.apply(this, arguments); } finally { inside += performance.now() - start; }
-    } });
-    return () => Object.defineProperty(owner, name, property);
-  });
-  const finish = () => {
-    window.setTimeout = schedule;
-    window.requestIdleCallback = idle;
-    delete window.addEventListener;
-    delete document.addEventListener;
-    for (const undo of restore) undo();
-    window.__nbBoot = { total, longest, platform, own: total - platform, tasks };
-  };
-  const timed = (run, once = true) => typeof run != 'function' ? run : ((waiting += once), function () {
-    inside = 0;
-    const start = performance.now();
-    try { return run.apply(this, arguments); } finally {
-      const spent = performance.now() - start;
-      total += spent;
-      longest = Math.max(longest, spent);
-      platform += inside;
-      tasks.push([spent - inside, inside].map((ms) => +ms.toFixed(2)));
-      if (once) waiting--;
-      if (sent && !waiting && !window.__nbBoot) finish();
-    }
-  });
-  window.setTimeout = function (run, ms, ...args) {
-    return schedule.call(window, !(ms > 0) ? timed(run) : run, ms, ...args);
-  };
-  window.requestIdleCallback = (run, options) => idle.call(window, timed(run), options);
-  const boot = ['DOMContentLoaded', 'load', 'readystatechange'];
-  for (const target of [window, document]) {
-    target.addEventListener = function (type, run, options) {
-      return listen.call(this, type, boot.includes(type) ? timed(run) : run, options);
-    };
-  }
-  // A boot that never sends its page view ends here, reported as such.
-  schedule(() => window.__nbBoot || (window.__nbBoot = { incomplete: true, sent, waiting, tasks }), 10_000);
-  // The script's own run: not counted as waiting, since it is running now.
-  window.__nbBenchRun = (run) => timed(run, false)();
-})();
-window.__nbBenchRun(function () {${code}
-});`;
-const types = { '.html': 'text/html', '.css': 'text/css', '.js': 'text/javascript', '.svg': 'image/svg+xml' };
-const decision = {
-  vid: 'x',
-  stage: 'anonymous',
-  segments: [],
-  score: { total: 0, products: {} },
-  offers: [],
-  audiences: { join: [], leave: [] },
+const gzip = (code) => gzipSync(code, { level: 9 }).length;
+const brotli = (code) => brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+// Another build can be measured by naming it: node test/bench/snippet.mjs path/to/nb.js
+const snippet = readFileSync(process.argv[2] ?? 'dist/nb.js');
+const plausible = readFileSync(fileURLToPath(import.meta.resolve('@plausible-analytics/tracker')));
+console.log(`snippet_gzip_bytes: ${gzip(snippet)} bytes`);
+console.log(`snippet_brotli_bytes: ${brotli(snippet)} bytes`);
+console.log(`plausible_gzip_bytes: ${gzip(plausible)} bytes (@plausible-analytics/tracker, brotli ${brotli(plausible)})`);
+
+if (!existsSync('dist/demo/index.html')) throw new Error('dist/demo/index.html is missing: run `npm run build` first');
+const demo = readFileSync('dist/demo/index.html', 'utf8');
+// The tag and its queue stub, as the demo page carries them.
+const tag = /<script async src="\.\.\/nb\.js"[^>]*><\/script>\s*<script>\s*window\.nb =[\s\S]*?<\/script>/;
+if (!tag.test(demo)) throw new Error('dist/demo/index.html does not carry the Nextbest tag where this bench expects it');
+// Plausible's npm package ships only an ES module (no script-tag build reading data-domain), so the
+// page loads it as its README says: a module script that imports it and calls init(). A module
+// script is deferred, as Plausible's own script tag is. The tracker ignores browsers driven by
+// automation (navigator.webdriver) unless window.__plausible is set, which is what its own tests
+// do, and pages on 127.0.0.1 unless captureOnLocalhost.
+const plausibleTag = `<script type="module">
+      import { init } from '../plausible.js';
+      window.__plausible = true;
+      init({ domain: 'demo.example', endpoint: '/api/event', captureOnLocalhost: true });
+    </script>`;
+const pages = {
+  '/demo/snippet.html': demo,
+  '/demo/plausible.html': demo.replace(tag, plausibleTag),
+  '/demo/blank.html': demo.replace(tag, ''),
 };
-const collected = JSON.stringify({ accepted: 1, duplicates: 0, rejected: [], decisions: decision });
 
-// Cross-origin isolated only so that performance.now() counts in 5 µs steps instead of 100 µs.
-const isolated = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+// The decision the worker answers for the demo's "welcome-back" offer in the hero slot (the demo
+// home page's slot), with the site's theme: the shape of worker/schema/collect.ts CollectResponse.
+const rules = JSON.parse(readFileSync('rules/demo.json', 'utf8'));
+const welcome = rules.offers.find((offer) => offer.id == 'welcome-back');
+const answer = (accepted) =>
+  JSON.stringify({
+    accepted,
+    duplicates: 0,
+    rejected: [],
+    decisions: {
+      vid: 'bench-visitor',
+      stage: 'anonymous',
+      segments: [],
+      score: { total: 12, products: { mortgage: 12 } },
+      offers: [
+        {
+          slot: 'hero',
+          offer: welcome.id,
+          holdout: false,
+          banner: welcome.banner,
+          reasons: ['returning visitor (2 page views)'],
+        },
+      ],
+      audiences: { join: [], leave: [] },
+      theme: rules.theme,
+    },
+  });
 
+const files = {
+  '/nb.js': snippet,
+  '/nb-banners.js': readFileSync('dist/nb-banners.js'),
+  '/nb-identify.js': readFileSync('dist/nb-identify.js'),
+  '/plausible.js': plausible,
+  '/demo/style.css': readFileSync('dist/demo/style.css'),
+  '/demo/demo.js': readFileSync('dist/demo/demo.js'),
+};
+const types = { css: 'text/css', js: 'text/javascript' };
 const server = createServer((request, response) => {
   const { pathname } = new URL(request.url, 'http://127.0.0.1');
-  const send = (type, body, status = 200) => response.writeHead(status, { ...isolated, 'content-type': type }).end(body);
-  if (pathname == '/nb.js') return send('text/javascript', timed);
-  if (pathname == '/v1/collect') return request.resume().on('end', () => send('application/json', collected));
-  if (pathname == '/demo/') return send('text/html', demo);
-  if (pathname == '/blank') return send('text/html', blank);
-  const file = join('dist', pathname); // URL parsing has resolved every '..'
-  readFile(file).then(
-    (body) => send(types[extname(file)] ?? 'application/octet-stream', body),
-    () => send('text/plain', '', 404),
-  );
+  if (pathname == '/v1/collect' || pathname == '/api/event') {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    return request.on('end', () => {
+      if (pathname == '/api/event') return response.writeHead(202, { 'content-type': 'text/plain' }).end('ok');
+      response.writeHead(200, { 'content-type': 'application/json' }).end(answer(JSON.parse(body).events.length));
+    });
+  }
+  if (pages[pathname]) return response.writeHead(200, { 'content-type': 'text/html' }).end(pages[pathname]);
+  const file = files[pathname];
+  if (!file) return response.writeHead(404).end();
+  const etag = `"${createHash('sha1').update(file).digest('hex')}"`;
+  const headers = { etag, 'cache-control': 'public, max-age=0, must-revalidate' };
+  if (request.headers['if-none-match'] == etag) return response.writeHead(304, headers).end();
+  response.writeHead(200, { ...headers, 'content-type': types[pathname.split('.').pop()] }).end(file);
 });
 await new Promise((listening) => server.listen(0, '127.0.0.1', listening));
 const origin = `http://127.0.0.1:${server.address().port}`;
 
-const browser = await launchChromium();
-const first = []; // first visit: fresh profile, storage and crypto not yet used by the page's process
-const warm = []; // the next page view of the same visitor
-const yardsticks = [];
-const visit = async (page, path, global) => {
-  await page.goto(origin + path);
-  return page.waitForFunction(global, undefined, { timeout: 15_000 }).then((handle) => handle.jsonValue());
+// What each copy waits for before its quiet spell: seen from the browser process (Playwright's
+// network events), so that waiting adds nothing to the page's main thread.
+const body = (request) => request.postData() ?? '';
+const settled = {
+  blank: () => Promise.resolve(),
+  // The impression is sent once the banner is on screen: the decision was answered and rendered.
+  snippet: (page) => page.waitForRequest((r) => r.url().endsWith('/v1/collect') && body(r).includes('"impression"')),
+  plausible: (page) => page.waitForResponse((r) => r.url().endsWith('/api/event') && body(r.request()).includes('"pageview"')),
 };
+
+/** The page's main-thread CPU milliseconds so far, less the time spent answering DevTools commands. */
+const taskMs = async (cdp) => {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const seconds = Object.fromEntries(metrics.map(({ name, value }) => [name, value]));
+  return (seconds.TaskDuration - seconds.DevToolsCommandDuration) * 1000;
+};
+
+/** Loads `name`'s copy in `page` and answers its main-thread milliseconds once it has settled. */
+async function visit(page, cdp, name, before) {
+  const start = Date.now();
+  const done = settled[name](page);
+  await page.goto(`${origin}/demo/${name}.html`, { waitUntil: 'commit' });
+  // The metric restarts with each document; were it to go on adding up, the figures would be wrong.
+  if (before !== undefined && (await taskMs(cdp)) >= before)
+    throw new Error('TaskDuration did not restart with the new document: this Chromium keeps it per page, not per document');
+  await page.waitForLoadState('load');
+  await done;
+  const wait = Math.max(QUIET_MS, start + WINDOW_MS - Date.now());
+  await new Promise((resolve) => setTimeout(resolve, wait));
+  return taskMs(cdp);
+}
+
+/** One visitor: a fresh context, the first visit, then the next page. */
+async function visitor(browser, name) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+    const first = await visit(page, cdp, name);
+    return { first, next: await visit(page, cdp, name, first) };
+  } finally {
+    await context.close();
+  }
+}
+
+const names = ['blank', 'snippet', 'plausible'];
+const ms = Object.fromEntries(names.map((name) => [name, { first: [], next: [] }]));
+const loads = [];
+const browser = await launchChromium();
 try {
-  for (let run = 0; run < RUNS; run++) {
-    let context = await browser.newContext();
-    let page = await context.newPage();
-    for (const list of [first, warm]) {
-      const boot = await visit(page, '/demo/', () => window.__nbBoot);
-      if (boot.incomplete) throw new Error(`the boot did not end within 10 s: ${JSON.stringify(boot)}`);
-      list.push(boot);
+  // The warm-up round: the first contexts of a browser pay for starting its services.
+  for (const name of names) await visitor(browser, name);
+  for (let round = 0; round < ROUNDS; round++) {
+    loads.push(Number(load()));
+    for (const name of round % 2 ? [...names].reverse() : names) {
+      const { first, next } = await visitor(browser, name);
+      ms[name].first.push(first);
+      ms[name].next.push(next);
     }
-    await context.close();
-    // In a fresh profile of its own, so that its storage read is the page's first as well.
-    context = await browser.newContext();
-    page = await context.newPage();
-    yardsticks.push(await visit(page, '/blank', () => window.__yardstick));
-    await context.close();
   }
 } finally {
   await browser.close();
   server.close();
 }
-if (process.argv.includes('--tasks')) {
-  console.log(`tasks, own + platform ms each, in the order they ran (the script's own run first):`);
-  for (const [name, list] of [
-    ['first', first],
-    ['warm', warm],
-  ]) {
-    for (const boot of list) console.log(`${name}: ${boot.tasks.map((task) => task.join(' + ')).join(', ')}`);
-  }
-}
-const sorted = (list, key) => list.map((item) => item[key]).sort((a, b) => a - b);
-const least = (list, key) => sorted(list, key)[0].toFixed(2);
-const median = (list, key) => sorted(list, key)[list.length >> 1].toFixed(2);
-const figure = (list, key) => `${least(list, key)} ms (median ${median(list, key)} ms)`;
-for (const [prefix, list] of [
-  ['snippet_boot', first],
-  ['snippet_boot_warm', warm],
+
+const l = summary(loads, 2).text;
+for (const [key, label] of [
+  ['first', 'first_visit'],
+  ['next', 'next_page'],
 ]) {
-  console.log(`${prefix}_ms: ${figure(list, 'total')}`);
-  console.log(`${prefix}_longest_task_ms: ${figure(list, 'longest')}`);
-  console.log(`${prefix}_own_ms: ${figure(list, 'own')}`);
-  console.log(`${prefix}_platform_ms: ${figure(list, 'platform')}`);
+  // Each round's tracker minus that round's blank copy.
+  const added = (name) =>
+    summary(
+      ms[name][key].map((value, round) => value - ms.blank[key][round]),
+      2,
+    );
+  const own = added('snippet');
+  const peer = added('plausible');
+  const target = key == 'first' ? 1.2 : 1.0;
+  console.log(`snippet_boot_cpu_ms_${label}: ${own.text} ms, median (min–max) of ${ROUNDS} rounds, load average ${l}`);
+  console.log(`plausible_boot_cpu_ms_${label}: ${peer.text} ms, same rounds`);
+  const ratio = peer.median > 0 ? `${(own.median / peer.median).toFixed(2)} x` : "n/a (Plausible's median is not above zero)";
+  console.log(`snippet_boot_cpu_vs_plausible_${label}: ${ratio} (target ≤ ${target})`);
+  console.log(`blank_page_cpu_ms_${label}: ${summary(ms.blank[key], 1).text} ms, the page without a tracker (subtracted)`);
 }
-console.log(`platform_yardstick_ms: first localStorage read ${figure(yardsticks, 'read')}, fetch ${figure(yardsticks, 'fetch')}`);
