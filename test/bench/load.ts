@@ -7,11 +7,15 @@
 //   --lease 300                                     seconds a sent analytics message first waits for
 //                                                   D1 before the visitor's outbox sends it again
 // Afterwards the D1 rollups are checked against the profiles, per visitor and in total (system/rollups.ts).
-import { mkdtempSync, rmSync } from 'node:fs';
+// The worker runs with its D1 calls counted (peers/d1-tally.ts): statements and rows written per
+// event sent, by the queue consumer (read once it has caught up) and by the visitors' objects and
+// the routes (read at the end of the load, before the checks' own reads).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startMiniflare } from '../../worker/scripts/miniflare.mjs';
+import { bundleWorker, startMiniflare } from '../../worker/scripts/miniflare.mjs';
 import { MAX_EVENTS_PER_VISITOR, percentile, runLoad } from '../system/load';
 import { checkRollups, rollupSummary } from '../system/rollups';
 
@@ -52,7 +56,57 @@ const apiKey = 'load-bench';
 // again within the run; 300 s is the production default.
 const bindings = { NB_API_KEY: apiKey, NB_RATE_LIMIT_IP: 'off', NB_OUTBOX_LEASE_SECONDS: String(lease) };
 const persist = mkdtempSync(join(tmpdir(), 'nextbest-load-'));
-let worker = await startMiniflare({ persist, bindings });
+const script = bundleWorker('.cache/deploy-d1-tally', 'test/bench/peers/d1-tally.ts');
+let worker = await startMiniflare({ persist, bindings, script });
+
+type Tally = { calls: number; statements: number; rows_written: number; rows_read: number; ms: number };
+type Tallies = Record<'consumer' | 'visitor' | 'fetch' | 'webhooks', Tally>;
+/** The D1 counts of the worker's isolate, plus those of an isolate stopped midway (--restart). */
+let before: Tallies | undefined;
+async function d1Tallies(): Promise<Tallies> {
+  const now = (await (await fetch(`${worker.url}/bench/d1`)).json()) as Tallies;
+  if (!before) return now;
+  const sum = (a: Tally, b: Tally): Tally => ({
+    calls: a.calls + b.calls,
+    statements: a.statements + b.statements,
+    rows_written: a.rows_written + b.rows_written,
+    rows_read: a.rows_read + b.rows_read,
+    ms: a.ms + b.ms,
+  });
+  return {
+    consumer: sum(before.consumer, now.consumer),
+    visitor: sum(before.visitor, now.visitor),
+    fetch: sum(before.fetch, now.fetch),
+    webhooks: sum(before.webhooks, now.webhooks),
+  };
+}
+function databaseBytes(dir: string, events: number): string {
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((file) => join(dir, file));
+  const database = files.find((file) => file.endsWith('.sqlite') && !file.endsWith('metadata.sqlite'));
+  const shell = database
+    ? spawnSync(
+        'sqlite3',
+        [
+          database,
+          'PRAGMA wal_checkpoint(TRUNCATE);',
+          'SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size();',
+        ],
+        { encoding: 'utf8' },
+      )
+    : undefined;
+  const pages = Number(shell?.stdout.trim().split('\n').at(-1));
+  const [bytes, what] =
+    shell?.status === 0 && pages > 0
+      ? [pages, 'pages']
+      : [
+          files
+            .map((file) => statSync(file))
+            .filter((stat) => stat.isFile())
+            .reduce((sum, stat) => sum + stat.size, 0),
+          'files with WAL',
+        ];
+  return `${Math.round(bytes / events)} B (local SQLite ${what}: ${(bytes / 1e6).toFixed(1)} MB, the empty schema included)`;
+}
 const port = Number(new URL(worker.url).port);
 const name = values.restart ? 'load_restart' : values.duplicate ? 'load_duplicates' : 'load';
 console.error(`${name}: ${visitors} visitors × ${eventsPerVisitor} events, ${concurrency} connections…`);
@@ -71,11 +125,13 @@ try {
     midway: values.restart
       ? async () => {
           console.error(`${name}: killing and restarting the worker`);
+          before = await d1Tallies();
           await worker.stop();
-          worker = await startMiniflare({ persist, port, bindings });
+          worker = await startMiniflare({ persist, port, bindings, script });
         }
       : undefined,
   });
+  const duringLoad = await d1Tallies();
   console.log(`${name}_events_per_s: ${Math.round(report.events / report.seconds)} events/s`);
   console.log(`${name}_batch_p50: ${percentile(report.latencies, 50).toFixed(1)} ms`);
   console.log(`${name}_batch_p99: ${percentile(report.latencies, 99).toFixed(1)} ms`);
@@ -104,6 +160,27 @@ try {
   console.log(`${name}_rollup_mismatched_totals: ${rollups.totalMismatches} figures`);
   for (const problem of rollups.problems.slice(0, 10)) console.error(problem);
   console.log(`${name}_${rollupSummary(rollups)}`);
+  const afterDrain = await d1Tallies();
+  const perEvent = (n: number) => (n / report.events).toFixed(2);
+  const { consumer } = afterDrain;
+  console.log(
+    `${name}_d1_statements_per_event: ${perEvent(consumer.statements)} statements (queue consumer, in ${consumer.calls} D1 batches)`,
+  );
+  console.log(
+    `${name}_d1_rows_written_per_event: ${perEvent(consumer.rows_written)} rows (queue consumer; rows read ${perEvent(consumer.rows_read)}; D1's own time ${((consumer.ms / report.events) * 1000).toFixed(0)} µs)`,
+  );
+  for (const [origin, tally] of [
+    ['visitor', afterDrain.visitor],
+    ['routes', duringLoad.fetch],
+    ['webhooks', afterDrain.webhooks],
+  ] as const)
+    console.log(
+      `${name}_d1_${origin}_per_event: ${perEvent(tally.statements)} statements, ${perEvent(tally.rows_written)} rows written, ${perEvent(tally.rows_read)} read (${tally.calls} calls)`,
+    );
+  // The database's size over the events it holds, what 10 GB allows: its pages once the WAL is
+  // written back (sqlite3's shell, where installed), else the files with their WAL.
+  await worker.stop();
+  console.log(`${name}_d1_bytes_per_event: ${databaseBytes(`${persist}/d1`, report.events)}`);
   process.exitCode =
     report.lost ||
     report.doubled ||

@@ -143,18 +143,22 @@ export function rollupStatements(db: D1Database, message: KeyedEvent, rules: Rul
     );
   }
   if (event.type === 'form') out.push(...formStatements(b, event));
+  const exposures: D1PreparedStatement[] = [];
   if (event.type === 'offer' && isRulesArm(rules, event.offer, event.variant)) {
     const counts = { impression: [1, 0, 0], click: [0, 1, 0], convert: [0, 0, 1], dismiss: [0, 0, 0] }[event.action];
-    out.push(...exposureStatements(b, event.offer, armOf(event.variant), counts, null));
+    exposures.push(exposureStatement(b, event.offer, armOf(event.variant), counts, null));
   }
   for (const { offer, variant } of productConverts(message, rules))
-    out.push(...exposureStatements(b, offer, armOf(variant), [0, 0, 1], null));
+    exposures.push(exposureStatement(b, offer, armOf(variant), [0, 0, 1], null));
   for (const exposure of message.offers ?? []) {
     if (isRulesArm(rules, exposure.offer, exposure.variant, exposure.holdout))
-      out.push(
-        ...exposureStatements(b, exposure.offer, armOf(exposure.variant, exposure.holdout), [0, 0, 0], exposure.context ?? null),
+      exposures.push(
+        exposureStatement(b, exposure.offer, armOf(exposure.variant, exposure.holdout), [0, 0, 0], exposure.context ?? null),
       );
   }
+  out.push(...exposures);
+  // After the rows it reads: one for the event, whatever it exposed or submitted.
+  if (exposures.length > 0 || (event.type === 'form' && event.action === 'submit')) out.push(goalStatement(b));
   if (message.stage) {
     out.push(
       b.counting(
@@ -252,23 +256,21 @@ function formStatements(b: Builder, event: FormEvent): D1PreparedStatement[] {
       ),
     );
   }
-  if (submittedAt !== null) out.push(goalStatement(b));
   return out;
 }
 
-function exposureStatements(
+/** One row per visitor, offer and arm: the visitor counts once however many events they send. */
+function exposureStatement(
   b: Builder,
   offer: string,
   arm: string,
   [impressions, clicks, converts]: number[],
   context: string | null,
-): D1PreparedStatement[] {
+): D1PreparedStatement {
   const { keys } = b;
-  return [
-    // One row per visitor, offer and arm: the visitor counts once however many events they send.
-    // `context` is the one of the earliest decision that carried it (events carry none).
-    b.counting(
-      `INSERT INTO offer_visitors (site, offer, arm, vh, day, exposed_at, impressions, clicks, converts, context)
+  // `context` is the one of the earliest decision that carried it (events carry none).
+  return b.counting(
+    `INSERT INTO offer_visitors (site, offer, arm, vh, day, exposed_at, impressions, clicks, converts, context)
        SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE $UNSEEN
        ON CONFLICT (site, offer, arm, vh) DO UPDATE SET
          context = CASE WHEN excluded.context IS NOT NULL AND (context IS NULL OR excluded.exposed_at < exposed_at)
@@ -278,30 +280,34 @@ function exposureStatements(
          impressions = impressions + excluded.impressions,
          clicks = clicks + excluded.clicks,
          converts = converts + excluded.converts`,
-      keys.site,
-      offer,
-      arm,
-      keys.vh,
-      keys.day,
-      keys.at,
-      impressions,
-      clicks,
-      converts,
-      context,
-    ),
-    goalStatement(b, offer),
-  ];
+    keys.site,
+    offer,
+    arm,
+    keys.vh,
+    keys.day,
+    keys.at,
+    impressions,
+    clicks,
+    converts,
+    context,
+  );
 }
 
 /**
  * Offer lift's goal: the visitor's first form submission at or after their first exposure. Derived
  * from form_visitors, so it holds whichever of exposure and submission the queue delivers first; a
- * minimum over stored rows, so running it again changes nothing and it needs no guard.
+ * minimum over stored rows, so running it again changes nothing and it needs no guard. It touches
+ * only the visitor's rows whose goal it moves: most events expose without a submission, and write
+ * nothing here.
  */
-function goalStatement({ plain, keys }: Builder, offer?: string): D1PreparedStatement {
-  const submitted = `(SELECT MIN(f.submitted_at) FROM form_visitors f
-     WHERE f.site = offer_visitors.site AND f.vh = offer_visitors.vh AND f.submitted_at >= offer_visitors.exposed_at)`;
-  const sql = `UPDATE offer_visitors SET goal_at = COALESCE(MIN(goal_at, ${submitted}), goal_at, ${submitted})
-     WHERE site = ? AND vh = ?`;
-  return offer === undefined ? plain(sql, keys.site, keys.vh) : plain(`${sql} AND offer = ?`, keys.site, keys.vh, offer);
+function goalStatement({ plain, keys }: Builder): D1PreparedStatement {
+  const submitted = `FROM form_visitors f
+     WHERE f.site = offer_visitors.site AND f.vh = offer_visitors.vh AND f.submitted_at >= offer_visitors.exposed_at`;
+  return plain(
+    `UPDATE offer_visitors SET goal_at = (SELECT MIN(f.submitted_at) ${submitted})
+     WHERE site = ? AND vh = ?
+       AND EXISTS (SELECT 1 ${submitted} AND (offer_visitors.goal_at IS NULL OR f.submitted_at < offer_visitors.goal_at))`,
+    keys.site,
+    keys.vh,
+  );
 }
