@@ -12,8 +12,15 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 const FLAGS = ['forms', 'banners', 'outbox', 'spa'];
 const OUT = 'dist/nb.js';
-/** The banner renderer (a decision with a banner to show) and the identifier hashing (an identify with an e-mail or phone). */
-const MODULES = { 'dist/nb-banners.js': 'snippet/banners.ts', 'dist/nb-identify.js': 'snippet/identifiers.ts' };
+/**
+ * The banner renderer (a decision with a banner to show), the identifier hashing (an identify with
+ * an e-mail or phone) and the IndexedDB outbox (events that wait to be sent again).
+ */
+const MODULES = {
+  'dist/nb-banners.js': 'snippet/banners.ts',
+  'dist/nb-identify.js': 'snippet/identifiers.ts',
+  'dist/nb-outbox.js': 'snippet/outbox-store.ts',
+};
 
 /** The minified tag with the listed features (e.g. ['forms']) compiled out; or one of the MODULES. */
 export async function bundle(off = [], entry = 'snippet/index.ts') {

@@ -1,47 +1,39 @@
-// Events not yet acknowledged by the server, in IndexedDB through idb-keyval, so they survive
-// reloads, crashes and offline spells; bounded at CAP events, oldest dropped first. One record
-// holds the events and each change is one read-modify-write transaction, so tabs never lose
-// each other's updates. Each batch is stashed as it is sent and removed when the server answers.
-// IndexedDB writes started while the page is being left do not complete (measured in Chromium:
-// a write in pagehide survives closing the tab but not a navigation or reload), so what cannot
-// be sent then is spilled to localStorage, which is synchronous, and merged by the next page.
-// Without IndexedDB (some private modes) every change falls back to working on an empty outbox:
-// failed sends are then lost, the spill is still replayed once, and nothing throws.
-import { createStore, promisifyRequest } from 'idb-keyval';
+// Events not yet acknowledged by the server. A batch is sent first and kept only when its send
+// fails or the page is left before its answer: a page whose sends go through never loads the
+// IndexedDB outbox, which costs more main-thread time than the rest of the boot. What must be kept
+// goes first to localStorage (the spill), which is synchronous: IndexedDB writes started while a
+// page is being left do not complete (measured in Chromium: a write in pagehide survives closing
+// the tab but not a navigation or reload). The next look at what waits (a retry, the next page)
+// loads nb-outbox.js (outbox-store.ts) and moves the spill into IndexedDB; offline, where the
+// module may not load, the spill keeps it meanwhile.
+import { base } from './config';
+import { CAP, MARK } from './outbox-keys';
 import { readJson, store } from './storage';
 import type { Event } from './types';
 
-/** 1,000 events is about 250 KB: weeks of a busy visitor offline, small enough for any quota. */
-export const CAP = 1000;
 const SPILL = 'nb_spill';
-const outbox = createStore('nextbest', 'outbox');
+const spill = (change: (events: Event[]) => Event[]) => store(SPILL, JSON.stringify(change(readJson<Event[]>(SPILL, []))));
+const idb = (): Promise<typeof import('./outbox-store')> => import(base + 'nb-outbox.js');
 
-/** Applies `change` to the stored events in one transaction; resolves with the result. */
-const edit = (change: (events: Event[]) => Event[]): Promise<Event[]> =>
-  // Inside a promise, so that an indexedDB that throws as it is touched rejects rather than throws.
-  new Promise<Event[]>((resolve) =>
-    resolve(
-      outbox('readwrite', (events) =>
-        promisifyRequest<Event[] | undefined>(events.get(0)).then(
-          (all) => (events.put((all = change(all || []).slice(-CAP)), 0), all),
-        ),
-      ),
-    ),
-  ).catch(() => change([]));
+/** Keeps events at once, in the spill (the newest CAP). */
+export const stash = (events: Event[]) => spill((all) => all.concat(events).slice(-CAP));
 
-/** While the page is being left, IndexedDB would not finish: spill to localStorage instead. */
-export const stash = (events: Event[], leaving?: unknown) =>
-  leaving
-    ? store(SPILL, JSON.stringify(readJson<Event[]>(SPILL, []).concat(events).slice(-CAP)))
-    : edit((all) => all.concat(events));
+/** Forgets answered events of the outbox (only the outbox's own are answered after it was loaded). */
+export const remove = (events: Event[]) => idb().then((outbox) => outbox.remove(events));
 
-export function remove(events: Event[]): void {
-  const ids = events.map((e) => e.id);
-  edit((all) => all.filter((e) => !ids.includes(e.id)));
-}
-
-/** Everything waiting to be sent, the spilled events moved into the outbox first. */
-export function pending(): Promise<Event[]> {
+/**
+ * Everything waiting to be sent, when anything waits: the spilled events moved into the outbox
+ * first, and then taken from the spill (only those: it grows at its end, and more may have been
+ * spilled meanwhile). A batch spilled while unanswered and answered since is sent again: the server
+ * counts it once.
+ */
+export function pending(): Promise<Event[]> | undefined {
   const spilled = readJson<Event[]>(SPILL, []);
-  return edit((all) => all.concat(spilled)).then((all) => (store(SPILL, '[]'), all));
+  if (spilled[0] || store(MARK) == '1')
+    return idb()
+      .then((outbox) => outbox.merge(spilled))
+      .then(
+        (all) => (spill((now) => now.slice(spilled.length)), all),
+        () => [],
+      );
 }

@@ -1,7 +1,7 @@
 // Batches events and sends them as text/plain (no CORS preflight): fetch with keepalive while
-// the page lives, sendBeacon when it is hidden or leaving. Each fetched batch is written to the
-// outbox as it is sent and removed once the server answers, so a failed send, a crash or a
-// closed tab loses nothing; when leaving after failures, events are spilled synchronously.
+// the page lives, sendBeacon when it is hidden or leaving. A batch goes to the outbox when its
+// send fails; one still unanswered when the page is hidden or left is spilled synchronously (and
+// sent again by the next page), so a failed send or a closed tab loses nothing.
 // Retries back off exponentially (1 s doubling to 256 s) and resume when the browser is online.
 // The server deduplicates by event id, so a batch that is sent twice is counted once. Events are
 // scrubbed of personal data by the rule the worker applies too, before they are queued.
@@ -19,6 +19,13 @@ const queue: Event[] = [];
 let timer: ReturnType<typeof setTimeout> | undefined;
 let retryTimer: ReturnType<typeof setTimeout>;
 let failures = 0;
+/** Batches of this page sent and not yet answered, nor stored after a failure, in the order sent. */
+const unanswered = new Set<Event[]>();
+/**
+ * Keeps every unanswered batch, oldest first, so that the outbox keeps the order events were made
+ * in (failures come back in any order): one answered later is then removed from it again.
+ */
+const keep = () => (stash([...unanswered].flat()), unanswered.clear());
 /** Set when the worker refused this page's origin: nothing more is sent from this page. */
 let refused: unknown;
 /** Opt-in: the landing page view (its UTM and click ids with it), kept in memory until the visitor answers. */
@@ -76,24 +83,23 @@ function body(events: Event[]): string {
 export function flush(leaving?: unknown): void {
   const events = queue.splice(0);
   timer = void clearTimeout(timer);
-  if (events[0] && !(leaving && !failures && navigator.onLine && navigator.sendBeacon(url, body(events)))) {
-    if (!leaving) send(events);
-    if (NB_OUTBOX) stash(events, leaving);
-  }
+  if (NB_OUTBOX && leaving) keep();
+  if (events[0] && !(leaving && !failures && navigator.onLine && navigator.sendBeacon(url, body(events))))
+    leaving ? NB_OUTBOX && stash(events) : send(events);
 }
 
 function send(events: Event[], draining?: unknown): void {
+  if (!draining) unanswered.add(events);
   fetch(url, { method: 'POST', body: body(events), keepalive: true })
     .then((response) => {
       // 429 and up (rate limited, server errors) stay in the outbox; the lower 4xx clear it, since
       // sending the same again would not help (bad input, a refused origin, too large).
       if (response.status > 428) throw 0;
-      // An origin the site's rules do not list: the worker says how to fix it; retrying would not help.
-      if (response.status == 403)
-        response
-          .json()
-          .then(({ error }) => error.code == 'origin_not_allowed' && !refused && console.warn('nb', (refused = error.message)));
-      if (NB_OUTBOX) remove(events);
+      // An origin the site's rules do not list (collect's only 403): the worker says how to fix it;
+      // retrying would not help.
+      if (response.status == 403) response.json().then(({ error }) => !refused && console.warn('nb', (refused = error.message)));
+      // Only a batch from the outbox is in it: this page's own batches go there when they fail.
+      if (NB_OUTBOX) unanswered.delete(events) || remove(events);
       // Back online, or an outbox chunk went through: go on draining.
       if (NB_OUTBOX && (failures || draining)) ((failures = 0), retry());
       // 204 (a bot, or nothing to decide) has no body.
@@ -102,7 +108,10 @@ function send(events: Event[], draining?: unknown): void {
     .then((answer?: CollectResponse) => answer && decided.map((show) => setTimeout(show, 0, answer.decisions)))
     .catch(() => {
       clearTimeout(retryTimer);
-      if (NB_OUTBOX) retryTimer = setTimeout(retry, 1e3 << Math.min(failures++, 8));
+      if (NB_OUTBOX) {
+        if (unanswered.has(events)) (keep(), pending());
+        retryTimer = setTimeout(retry, 1e3 << Math.min(failures++, 8));
+      }
     });
 }
 
@@ -111,5 +120,5 @@ function send(events: Event[], draining?: unknown): void {
  * dedups it), once this page has sent something itself, so never without consent.
  */
 export function retry(): void {
-  pending().then((events) => vid && events[0] && send(events.slice(0, 50), 1));
+  pending()?.then((events) => vid && events[0] && send(events.slice(0, 50), 1));
 }

@@ -96,6 +96,7 @@ const files = {
   '/nb.js': snippet,
   '/nb-banners.js': readFileSync('dist/nb-banners.js'),
   '/nb-identify.js': readFileSync('dist/nb-identify.js'),
+  '/nb-outbox.js': readFileSync('dist/nb-outbox.js'),
   '/plausible.js': plausible,
   '/demo/style.css': readFileSync('dist/demo/style.css'),
   '/demo/demo.js': readFileSync('dist/demo/demo.js'),

@@ -127,11 +127,13 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 export const repeated = (ids: string[]) => ids.filter((id, index) => ids.indexOf(id) != index);
 
 /**
- * The ids of the events waiting in the page's IndexedDB outbox (database "nextbest"), in stored
- * order, read with the plain IndexedDB API so the check does not share the snippet's code.
+ * The ids of the events waiting to be sent again: the page's IndexedDB outbox (database
+ * "nextbest"), in stored order, then what the spill (localStorage "nb_spill") holds that the outbox
+ * does not yet (offline, where nb-outbox.js may not load, failed sends wait there). Read with the
+ * plain IndexedDB and storage APIs, so the check does not share the snippet's code.
  */
-export function outboxIds(page: Page): Promise<string[]> {
-  return page.evaluate(
+export async function outboxIds(page: Page): Promise<string[]> {
+  const stored = await page.evaluate(
     () =>
       new Promise<string[]>((resolve, reject) => {
         const open = indexedDB.open('nextbest');
@@ -151,4 +153,8 @@ export function outboxIds(page: Page): Promise<string[]> {
         };
       }),
   );
+  const spilled = await page.evaluate(() =>
+    (JSON.parse(localStorage.getItem('nb_spill') || '[]') as Array<{ id: string }>).map((e) => e.id),
+  );
+  return [...stored, ...spilled.filter((id) => !stored.includes(id))];
 }

@@ -194,3 +194,44 @@ declare global {
     nb: (...args: unknown[]) => void;
   }
 }
+
+it('never opens IndexedDB while every send goes through, on a first visit and the next pages', async () => {
+  const pages = { 'rates.html': html('<h1>Rates</h1>'), 'home.html': html('<h1>Home</h1>') };
+  const site = await openSite(browser, worker, pages);
+  const { page, context } = site;
+  await page.goto(`${worker.url}/t/rates.html`);
+  const vid = await site.vid();
+  await page.evaluate(() => window.nb('track', 'rate_viewed'));
+  await profileWhen(worker, vid, (p) => p.state.counters.pages >= 1 && p.state.counters.tracks >= 1);
+  await page.goto(`${worker.url}/t/home.html`);
+  await profileWhen(worker, vid, (p) => p.state.counters.pages >= 2);
+  await sleep(1_000); // the boot's look at the outbox, 500 ms after the page view
+  const databases = await page.evaluate(() => indexedDB.databases().then((all) => all.map((db) => db.name)));
+  expect(databases).toEqual([]);
+  await context.close();
+});
+
+it('spills a batch still unanswered when the tab navigates away, and the next page delivers it once', async () => {
+  const pages = { 'rates.html': html('<h1>Rates</h1>'), 'home.html': html('<h1>Home</h1>') };
+  const site = await openSite(browser, worker, pages);
+  const { page, context } = site;
+  await page.goto(`${worker.url}/t/rates.html`);
+  const vid = await site.vid();
+  await profileWhen(worker, vid, (p) => p.state.counters.pages >= 1);
+  // The worker stops answering: the track's request hangs until the page is left.
+  const collect = `${worker.url}/v1/collect`;
+  let hung = 0;
+  await context.route(collect, () => void (hung += 1));
+  await page.evaluate(() => window.nb('track', 'rate_viewed'));
+  await expect.poll(() => hung, { timeout: PATIENCE_MS }).toBeGreaterThan(0);
+  const [track] = await site.events('track');
+  await context.unroute(collect);
+  await page.goto(`${worker.url}/t/home.html`);
+  const final = await profileWhen(worker, vid, (p) => p.state.counters.tracks >= 1 && p.state.counters.pages >= 2);
+  await sleep(2_000); // a second delivery would land now
+  const settled = await profileWhen(worker, vid, () => true);
+  expect(settled.events).toBe(final.events);
+  expect(settled.state.counters).toMatchObject({ pages: 2, tracks: 1 });
+  expect(settled.recent.map((event) => event.id)).toContain(track.id);
+  await context.close();
+});

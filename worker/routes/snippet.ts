@@ -1,5 +1,5 @@
 // GET /nb.js: the built snippet from static assets, and the ES modules it imports when a page needs
-// them (nb-banners.js, nb-identify.js). Sites paste the unversioned URL, so each may be cached for
+// them (nb-banners.js, nb-identify.js, nb-outbox.js). Sites paste the unversioned URL, so each may be cached for
 // an hour and revalidated in the background; the ETag makes revalidation cheap. The modules are
 // imported across origins (the page's to ours), which CORS must allow.
 import { Hono, type Context } from 'hono';
@@ -13,6 +13,7 @@ const FILES = [
   ['/nb.js', 'getSnippet', 'The browser snippet'],
   ['/nb-banners.js', 'getSnippetBanners', "The snippet's banner renderer, imported when a decision has a banner to show"],
   ['/nb-identify.js', 'getSnippetIdentify', "The snippet's identifier hashing, imported by an identify with an e-mail or phone"],
+  ['/nb-outbox.js', 'getSnippetOutbox', "The snippet's IndexedDB outbox, imported when events wait to be sent again"],
 ] as const;
 
 for (const [path, id, what] of FILES) {
