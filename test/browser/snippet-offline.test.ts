@@ -195,12 +195,16 @@ declare global {
   }
 }
 
-it('never opens IndexedDB while every send goes through, on a first visit and the next pages', async () => {
+/** A visitor on rates.html (home.html beside it) of a site whose collect endpoint answers. */
+async function onlineVisit() {
   const pages = { 'rates.html': html('<h1>Rates</h1>'), 'home.html': html('<h1>Home</h1>') };
   const site = await openSite(browser, worker, pages);
-  const { page, context } = site;
-  await page.goto(`${worker.url}/t/rates.html`);
-  const vid = await site.vid();
+  await site.page.goto(`${worker.url}/t/rates.html`);
+  return { site, page: site.page, context: site.context, vid: await site.vid() };
+}
+
+it('never opens IndexedDB while every send goes through, on a first visit and the next pages', async () => {
+  const { page, context, vid } = await onlineVisit();
   await page.evaluate(() => window.nb('track', 'rate_viewed'));
   await profileWhen(worker, vid, (p) => p.state.counters.pages >= 1 && p.state.counters.tracks >= 1);
   await page.goto(`${worker.url}/t/home.html`);
@@ -212,11 +216,7 @@ it('never opens IndexedDB while every send goes through, on a first visit and th
 });
 
 it('spills a batch still unanswered when the tab navigates away, and the next page delivers it once', async () => {
-  const pages = { 'rates.html': html('<h1>Rates</h1>'), 'home.html': html('<h1>Home</h1>') };
-  const site = await openSite(browser, worker, pages);
-  const { page, context } = site;
-  await page.goto(`${worker.url}/t/rates.html`);
-  const vid = await site.vid();
+  const { site, page, context, vid } = await onlineVisit();
   await profileWhen(worker, vid, (p) => p.state.counters.pages >= 1);
   // The worker stops answering: the track's request hangs until the page is left.
   const collect = `${worker.url}/v1/collect`;
