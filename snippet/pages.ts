@@ -6,8 +6,15 @@ import { hashRouting, spa } from './config';
 import { allowed } from './consent';
 import { push } from './transport';
 
-/** A first-party cookie the ad platforms' own tags set (Meta's _fbp, Google's _gcl_aw), if the site has it. */
-const cookie = (name: string) => document.cookie.match('(^|; )' + name + '=([^;]*)')?.[2];
+/**
+ * The first-party cookies the ad platforms' own tags set (Meta's _fbp, Google's _gcl_aw), where the
+ * site has them: `document.cookie` is read once, as each read is a synchronous call out of the page.
+ */
+function adCookies() {
+  const cookies = document.cookie;
+  const cookie = (name: string) => cookies.match('(^|; )' + name + '=([^;]*)')?.[2];
+  return { fbp: cookie('_fbp'), gcl_aw: cookie('_gcl_aw') };
+}
 
 let last = '';
 
@@ -21,7 +28,7 @@ export function page(force?: unknown): void {
       ref: last || document.referrer,
       title: document.title,
       // With ads consent only, as the click ids in the URL are kept only with it (by the worker).
-      ad_cookies: allowed('ads') ? { fbp: cookie('_fbp'), gcl_aw: cookie('_gcl_aw') } : undefined,
+      ad_cookies: allowed('ads') ? adCookies() : undefined,
     }),
       (last = url));
 }

@@ -106,3 +106,49 @@ it('boots once when the tag is pasted twice (in the page and again by a tag mana
   expect((await site.events('track')).length).toBe(1);
   await site.context.close();
 });
+
+it('keeps one session across pages, moves its activity time on at most once a minute, and starts another after 30 idle minutes', async () => {
+  const site = await openSite(live.browser, live.worker, { 'app.html': app });
+  const { page } = site;
+  const track = (name: string) =>
+    page.evaluate((n) => (window as unknown as { nb: (...call: unknown[]) => void }).nb('track', n), name);
+  const storedSession = () => page.evaluate(() => localStorage.getItem('nb_sid')!.split('.'));
+  const backdate = (ms: number) =>
+    page.evaluate(
+      (ago) => localStorage.setItem('nb_sid', `${localStorage.getItem('nb_sid')!.split('.')[0]}.${Date.now() - ago}`),
+      ms,
+    );
+  const sessionOf = async (type: string, count: number) => {
+    await expect.poll(async () => (await site.events(type)).length, { timeout: PATIENCE_MS }).toBe(count);
+    const bodies = await site.bodies();
+    return bodies.filter((body) => body.events.some((event) => event.type == type)).at(-1)!.sid;
+  };
+
+  await page.goto(`${live.worker.url}/t/app.html`);
+  const vid = await site.vid();
+  const session = await sessionOf('page', 1);
+  const [id, at] = await storedSession();
+  expect(id).toBe(session);
+
+  await track('within_a_minute');
+  expect(await sessionOf('track', 1)).toBe(session);
+  expect(await storedSession()).toEqual([id, at]); // nothing written
+
+  await backdate(61_000);
+  await track('a_minute_later');
+  expect(await sessionOf('track', 2)).toBe(session);
+  const [sameId, later] = await storedSession();
+  expect(sameId).toBe(id);
+  expect(Number(later)).toBeGreaterThan(Date.now() - 10_000);
+
+  await page.goto(`${live.worker.url}/t/app.html?next`);
+  expect(await sessionOf('page', 2)).toBe(session);
+
+  await backdate(31 * 60_000);
+  await page.goto(`${live.worker.url}/t/app.html?after-a-break`);
+  const next = await sessionOf('page', 3);
+  expect(next).not.toBe(session);
+  expect((await storedSession())[0]).toBe(next);
+  expect(await site.vid()).toBe(vid);
+  await site.context.close();
+});
