@@ -1,7 +1,7 @@
 // The JSON Schema of a rules file, for editors: generated from the zod schema (rules/schema.ts),
 // with every description also given as `markdownDescription`, which VS Code renders (backticks,
 // links) where it would show `description` as plain text.
-import { z } from 'zod';
+import * as z from '../worker/lib/zod';
 import { RulesFile } from './schema';
 
 export function rulesJsonSchema(): Record<string, unknown> {

@@ -57,7 +57,7 @@ interface Operation<Errors extends ErrorStatus> {
   description?: string;
   auth: keyof typeof SECURITY;
   /** The 200 answer: a zod schema of the JSON (the same the handler's body satisfies), or a media type. */
-  ok?: z.ZodType | Media;
+  ok?: z.ZodMiniType | Media;
   /** Other media types the 200 answer comes in when the request asks (an export's CSV). */
   okAlso?: Media[];
   /** Headers of the 200 answer, and what each says. */
@@ -69,8 +69,8 @@ interface Operation<Errors extends ErrorStatus> {
 }
 
 // zod schemas carry `_zod`; a Media is a plain object.
-const isMedia = (ok: z.ZodType | Media | undefined): ok is Media => !!ok && !('_zod' in ok);
-const jsonContent = (schema: z.ZodType): ContentWithResolver => ({ 'application/json': { schema: resolver(schema) } });
+const isMedia = (ok: z.ZodMiniType | Media | undefined): ok is Media => !!ok && !('_zod' in ok);
+const jsonContent = (schema: z.ZodMiniType): ContentWithResolver => ({ 'application/json': { schema: resolver(schema) } });
 const textContent = (type: string): ContentWithResolver => ({ [type]: { schema: { type: 'string' } } });
 
 /** What the typed client learns from the middleware: the declared error answers, if any. */
@@ -88,7 +88,7 @@ export function operation<Errors extends ErrorStatus = never>(op: Operation<Erro
         '; ',
       ),
       content: Object.assign(
-        page ? textContent(page.type) : jsonContent(op.ok as z.ZodType),
+        page ? textContent(page.type) : jsonContent(op.ok as z.ZodMiniType),
         ...(op.okAlso ?? []).map((media) => textContent(media.type)),
       ),
       ...(op.okHeaders && {

@@ -21,15 +21,12 @@ const Params = z.strictObject({ site: Name, audience: Name });
 const MAX_LIMIT = { json: 1000, export: 10_000 } as const;
 const Query = z.strictObject({
   /** The opaque `next` of the previous page. */
-  cursor: z.string().max(200).optional(),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_LIMIT.export)
-    .optional()
-    .describe('Members per page: default 100 and at most 1,000 as JSON; default and at most 10,000 for an export'),
-  format: AudienceFormat.default('json'),
+  cursor: z.optional(z.string().check(z.maxLength(200))),
+  limit: z.describe(
+    z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(MAX_LIMIT.export))),
+    'Members per page: default 100 and at most 1,000 as JSON; default and at most 10,000 for an export',
+  ),
+  format: z._default(AudienceFormat, 'json'),
 });
 
 const encodeCursor = (vid: string) => btoa(vid).replace(/=+$/, '');

@@ -26,15 +26,21 @@ import { tablesOf, toCsv } from '../dashboard/tables';
 import { d1ServerTiming, timedD1 } from '../lib/d1-timing';
 import { endSession, readSession, SESSION_HOURS, startSession } from '../dashboard/session';
 
-const DashboardQuery = StatsQuery.extend({ site: Name.optional() });
-const CsvQuery = DashboardQuery.extend({ table: z.string().max(200) });
+const DashboardQuery = z.extend(StatsQuery, { site: z.optional(Name) });
+const CsvQuery = z.extend(DashboardQuery, { table: z.string().check(z.maxLength(200)) });
 
 /** The query as the page's form sends it: a filter left blank is no filter. */
 const formQuery = (c: Context<AppEnv>) => Object.fromEntries(Object.entries(c.req.query()).filter(([, value]) => value !== ''));
 const LOGIN_MAX_BYTES = 2048;
 const enterKey = 'Enter a key.';
 const LoginForm = z.object({
-  key: z.string(enterKey).trim().min(1, enterKey).max(500, 'That is too long to be a key (keys have at most 500 characters).'),
+  key: z
+    .string(enterKey)
+    .check(
+      z.trim(),
+      z.minLength(1, enterKey),
+      z.maxLength(500, 'That is too long to be a key (keys have at most 500 characters).'),
+    ),
 });
 
 const PROBLEMS = {

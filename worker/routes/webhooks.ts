@@ -17,12 +17,12 @@ import { replayable, sendDelivery } from '../audiences/webhooks';
 const SiteParams = z.strictObject({ site: Name });
 const DeliveryParams = z.strictObject({
   site: Name,
-  delivery_id: z.string().regex(/^[0-9a-f]{32}$/, 'expected a delivery id (32 hex digits)'),
+  delivery_id: z.string().check(z.regex(/^[0-9a-f]{32}$/, 'expected a delivery id (32 hex digits)')),
 });
 const Query = z.strictObject({
   /** The opaque `next` of the previous page. */
-  cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.optional(z.string().check(z.maxLength(200))),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 20),
 });
 
 const encodeCursor = ({ failed_at, delivery_id }: FailedCursor) => btoa(`${failed_at}.${delivery_id}`).replace(/=+$/, '');
