@@ -3,8 +3,10 @@
 // links) where it would show `description` as plain text.
 import * as z from '../worker/lib/zod';
 import { RulesFile } from './schema';
+import { documentConditions } from './condition-schema';
 
 export function rulesJsonSchema(): Record<string, unknown> {
+  documentConditions();
   // "input": what people write, where fields with defaults are optional.
   const schema = z.toJSONSchema(RulesFile, { io: 'input', target: 'draft-2020-12' });
   return { title: 'Nextbest rules file', ...withMarkdown(schema) };

@@ -6,20 +6,19 @@
 import * as z from '../worker/lib/zod';
 import { Name } from '../worker/schema/events';
 import { Banner, Theme } from '../worker/schema/decision';
-import { conditionJsonSchema } from './condition-schema';
 import { isTimeZone } from '../worker/lib/zone';
 
 /**
  * A MongoDB-style query over the visitor context (see rules/README.md), compiled once by
  * worker/engine/conditions.ts. Its operators are checked there, where unknown ones get a path; the
- * JSON Schema gets what an editor needs to complete and check them (rules/condition-schema.ts).
+ * JSON Schema gets what an editor needs to complete and check them from rules/condition-schema.ts,
+ * added where it is generated.
  */
 export const Condition = z.meta(z.record(z.string(), z.unknown()), {
   id: 'condition',
   description:
     'A GrowthBook-style (MongoDB-style) query over the visitor context: `{"path": value}` or `{"path": {"$operator": argument}}`, combined with `$and`, `$or`, `$nor`, `$not`. See rules/README.md, "Conditions".',
   examples: [{ 'score.total': { $gte: 40 } }, { 'request.path': { $regex: '^/rates' }, 'request.device': 'mobile' }],
-  ...conditionJsonSchema,
 });
 export type Condition = z.infer<typeof Condition>;
 

@@ -16,6 +16,7 @@ export {
   discriminatedUnion,
   enum,
   extend,
+  globalRegistry,
   gt,
   gte,
   int,

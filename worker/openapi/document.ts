@@ -7,6 +7,7 @@ import { app } from '../index';
 import { SECURITY_SCHEMES, TAGS } from '../http/operation';
 import { WebhookPayload } from '../schema/audiences';
 import { examples } from './examples';
+import { documentConditions } from '../../rules/condition-schema';
 
 type Operation = { operationId?: string; requestBody?: Media; responses?: Record<string, Media> };
 type Media = { content?: Record<string, { example?: unknown }> };
@@ -94,6 +95,7 @@ async function audienceWebhook() {
 export { app };
 
 export async function buildDocument(version: string) {
+  documentConditions();
   const webhook = await audienceWebhook();
   const document = await generateSpecs(app, {
     excludeStaticFile: false,
