@@ -9,12 +9,12 @@ import type { AppEnv } from '../env';
 import { requireApiKey } from '../http/auth';
 import { ApiError } from '../http/errors';
 import { siteRules } from '../http/site';
-import { operation } from '../http/operation';
+import { describer, type Operations } from '../http/operation';
 import { validated } from '../http/validate';
 import { Name } from '../schema/events';
 import { currentMembers } from '../audiences/members';
 import { customerMatchCsv, metaPayload, unmatched } from '../audiences/exports';
-import { AudienceFormat, AudienceMembers, MetaAudiencePayload } from '../schema/audiences';
+import { AudienceFormat, AudienceMembers, AudiencePage, MetaAudiencePayload } from '../schema/audiences';
 
 const Params = z.strictObject({ site: Name, audience: Name });
 /** A page of JSON is at most 1,000 members; an export's at most 10,000, the most Meta takes in one request. */
@@ -44,30 +44,32 @@ const HEADERS = {
   next: 'X-Nextbest-Next',
 } as const;
 
-const described = operation({
-  id: 'listAudienceMembers',
-  tag: 'audiences',
-  summary: "An audience's current members, one per person, a page at a time, as JSON or as Google's or Meta's upload",
-  auth: 'apiKey',
-  ok: z.union([AudienceMembers, MetaAudiencePayload]),
-  okAlso: [
-    {
-      type: 'text/csv',
-      description: 'format=google_customer_match: the Email and Phone columns, one row per member with either',
+export const operations = {
+  listAudienceMembers: {
+    tag: 'audiences',
+    summary: "An audience's current members, one per person, a page at a time, as JSON or as Google's or Meta's upload",
+    auth: 'apiKey',
+    ok: AudiencePage,
+    okAlso: [
+      {
+        type: 'text/csv',
+        description: 'format=google_customer_match: the Email and Phone columns, one row per member with either',
+      },
+    ],
+    okHeaders: {
+      'X-Nextbest-Unmatched':
+        'Members of this page without a hashed e-mail or phone (for Meta: without an e-mail), left out of an export',
+      'X-Nextbest-Next': 'The cursor of the next page; absent on the last',
+    } satisfies Record<(typeof HEADERS)[keyof typeof HEADERS], string>,
+    errors: {
+      400: 'Bad parameter or cursor',
+      401: 'No valid API key',
+      403: 'A read-only dashboard key',
+      404: 'Unknown site or audience',
     },
-  ],
-  okHeaders: {
-    [HEADERS.unmatched]:
-      'Members of this page without a hashed e-mail or phone (for Meta: without an e-mail), left out of an export',
-    [HEADERS.next]: 'The cursor of the next page; absent on the last',
   },
-  errors: {
-    400: 'Bad parameter or cursor',
-    401: 'No valid API key',
-    403: 'A read-only dashboard key',
-    404: 'Unknown site or audience',
-  },
-});
+} satisfies Operations;
+const operation = describer<typeof operations>();
 
 type Query = z.output<typeof Query>;
 
@@ -116,7 +118,7 @@ export const audiences = new Hono<AppEnv>()
   .use('/v1/audiences/*', requireApiKey())
   .get(
     '/v1/audiences/:site/:audience',
-    described,
+    operation('listAudienceMembers'),
     validated('param', Params),
     validated('query', Query),
     platformFormats,

@@ -63,6 +63,9 @@ export const MetaAudiencePayload = z.meta(
 );
 export type MetaAudiencePayload = z.infer<typeof MetaAudiencePayload>;
 
+/** A page of GET /v1/audiences/:site/:audience: members as JSON, or Meta's upload. */
+export const AudiencePage = z.union([AudienceMembers, MetaAudiencePayload]);
+
 /**
  * POSTed to an audience's `webhook`, signed (X-Nextbest-Signature) as worker/audiences/webhooks.ts
  * says. Receivers dedupe on `delivery_id`: a retried or replayed delivery carries the same one.
