@@ -67,7 +67,7 @@ function checkSite(c: Context<AppEnv>, site: string): void {
 
 async function live(c: Context<AppEnv>, site: string) {
   checkSite(c, site);
-  const found = await liveDocument(c.env.DB, site);
+  const found = await liveDocument(c.env, site);
   if (!found) throw unknownSite(site);
   return found;
 }
@@ -140,7 +140,7 @@ export const rules = new Hono<AppEnv>()
     async (c) => {
       const { site } = c.req.valid('param');
       checkSite(c, site);
-      const published = await publish(c.env.DB, {
+      const published = await publish(c.env, {
         site,
         json: c.req.valid('json'),
         author: await authorOf(c),
@@ -155,12 +155,12 @@ export const rules = new Hono<AppEnv>()
     const { site } = c.req.valid('param');
     const current = await live(c, site);
     c.header('Cache-Control', 'no-store');
-    return c.json({ site, live: current.version, versions: await versionHistory(c.env.DB, site) }, 200);
+    return c.json({ site, live: current.version, versions: await versionHistory(c.env, site) }, 200);
   })
   .get('/v1/rules/:site/versions/:n', operation('getRulesVersion'), validated('param', VersionParams), async (c) => {
     const { site, n } = c.req.valid('param');
     checkSite(c, site);
-    const found = await versionDocument(c.env.DB, site, n);
+    const found = await versionDocument(c.env, site, n);
     if (!found) throw new ApiError(404, 'unknown_version', `site "${site}" has no rules version ${n}`, 'n');
     c.header('Cache-Control', 'no-store');
     return c.json(found, 200);
@@ -174,9 +174,9 @@ export const rules = new Hono<AppEnv>()
       const { site } = c.req.valid('param');
       const { version, message } = c.req.valid('json');
       checkSite(c, site);
-      const earlier = await versionDocument(c.env.DB, site, version);
+      const earlier = await versionDocument(c.env, site, version);
       if (!earlier) throw new ApiError(404, 'unknown_version', `site "${site}" has no rules version ${version}`, 'version');
-      const published = await publish(c.env.DB, {
+      const published = await publish(c.env, {
         site,
         json: earlier.rules,
         author: await authorOf(c),
