@@ -3,7 +3,9 @@
 // keys name. Only the JSON Schema uses this: the zod schema accepts any object and the compiler
 // (worker/engine/conditions.ts) checks it, so that every problem gets a path and one message. The
 // operator list is the compiler's: a new operator without a line here does not type-check.
+import * as z from '../worker/lib/zod';
 import { LOGICAL_OPERATORS, TYPES, type Operator } from '../worker/engine/conditions';
+import { Condition } from './schema';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -136,11 +138,11 @@ const ofField = (description: string) => ({ description, $ref: FIELD });
 const NOTHING = { not: {} };
 
 /**
- * JSON Schema keywords for a condition, spread into the zod schema's metadata: its keys complete
- * to the logical operators and the context paths, its values to a value or the field operators,
- * and a key starting with "$" that is no operator (a typo such as `$gtee`) fails validation.
+ * JSON Schema keywords for a condition: its keys complete to the logical operators and the context
+ * paths, its values to a value or the field operators, and a key starting with "$" that is no
+ * operator (a typo such as `$gtee`) fails validation.
  */
-export const conditionJsonSchema = {
+const conditionJsonSchema = {
   properties: {
     ...Object.fromEntries(Object.entries(LOGICAL).map(([name, entry]) => [name, described(entry)])),
     ...Object.fromEntries(Object.entries(CONTEXT_PATHS).map(([path, description]) => [path, ofField(description)])),
@@ -170,3 +172,12 @@ export const conditionJsonSchema = {
     },
   },
 };
+
+/**
+ * Adds the keywords to the Condition schema's metadata. Only the generators of rules.schema.json and
+ * of the OpenAPI document call this, in Node: the worker never converts a schema, so its bundle
+ * leaves the keywords (and the descriptions of every operator and path) out.
+ */
+export function documentConditions(): void {
+  z.globalRegistry.add(Condition, { ...z.globalRegistry.get(Condition), ...conditionJsonSchema });
+}

@@ -1,10 +1,12 @@
 // The JSON Schema of a rules file, for editors: generated from the zod schema (rules/schema.ts),
 // with every description also given as `markdownDescription`, which VS Code renders (backticks,
 // links) where it would show `description` as plain text.
-import { z } from 'zod';
+import * as z from '../worker/lib/zod';
 import { RulesFile } from './schema';
+import { documentConditions } from './condition-schema';
 
 export function rulesJsonSchema(): Record<string, unknown> {
+  documentConditions();
   // "input": what people write, where fields with defaults are optional.
   const schema = z.toJSONSchema(RulesFile, { io: 'input', target: 'draft-2020-12' });
   return { title: 'Nextbest rules file', ...withMarkdown(schema) };

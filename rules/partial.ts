@@ -1,7 +1,7 @@
 // A rules file as far as it passes the schema, item by item: when zod refuses the file, `check`
 // still runs the condition and cross-reference checks on what did parse, so one run lists every
 // problem rather than only the schema's.
-import type { z } from 'zod';
+import type * as z from '../worker/lib/zod';
 import { Audience, Lifecycle, Offer, Product, RulesFile, ScoreRule, Segment, Stage } from './schema';
 
 /** An item that failed the schema is undefined in its place, so every other keeps its path. */
@@ -42,7 +42,7 @@ export function parsePartial(json: unknown): ParsedRules {
 }
 
 /** A section that is not even a list reads as one failed item: its ids are not all known. */
-function items<T>(schema: z.ZodType<T>, value: unknown): Array<T | undefined> {
+function items<T>(schema: z.ZodMiniType<T>, value: unknown): Array<T | undefined> {
   if (value === undefined) return [];
   if (!Array.isArray(value)) return [undefined];
   return value.map((item) => {

@@ -1,5 +1,5 @@
-// The sites bundled with the worker, compiled: one per rules/<site>.json, found by the build
-// (rules/cli/sites.ts writes sites.generated.ts). Each is its site's starting version; versions
+// The sites bundled with the worker, compiled: one per rules/<site>.json but the demo's, found by
+// the build (rules/cli/sites.ts writes sites.generated.ts). Each is its site's starting version; versions
 // published through the API live in D1 and take over (worker/rules/live.ts). A broken file fails the
 // build, and again here when the worker starts, naming the problem.
 import { loadRules, type CompiledRules } from '../worker/engine';

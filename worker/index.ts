@@ -4,7 +4,6 @@ import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv, Env } from './env';
 import { errorResponse, ApiError } from './http/errors';
-import { operation } from './http/operation';
 import { collect } from './routes/collect';
 import { profile } from './routes/profile';
 import { decideRoute } from './routes/decide';
@@ -19,8 +18,8 @@ import { dashboard } from './routes/dashboard';
 import { demo } from './routes/demo';
 import { rules } from './routes/rules';
 import { webhooks } from './routes/webhooks';
-import { basePath, routedPath } from './http/base-path';
-import { demoOn } from './http/demo';
+import { home } from './routes/home';
+import { routedPath } from './http/base-path';
 import { consumeEvents } from './analytics/consumer';
 import type { QueuedEvent } from './analytics/message';
 import { deliverWebhooks, type WebhookMessage } from './audiences/webhooks';
@@ -43,18 +42,7 @@ export const app = new Hono<AppEnv>({ getPath: routedPath })
   .route('/', dashboard)
   .route('/', rules)
   .route('/', demo)
-  .get(
-    '/',
-    operation({
-      id: 'home',
-      tag: 'meta',
-      summary: 'Redirects to the demo site, or to the dashboard where the demo is off',
-      auth: 'none',
-      empty: { 302: 'To /demo/ or /dashboard' },
-      errors: {},
-    }),
-    (c) => c.redirect(`${basePath(c)}/${demoOn(c.env) ? 'demo/' : 'dashboard'}`),
-  )
+  .route('/', home)
   .notFound((c) => errorResponse(c, new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`)))
   .onError((error, c) => errorResponse(c, error));
 

@@ -5,7 +5,7 @@
 import { basename } from 'node:path';
 import type { ErrorBody } from '../../worker/schema/errors';
 import type { Preview, Published, RulesVersion, RulesVersions } from '../../worker/schema/rules';
-import type { z } from 'zod';
+import type * as z from '../../worker/lib/zod';
 import { loadRulesText } from './check';
 import { jsonDifferences } from './json-diff';
 

@@ -1,7 +1,7 @@
 // `rules simulate`: replays a JSON-lines file of events (the wire format, plus optional `slots` and
 // `context` per line, and a `vid` on the first) through the engine, printing score, stage, segments, offers and audiences.
 import { utcDate } from '../../worker/lib/time';
-import { z } from 'zod';
+import * as z from '../../worker/lib/zod';
 import { Event } from '../../worker/schema/events';
 import { DecideRequest } from '../../worker/schema/decide';
 import { describeIssue } from '../../worker/schema/issues';
@@ -12,9 +12,9 @@ import { loadRulesText } from './check';
 
 /** What a line carries besides the event: the visitor id (first line), the slots to fill, the request. */
 const Extras = z.object({
-  vid: z.string().min(1).optional(),
+  vid: z.optional(z.string().check(z.minLength(1))),
   slots: DecideRequest.shape.slots,
-  context: RequestContext.optional(),
+  context: z.optional(RequestContext),
 });
 const EXTRAS = Object.keys(Extras.shape);
 

@@ -4,14 +4,14 @@
 // Durable Object call, its SQLite writes, the alarm and the queue) are api.mjs's floor comparison.
 // Prints µs per request for each part, the median of 7 rounds of 2,000 requests.
 import { randomUUID } from 'node:crypto';
-import { sites } from '../../rules/sites';
+import { demoRules } from '../unit/helpers';
 import { applyEvent, decide, newVisitor, type VisitorState } from '../../worker/engine';
 import { BatchEnvelope, Event } from '../../worker/schema/events';
 import { scrubEvent } from '../../worker/lib/scrub';
 import { keepAdIds } from '../../worker/lib/click-ids';
 import { visitorHash } from '../../worker/analytics/visitor-hash';
 
-const rules = sites.get('demo')!;
+const rules = demoRules;
 const ROUNDS = 7;
 const REQUESTS = 2_000;
 

@@ -9,7 +9,7 @@ import type { CollectResponse } from '../../worker/schema/collect';
 import type { Profile } from '../../worker/schema/profile';
 import { applyEvent, newVisitor } from '../../worker/engine';
 import { seededRandom } from '../../worker/engine/hash';
-import { sites } from '../../rules/sites';
+import { demoRules } from '../unit/helpers';
 import { armOf } from '../../worker/analytics/rollup-keys';
 import { visitorTruth, type VisitorTruth } from './rollups';
 
@@ -198,7 +198,7 @@ function countError(report: LoadReport, kind: string): void {
 
 /** Replays what the worker saw through the engine, offline, with the worker's corrected times. */
 function replay(profile: Profile, arrival: Event[]) {
-  const rules = sites.get('demo')!;
+  const rules = demoRules;
   const at = new Map(profile.recent.map((row) => [row.id, row.at]));
   const state = newVisitor(profile.vid, Math.min(...profile.recent.map((row) => row.received)));
   for (const event of arrival) applyEvent(rules, state, event, at.get(event.id)!, { device: 'desktop' });

@@ -8,7 +8,7 @@ import type { Profile } from '../../worker/schema/profile';
 import type { Kpis } from '../../worker/schema/stats';
 import { visitorHash } from '../../worker/analytics/visitor-hash';
 import { funnelStages } from '../../worker/analytics/rollup-keys';
-import { sites } from '../../rules/sites';
+import { demoRules } from '../unit/helpers';
 
 const SITE = 'demo';
 const FORM = 'mortgage-app';
@@ -149,7 +149,7 @@ async function visitorRollups(mf: Miniflare): Promise<Map<string, Figures>> {
 /** The totals /v1/stats should answer, summed from the per-visitor truth. */
 function totalTruth(visitors: VisitorTruth[]): Figures {
   const totals: Figures = new Map();
-  const { leadStages, customer } = funnelStages(sites.get(SITE)!.source);
+  const { leadStages, customer } = funnelStages(demoRules.source);
   for (const visitor of visitors) {
     const figures = truthFigures(visitor);
     if (leadStages.some((stage) => figures.has(`stage.${stage}`))) {

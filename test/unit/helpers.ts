@@ -2,16 +2,23 @@
 import { loadRules, type CompiledRules } from '../../worker/engine';
 import type { Event } from '../../worker/schema/events';
 import type { RulesInput } from '../../rules/schema';
+import demoFile from '../../rules/demo.json';
 
 export const T0 = Date.UTC(2026, 10, 2, 12, 0, 0);
 export const HOUR = 3_600_000;
 export const DAY = 86_400_000;
 
-export function compile(rules: Partial<RulesInput>): CompiledRules {
-  const result = loadRules({ origins: ['https://acme.example'], ...rules }, 'rules/test.json');
+function loaded(json: unknown, file: string): CompiledRules {
+  const result = loadRules(json, file);
   if (!result.ok) throw new Error(result.problems.join('\n'));
   return result.rules;
 }
+
+export const compile = (rules: Partial<RulesInput>): CompiledRules =>
+  loaded({ origins: ['https://acme.example'], ...rules }, 'rules/test.json');
+
+/** The demo lender's rules, compiled as the worker serves them where the demo is on. */
+export const demoRules = loaded(demoFile, 'rules/demo.json');
 
 export function problems(rules: unknown): string[] {
   const result = loadRules(rules, 'rules/test.json');

@@ -168,7 +168,7 @@ const queueBatch = (bodies: QueuedEvent[], attempts = 1) =>
   );
 
 async function deliver(bodies: QueuedEvent[], size: number, db: D1Database = env.DB) {
-  for (let i = 0; i < bodies.length; i += size) await consumeEvents(queueBatch(bodies.slice(i, i + size)), { DB: db });
+  for (let i = 0; i < bodies.length; i += size) await consumeEvents(queueBatch(bodies.slice(i, i + size)), { ...env, DB: db });
 }
 
 /** env.DB whose `batch` fails on the calls listed (1-based), as if the database went away. */
@@ -282,7 +282,7 @@ describe('analytics rollups', () => {
     // getQueueResult does not report delays: read them off the calls.
     const retries = batch.messages.map((message) => vi.spyOn(message, 'retry'));
     const flaky = failingOn([2]);
-    await consumeEvents(batch, { DB: flaky.db });
+    await consumeEvents(batch, { ...env, DB: flaky.db });
     const result = await getQueueResult(batch, createExecutionContext());
     const retriedIds: string[] = result.retryMessages.map((m: { msgId: string }) => m.msgId);
 
@@ -306,7 +306,7 @@ describe('analytics rollups', () => {
         batch.messages.filter((m) => retriedIds.includes(m.id)).map((m) => m.body),
         4,
       ),
-      { DB: env.DB },
+      env,
     );
     await deliver(messages.slice(first.length), 100);
 

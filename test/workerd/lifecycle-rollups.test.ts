@@ -300,7 +300,7 @@ async function deliver(bodies: QueuedEvent[], size: number) {
       'nextbest-events',
       slice.map((body) => ({ id: `msg-${batchSerial++}`, timestamp: new Date(body.at), attempts: 1, body })),
     );
-    await consumeEvents(batch, { DB: env.DB });
+    await consumeEvents(batch, env);
   }
 }
 

@@ -221,7 +221,7 @@ describe('person-level membership', () => {
     expect(join.event_id).toMatch(/^[0-9a-f]{32}$/);
     const listed = (await allMembers()).find((m) => m.key === uid)!;
     expect(listed.event_id).toBe(join.event_id);
-    const live = await liveRules.site(env.DB, 'demo');
+    const live = await liveRules.site(env, 'demo');
     const source = {
       ...live!.rules.source,
       audiences: live!.rules.source.audiences.map((a) => ({ ...a, webhook: 'https://ads.example/in' })),

@@ -87,12 +87,12 @@ describe('publishing rules', () => {
     expect(FRESH_MS).toBeLessThanOrEqual(60_000);
     const other = new LiveRules(); // what another isolate holds
     const t0 = Date.now();
-    const before = (await other.site(env.DB, 'demo', t0))!;
+    const before = (await other.site(env, 'demo', t0))!;
     const res = await put('demo', retitled((await liveDoc()).rules, `Isolate test ${t0}`));
     const { version } = (await res.json()) as { version: number };
     expect(version).toBe(before.version + 1);
-    expect((await other.site(env.DB, 'demo', t0 + 1_000))!.version).toBe(before.version);
-    const later = (await other.site(env.DB, 'demo', t0 + 60_000))!;
+    expect((await other.site(env, 'demo', t0 + 1_000))!.version).toBe(before.version);
+    const later = (await other.site(env, 'demo', t0 + 60_000))!;
     expect(later.version).toBe(version);
     expect(later.rules.offers.get('finish-app')!.source.banner!.title).toBe(`Isolate test ${t0}`);
   });
@@ -216,28 +216,28 @@ describe('while D1 cannot answer', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const isolate = new LiveRules();
     const t0 = Date.now();
-    const had = (await isolate.site(env.DB, 'demo', t0))!;
+    const had = (await isolate.site(env, 'demo', t0))!;
     expect(had.source).toBe('published');
-    const during = (await isolate.site(failingDb, 'demo', t0 + 60_000))!;
+    const during = (await isolate.site({ ...env, DB: failingDb }, 'demo', t0 + 60_000))!;
     expect(during.version).toBe(had.version);
     expect(during.rules).toBe(had.rules);
     expect(
       warn.mock.calls.some((call) => String(call[0]).includes('D1 unavailable, serving the versions this isolate has')),
     ).toBe(true);
     // Back: read again after the retry delay.
-    expect((await isolate.site(env.DB, 'demo', t0 + 71_000))!.version).toBe(had.version);
+    expect((await isolate.site(env, 'demo', t0 + 71_000))!.version).toBe(had.version);
   });
 
   it('serves the bundled rules when it never read a version', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     const fresh = new LiveRules();
-    const served = (await fresh.site(failingDb, 'demo'))!;
+    const served = (await fresh.site({ ...env, DB: failingDb }, 'demo'))!;
     expect(served).toMatchObject({ version: 1, source: 'bundled' });
-    expect(await fresh.site(failingDb, 'acme-savings')).toBeUndefined();
+    expect(await fresh.site({ ...env, DB: failingDb }, 'acme-savings')).toBeUndefined();
   });
 
   it('answers the admin API with a 503, and publishes nothing', async () => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
-    await expect(liveDocument(failingDb, 'demo')).rejects.toMatchObject({ status: 503 });
+    await expect(liveDocument({ ...env, DB: failingDb }, 'demo')).rejects.toMatchObject({ status: 503 });
   });
 });

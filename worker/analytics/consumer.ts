@@ -3,10 +3,9 @@
 // that commits is acknowledged, and one that fails is retried alone, later and later while D1 stays
 // down; the chunks after it are still attempted. The queue delivers at least once and
 // rollupStatements counts an event id once, so retries never double count.
-import type { Env } from '../env';
 import { keyed, type QueuedEvent } from './message';
 import { rollupStatements } from './rollup';
-import { liveRules } from '../rules/live';
+import { liveRules, type RulesEnv } from '../rules/live';
 
 /** Statements per D1 batch: large enough to amortise the round trip, small enough to stay quick. */
 const CHUNK_STATEMENTS = 500;
@@ -26,7 +25,7 @@ interface Chunk {
   statements: D1PreparedStatement[];
 }
 
-export async function consumeEvents(batch: MessageBatch<QueuedEvent>, env: Pick<Env, 'DB'>): Promise<void> {
+export async function consumeEvents(batch: MessageBatch<QueuedEvent>, env: RulesEnv): Promise<void> {
   const chunks: Chunk[] = [];
   // A message delivered twice in one batch is rolled up once, and settled with the chunk that holds
   // its statements: acknowledged alone, the copy would be lost if that chunk failed.
@@ -39,7 +38,7 @@ export async function consumeEvents(batch: MessageBatch<QueuedEvent>, env: Pick<
       twin.messages.push(message);
       continue;
     }
-    const statements = rollupStatements(env.DB, await keyed(message.body), (await liveRules.site(env.DB, site))?.rules.source);
+    const statements = rollupStatements(env.DB, await keyed(message.body), (await liveRules.site(env, site))?.rules.source);
     let chunk = chunks.at(-1);
     if (!chunk || chunk.statements.length + statements.length > CHUNK_STATEMENTS)
       chunks.push((chunk = { messages: [], statements: [] }));

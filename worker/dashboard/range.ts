@@ -26,30 +26,33 @@ export type Period = keyof typeof PERIODS;
 export const DEVICES = ['mobile', 'tablet', 'desktop'] as const;
 
 const Day = z.iso.date('expected a date as YYYY-MM-DD');
-const Metric = z
-  .string()
-  .max(200)
-  .transform((value) =>
-    value
-      .split(',')
-      .map((part) => part.trim())
-      .filter(Boolean),
-  )
-  .pipe(z.array(z.enum(SECTIONS, `expected ${SECTIONS.join(', ')} (comma-separated)`)).min(1));
-const UtmValue = z.string().trim().min(1).max(100);
+const Metric = z.pipe(
+  z.pipe(
+    z.string().check(z.maxLength(200)),
+    z.transform((value) =>
+      value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    ),
+  ),
+  z.array(z.enum(SECTIONS, `expected ${SECTIONS.join(', ')} (comma-separated)`)).check(z.minLength(1)),
+);
+const UtmValue = z.string().check(z.trim(), z.minLength(1), z.maxLength(100));
 
 export const StatsQuery = z.strictObject({
-  from: Day.optional(),
-  to: Day.optional(),
-  period: z.enum(Object.keys(PERIODS) as [Period, ...Period[]]).optional(),
-  metric: Metric.optional(),
-  source: UtmValue.optional().describe(
+  from: z.optional(Day),
+  to: z.optional(Day),
+  period: z.optional(z.enum(Object.keys(PERIODS) as [Period, ...Period[]])),
+  metric: z.optional(Metric),
+  source: z.describe(
+    z.optional(UtmValue),
     "Only visitors with a page view in the range tagged with this utm_source (the engine's reading).",
   ),
-  medium: UtmValue.optional().describe('Only visitors with a page view in the range tagged with this utm_medium.'),
-  device: z.enum(DEVICES).optional().describe('Only visitors with a page view in the range from this device class.'),
-  stage: Name.optional().describe('Only visitors who reached this lifecycle stage by the end of the range.'),
-  compare: z.literal('previous').optional().describe('Adds the KPI totals of the range and of as many days just before it.'),
+  medium: z.describe(z.optional(UtmValue), 'Only visitors with a page view in the range tagged with this utm_medium.'),
+  device: z.describe(z.optional(z.enum(DEVICES)), 'Only visitors with a page view in the range from this device class.'),
+  stage: z.describe(z.optional(Name), 'Only visitors who reached this lifecycle stage by the end of the range.'),
+  compare: z.describe(z.optional(z.literal('previous')), 'Adds the KPI totals of the range and of as many days just before it.'),
 });
 export type StatsQuery = z.input<typeof StatsQuery>;
 
@@ -73,24 +76,30 @@ export interface StatsRequest {
   compare: boolean;
 }
 
+/** An issue at `field` from a transform, which then returns nothing. */
+function refuse(ctx: z.core.ParsePayload, field: string, message: string): typeof z.NEVER {
+  ctx.issues.push({ code: 'custom', path: [field], message, input: ctx.value });
+  return z.NEVER;
+}
+
 /** Checks what can be checked before the site's time zone is known: order, length, period or dates. */
-export const RangeQuery = StatsQuery.transform((query, ctx): StatsRequest | typeof z.NEVER => {
-  const { from, to, period, metric, compare, ...filters } = query;
-  if (period && (from || to)) {
-    ctx.addIssue({ code: 'custom', path: ['period'], message: 'give either a period or from/to, not both' });
-    return z.NEVER;
-  }
-  if (from && to && from > to) {
-    ctx.addIssue({ code: 'custom', path: ['from'], message: `must not be after to (${to})` });
-    return z.NEVER;
-  }
-  if (from && to && (Date.parse(to) - Date.parse(from)) / DAY_MS + 1 > MAX_DAYS) {
-    ctx.addIssue({ code: 'custom', path: ['to'], message: `the range may span at most ${MAX_DAYS} days` });
-    return z.NEVER;
-  }
-  const defined = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)) as Filters;
-  return { range: { from, to, period }, sections: metric ?? [...SECTIONS], filters: defined, compare: compare === 'previous' };
-});
+export const RangeQuery = z.pipe(
+  StatsQuery,
+  z.transform((query, ctx): StatsRequest | typeof z.NEVER => {
+    const { from, to, period, metric, compare, ...filters } = query;
+    if (period && (from || to)) {
+      return refuse(ctx, 'period', 'give either a period or from/to, not both');
+    }
+    if (from && to && from > to) {
+      return refuse(ctx, 'from', `must not be after to (${to})`);
+    }
+    if (from && to && (Date.parse(to) - Date.parse(from)) / DAY_MS + 1 > MAX_DAYS) {
+      return refuse(ctx, 'to', `the range may span at most ${MAX_DAYS} days`);
+    }
+    const defined = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)) as Filters;
+    return { range: { from, to, period }, sections: metric ?? [...SECTIONS], filters: defined, compare: compare === 'previous' };
+  }),
+);
 
 const shift = (day: string, days: number) => utcDate(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS);
 

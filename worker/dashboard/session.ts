@@ -18,7 +18,7 @@ const NAME = 'nb_session';
 const options = (c: Context<AppEnv>) =>
   ({ prefix: 'secure', path: `${basePath(c)}/dashboard`, secure: true, httpOnly: true, sameSite: 'Strict' }) as const;
 
-const Session = z.strictObject({ access: Access, expires: z.number().int() });
+const Session = z.strictObject({ access: Access, expires: z.number().check(z.int()) });
 
 /** A session's access, or why the request has none. */
 export type SessionState = { access: Access } | { problem: 'none' | 'ended' | 'invalid' };

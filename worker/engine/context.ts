@@ -12,17 +12,17 @@ import { decayFactor } from './decay';
 
 /** What the worker knows about the current request; every field is optional. A schema, so a file can give one (`rules simulate`). */
 export const RequestContext = z.strictObject({
-  url: z.string().optional(),
-  referrer: z.string().optional(),
-  utm: z.partialRecord(z.enum(['source', 'medium', 'campaign', 'term', 'content']), z.string()).optional() satisfies z.ZodType<
-    Utm | undefined
-  >,
+  url: z.optional(z.string()),
+  referrer: z.optional(z.string()),
+  utm: z.optional(
+    z.partialRecord(z.enum(['source', 'medium', 'campaign', 'term', 'content']), z.string()),
+  ) satisfies z.ZodMiniType<Utm | undefined>,
   /** e.g. "mobile" | "tablet" | "desktop", from the user agent. */
-  device: z.string().optional(),
+  device: z.optional(z.string()),
   /** ISO country code, e.g. from request.cf.country. */
-  country: z.string().optional(),
+  country: z.optional(z.string()),
   /** The consent the page reports now; it is also remembered in the state. */
-  consent: z.partialRecord(ConsentKind, z.boolean()).optional() satisfies z.ZodType<Consent | undefined>,
+  consent: z.optional(z.partialRecord(ConsentKind, z.boolean())) satisfies z.ZodMiniType<Consent | undefined>,
 });
 export type RequestContext = z.infer<typeof RequestContext>;
 

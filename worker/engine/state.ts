@@ -11,7 +11,7 @@ export const LIMITS = { forms: 20, tracks: 50, stageHistory: 20, reasons: 8 } as
 // the engine only uses the inferred types and never parses with them on its hot path.
 /** An object of counters, one number per key. */
 const Counts = <K extends string>(keys: readonly K[]) =>
-  z.strictObject(Object.fromEntries(keys.map((key) => [key, z.number()])) as Record<K, z.ZodNumber>);
+  z.strictObject(Object.fromEntries(keys.map((key) => [key, z.number()])) as Record<K, z.ZodMiniNumber>);
 
 export const ScoreState = z.strictObject({
   /** Every value below is as of this time; decay is applied lazily, in closed form. */
@@ -26,10 +26,10 @@ export type ScoreState = z.infer<typeof ScoreState>;
 export const FormState = z.strictObject({
   started: z.boolean(),
   furthest: z.number(),
-  steps: z.number().optional(),
+  steps: z.optional(z.number()),
   submitted: z.boolean(),
   abandoned: z.boolean(),
-  abandoned_step: z.number().optional(),
+  abandoned_step: z.optional(z.number()),
   last_at: z.number(),
 });
 export type FormState = z.infer<typeof FormState>;
@@ -37,11 +37,11 @@ export type FormState = z.infer<typeof FormState>;
 export const OfferCounts = Counts(['impressions', 'clicks', 'dismisses', 'converts']);
 export type OfferCounts = z.infer<typeof OfferCounts>;
 
-export const OfferState = OfferCounts.extend({
-  last_impression: z.number().optional(),
-  last_click: z.number().optional(),
-  last_dismiss: z.number().optional(),
-  last_convert: z.number().optional(),
+export const OfferState = z.extend(OfferCounts, {
+  last_impression: z.optional(z.number()),
+  last_click: z.optional(z.number()),
+  last_dismiss: z.optional(z.number()),
+  last_convert: z.optional(z.number()),
   /** UTC day of `day_impressions`, for per-day caps. */
   day: z.number(),
   day_impressions: z.number(),
@@ -54,24 +54,24 @@ export const AudienceState = z.strictObject({
   joined: z.number(),
   expires: z.number(),
   /** Set when the visitor left early (exit condition or consent withdrawn). */
-  left: z.number().optional(),
-  exited: z.boolean().optional(),
+  left: z.optional(z.number()),
+  exited: z.optional(z.boolean()),
 });
 export type AudienceState = z.infer<typeof AudienceState>;
 
 export const Consent = z.strictObject({
-  analytics: z.boolean().optional(),
-  personalization: z.boolean().optional(),
-  ads: z.boolean().optional(),
+  analytics: z.optional(z.boolean()),
+  personalization: z.optional(z.boolean()),
+  ads: z.optional(z.boolean()),
 });
 export type Consent = z.infer<typeof Consent>;
 
 export const Utm = z.strictObject({
-  source: z.string().optional(),
-  medium: z.string().optional(),
-  campaign: z.string().optional(),
-  term: z.string().optional(),
-  content: z.string().optional(),
+  source: z.optional(z.string()),
+  medium: z.optional(z.string()),
+  campaign: z.optional(z.string()),
+  term: z.optional(z.string()),
+  content: z.optional(z.string()),
 });
 export type Utm = z.infer<typeof Utm>;
 
@@ -79,7 +79,7 @@ export const HeldProduct = z.strictObject({
   /** When the product was (last) taken: rules products[].taken_when matched. */
   taken: z.number(),
   /** When it was closed (closed_when matched); absent while held. */
-  closed: z.number().optional(),
+  closed: z.optional(z.number()),
 });
 export type HeldProduct = z.infer<typeof HeldProduct>;
 
@@ -90,29 +90,29 @@ export const CustomerState = z.strictObject({
   /** Products taken, by product id. */
   products: z.record(z.string(), HeldProduct),
   /** When a customer first met lifecycle.activated_when. */
-  activated_at: z.number().optional(),
+  activated_at: z.optional(z.number()),
   /** The latest event the person made (every event but an offer impression, which can be pushed to them). */
-  last_active: z.number().optional(),
+  last_active: z.optional(z.number()),
   /** The referral code of the first page view that carried one (rules lifecycle.referral_param). */
-  referrer: z.strictObject({ code: z.string(), at: z.number() }).optional(),
+  referrer: z.optional(z.strictObject({ code: z.string(), at: z.number() })),
 });
 export type CustomerState = z.infer<typeof CustomerState>;
 
-const ClickId = z.strictObject({ value: z.string(), at: z.number().describe('When it was seen (ms)') });
+const ClickId = z.strictObject({ value: z.string(), at: z.describe(z.number(), 'When it was seen (ms)') });
 /** Ad platforms' click ids and cookies (worker/engine/click-ids.ts): kept with ads consent only, 90 days. */
 export const ClickIds = z.strictObject({
-  gclid: ClickId.optional().describe("Google Ads' click id of the landing URL"),
-  gbraid: ClickId.optional().describe("Google Ads' click id for iOS app campaigns"),
-  wbraid: ClickId.optional().describe("Google Ads' click id for web-to-app campaigns"),
-  fbc: ClickId.optional().describe("Meta's click id as its `fbc` value: fb.1.<ms of the click>.<fbclid>"),
-  msclkid: ClickId.optional().describe("Microsoft Advertising's click id"),
-  fbp: ClickId.optional().describe("Meta's browser id, the `_fbp` cookie"),
-  gcl_aw: ClickId.optional().describe("Google's `_gcl_aw` cookie (GCL.<seconds>.<gclid>)"),
+  gclid: z.describe(z.optional(ClickId), "Google Ads' click id of the landing URL"),
+  gbraid: z.describe(z.optional(ClickId), "Google Ads' click id for iOS app campaigns"),
+  wbraid: z.describe(z.optional(ClickId), "Google Ads' click id for web-to-app campaigns"),
+  fbc: z.describe(z.optional(ClickId), "Meta's click id as its `fbc` value: fb.1.<ms of the click>.<fbclid>"),
+  msclkid: z.describe(z.optional(ClickId), "Microsoft Advertising's click id"),
+  fbp: z.describe(z.optional(ClickId), "Meta's browser id, the `_fbp` cookie"),
+  gcl_aw: z.describe(z.optional(ClickId), "Google's `_gcl_aw` cookie (GCL.<seconds>.<gclid>)"),
 });
 export type ClickIds = z.infer<typeof ClickIds>;
 
 /** SHA-256 hex of a normalised identifier, as the snippet or a backend sends it. */
-const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+const Sha256 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
 
 export const VisitorState = z.strictObject({
   v: z.number(),
@@ -133,17 +133,23 @@ export const VisitorState = z.strictObject({
   offers: z.record(z.string(), OfferState),
   audiences: z.record(z.string(), AudienceState),
   consent: Consent,
-  page: z
-    .strictObject({ url: z.string(), path: z.string(), host: z.string(), utm: Utm.optional(), referrer: z.string().optional() })
-    .optional(),
-  first_touch: Utm.optional(),
-  uid: z.string().optional(),
+  page: z.optional(
+    z.strictObject({
+      url: z.string(),
+      path: z.string(),
+      host: z.string(),
+      utm: z.optional(Utm),
+      referrer: z.optional(z.string()),
+    }),
+  ),
+  first_touch: z.optional(Utm),
+  uid: z.optional(z.string()),
   customer: CustomerState,
   /** From a verified identify or POST /v1/identify only: what ad platforms match a person by. */
-  email_sha256: Sha256.optional().describe('SHA-256 of the trimmed, lower-cased e-mail address'),
-  phone_sha256: Sha256.optional().describe('SHA-256 of the phone number in E.164 (+ and digits)'),
-  phone_digits_sha256: Sha256.optional().describe("SHA-256 of the same number's digits without the + (as Meta matches it)"),
-  click_ids: ClickIds.optional(),
+  email_sha256: z.describe(z.optional(Sha256), 'SHA-256 of the trimmed, lower-cased e-mail address'),
+  phone_sha256: z.describe(z.optional(Sha256), 'SHA-256 of the phone number in E.164 (+ and digits)'),
+  phone_digits_sha256: z.describe(z.optional(Sha256), "SHA-256 of the same number's digits without the + (as Meta matches it)"),
+  click_ids: z.optional(ClickIds),
 });
 export type VisitorState = z.infer<typeof VisitorState>;
 

@@ -13,7 +13,7 @@ import { parseOr400 } from './validate';
  * shows); `schema` is what the route enforces, which may be looser (collect validates events one
  * by one to accept the good ones). `maxBytes` raises the cap for the larger bodies of admin routes.
  */
-export function jsonBody<S extends z.ZodType, D extends z.ZodType = S>(
+export function jsonBody<S extends z.ZodMiniType, D extends z.ZodMiniType = S>(
   schema: S,
   errorCode = 'invalid_request',
   documented: D = schema as unknown as D,

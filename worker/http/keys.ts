@@ -8,18 +8,21 @@ import { Name } from '../schema/events';
 /** What a key, or a dashboard session opened with one, may see. */
 export const Access = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('admin') }),
-  z.strictObject({ kind: z.literal('read-only'), sites: z.array(Name).min(1).max(100) }),
+  z.strictObject({ kind: z.literal('read-only'), sites: z.array(Name).check(z.minLength(1), z.maxLength(100)) }),
 ]);
 export type Access = z.infer<typeof Access>;
 
 /** One entry of NB_DASHBOARD_KEYS: `site:key`, the site a rules file name. */
-const DashboardKey = z
-  .string()
-  .transform((entry) => {
-    const [, site = '', key = ''] = /^([^:]*):(.*)$/s.exec(entry) ?? [];
-    return { site: site.trim(), key: key.trim() };
-  })
-  .pipe(z.object({ site: Name, key: z.string().min(1) }));
+const DashboardKey = z.pipe(
+  z.pipe(
+    z.string(),
+    z.transform((entry) => {
+      const [, site = '', key = ''] = /^([^:]*):(.*)$/s.exec(entry) ?? [];
+      return { site: site.trim(), key: key.trim() };
+    }),
+  ),
+  z.object({ site: Name, key: z.string().check(z.minLength(1)) }),
+);
 
 interface Keyring {
   /** SHA-256 of each admin key, compared in constant time with the digest of a presented key. */

@@ -2,27 +2,27 @@
 // 404 for a site with neither a bundled rules file nor a published version (or the demo where it is
 // off) and 403 for a browser origin the site does not list.
 import type { Context } from 'hono';
-import type { AppEnv, Env } from '../env';
-import { liveRules, type LiveSite } from '../rules/live';
+import type { AppEnv } from '../env';
+import { liveRules, type LiveSite, type RulesEnv } from '../rules/live';
 import { allowSiteOrigin } from './cors';
 import { DEMO_SITE, demoOn } from './demo';
 import { ApiError } from './errors';
 
 /** The sites this deployment serves now, by id: the demo only where it is on. */
-export async function servedSites(env: Pick<Env, 'NB_DEMO' | 'DB'>): Promise<Map<string, LiveSite>> {
-  const all = await liveRules.sites(env.DB);
+export async function servedSites(env: RulesEnv): Promise<Map<string, LiveSite>> {
+  const all = await liveRules.sites(env);
   return new Map([...all].filter(([site]) => site !== DEMO_SITE || demoOn(env)));
 }
 
-/** The ids of the sites served, bundled ones in file-name order, then the published-only ones. */
-export async function siteIds(env: Pick<Env, 'NB_DEMO' | 'DB'>): Promise<string[]> {
+/** The ids of the sites served: bundled ones in file-name order, the demo where it is on, then the published-only ones. */
+export async function siteIds(env: RulesEnv): Promise<string[]> {
   return [...(await servedSites(env)).keys()];
 }
 
 /** The live site, or undefined: for routes that may create a site (a publish). */
 export async function findSite(c: Context<AppEnv>, site: string): Promise<LiveSite | undefined> {
   if (site === DEMO_SITE && !demoOn(c.env)) return undefined;
-  return liveRules.site(c.env.DB, site);
+  return liveRules.site(c.env, site);
 }
 
 export async function siteRules(c: Context<AppEnv>, site: string, { checkOrigin }: { checkOrigin: boolean }): Promise<LiveSite> {

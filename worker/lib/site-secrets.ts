@@ -7,8 +7,8 @@ import * as z from './zod';
 import { Name } from '../schema/events';
 import { describeIssue } from '../schema/issues';
 
-const Secret = z.string().min(32, 'expected a secret of at least 32 characters');
-const SiteSecrets = z.record(Name, z.union([Secret, z.array(Secret).min(1).max(5)]));
+const Secret = z.string().check(z.minLength(32, 'expected a secret of at least 32 characters'));
+const SiteSecrets = z.record(Name, z.union([Secret, z.array(Secret).check(z.minLength(1), z.maxLength(5))]));
 
 /** The secrets by site, or the path and reason the value is refused. */
 function parseSecrets(raw: string): Map<string, string[]> | string {

@@ -1,12 +1,13 @@
 // Builds the OpenAPI 3.1 document from the app's own routes: hono-openapi reads each route's
-// operation() and validating middlewares; this adds what no route declares (info, tags, security
+// operation (put on its marker by ./operations.ts) and validating middlewares; this adds what no route declares (info, tags, security
 // schemes, the audience webhook) and the examples. Run at build time (worker/scripts/openapi.mjs),
 // never in the deployed worker.
 import { generateSpecs, resolver, type GenerateSpecOptions } from 'hono-openapi';
 import { app } from '../index';
-import { SECURITY_SCHEMES, TAGS } from '../http/operation';
+import { describeRoutes, SECURITY_SCHEMES, TAGS } from './operations';
 import { WebhookPayload } from '../schema/audiences';
 import { examples } from './examples';
+import { documentConditions } from '../../rules/condition-schema';
 
 type Operation = { operationId?: string; requestBody?: Media; responses?: Record<string, Media> };
 type Media = { content?: Record<string, { example?: unknown }> };
@@ -94,6 +95,8 @@ async function audienceWebhook() {
 export { app };
 
 export async function buildDocument(version: string) {
+  documentConditions();
+  describeRoutes(app);
   const webhook = await audienceWebhook();
   const document = await generateSpecs(app, {
     excludeStaticFile: false,

@@ -4,7 +4,6 @@
 // through a dynamic import of zod's core, every zod locale (about 90 KB gzip). The tests and
 // `npm run openapi` resolve the real package; both share its types.
 import { sValidator } from '@hono/standard-validator';
-import type { MiddlewareHandler } from 'hono';
 import type * as openapi from 'hono-openapi';
 
 /** The key the real package reads its declarations from; nothing reads it in the worker. */
@@ -12,11 +11,5 @@ export const uniqueSymbol = Symbol('openapi') as unknown as typeof openapi.uniqu
 
 /** The schema itself: only the document generator ever converts it. */
 export const resolver = ((schema: unknown) => schema) as unknown as typeof openapi.resolver;
-
-const passThrough: MiddlewareHandler = async function describeRoute(_c, next) {
-  await next();
-};
-
-export const describeRoute = (() => passThrough) as unknown as typeof openapi.describeRoute;
 
 export const validator = ((target, schema, hook) => sValidator(target, schema, hook as never)) as typeof openapi.validator;

@@ -9,27 +9,24 @@ import type { AppEnv } from '../env';
 import { requireApiKey } from '../http/auth';
 import { ApiError } from '../http/errors';
 import { siteRules } from '../http/site';
-import { operation } from '../http/operation';
+import { describer, type Operations } from '../http/operation';
 import { validated } from '../http/validate';
 import { Name } from '../schema/events';
 import { currentMembers } from '../audiences/members';
 import { customerMatchCsv, metaPayload, unmatched } from '../audiences/exports';
-import { AudienceFormat, AudienceMembers, MetaAudiencePayload } from '../schema/audiences';
+import { AudienceFormat, AudienceMembers, AudiencePage, MetaAudiencePayload } from '../schema/audiences';
 
 const Params = z.strictObject({ site: Name, audience: Name });
 /** A page of JSON is at most 1,000 members; an export's at most 10,000, the most Meta takes in one request. */
 const MAX_LIMIT = { json: 1000, export: 10_000 } as const;
 const Query = z.strictObject({
   /** The opaque `next` of the previous page. */
-  cursor: z.string().max(200).optional(),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_LIMIT.export)
-    .optional()
-    .describe('Members per page: default 100 and at most 1,000 as JSON; default and at most 10,000 for an export'),
-  format: AudienceFormat.default('json'),
+  cursor: z.optional(z.string().check(z.maxLength(200))),
+  limit: z.describe(
+    z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(MAX_LIMIT.export))),
+    'Members per page: default 100 and at most 1,000 as JSON; default and at most 10,000 for an export',
+  ),
+  format: z._default(AudienceFormat, 'json'),
 });
 
 const encodeCursor = (vid: string) => btoa(vid).replace(/=+$/, '');
@@ -47,30 +44,32 @@ const HEADERS = {
   next: 'X-Nextbest-Next',
 } as const;
 
-const described = operation({
-  id: 'listAudienceMembers',
-  tag: 'audiences',
-  summary: "An audience's current members, one per person, a page at a time, as JSON or as Google's or Meta's upload",
-  auth: 'apiKey',
-  ok: z.union([AudienceMembers, MetaAudiencePayload]),
-  okAlso: [
-    {
-      type: 'text/csv',
-      description: 'format=google_customer_match: the Email and Phone columns, one row per member with either',
+export const operations = {
+  listAudienceMembers: {
+    tag: 'audiences',
+    summary: "An audience's current members, one per person, a page at a time, as JSON or as Google's or Meta's upload",
+    auth: 'apiKey',
+    ok: AudiencePage,
+    okAlso: [
+      {
+        type: 'text/csv',
+        description: 'format=google_customer_match: the Email and Phone columns, one row per member with either',
+      },
+    ],
+    okHeaders: {
+      'X-Nextbest-Unmatched':
+        'Members of this page without a hashed e-mail or phone (for Meta: without an e-mail), left out of an export',
+      'X-Nextbest-Next': 'The cursor of the next page; absent on the last',
+    } satisfies Record<(typeof HEADERS)[keyof typeof HEADERS], string>,
+    errors: {
+      400: 'Bad parameter or cursor',
+      401: 'No valid API key',
+      403: 'A read-only dashboard key',
+      404: 'Unknown site or audience',
     },
-  ],
-  okHeaders: {
-    [HEADERS.unmatched]:
-      'Members of this page without a hashed e-mail or phone (for Meta: without an e-mail), left out of an export',
-    [HEADERS.next]: 'The cursor of the next page; absent on the last',
   },
-  errors: {
-    400: 'Bad parameter or cursor',
-    401: 'No valid API key',
-    403: 'A read-only dashboard key',
-    404: 'Unknown site or audience',
-  },
-});
+} satisfies Operations;
+const operation = describer<typeof operations>();
 
 type Query = z.output<typeof Query>;
 
@@ -119,7 +118,7 @@ export const audiences = new Hono<AppEnv>()
   .use('/v1/audiences/*', requireApiKey())
   .get(
     '/v1/audiences/:site/:audience',
-    described,
+    operation('listAudienceMembers'),
     validated('param', Params),
     validated('query', Query),
     platformFormats,

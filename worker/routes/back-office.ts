@@ -9,7 +9,7 @@ import type { AppEnv } from '../env';
 import { requireApiKey } from '../http/auth';
 import { ApiError } from '../http/errors';
 import { jsonBody } from '../http/json-body';
-import { operation } from '../http/operation';
+import { describer, type Operations } from '../http/operation';
 import { siteRules } from '../http/site';
 import { validated } from '../http/validate';
 import { Name } from '../schema/events';
@@ -27,39 +27,39 @@ const Params = z.strictObject({ site: Name });
 const MAX_AGE_MS = 400 * DAY_MS;
 const MAX_AHEAD_MS = 5 * 60_000;
 
-const describedEvents = operation({
-  id: 'postEvents',
-  tag: 'tracking',
-  summary: "Send events from the lender's own systems for a person (uid) or a visitor (vid)",
-  description:
-    'The same event shapes as /v1/collect, plus `amount` and `currency` on track events; `ts` is trusted ' +
-    '(up to 400 days back). Resending an event id counts it once.',
-  auth: 'apiKey',
-  ok: CollectResponse,
-  errors: {
-    400: 'Bad body, or an event time out of bounds',
-    401: 'No valid API key',
-    403: 'A read-only dashboard key',
-    404: 'Unknown site',
-    413: 'Body over 64 KB',
-    415: 'Not JSON',
-    429: 'Too many batches for this person; see Retry-After',
+export const operations = {
+  postEvents: {
+    tag: 'tracking',
+    summary: "Send events from the lender's own systems for a person (uid) or a visitor (vid)",
+    description:
+      'The same event shapes as /v1/collect, plus `amount` and `currency` on track events; `ts` is trusted ' +
+      '(up to 400 days back). Resending an event id counts it once.',
+    auth: 'apiKey',
+    ok: CollectResponse,
+    errors: {
+      400: 'Bad body, or an event time out of bounds',
+      401: 'No valid API key',
+      403: 'A read-only dashboard key',
+      404: 'Unknown site',
+      413: 'Body over 64 KB',
+      415: 'Not JSON',
+      429: 'Too many batches for this person; see Retry-After',
+    },
   },
-});
-
-const describedSpend = operation({
-  id: 'putSpend',
-  tag: 'analytics',
-  summary: 'Store marketing spend per channel and day (for cost per lead)',
-  auth: 'apiKey',
-  ok: SpendResponse,
-  errors: { 400: 'Bad body', 401: 'No valid API key', 403: 'A read-only dashboard key', 404: 'Unknown site', 415: 'Not JSON' },
-});
+  putSpend: {
+    tag: 'analytics',
+    summary: 'Store marketing spend per channel and day (for cost per lead)',
+    auth: 'apiKey',
+    ok: SpendResponse,
+    errors: { 400: 'Bad body', 401: 'No valid API key', 403: 'A read-only dashboard key', 404: 'Unknown site', 415: 'Not JSON' },
+  },
+} satisfies Operations;
+const operation = describer<typeof operations>();
 
 export const backOffice = new Hono<AppEnv>()
   .use('/v1/events/:site', requireApiKey())
   .use('/v1/spend/:site', requireApiKey())
-  .post('/v1/events/:site', describedEvents, validated('param', Params), jsonBody(BackOfficeBatch), async (c) => {
+  .post('/v1/events/:site', operation('postEvents'), validated('param', Params), jsonBody(BackOfficeBatch), async (c) => {
     const { site } = c.req.valid('param');
     const batch = c.req.valid('json');
     siteRules(c, site, { checkOrigin: false });
@@ -102,7 +102,7 @@ export const backOffice = new Hono<AppEnv>()
     };
     return c.json(body, 200);
   })
-  .put('/v1/spend/:site', describedSpend, validated('param', Params), jsonBody(SpendRequest), async (c) => {
+  .put('/v1/spend/:site', operation('putSpend'), validated('param', Params), jsonBody(SpendRequest), async (c) => {
     const { site } = c.req.valid('param');
     siteRules(c, site, { checkOrigin: false });
     const stored = await storeSpend(c.env.DB, site, c.req.valid('json').spend);

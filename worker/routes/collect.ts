@@ -12,7 +12,7 @@ import { ApiError } from '../http/errors';
 import { limitAddress } from '../http/ip-limit';
 import { siteRules } from '../http/site';
 import { jsonBody } from '../http/json-body';
-import { operation } from '../http/operation';
+import { describer, type Operations } from '../http/operation';
 import { BatchEnvelope, Event, EventBatch } from '../schema/events';
 import { CollectResponse } from '../schema/collect';
 import { describeIssue } from '../schema/issues';
@@ -54,27 +54,29 @@ function countBot(c: Context<AppEnv>, site: string, now: number, zone: string | 
   );
 }
 
-const described = operation({
-  id: 'collect',
-  tag: 'tracking',
-  summary: 'Send a batch of events; answers what was accepted and the decisions for the slots',
-  description: 'The body may also be sent as text/plain (sendBeacon). Server-side senders present the API key.',
-  auth: 'none',
-  ok: CollectResponse,
-  empty: { 204: 'Ignored: a bot sent it (X-Nextbest-Ignored: bot)' },
-  errors: {
-    400: 'No valid event, or a bad envelope',
-    403: 'The browser origin is not listed in the site rules',
-    404: 'Unknown site',
-    413: 'Body over 64 KB',
-    415: 'Neither application/json nor text/plain',
-    429: 'Rate limited; see Retry-After',
+export const operations = {
+  collect: {
+    tag: 'tracking',
+    summary: 'Send a batch of events; answers what was accepted and the decisions for the slots',
+    description: 'The body may also be sent as text/plain (sendBeacon). Server-side senders present the API key.',
+    auth: 'none',
+    ok: CollectResponse,
+    empty: { 204: 'Ignored: a bot sent it (X-Nextbest-Ignored: bot)' },
+    errors: {
+      400: 'No valid event, or a bad envelope',
+      403: 'The browser origin is not listed in the site rules',
+      404: 'Unknown site',
+      413: 'Body over 64 KB',
+      415: 'Neither application/json nor text/plain',
+      429: 'Rate limited; see Retry-After',
+    },
   },
-});
+} satisfies Operations;
+const operation = describer<typeof operations>();
 
 export const collect = new Hono<AppEnv>()
   .use('/v1/collect', preflight())
-  .post('/v1/collect', described, limitAddress(), jsonBody(BatchEnvelope, 'invalid_batch', EventBatch), async (c) => {
+  .post('/v1/collect', operation('collect'), limitAddress(), jsonBody(BatchEnvelope, 'invalid_batch', EventBatch), async (c) => {
     const receivedAt = Date.now();
     const batch = c.req.valid('json');
     const { rules } = await siteRules(c, batch.site, { checkOrigin: true });

@@ -15,7 +15,7 @@ import { limitAddress } from '../http/ip-limit';
 import { accessOfKey, canSee, type Access } from '../http/keys';
 import { requireSameOrigin } from '../http/same-origin';
 import { siteIds, siteRules } from '../http/site';
-import { operation } from '../http/operation';
+import { describer, type Operations } from '../http/operation';
 import { parseOr400 } from '../http/validate';
 import { Name } from '../schema/events';
 import { describeIssue } from '../schema/issues';
@@ -26,15 +26,21 @@ import { tablesOf, toCsv } from '../dashboard/tables';
 import { d1ServerTiming, timedD1 } from '../lib/d1-timing';
 import { endSession, readSession, SESSION_HOURS, startSession } from '../dashboard/session';
 
-const DashboardQuery = StatsQuery.extend({ site: Name.optional() });
-const CsvQuery = DashboardQuery.extend({ table: z.string().max(200) });
+const DashboardQuery = z.extend(StatsQuery, { site: z.optional(Name) });
+const CsvQuery = z.extend(DashboardQuery, { table: z.string().check(z.maxLength(200)) });
 
 /** The query as the page's form sends it: a filter left blank is no filter. */
 const formQuery = (c: Context<AppEnv>) => Object.fromEntries(Object.entries(c.req.query()).filter(([, value]) => value !== ''));
 const LOGIN_MAX_BYTES = 2048;
 const enterKey = 'Enter a key.';
 const LoginForm = z.object({
-  key: z.string(enterKey).trim().min(1, enterKey).max(500, 'That is too long to be a key (keys have at most 500 characters).'),
+  key: z
+    .string(enterKey)
+    .check(
+      z.trim(),
+      z.minLength(1, enterKey),
+      z.maxLength(500, 'That is too long to be a key (keys have at most 500 characters).'),
+    ),
 });
 
 const PROBLEMS = {
@@ -48,9 +54,8 @@ const PROBLEMS = {
 
 // The page reads its query itself (parseOr400): a stray ?key= gets the sign-in page saying why, not
 // a JSON 400 from a strict validator.
-const described = {
-  page: operation({
-    id: 'getDashboard',
+export const operations = {
+  getDashboard: {
     tag: 'analytics',
     summary: 'The KPIs as a page with charts',
     description:
@@ -62,9 +67,8 @@ const described = {
       401: 'The sign-in page',
       403: 'A site this key may not see, said on the page',
     },
-  }),
-  csv: operation({
-    id: 'getDashboardTable',
+  },
+  getDashboardTable: {
     tag: 'analytics',
     summary: "One of the dashboard's tables as CSV (a download)",
     description:
@@ -77,9 +81,8 @@ const described = {
       403: 'A site this key may not see',
       404: 'No such table for this site and range',
     },
-  }),
-  login: operation({
-    id: 'signInToDashboard',
+  },
+  signInToDashboard: {
     tag: 'analytics',
     summary: 'Sign in with a key posted once (form field `key`); answers 303 to the dashboard with a session cookie',
     auth: 'none',
@@ -93,16 +96,16 @@ const described = {
       429: 'Too many requests from this address',
       503: 'No admin key is configured to sign sessions',
     },
-  }),
-  logout: operation({
-    id: 'signOutOfDashboard',
+  },
+  signOutOfDashboard: {
     tag: 'analytics',
     summary: 'Clear the session cookie; answers 303 to the sign-in page',
     auth: 'none',
     empty: { 303: 'Signed out' },
     errors: { 403: 'A cross-site post' },
-  }),
-};
+  },
+} satisfies Operations;
+const operation = describer<typeof operations>();
 
 const login = (nonce: string, message: string, action: string) =>
   loginPage({ nonce, message, action, sessionHours: SESSION_HOURS });
@@ -142,7 +145,7 @@ async function whoAsks(c: Context<AppEnv>): Promise<{ access: Access; session: b
 }
 
 export const dashboard = new Hono<AppEnv>()
-  .get('/dashboard', described.page, async (c) => {
+  .get('/dashboard', operation('getDashboard'), async (c) => {
     const nonce = pageHeaders(c);
     if (c.req.query('key') !== undefined) return c.html(login(nonce, PROBLEMS.keyInUrl, `${basePath(c)}/dashboard/login`), 400);
     const { site: siteParam, ...rest } = parseOr400(DashboardQuery, formQuery(c));
@@ -176,7 +179,7 @@ export const dashboard = new Hono<AppEnv>()
       }),
     );
   })
-  .get('/dashboard/csv', described.csv, async (c) => {
+  .get('/dashboard/csv', operation('getDashboardTable'), async (c) => {
     const who = await whoAsks(c);
     if ('problem' in who) throw new ApiError(401, 'unauthorized', who.problem);
     const { site: siteParam, table, ...rest } = parseOr400(CsvQuery, formQuery(c));
@@ -196,7 +199,7 @@ export const dashboard = new Hono<AppEnv>()
   })
   .post(
     '/dashboard/login',
-    described.login,
+    operation('signInToDashboard'),
     limitAddress(),
     requireSameOrigin(),
     bodyLimit({
@@ -221,7 +224,7 @@ export const dashboard = new Hono<AppEnv>()
       return c.redirect(dashboardUrl(c), 303);
     },
   )
-  .post('/dashboard/logout', described.logout, requireSameOrigin(), (c) => {
+  .post('/dashboard/logout', operation('signOutOfDashboard'), requireSameOrigin(), (c) => {
     endSession(c);
     c.header('Cache-Control', 'no-store');
     return c.redirect(`${basePath(c)}/dashboard`, 303);

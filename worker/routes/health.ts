@@ -2,19 +2,21 @@
 // baseline the benchmarks compare collect and decide with.
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
-import { operation } from '../http/operation';
+import { describer, type Operations } from '../http/operation';
 import { Health } from '../schema/health';
 
-const described = operation({
-  id: 'health',
-  tag: 'meta',
-  summary: 'Answers without touching any binding',
-  auth: 'none',
-  ok: Health,
-  errors: {},
-});
+export const operations = {
+  health: {
+    tag: 'meta',
+    summary: 'Answers without touching any binding',
+    auth: 'none',
+    ok: Health,
+    errors: {},
+  },
+} satisfies Operations;
+const operation = describer<typeof operations>();
 
-export const health = new Hono<AppEnv>().get('/v1/health', described, (c) => {
+export const health = new Hono<AppEnv>().get('/v1/health', operation('health'), (c) => {
   c.header('Cache-Control', 'no-store');
   return c.json({ ok: true } satisfies Health, 200);
 });

@@ -6,30 +6,32 @@ import type { AppEnv } from '../env';
 import { requireApiKey } from '../http/auth';
 import { limitAddress } from '../http/ip-limit';
 import { jsonBody } from '../http/json-body';
-import { operation } from '../http/operation';
+import { describer, type Operations } from '../http/operation';
 import { siteRules } from '../http/site';
 import { IdentifyRequest, IdentifyResponse } from '../schema/identify';
 import { visitorStub } from '../visitor/stub';
 
-const described = operation({
-  id: 'identify',
-  tag: 'visitors',
-  summary: 'Link a visitor to a hashed user id; visitors with the same user id merge into one profile',
-  auth: 'apiKey',
-  ok: IdentifyResponse,
-  errors: {
-    400: 'Bad body',
-    401: 'No valid API key',
-    403: 'A read-only dashboard key',
-    404: 'Unknown site',
-    415: 'Not JSON',
-    429: 'Too many requests from this address',
+export const operations = {
+  identify: {
+    tag: 'visitors',
+    summary: 'Link a visitor to a hashed user id; visitors with the same user id merge into one profile',
+    auth: 'apiKey',
+    ok: IdentifyResponse,
+    errors: {
+      400: 'Bad body',
+      401: 'No valid API key',
+      403: 'A read-only dashboard key',
+      404: 'Unknown site',
+      415: 'Not JSON',
+      429: 'Too many requests from this address',
+    },
   },
-});
+} satisfies Operations;
+const operation = describer<typeof operations>();
 
 export const identify = new Hono<AppEnv>()
   .use('/v1/identify', requireApiKey())
-  .post('/v1/identify', described, limitAddress(), jsonBody(IdentifyRequest), async (c) => {
+  .post('/v1/identify', operation('identify'), limitAddress(), jsonBody(IdentifyRequest), async (c) => {
     const { site, vid, ...identity } = c.req.valid('json');
     await siteRules(c, site, { checkOrigin: false });
     const linked = await visitorStub(c.env, site, vid).identify({ site, vid, ...identity, now: Date.now() });

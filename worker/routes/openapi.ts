@@ -5,19 +5,21 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { basePath } from '../http/base-path';
 import { ApiError } from '../http/errors';
-import { operation } from '../http/operation';
+import { describer, type Operations } from '../http/operation';
 import { OpenApiDocument } from '../schema/openapi';
 
-const described = operation({
-  id: 'getOpenApiDocument',
-  tag: 'meta',
-  summary: 'This document',
-  auth: 'none',
-  ok: OpenApiDocument,
-  errors: { 503: 'The document was not built (npm run build)' },
-});
+export const operations = {
+  getOpenApiDocument: {
+    tag: 'meta',
+    summary: 'This document',
+    auth: 'none',
+    ok: OpenApiDocument,
+    errors: { 503: 'The document was not built (npm run build)' },
+  },
+} satisfies Operations;
+const operation = describer<typeof operations>();
 
-export const openapi = new Hono<AppEnv>().get('/v1/openapi.json', described, async (c) => {
+export const openapi = new Hono<AppEnv>().get('/v1/openapi.json', operation('getOpenApiDocument'), async (c) => {
   const asset = await c.env.ASSETS.fetch(new URL('/openapi.json', c.req.url));
   if (!asset.ok) throw new ApiError(503, 'not_built', 'the OpenAPI document is not built: run npm run build');
   const document = await asset.json<Record<string, unknown>>();

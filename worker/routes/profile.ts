@@ -7,7 +7,7 @@ import type { AppEnv } from '../env';
 import { requireApiKey } from '../http/auth';
 import { ApiError } from '../http/errors';
 import { siteRules } from '../http/site';
-import { operation } from '../http/operation';
+import { describer, type Operations } from '../http/operation';
 import { validated } from '../http/validate';
 import { ClientId, Name } from '../schema/events';
 import { Erasure, Profile } from '../schema/profile';
@@ -24,39 +24,37 @@ async function visitorParams(c: Context<AppEnv, string, { out: { param: z.output
   return { ...params, rules: (await siteRules(c, params.site, { checkOrigin: false })).rules };
 }
 
-const errors = {
-  400: 'Bad site or visitor id',
-  401: 'No valid API key',
-  403: 'A read-only dashboard key',
-  404: 'Unknown site or visitor',
-} as const;
-const describedGet = operation({
-  id: 'getProfile',
-  tag: 'visitors',
-  summary: "A visitor's profile: score and reasons, stage history, segments, forms, offers, audiences, consent, last 50 events",
-  auth: 'apiKey',
-  ok: Profile,
-  errors,
-});
-const describedDelete = operation({
-  id: 'eraseProfile',
-  tag: 'visitors',
-  summary: 'Erase a visitor (and the person it identified as) from Durable Objects and D1 (GDPR/CCPA)',
-  auth: 'apiKey',
-  ok: Erasure,
-  errors: { 400: errors[400], 401: errors[401], 404: 'Unknown site' },
-});
+const BAD_IDS = 'Bad site or visitor id';
+const NO_KEY = 'No valid API key';
+
+export const operations = {
+  getProfile: {
+    tag: 'visitors',
+    summary: "A visitor's profile: score and reasons, stage history, segments, forms, offers, audiences, consent, last 50 events",
+    auth: 'apiKey',
+    ok: Profile,
+    errors: { 400: BAD_IDS, 401: NO_KEY, 403: 'A read-only dashboard key', 404: 'Unknown site or visitor' },
+  },
+  eraseProfile: {
+    tag: 'visitors',
+    summary: 'Erase a visitor (and the person it identified as) from Durable Objects and D1 (GDPR/CCPA)',
+    auth: 'apiKey',
+    ok: Erasure,
+    errors: { 400: BAD_IDS, 401: NO_KEY, 404: 'Unknown site' },
+  },
+} satisfies Operations;
+const operation = describer<typeof operations>();
 
 export const profile = new Hono<AppEnv>()
   .use('/v1/profile/*', requireApiKey())
-  .get('/v1/profile/:site/:vid', describedGet, validated('param', VisitorParams), async (c) => {
+  .get('/v1/profile/:site/:vid', operation('getProfile'), validated('param', VisitorParams), async (c) => {
     const { site, vid } = await visitorParams(c);
     const found = await visitorStub(c.env, site, vid).profile();
     if (!found) throw new ApiError(404, 'unknown_visitor', `no visitor "${vid}" on site "${site}"`);
     c.header('Cache-Control', 'no-store');
     return c.json(found, 200);
   })
-  .delete('/v1/profile/:site/:vid', describedDelete, validated('param', VisitorParams), async (c) => {
+  .delete('/v1/profile/:site/:vid', operation('eraseProfile'), validated('param', VisitorParams), async (c) => {
     const { site, vid, rules } = await visitorParams(c);
     const { events, vids, uid } = await visitorStub(c.env, site, vid).erase();
     const now = Date.now();

@@ -7,7 +7,7 @@ import type { AppEnv } from '../env';
 import { presentedKey, requireApiKey } from '../http/auth';
 import { ApiError } from '../http/errors';
 import { jsonBody } from '../http/json-body';
-import { operation } from '../http/operation';
+import { describer, type Operations } from '../http/operation';
 import { DEMO_SITE, demoOn } from '../http/demo';
 import { unknownSite } from '../http/site';
 import { validated } from '../http/validate';
@@ -67,7 +67,7 @@ function checkSite(c: Context<AppEnv>, site: string): void {
 
 async function live(c: Context<AppEnv>, site: string) {
   checkSite(c, site);
-  const found = await liveDocument(c.env.DB, site);
+  const found = await liveDocument(c.env, site);
   if (!found) throw unknownSite(site);
   return found;
 }
@@ -75,43 +75,72 @@ async function live(c: Context<AppEnv>, site: string) {
 /** Who published: a digest of the key, never the key. */
 const authorOf = async (c: Context<AppEnv>) => `key:${await sha256Hex(presentedKey(c) ?? '', 6)}`;
 
+export const operations = {
+  getRules: {
+    tag: 'rules',
+    summary: "A site's live rules document and its version",
+    auth: 'apiKey',
+    ok: RulesVersion,
+    errors: readErrors,
+  },
+  publishRules: {
+    tag: 'rules',
+    summary: 'Publish a rules document as the next version of a site (or create the site); `?message=` says why',
+    description:
+      'Every isolate serves it within a minute. A document equal to the live version records nothing (`unchanged`). Concurrent publishes each get their own version.',
+    auth: 'apiKey',
+    ok: Published,
+    errors: bodyErrors,
+  },
+  listRulesVersions: {
+    tag: 'rules',
+    summary: "A site's rules versions, newest first",
+    auth: 'apiKey',
+    ok: RulesVersions,
+    errors: readErrors,
+  },
+  getRulesVersion: {
+    tag: 'rules',
+    summary: 'One rules version of a site, with its document',
+    auth: 'apiKey',
+    ok: RulesVersion,
+    errors: readErrors,
+  },
+  rollbackRules: {
+    tag: 'rules',
+    summary: 'Publish an earlier version again, as the next version',
+    auth: 'apiKey',
+    ok: Published,
+    errors: rollbackErrors,
+  },
+  previewRules: {
+    tag: 'rules',
+    summary: 'What a draft would change for the visitors of the last 7 days, against the live version; nothing is written',
+    description:
+      'Replays up to `sample` (≤ 1,000) recently active visitors from their stored events under the live rules and under the draft, and compares stage, segments, offer per slot and audiences: counts, transitions, and up to 20 examples each with the reasons before and after.',
+    auth: 'apiKey',
+    ok: Preview,
+    errors: bodyErrors,
+  },
+} satisfies Operations;
+const operation = describer<typeof operations>();
+
 export const rules = new Hono<AppEnv>()
   .use('/v1/rules/*', requireApiKey())
-  .get(
-    '/v1/rules/:site',
-    operation({
-      id: 'getRules',
-      tag: 'rules',
-      summary: "A site's live rules document and its version",
-      auth: 'apiKey',
-      ok: RulesVersion,
-      errors: readErrors,
-    }),
-    validated('param', RulesParams),
-    async (c) => {
-      c.header('Cache-Control', 'no-store');
-      return c.json(await live(c, c.req.valid('param').site), 200);
-    },
-  )
+  .get('/v1/rules/:site', operation('getRules'), validated('param', RulesParams), async (c) => {
+    c.header('Cache-Control', 'no-store');
+    return c.json(await live(c, c.req.valid('param').site), 200);
+  })
   .put(
     '/v1/rules/:site',
-    operation({
-      id: 'publishRules',
-      tag: 'rules',
-      summary: 'Publish a rules document as the next version of a site (or create the site); `?message=` says why',
-      description:
-        'Every isolate serves it within a minute. A document equal to the live version records nothing (`unchanged`). Concurrent publishes each get their own version.',
-      auth: 'apiKey',
-      ok: Published,
-      errors: bodyErrors,
-    }),
+    operation('publishRules'),
     validated('param', RulesParams),
     validated('query', PublishQuery),
     rulesBody,
     async (c) => {
       const { site } = c.req.valid('param');
       checkSite(c, site);
-      const published = await publish(c.env.DB, {
+      const published = await publish(c.env, {
         site,
         json: c.req.valid('json'),
         author: await authorOf(c),
@@ -122,63 +151,32 @@ export const rules = new Hono<AppEnv>()
       return c.json(published, 200);
     },
   )
-  .get(
-    '/v1/rules/:site/versions',
-    operation({
-      id: 'listRulesVersions',
-      tag: 'rules',
-      summary: "A site's rules versions, newest first",
-      auth: 'apiKey',
-      ok: RulesVersions,
-      errors: readErrors,
-    }),
-    validated('param', RulesParams),
-    async (c) => {
-      const { site } = c.req.valid('param');
-      const current = await live(c, site);
-      c.header('Cache-Control', 'no-store');
-      return c.json({ site, live: current.version, versions: await versionHistory(c.env.DB, site) }, 200);
-    },
-  )
-  .get(
-    '/v1/rules/:site/versions/:n',
-    operation({
-      id: 'getRulesVersion',
-      tag: 'rules',
-      summary: 'One rules version of a site, with its document',
-      auth: 'apiKey',
-      ok: RulesVersion,
-      errors: readErrors,
-    }),
-    validated('param', VersionParams),
-    async (c) => {
-      const { site, n } = c.req.valid('param');
-      checkSite(c, site);
-      const found = await versionDocument(c.env.DB, site, n);
-      if (!found) throw new ApiError(404, 'unknown_version', `site "${site}" has no rules version ${n}`, 'n');
-      c.header('Cache-Control', 'no-store');
-      return c.json(found, 200);
-    },
-  )
+  .get('/v1/rules/:site/versions', operation('listRulesVersions'), validated('param', RulesParams), async (c) => {
+    const { site } = c.req.valid('param');
+    const current = await live(c, site);
+    c.header('Cache-Control', 'no-store');
+    return c.json({ site, live: current.version, versions: await versionHistory(c.env, site) }, 200);
+  })
+  .get('/v1/rules/:site/versions/:n', operation('getRulesVersion'), validated('param', VersionParams), async (c) => {
+    const { site, n } = c.req.valid('param');
+    checkSite(c, site);
+    const found = await versionDocument(c.env, site, n);
+    if (!found) throw new ApiError(404, 'unknown_version', `site "${site}" has no rules version ${n}`, 'n');
+    c.header('Cache-Control', 'no-store');
+    return c.json(found, 200);
+  })
   .post(
     '/v1/rules/:site/rollback',
-    operation({
-      id: 'rollbackRules',
-      tag: 'rules',
-      summary: 'Publish an earlier version again, as the next version',
-      auth: 'apiKey',
-      ok: Published,
-      errors: rollbackErrors,
-    }),
+    operation('rollbackRules'),
     validated('param', RulesParams),
     jsonBody(RollbackRequest),
     async (c) => {
       const { site } = c.req.valid('param');
       const { version, message } = c.req.valid('json');
       checkSite(c, site);
-      const earlier = await versionDocument(c.env.DB, site, version);
+      const earlier = await versionDocument(c.env, site, version);
       if (!earlier) throw new ApiError(404, 'unknown_version', `site "${site}" has no rules version ${version}`, 'version');
-      const published = await publish(c.env.DB, {
+      const published = await publish(c.env, {
         site,
         json: earlier.rules,
         author: await authorOf(c),
@@ -192,16 +190,7 @@ export const rules = new Hono<AppEnv>()
   )
   .post(
     '/v1/rules/:site/preview',
-    operation({
-      id: 'previewRules',
-      tag: 'rules',
-      summary: 'What a draft would change for the visitors of the last 7 days, against the live version; nothing is written',
-      description:
-        'Replays up to `sample` (≤ 1,000) recently active visitors from their stored events under the live rules and under the draft, and compares stage, segments, offer per slot and audiences: counts, transitions, and up to 20 examples each with the reasons before and after.',
-      auth: 'apiKey',
-      ok: Preview,
-      errors: bodyErrors,
-    }),
+    operation('previewRules'),
     validated('param', RulesParams),
     validated('query', PreviewQuery),
     rulesBody,

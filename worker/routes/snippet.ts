@@ -5,7 +5,7 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { fetchAsset } from '../http/assets';
-import { operation } from '../http/operation';
+import { describer, type Operation } from '../http/operation';
 
 export const snippet = new Hono<AppEnv>();
 
@@ -16,16 +16,29 @@ const FILES = [
   ['/nb-outbox.js', 'getSnippetOutbox', "The snippet's IndexedDB outbox, imported when events wait to be sent again"],
 ] as const;
 
-for (const [path, id, what] of FILES) {
-  const described = operation({
+type File = (typeof FILES)[number];
+
+/** Every file's operation, built only when `npm run openapi` asks (pure, so the worker leaves it out). */
+/* @__NO_SIDE_EFFECTS__ */
+function fileOperations(): Record<File[1], Operation> {
+  const entry = ([, id, what]: File) => [
     id,
-    tag: 'meta',
-    summary: `${what}, cached for an hour and revalidated in the background`,
-    auth: 'none',
-    ok: { type: 'text/javascript', description: what },
-    errors: {},
-  });
-  snippet.get(path, described, async (c: Context<AppEnv>) => {
+    {
+      tag: 'meta',
+      summary: `${what}, cached for an hour and revalidated in the background`,
+      auth: 'none',
+      ok: { type: 'text/javascript', description: what },
+      errors: {},
+    } satisfies Operation,
+  ];
+  return Object.fromEntries(FILES.map(entry));
+}
+
+export const operations = fileOperations();
+const operation = describer<typeof operations>();
+
+for (const [path, id] of FILES) {
+  snippet.get(path, operation(id), async (c: Context<AppEnv>) => {
     const response = await fetchAsset(c, path);
     if (response.ok) {
       response.headers.set('Cache-Control', 'public, max-age=3600, stale-while-revalidate=86400');

@@ -6,7 +6,7 @@ import * as z from '../lib/zod';
 import type { AppEnv } from '../env';
 import { requireSiteReader } from '../http/auth';
 import { siteRules } from '../http/site';
-import { operation } from '../http/operation';
+import { describer, type Operations } from '../http/operation';
 import { validated } from '../http/validate';
 import { Name } from '../schema/events';
 import { loadStats } from '../dashboard/stats';
@@ -16,24 +16,26 @@ import { Kpis } from '../schema/stats';
 
 const Params = z.strictObject({ site: Name });
 
-const described = operation({
-  id: 'getStats',
-  tag: 'analytics',
-  summary: "The site's KPIs over a range of days in its time zone (rules `timezone`)",
-  description: 'An admin key, or a read-only key of this site (NB_DASHBOARD_KEYS).',
-  auth: 'apiKey',
-  ok: Kpis,
-  errors: {
-    400: 'Bad site, range or metric',
-    401: 'No valid API key',
-    403: 'A read-only key of another site',
-    404: 'Unknown site',
+export const operations = {
+  getStats: {
+    tag: 'analytics',
+    summary: "The site's KPIs over a range of days in its time zone (rules `timezone`)",
+    description: 'An admin key, or a read-only key of this site (NB_DASHBOARD_KEYS).',
+    auth: 'apiKey',
+    ok: Kpis,
+    errors: {
+      400: 'Bad site, range or metric',
+      401: 'No valid API key',
+      403: 'A read-only key of another site',
+      404: 'Unknown site',
+    },
   },
-});
+} satisfies Operations;
+const operation = describer<typeof operations>();
 
 export const stats = new Hono<AppEnv>()
   .use('/v1/stats/:site', requireSiteReader())
-  .get('/v1/stats/:site', described, validated('param', Params), validated('query', RangeQuery), async (c) => {
+  .get('/v1/stats/:site', operation('getStats'), validated('param', Params), validated('query', RangeQuery), async (c) => {
     const { site } = c.req.valid('param');
     const query = c.req.valid('query');
     const { rules } = await siteRules(c, site, { checkOrigin: false });

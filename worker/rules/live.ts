@@ -1,10 +1,13 @@
-// The rules each isolate serves: the bundled rules/<site>.json, replaced by a site's live version in
-// D1 once one is published (store.ts). Each isolate caches what it has and checks D1 for newer
-// versions at most every FRESH_MS with one cheap query (the highest version per site), loading
-// only a changed document; so every isolate serves a publish within a minute. A request takes one
-// snapshot, so a decision never mixes two versions. While D1 cannot answer, the isolate keeps
-// serving what it had (the bundled rules at worst), says so in its logs, and asks again later.
+// The rules each isolate serves: the bundled rules/<site>.json (and the demo's, where it is on),
+// replaced by a site's live version in D1 once one is published (store.ts). Each isolate caches
+// what it has and checks D1 for newer versions at most every FRESH_MS with one cheap query (the
+// highest version per site), loading only a changed document; so every isolate serves a publish
+// within a minute. A request takes one snapshot, so a decision never mixes two versions. While D1
+// cannot answer, the isolate keeps serving what it had (the bundled rules at worst), says so in its
+// logs, and asks again later.
 import { loadRules, type CompiledRules } from '../engine';
+import type { Env } from '../env';
+import { DEMO_SITE, demoOn } from '../http/demo';
 import { sites as bundledSites } from '../../rules/sites';
 import { bundledFiles } from '../../rules/sites.generated';
 import { withTimeout } from '../lib/timeout';
@@ -25,29 +28,49 @@ export interface LiveSite {
   rules: CompiledRules;
 }
 
-/** A bundled file as stored: its JSON text and digest. */
-export async function bundledDocument(site: string): Promise<{ json: string; hash: string } | undefined> {
-  if (!Object.hasOwn(bundledFiles, site)) return undefined;
-  const json = JSON.stringify(bundledFiles[site]);
+/** What reading the rules takes: D1 for the published versions, the assets for the demo's file. */
+export type RulesEnv = Pick<Env, 'DB' | 'ASSETS' | 'NB_DEMO'>;
+
+/**
+ * rules/demo.json, which `npm run build` puts among the demo's pages (dist/demo/rules.json) rather
+ * than in the bundle: a deploy, where the demo is off, neither ships nor compiles it.
+ */
+async function readDemoFile(env: RulesEnv): Promise<unknown> {
+  const response = await env.ASSETS.fetch('https://assets.invalid/demo/rules.json');
+  if (!response.ok) throw new Error(`the demo's rules answered ${response.status}: run npm run build`);
+  return response.json();
+}
+
+/** A file as stored: its JSON text and digest. */
+async function documentOf(file: unknown): Promise<{ json: string; hash: string }> {
+  const json = JSON.stringify(file);
   return { json, hash: await documentHash(json) };
+}
+
+/** A bundled site's file as stored, or the demo's where it is on: the site's version 1. */
+export async function bundledDocument(env: RulesEnv, site: string): Promise<{ json: string; hash: string } | undefined> {
+  if (Object.hasOwn(bundledFiles, site)) return documentOf(bundledFiles[site]);
+  return site === DEMO_SITE && demoOn(env) ? documentOf(await readDemoFile(env)) : undefined;
 }
 
 export class LiveRules {
   private bundled: Promise<Map<string, LiveSite>> | undefined;
+  private demo: Promise<LiveSite> | undefined;
   private published = new Map<string, LiveSite>();
   private until = 0;
   private checking: Promise<void> | undefined;
 
   /** Every site served now; a request keeps the map it got, whatever a later check changes. */
-  async sites(db: D1Database, now = Date.now()): Promise<ReadonlyMap<string, LiveSite>> {
-    if (now >= this.until) await (this.checking ??= this.check(db, now).finally(() => (this.checking = undefined)));
+  async sites(env: RulesEnv, now = Date.now()): Promise<ReadonlyMap<string, LiveSite>> {
+    if (now >= this.until) await (this.checking ??= this.check(env.DB, now).finally(() => (this.checking = undefined)));
     const merged = new Map(await this.bundledSites());
+    if (demoOn(env)) merged.set(DEMO_SITE, await this.demoSite(env));
     for (const [site, live] of this.published) merged.set(site, live);
     return merged;
   }
 
-  async site(db: D1Database, site: string, now = Date.now()): Promise<LiveSite | undefined> {
-    return (await this.sites(db, now)).get(site);
+  async site(env: RulesEnv, site: string, now = Date.now()): Promise<LiveSite | undefined> {
+    return (await this.sites(env, now)).get(site);
   }
 
   /** After a publish in this isolate: the next request checks D1 again, and serves it at once. */
@@ -59,12 +82,27 @@ export class LiveRules {
     this.bundled ??= (async () => {
       const out = new Map<string, LiveSite>();
       for (const [site, rules] of bundledSites) {
-        const { hash } = (await bundledDocument(site))!;
+        const { hash } = await documentOf(bundledFiles[site]);
         out.set(site, { site, version: 1, source: 'bundled', hash, rules });
       }
       return out;
     })();
     return this.bundled;
+  }
+
+  /** The demo's site, compiled when first asked for (again after a failure to read it). */
+  private demoSite(env: RulesEnv): Promise<LiveSite> {
+    this.demo ??= (async () => {
+      const file = await readDemoFile(env);
+      const loaded = loadRules(file, `rules/${DEMO_SITE}.json`);
+      if (!loaded.ok) throw new Error(`invalid rules:\n${loaded.problems.join('\n')}`);
+      const { hash } = await documentOf(file);
+      return { site: DEMO_SITE, version: 1, source: 'bundled' as const, hash, rules: loaded.rules };
+    })().catch((error: unknown) => {
+      this.demo = undefined;
+      throw error;
+    });
+    return this.demo;
   }
 
   private async check(db: D1Database, now: number): Promise<void> {

@@ -6,7 +6,7 @@ import { loadRules } from '../engine';
 import { adPolicyFindings, findingLine } from '../../rules/ad-policy';
 import { ApiError } from '../http/errors';
 import type { RulesVersion, VersionInfo, Published } from '../schema/rules';
-import { bundledDocument, liveRules } from './live';
+import { bundledDocument, liveRules, type RulesEnv } from './live';
 import { appendVersion, documentHash, latestVersion, listVersions, readVersion, type StoredVersion } from './store';
 
 /** A bundled file no publish has recorded: version 1, by the deploy. */
@@ -19,24 +19,24 @@ const bundledInfo = (hash: string): VersionInfo => ({
 });
 
 /** The live document of a site, or null for a site with neither a bundled file nor a version. */
-export async function liveDocument(db: D1Database, site: string): Promise<RulesVersion | null> {
-  const stored = await d1(latestVersion(db, site));
+export async function liveDocument(env: RulesEnv, site: string): Promise<RulesVersion | null> {
+  const stored = await d1(latestVersion(env.DB, site));
   if (stored) return view(site, stored, 'published', true);
-  const bundled = await bundledDocument(site);
+  const bundled = await bundledDocument(env, site);
   return bundled ? view(site, { ...bundledInfo(bundled.hash), json: bundled.json }, 'bundled', true) : null;
 }
 
-export async function versionDocument(db: D1Database, site: string, version: number): Promise<RulesVersion | null> {
-  const [stored, latest] = await d1(Promise.all([readVersion(db, site, version), latestVersion(db, site)]));
+export async function versionDocument(env: RulesEnv, site: string, version: number): Promise<RulesVersion | null> {
+  const [stored, latest] = await d1(Promise.all([readVersion(env.DB, site, version), latestVersion(env.DB, site)]));
   if (stored) return view(site, stored, 'published', stored.version === latest?.version);
-  const bundled = latest ? undefined : await bundledDocument(site);
+  const bundled = latest ? undefined : await bundledDocument(env, site);
   return bundled && version === 1 ? view(site, { ...bundledInfo(bundled.hash), json: bundled.json }, 'bundled', true) : null;
 }
 
-export async function versionHistory(db: D1Database, site: string): Promise<VersionInfo[]> {
-  const versions = await d1(listVersions(db, site));
+export async function versionHistory(env: RulesEnv, site: string): Promise<VersionInfo[]> {
+  const versions = await d1(listVersions(env.DB, site));
   if (versions.length) return versions;
-  const bundled = await bundledDocument(site);
+  const bundled = await bundledDocument(env, site);
   return bundled ? [bundledInfo(bundled.hash)] : [];
 }
 
@@ -57,17 +57,17 @@ export function checkDocument(json: unknown, adPolicy: 'refuse' | 'report' = 're
 }
 
 export async function publish(
-  db: D1Database,
+  env: RulesEnv,
   input: { site: string; json: unknown; author: string; message: string; now: number; adPolicy: 'refuse' | 'report' },
 ): Promise<Published> {
   const { adPolicy, ...version } = input;
   const warnings = checkDocument(input.json, adPolicy);
   const text = JSON.stringify(input.json);
   const hash = await documentHash(text);
-  const live = await liveDocument(db, input.site);
+  const live = await liveDocument(env, input.site);
   if (live?.hash === hash) return { site: input.site, version: live.version, hash, unchanged: true, warnings };
-  const bundled = live?.source === 'bundled' ? await bundledDocument(input.site) : undefined;
-  const number = await d1(appendVersion(db, { ...version, json: text, hash, bundled }));
+  const bundled = live?.source === 'bundled' ? await bundledDocument(env, input.site) : undefined;
+  const number = await d1(appendVersion(env.DB, { ...version, json: text, hash, bundled }));
   // This isolate serves it from its next request; the others within a minute (live.ts).
   liveRules.invalidate();
   return { site: input.site, version: number, hash, unchanged: false, warnings };

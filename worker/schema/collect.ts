@@ -2,12 +2,12 @@
 import * as z from '../lib/zod';
 import { Decision } from './decision';
 
-export const Rejected = z.strictObject({ index: z.number().int(), reason: z.string() });
+export const Rejected = z.strictObject({ index: z.number().check(z.int()), reason: z.string() });
 
 export const CollectResponse = z.strictObject({
-  accepted: z.number().int(),
+  accepted: z.number().check(z.int()),
   /** Event ids already stored: accepted again without counting twice, so retries are safe. */
-  duplicates: z.number().int(),
+  duplicates: z.number().check(z.int()),
   rejected: z.array(Rejected),
   decisions: Decision,
 });

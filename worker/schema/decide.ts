@@ -6,7 +6,7 @@ import { Decision } from './decision';
 export const DecideRequest = z.strictObject({
   site: Name,
   vid: ClientId,
-  slots: z.array(Name).max(20).default([]),
+  slots: z._default(z.array(Name).check(z.maxLength(20)), []),
 });
 export type DecideRequest = z.infer<typeof DecideRequest>;
 

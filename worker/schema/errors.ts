@@ -2,9 +2,10 @@
 // on, and the path of the offending field when there is one.
 import * as z from '../lib/zod';
 
-export const ErrorBody = z
-  .strictObject({
-    error: z.strictObject({ code: z.string(), message: z.string(), path: z.string().optional() }),
-  })
-  .meta({ id: 'Error' });
+export const ErrorBody = z.meta(
+  z.strictObject({
+    error: z.strictObject({ code: z.string(), message: z.string(), path: z.optional(z.string()) }),
+  }),
+  { id: 'Error' },
+);
 export type ErrorBody = z.infer<typeof ErrorBody>;

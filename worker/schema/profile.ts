@@ -14,21 +14,22 @@ export const StoredEventView = z.strictObject({
 });
 export type StoredEventView = z.infer<typeof StoredEventView>;
 
-export const Profile = z
-  .strictObject({
+export const Profile = z.meta(
+  z.strictObject({
     site: z.string(),
     /** The visitor id, or `uid:<hash>` for the merged profile of an identified person. */
     vid: z.string(),
-    uid: z.string().nullable(),
+    uid: z.nullable(z.string()),
     /** Visitor ids merged into this profile (for a user's profile). */
     linked: z.array(z.string()),
     /** How many events are stored. */
-    events: z.number().int(),
+    events: z.number().check(z.int()),
     state: VisitorState,
     /** The latest 50 events, newest first. */
     recent: z.array(StoredEventView),
-  })
-  .meta({ id: 'Profile' });
+  }),
+  { id: 'Profile' },
+);
 export type Profile = z.infer<typeof Profile>;
 
 /** What DELETE /v1/profile/:site/:vid answers: what was erased. */
@@ -37,11 +38,11 @@ export const Erasure = z.strictObject({
   vid: z.string(),
   erased: z.strictObject({
     /** Events removed from the visitor's (and the merged person's) Durable Objects. */
-    events: z.number().int(),
+    events: z.number().check(z.int()),
     /** Every visitor id erased with it (devices linked to the same person). */
     visitors: z.array(z.string()),
     /** Rows removed from the D1 analytics and audience tables, and kept failed webhook deliveries scrubbed of the person. */
-    analytics_rows: z.number().int(),
+    analytics_rows: z.number().check(z.int()),
   }),
 });
 export type Erasure = z.infer<typeof Erasure>;

@@ -4,37 +4,37 @@ import * as z from '../lib/zod';
 import { Name } from './events';
 
 export const RulesParams = z.strictObject({ site: Name });
-export const VersionParams = z.strictObject({ site: Name, n: z.coerce.number().int().min(1).max(1e9) });
+export const VersionParams = z.strictObject({ site: Name, n: z.coerce.number().check(z.int(), z.gte(1), z.lte(1e9)) });
 
 export const PublishQuery = z.strictObject({
   /** What changed and why, kept with the version. */
-  message: z.string().max(500).optional(),
+  message: z.optional(z.string().check(z.maxLength(500))),
 });
 
 export const RollbackRequest = z.strictObject({
-  version: z.number().int().min(1),
-  message: z.string().max(500).optional(),
+  version: z.number().check(z.int(), z.gte(1)),
+  message: z.optional(z.string().check(z.maxLength(500))),
 });
 
 export const PreviewQuery = z.strictObject({
   /** How many of the visitors active in the last 7 days to replay (at most 1,000). */
-  sample: z.coerce.number().int().min(1).max(1000).default(1000),
+  sample: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000)), 1000),
 });
 
 export const VersionInfo = z.strictObject({
-  version: z.number().int(),
+  version: z.number().check(z.int()),
   /** SHA-256 of the document's JSON text as stored. */
   hash: z.string(),
   /** Who published it: `key:` and a digest of the API key, or `bundle` for the deployed file. */
   author: z.string(),
   message: z.string(),
   /** When it was published (ms); null for a bundled file no publish has recorded yet. */
-  created_at: z.number().nullable(),
+  created_at: z.nullable(z.number()),
 });
 export type VersionInfo = z.infer<typeof VersionInfo>;
 
-export const RulesVersion = z
-  .strictObject({
+export const RulesVersion = z.meta(
+  z.strictObject({
     site: z.string(),
     ...VersionInfo.shape,
     /** `bundled`: the deployed rules/<site>.json, nothing published yet; `published`: a version in D1. */
@@ -42,20 +42,21 @@ export const RulesVersion = z
     /** Whether this is the version served now. */
     live: z.boolean(),
     rules: z.record(z.string(), z.unknown()),
-  })
-  .meta({ id: 'RulesVersion' });
+  }),
+  { id: 'RulesVersion' },
+);
 export type RulesVersion = z.infer<typeof RulesVersion>;
 
 export const RulesVersions = z.strictObject({
   site: z.string(),
-  live: z.number().int(),
+  live: z.number().check(z.int()),
   /** Newest first. */
   versions: z.array(VersionInfo),
 });
 
 export const Published = z.strictObject({
   site: z.string(),
-  version: z.number().int(),
+  version: z.number().check(z.int()),
   hash: z.string(),
   /** True when the document equals the live version: nothing new was recorded. */
   unchanged: z.boolean(),
@@ -71,7 +72,7 @@ const Change = z.strictObject({
   /** The visitor (or `uid:<hash>` for an identified person's profile). */
   visitor: z.string(),
   /** For offers: the slot that changes. */
-  slot: z.string().optional(),
+  slot: z.optional(z.string()),
   before: z.string(),
   after: z.string(),
   reasons_before: z.array(z.string()),
@@ -81,33 +82,34 @@ export type Change = z.infer<typeof Change>;
 
 const ChangeKind = z.strictObject({
   /** Visitors for whom this would differ. */
-  visitors: z.number().int(),
+  visitors: z.number().check(z.int()),
   /** "before → after": how many visitors (for offers: visitor-slots) move that way. */
-  transitions: z.record(z.string(), z.number().int()),
+  transitions: z.record(z.string(), z.number().check(z.int())),
   /** Up to 20. */
   examples: z.array(Change),
 });
 export type ChangeKind = z.infer<typeof ChangeKind>;
 
-export const Preview = z
-  .strictObject({
+export const Preview = z.meta(
+  z.strictObject({
     site: z.string(),
     /** The version the draft is compared with. */
-    live_version: z.number().int(),
+    live_version: z.number().check(z.int()),
     sample: z.strictObject({
-      window_days: z.number().int(),
+      window_days: z.number().check(z.int()),
       /** Active visitors asked to replay (at most the `sample` asked for). */
-      visitors: z.number().int(),
+      visitors: z.number().check(z.int()),
       /** Profiles replayed: linked devices of one person count once; erased ones not at all. */
-      profiles: z.number().int(),
+      profiles: z.number().check(z.int()),
     }),
     /** Profiles for whom anything below would differ. */
-    changed: z.number().int(),
+    changed: z.number().check(z.int()),
     stage: ChangeKind,
     segments: ChangeKind,
     offers: ChangeKind,
     audiences: ChangeKind,
     elapsed_ms: z.number(),
-  })
-  .meta({ id: 'RulesPreview' });
+  }),
+  { id: 'RulesPreview' },
+);
 export type Preview = z.infer<typeof Preview>;

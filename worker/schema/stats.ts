@@ -3,7 +3,7 @@
 import * as z from '../lib/zod';
 
 /** A rate: null when its denominator is 0 (no data is not a 0% rate). */
-const Rate = z.number().nullable();
+const Rate = z.nullable(z.number());
 const Count = z.number();
 
 export const Lift = z.strictObject({
@@ -13,7 +13,7 @@ export const Lift = z.strictObject({
   low: z.number(),
   high: z.number(),
   /** difference / holdout rate; null when the holdout never converted. */
-  relative: z.number().nullable(),
+  relative: z.nullable(z.number()),
   /** Whether the interval excludes 0. */
   significant: z.boolean(),
   method: z.literal('newcombe-hybrid-score-95'),
@@ -39,7 +39,7 @@ export type Traffic = z.infer<typeof Traffic>;
 
 export const FunnelStep = z.strictObject({
   step: z.number(),
-  name: z.string().nullable(),
+  name: z.nullable(z.string()),
   /** Visitors who reached this step (a submission counts as reaching every step). */
   reached: Count,
   /** Share of this step's visitors who did not reach the next step (or submit, after the last). */
@@ -76,27 +76,27 @@ export const OfferArm = z.strictObject({
    * Against the holdout, as differences of proportions (0.031 is 3.1 percentage points); null for
    * the holdout itself and while either side has no one.
    */
-  lift: Lift.nullable(),
+  lift: z.nullable(Lift),
 });
 export type OfferArm = z.infer<typeof OfferArm>;
 
 export const OfferStats = z.strictObject({
   offer: z.string(),
   arms: z.array(OfferArm),
-  holdout: OfferArm.nullable(),
+  holdout: z.nullable(OfferArm),
   /**
    * What each arm's lift is against, from the offer's `holdout_mode` in the rules now: `next_best`
    * (held-out visitors were shown the runner-up: this offer against the next best) or `empty` (they
    * were shown nothing: this offer against no offer); null for an offer the rules no longer have.
    * A range that spans a change of mode mixes both comparisons.
    */
-  lift_against: z.enum(['next_best', 'empty']).nullable(),
+  lift_against: z.nullable(z.enum(['next_best', 'empty'])),
 });
 export type OfferStats = z.infer<typeof OfferStats>;
 
 export const LeadChannel = z.strictObject({
-  source: z.string().nullable(),
-  medium: z.string().nullable(),
+  source: z.nullable(z.string()),
+  medium: z.nullable(z.string()),
   leads: Count,
   converted_leads: Count,
   lead_to_customer_pct: Rate,
@@ -109,13 +109,13 @@ export const Stages = z.strictObject({
    * order: the rules' order reversed, lapsed stages such as dormant last. A person may skip stages.
    * People, not browsers: a visitor merged into a user counts as that user (worker/analytics/README.md).
    */
-  entered: z.array(z.strictObject({ stage: z.string(), label: z.string().nullable(), visitors: Count })),
+  entered: z.array(z.strictObject({ stage: z.string(), label: z.nullable(z.string()), visitors: Count })),
   /** The stages that make a lead: "lead" and the more advanced funnel stages. */
   lead_stages: z.array(z.string()),
   /** People who first reached one of lead_stages in the range (on any of their devices). */
-  leads: Count.nullable(),
+  leads: z.nullable(Count),
   /** Of those leads, the ones who became customers (by now). */
-  converted_leads: Count.nullable(),
+  converted_leads: z.nullable(Count),
   /** converted_leads × 100 / leads. */
   lead_to_customer_pct: Rate,
   /**
@@ -139,9 +139,9 @@ export type AudienceSeries = z.infer<typeof AudienceSeries>;
 export const OtherCount = z.strictObject({
   kind: z.enum(['forms', 'tracks', 'offers']),
   /** The most distinct names the rollups keep a row for; null for offers, which the rules list. */
-  cap: z.number().nullable(),
+  cap: z.nullable(z.number()),
   /** Distinct names kept so far (all time; the first ones seen); null for offers. */
-  names: z.number().nullable(),
+  names: z.nullable(z.number()),
   /** Events in the range counted under "(other)" instead. */
   other_events: Count,
 });
@@ -156,11 +156,11 @@ export const SlotSummary = z.strictObject({
    */
   verdict: z.enum(['winner', 'holdout_wins', 'not_enough_data', 'no_holdout', 'no_offers']),
   /** The winning arm, or the one ahead so far; null when none was exposed. */
-  offer: z.string().nullable(),
-  arm: z.string().nullable(),
-  lift: Lift.nullable(),
+  offer: z.nullable(z.string()),
+  arm: z.nullable(z.string()),
+  lift: z.nullable(Lift),
   /** More exposed visitors (arm and holdout together) needed to detect the lift seen so far; 0 once decided. */
-  visitors_needed: Count.nullable(),
+  visitors_needed: z.nullable(Count),
 });
 export type SlotSummary = z.infer<typeof SlotSummary>;
 
@@ -173,21 +173,21 @@ export const Totals = z.strictObject({
   bounce_rate: Rate,
   bot_batches: Count,
   form_submissions: Count,
-  leads: Count.nullable(),
+  leads: z.nullable(Count),
   lead_to_customer_pct: Rate,
   /** The lifecycle section's figures (null without it, or where it has none). */
-  new_customers: Count.nullable(),
+  new_customers: z.nullable(Count),
   activation_rate: Rate,
   churn_rate: Rate,
   cross_sell_rate: Rate,
   winback_rate: Rate,
-  referred_visitors: Count.nullable(),
-  clv: z.number().nullable(),
-  cost_per_lead: z.number().nullable(),
+  referred_visitors: z.nullable(Count),
+  clv: z.nullable(z.number()),
+  cost_per_lead: z.nullable(z.number()),
 });
 export type Totals = z.infer<typeof Totals>;
 /** A count of people per first-touch channel (the UTM source and medium of their first tagged page view). */
-const Channel = { source: z.string().nullable(), medium: z.string().nullable() };
+const Channel = { source: z.nullable(z.string()), medium: z.nullable(z.string()) };
 
 export const RetentionCohort = z.strictObject({
   /** The month ("2026-03", in the site's time zone) in which these people became customers. */
@@ -207,10 +207,15 @@ export const Referrer = z.strictObject({
 });
 export type Referrer = z.infer<typeof Referrer>;
 
-export const ClvChannel = z.strictObject({ ...Channel, customers: Count, revenue: z.number(), clv: z.number().nullable() });
+export const ClvChannel = z.strictObject({ ...Channel, customers: Count, revenue: z.number(), clv: z.nullable(z.number()) });
 export type ClvChannel = z.infer<typeof ClvChannel>;
 
-export const SpendChannel = z.strictObject({ ...Channel, spend: z.number(), leads: Count, cost_per_lead: z.number().nullable() });
+export const SpendChannel = z.strictObject({
+  ...Channel,
+  spend: z.number(),
+  leads: Count,
+  cost_per_lead: z.nullable(z.number()),
+});
 export type SpendChannel = z.infer<typeof SpendChannel>;
 
 /** A figure that the filters asked for cannot narrow, the filters it leaves out, and why. */
@@ -241,7 +246,7 @@ export const Lifecycle = z.strictObject({
   activated: Count,
   activation_rate: Rate,
   /** Median days from becoming a customer to activation, over `activated`. */
-  time_to_activation_days: z.number().nullable(),
+  time_to_activation_days: z.nullable(z.number()),
   /** New customers of each month of the range, and how many were active in each later month. */
   retention: z.array(RetentionCohort),
   /** Customers by the end of the range (became customers on or before it). */
@@ -259,14 +264,14 @@ export const Lifecycle = z.strictObject({
   /** won_back / (won_back + churned). */
   winback_rate: Rate,
   /** Win-backs by the offer last shown to the person while they were lapsed (null: none). */
-  winback_offers: z.array(z.strictObject({ offer: z.string().nullable(), won_back: Count })),
+  winback_offers: z.array(z.strictObject({ offer: z.nullable(z.string()), won_back: Count })),
   /** Visitors who first arrived with a referral code in the range, and the leads and customers they became. */
   referrals: z.strictObject({ visitors: Count, leads: Count, customers: Count, by_referrer: z.array(Referrer) }),
   /** Revenue (sum of `amount`s in `currency`, up to the end of the range) per customer, in total and by first touch. */
   clv: z.strictObject({
     customers: Count,
     revenue: z.number(),
-    clv: z.number().nullable(),
+    clv: z.nullable(z.number()),
     /** Events whose amount was in another currency: not summed. */
     other_currency_events: Count,
     by_channel: z.array(ClvChannel),
@@ -275,34 +280,35 @@ export const Lifecycle = z.strictObject({
   cost_per_lead: z.strictObject({
     spend: z.number(),
     leads: Count,
-    cost_per_lead: z.number().nullable(),
+    cost_per_lead: z.nullable(z.number()),
     by_channel: z.array(SpendChannel),
   }),
   /** With filters: the figures above that they could not narrow (worker/analytics/README.md, "Filters"). */
-  filters_ignored: z.array(FilterIgnored).optional(),
+  filters_ignored: z.optional(z.array(FilterIgnored)),
 });
 export type Lifecycle = z.infer<typeof Lifecycle>;
 
-export const Kpis = z
-  .strictObject({
+export const Kpis = z.meta(
+  z.strictObject({
     site: z.string(),
     from: z.string(),
     to: z.string(),
-    traffic: Traffic.optional(),
-    forms: z.array(FormFunnel).optional(),
-    offers: z.array(OfferStats).optional(),
-    stages: Stages.optional(),
-    audiences: z.array(AudienceSeries).optional(),
-    other: z.array(OtherCount).optional(),
+    traffic: z.optional(Traffic),
+    forms: z.optional(z.array(FormFunnel)),
+    offers: z.optional(z.array(OfferStats)),
+    stages: z.optional(Stages),
+    audiences: z.optional(z.array(AudienceSeries)),
+    other: z.optional(z.array(OtherCount)),
     /** The IANA time zone whose calendar days `from`, `to` and every `day` are (rules `timezone`). */
-    timezone: z.string().optional(),
+    timezone: z.optional(z.string()),
     /** With offers: one line per slot, the arm that wins there or what is still missing. */
-    slots: z.array(SlotSummary).optional(),
+    slots: z.optional(z.array(SlotSummary)),
     /** With compare=previous: the KPI cards' figures for the range… */
-    totals: Totals.optional(),
+    totals: z.optional(Totals),
     /** …and for as many days just before it. */
-    previous: z.strictObject({ from: z.string(), to: z.string(), totals: Totals }).optional(),
-    lifecycle: Lifecycle.optional(),
-  })
-  .meta({ id: 'Kpis' });
+    previous: z.optional(z.strictObject({ from: z.string(), to: z.string(), totals: Totals })),
+    lifecycle: z.optional(Lifecycle),
+  }),
+  { id: 'Kpis' },
+);
 export type Kpis = z.infer<typeof Kpis>;

@@ -1,6 +1,8 @@
 // Builds the demo lender site into dist/demo: every page gets the shared header and footer from
 // worker/demo/partials in place of its `<!-- nb:header -->` and `<!-- nb:footer -->` markers, with
-// the page's own main-menu link marked as current. Other files are copied as they are.
+// the page's own main-menu link marked as current. Other files are copied as they are, and the
+// demo's rules (rules/demo.json) as rules.json: the worker reads them there where the demo is on
+// (worker/rules/live.ts), so that a deploy does not bundle them.
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -33,3 +35,4 @@ for (const file of readdirSync(SOURCE, { withFileTypes: true })) {
     page.replace('<!-- nb:header -->', () => headerFor(file.name)).replace('<!-- nb:footer -->', () => partial('footer')),
   );
 }
+cpSync('rules/demo.json', join(OUT, 'rules.json'));

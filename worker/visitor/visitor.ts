@@ -508,7 +508,7 @@ export class Visitor extends DurableObject<Env> {
   }
 
   private async rulesFor(site: string): Promise<CompiledRules> {
-    const live = await liveRules.site(this.env.DB, site);
+    const live = await liveRules.site(this.env, site);
     // The route checks the site first; reaching here without rules is a programming error.
     if (!live) throw new Error(`no rules for site ${site}`);
     return live.rules;

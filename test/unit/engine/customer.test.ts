@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { applyEvent, newVisitor, noFacts, type EventFacts } from '../../../worker/engine';
-import { sites } from '../../../rules/sites';
-import { compile, DAY, form, offerEvent, page, T0, track } from '../helpers';
+import { compile, DAY, demoRules, form, offerEvent, page, T0, track } from '../helpers';
 
-const demo = sites.get('demo')!;
+const demo = demoRules;
 
 describe('after the sale', () => {
   it('takes a product on its taken_when, holds it for conditions, and closes it on closed_when', () => {

@@ -3,11 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { applyEvent, decide, newVisitor, type VisitorState } from '../../../worker/engine';
-import { sites } from '../../../rules/sites';
 import type { Event } from '../../../worker/schema/events';
-import { DAY, form, page, T0, track } from '../helpers';
+import { DAY, demoRules, form, page, T0, track } from '../helpers';
 
-const rules = sites.get('demo')!;
+const rules = demoRules;
 
 describe('demo rules', () => {
   it('shows welcome-back on the second page view, nothing on the first', () => {

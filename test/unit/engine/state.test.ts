@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { applyEvent, decide, newVisitor, type VisitorState } from '../../../worker/engine';
-import { sites } from '../../../rules/sites';
-import { compile, DAY, form, offerEvent, page, T0, track } from '../helpers';
+import { compile, DAY, demoRules, form, offerEvent, page, T0, track } from '../helpers';
 
-const rules = sites.get('demo')!;
+const rules = demoRules;
 
 describe('visitor state', () => {
   it('upgrades a state stored by the skeleton version', () => {

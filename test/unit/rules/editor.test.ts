@@ -86,7 +86,7 @@ describe('rules.schema.json for editors', () => {
     let state = newVisitor('visitor-0001', t);
     state = applyEvent(rules.rules, state, { id: 'event-0001', ts: t, type: 'page', url }, t, { ...request, consent });
     const context = buildContext(rules.rules, state, t + 1000, { ...request, consent });
-    const eventFields = new Set(Event.options.flatMap((option) => Object.keys(option.shape)));
+    const eventFields = new Set(Event.def.options.flatMap((option) => Object.keys(option.shape)));
     const missing = Object.keys(CONTEXT_PATHS).filter((path) =>
       path.startsWith('event.') ? !eventFields.has(path.slice('event.'.length)) : readPath(context, path) === undefined,
     );
