@@ -249,9 +249,16 @@ describe('exports', () => {
     const anonymous = batch([consent(true), ...abandon()]);
     await collect(anonymous);
     await mirror([anonymous.vid]);
-    const all = await allMembers();
-
-    const response = await get('/v1/audiences/demo/mortgage_abandoners?format=google_customer_match');
+    // Members still being mirrored may join between two reads: compare an export with the members
+    // read on both sides of it, once they agree.
+    let all = await allMembers();
+    let response = await get('/v1/audiences/demo/mortgage_abandoners?format=google_customer_match');
+    for (let tries = 0; tries < 20; tries++) {
+      const after = await allMembers();
+      if (after.length === all.length) break;
+      all = after;
+      response = await get('/v1/audiences/demo/mortgage_abandoners?format=google_customer_match');
+    }
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(response.headers.get('content-disposition')).toBe(
