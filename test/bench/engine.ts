@@ -225,12 +225,23 @@ const applyFreshUs = measure((i) => {
   applyEvent(rules, state, eventAt(500 + (i % 1000)), T0 + (500 + (i % 1000)) * 600_000, { device: 'desktop' });
 });
 
+// The first decision after each refresh of the rates (at most once a minute per isolate) also fits
+// every arm's click factors and shrinkage strength: measured on rates parsed afresh each time.
+const storedRates = JSON.stringify(observed);
+const decideAfterRefreshUs = measure(() =>
+  decide(rules, state500, SLOTS, now(state500), undefined, JSON.parse(storedRates) as ObservedRates),
+);
+const parseRatesUs = measure(() => JSON.parse(storedRates));
+
 const fmt = (us: number) => us.toFixed(2);
 console.log(`engine_decide_us_fresh_state: ${fmt(decideFreshUs)} µs (of which parsing the stored state ${fmt(parseUs)} µs)`);
 console.log(`engine_apply_event_us_fresh_state: ${fmt(applyFreshUs)} µs`);
 console.log(`engine_decide_us_1000_rules: ${fmt(decideUs)} µs`);
 console.log(
   `engine_decide_us_1000_rules_contextual_rates: ${fmt(measure(() => decide(rules, state500, SLOTS, now(state500), undefined, observed)))} µs`,
+);
+console.log(
+  `engine_decide_us_first_after_rates_refresh: ${fmt(decideAfterRefreshUs)} µs (of which parsing the rates ${fmt(parseRatesUs)} µs; once a minute per isolate)`,
 );
 console.log(`engine_apply_event_us: ${fmt(applyUs)} µs`);
 console.log(`engine_decide_us_history_50: ${fmt(measure(() => decide(rules, state50, SLOTS, now(state50))))} µs`);

@@ -144,11 +144,17 @@ function requestInfo(state: VisitorState, event: Event | undefined, request: Req
 
 const lastRequests = new WeakMap<object, { utm?: Utm; device?: string; country?: string; info: RequestInfo }>();
 
+/**
+ * Scores reach conditions to two decimals: points earned a minute ago have decayed by a few
+ * millionths, and a rule `score ≥ 5` must hold right after a visit worth 5 points.
+ */
+const toHundredths = (value: number) => Math.round(value * 100) / 100;
+
 export function decayedScore(rules: CompiledRules, state: VisitorState, now: number): EvalContext['score'] {
   const factor = now > state.score.as_of ? decayFactor(now - state.score.as_of, rules.halfLifeDays) : 1;
   const products: Record<string, number> = {};
-  for (const id in state.score.products) products[id] = state.score.products[id] * factor;
-  return { total: state.score.total * factor, products };
+  for (const id in state.score.products) products[id] = toHundredths(state.score.products[id] * factor);
+  return { total: toHundredths(state.score.total * factor), products };
 }
 
 export function activeAudiences(state: VisitorState, now: number): string[] {

@@ -3,16 +3,16 @@
 // by what every visitor did with that offer and variant (the analytics rollups, `observed`). Then,
 // when the offer learns by context (`learn_by`), the rate among visitors in this visitor's context,
 // shrunk by empirical Bayes (context-rates.ts) toward the overall rate (scaled, for a `convert`
-// goal, by how much more the context clicks). Then this visitor: that rate becomes their prior,
-// again worth `prior_strength`, updated by their own impressions and clicks, so one who keeps
-// ignoring an offer sees it fall (fatigue) however much others like it. The posterior mean by
+// goal, by how much more the context's stage and segments click). Then this visitor: that rate
+// becomes their prior, again worth `prior_strength`, updated by their own impressions and clicks, so
+// one who keeps ignoring an offer sees it fall (fatigue) however much others like it. The posterior mean by
 // default; with `explore: true`, a seeded Thompson draw of the population rate, so offers and
 // contexts with few observations still get shown and learned.
 import type { Offer } from '../../rules/schema';
 import { betaSample, fnv1a32, seededRandom } from './hash';
 import type { OfferCounts } from './state';
 import { utcDayNumber } from '../lib/time';
-import { contextPosterior, contextStrength, residualStrength, type ContextCounts } from './context-rates';
+import { clickFactors, contextPosterior, contextStrength, residualStrength, type ContextCounts } from './context-rates';
 
 /**
  * Visitors across the site for one offer and arm (worker/analytics/offer-rates.ts): `impressions`
@@ -68,19 +68,21 @@ function posterior(offer: Offer, mean: number, counts: Counts | undefined) {
   return { alpha, beta, successes };
 }
 
+/** Each arm's click factors per context, fitted once per refresh of the rates (the object changes then). */
+const fittedClicks = new WeakMap<ObservedCounts, (key: string) => number>();
+
 /**
  * A `convert` goal's context starts from the overall rate scaled by how much more (or less) the
- * context clicks than the offer's visitors overall, both click rates shrunk by `prior_strength`:
- * clicks come several times as often as conversions, so a context's clicks tell early which way
- * its conversions will go. Its own conversions then outweigh this as they come.
+ * context is expected to click than the offer's visitors overall (context-rates.ts, `clickFactors`):
+ * clicks come several times as often as conversions, so they tell early which way a context's
+ * conversions will go, and a context seen little borrows from those that share its stage or segments.
+ * Its own conversions then outweigh this as they come.
  */
-function contextPriorMean(offer: Offer, overall: number, all: ContextCounts, here: ContextCounts): number {
-  if (offer.goal !== 'convert' || !all.clicks) return overall;
-  const s = offer.prior_strength;
-  const clickRate =
-    (all.clicks + s * Math.min(0.99, offer.propensity / CONVERTS_PER_CLICK)) / (Math.max(all.impressions, all.clicks) + s);
-  const hereRate = (here.clicks + s * clickRate) / (Math.max(here.impressions, here.clicks) + s);
-  return Math.min(0.99, (overall * hereRate) / clickRate);
+function contextPriorMean(offer: Offer, overall: number, observed: Required<ObservedCounts>, key: string): number {
+  if (offer.goal !== 'convert' || !observed.clicks) return overall;
+  let factors = fittedClicks.get(observed);
+  if (!factors) fittedClicks.set(observed, (factors = clickFactors(observed.contexts)));
+  return Math.min(0.99, overall * factors(key));
 }
 
 const UNSEEN: ContextCounts = { impressions: 0, clicks: 0, converts: 0 };
@@ -95,17 +97,18 @@ function strengthOf(
 ): number {
   let strength = strengths.get(observed);
   if (strength === undefined) {
-    const contexts = Object.values(observed.contexts);
     strength =
       offer.goal === 'convert' && observed.clicks
         ? residualStrength(
-            contexts.map((c) => ({
+            Object.entries(observed.contexts).map(([key, c]) => ({
               impressions: c.impressions,
               successes: c.converts,
-              mean: contextPriorMean(offer, overall, observed, c),
+              mean: contextPriorMean(offer, overall, observed, key),
             })),
           )
-        : contextStrength(contexts.map((c) => ({ impressions: c.impressions, successes: successesOf(offer, c) })));
+        : contextStrength(
+            Object.values(observed.contexts).map((c) => ({ impressions: c.impressions, successes: successesOf(offer, c) })),
+          );
     strengths.set(observed, strength);
   }
   return strength;
@@ -134,9 +137,10 @@ export function propensity(
     // A context not seen yet is as uncertain as contexts are found to differ (the shrinkage prior
     // alone), not as sure as the overall rate: else an offer that does poorly overall would never be
     // tried where it might do well. A context's prior is never surer than the overall rate itself.
-    const strength = Math.min(strengthOf(offer, observed as Required<ObservedCounts>, overall), alpha + beta);
+    const all = observed as Required<ObservedCounts>;
+    const strength = Math.min(strengthOf(offer, all, overall), alpha + beta);
     const here = seenHere ?? UNSEEN;
-    const mean = contextPriorMean(offer, overall, observed, here);
+    const mean = contextPriorMean(offer, overall, all, context);
     ({ alpha, beta } = contextPosterior(mean, strength, here.impressions, successesOf(offer, here)));
   }
   let rate = alpha / (alpha + beta);

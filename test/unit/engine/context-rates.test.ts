@@ -3,9 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { applyEvent, decide, newVisitor, type ObservedRates } from '../../../worker/engine';
 import {
+  clickFactors,
   contextKey,
   contextStrength,
   describeContext,
+  FEATURE_PRIOR_CLICKS,
   MAX_STRENGTH,
   MIN_STRENGTH,
   residualStrength,
@@ -82,6 +84,43 @@ describe('empirical-Bayes strength around per-context means', () => {
   });
 });
 
+describe('click factors of a context', () => {
+  const shown = (impressions: number, clicks: number) => ({ impressions, clicks, converts: 0 });
+
+  it("is each context's click rate over the pooled one when every context has a feature of its own", () => {
+    const factors = clickFactors({ 'stage=a': shown(10_000, 2000), 'stage=b': shown(10_000, 500) });
+    expect(factors('stage=a')).toBeCloseTo(1.6, 2);
+    expect(factors('stage=b')).toBeCloseTo(0.4, 2);
+  });
+
+  it('gives a context never seen what its stage and its segments do elsewhere', () => {
+    // Homeowners click four times as often as the rest, leads and customers alike.
+    const factors = clickFactors({
+      'stage=lead|segments=homeowner': shown(20_000, 4000),
+      'stage=lead|segments=': shown(20_000, 1000),
+      'stage=customer|segments=': shown(20_000, 1000),
+    });
+    const pooled = 6000 / 60_000;
+    expect(factors('stage=customer|segments=homeowner') * pooled).toBeCloseTo(0.2, 2);
+    expect(factors('stage=customer|segments=homeowner+jumbo')).toBeCloseTo(factors('stage=customer|segments=homeowner'), 12);
+  });
+
+  it('keeps a feature seen by few near no effect, and one never seen at none', () => {
+    const factors = clickFactors({ 'stage=a': shown(10_000, 1000), 'stage=rare': shown(10, 5) });
+    const pooled = 1005 / 10_010;
+    // Its own rate is five times the pooled one; the prior of one click pulls it toward 1.
+    expect(factors('stage=rare')).toBeCloseTo((5 + FEATURE_PRIOR_CLICKS) / (10 * pooled + FEATURE_PRIOR_CLICKS), 6);
+    expect(factors('stage=rare')).toBeLessThan(5 / (10 * pooled) - 1);
+    expect(factors('stage=a')).toBeCloseTo(1, 2);
+    expect(factors('stage=unknown')).toBe(1);
+  });
+
+  it('is 1 everywhere while no context has clicked', () => {
+    const factors = clickFactors({ 'stage=a': shown(100, 0), 'stage=b': shown(100, 0) });
+    expect([factors('stage=a'), factors('stage=b'), factors('stage=c')]).toEqual([1, 1, 1]);
+  });
+});
+
 describe('shrinkage of a context toward the overall rate', () => {
   const source = compile({ offers: [offer('o', { propensity: 0.05 })] }).offers.get('o')!.source;
   // Overall 5 % over 100,000 visitors; one context converts at 20 %, the others at 4 %: τ² well above chance.
@@ -141,33 +180,30 @@ describe('shrinkage of a context toward the overall rate', () => {
     expect(unseen.mean).toBeCloseTo(overall, 1);
   });
 
-  it("starts a convert goal's context from the overall rate scaled by the context's clicks", () => {
-    // Overall: 1,000 clicks of 10,000; this context: 100 clicks of 400, no conversion yet; 0.5 is
-    // the click prior (base 0.05 ÷ 0.1 conversions per click).
+  it("starts a convert goal's context from the overall rate scaled by the context's fitted clicks", () => {
+    // Overall: 1,000 clicks of 10,000; this context: 100 clicks of 400, no conversion yet.
     const arm: ObservedCounts = {
       impressions: 10_000,
       clicks: 1000,
       converts: 100,
       contexts: {
-        here: { impressions: 400, clicks: 100, converts: 0 },
-        there: { impressions: 9600, clicks: 900, converts: 100 },
+        'stage=here': { impressions: 400, clicks: 100, converts: 0 },
+        'stage=there': { impressions: 9600, clicks: 900, converts: 100 },
       },
     };
-    const p = propensity(source, undefined, arm, 'visitor-0001', T0, 'here');
-    const all = (1000 + 20 * 0.5) / 10_020;
-    const here = (100 + 20 * all) / 420;
+    const p = propensity(source, undefined, arm, 'visitor-0001', T0, 'stage=here');
+    const factors = clickFactors(arm.contexts!);
     const overallRate = p.observed!.rate;
-    const mean = (overallRate * here) / all;
-    const thereMean = (overallRate * ((900 + 20 * all) / 9620)) / all;
     const m = Math.min(
       residualStrength([
-        { impressions: 400, successes: 0, mean },
-        { impressions: 9600, successes: 100, mean: thereMean },
+        { impressions: 400, successes: 0, mean: overallRate * factors('stage=here') },
+        { impressions: 9600, successes: 100, mean: overallRate * factors('stage=there') },
       ]),
       20 + 10_000,
     );
-    expect(mean).toBeCloseTo(overallRate * 2.41, 2);
-    expect(p.value).toBeCloseTo((mean * m) / (400 + m), 12);
+    // 100 clicks of 400 against 1,000 of 10,000, with the prior of one click: (100 + 1) / (40 + 1).
+    expect(factors('stage=here')).toBeCloseTo(101 / 41, 6);
+    expect(p.value).toBeCloseTo((overallRate * factors('stage=here') * m) / (400 + m), 12);
   });
 
   it('with no context key (learn_by []) uses the overall rate', () => {

@@ -72,6 +72,27 @@ describe('segments', () => {
   });
 });
 
+describe('a segment on a score threshold', () => {
+  const rules = compile({
+    products: [{ id: 'mortgage', value: 10 }],
+    scoring: {
+      half_life_days: 14,
+      rules: [{ id: 'buy', when: { 'event.type': 'page', 'request.path': '/buy' }, points: 5, product: 'mortgage' }],
+    },
+    segments: [{ id: 'buyer', when: { 'score.products.mortgage': { $gte: 5 } } }],
+  });
+
+  it('holds right after a visit worth the threshold, and lapses as the points decay', () => {
+    const state = newVisitor('visitor-threshold', T0);
+    applyEvent(rules, state, page('https://acme.example/buy', T0), T0);
+    // A minute later the points have decayed to 4.9998: read to two decimals, that is still 5.
+    const soon = decide(rules, state, [], T0 + 60_000);
+    expect(soon.segments).toEqual(['buyer']);
+    expect(soon.score.products.mortgage).toBe(5);
+    expect(decide(rules, state, [], T0 + HOUR).segments).toEqual([]);
+  });
+});
+
 describe('RFM counters', () => {
   const rules = compile({
     segments: [
