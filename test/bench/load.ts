@@ -9,12 +9,17 @@
 // Afterwards the D1 rollups are checked against the profiles, per visitor and in total (system/rollups.ts).
 // The worker runs with its D1 calls counted (peers/d1-tally.ts): statements and rows written per
 // event sent, by the queue consumer (read once it has caught up) and by the visitors' objects and
-// the routes (read at the end of the load, before the checks' own reads).
+// the routes (read at the end of the load, before the checks' own reads). At the end it also prints
+// what the worker reported besides its answers: how many messages the events consumer sent back to
+// the local queue, and the distinct lines the worker wrote to stderr (a failed chunk, a failed alarm).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { parseArgs, stripVTControlCharacters } from 'node:util';
+import { Log, LogLevel } from 'miniflare';
 import { bundleWorker, startMiniflare } from '../../worker/scripts/miniflare.mjs';
 import { MAX_EVENTS_PER_VISITOR, percentile, runLoad } from '../system/load';
 import { checkRollups, rollupSummary } from '../system/rollups';
@@ -51,13 +56,58 @@ const maxSeconds = whole('max-seconds', 1);
 const skewHours = whole('skew', 0);
 const lease = whole('lease', 1);
 
+/**
+ * Miniflare's log and workerd's stderr, read as the run goes. The local queue logs each delivery to
+ * a consumer as "QUEUE <queue> <acknowledged>/<delivered>"; the rest of the worker's output is passed
+ * through and its lines counted, numbers masked, so that retries of the same failure group together.
+ */
+class WorkerReport extends Log {
+  deliveries = 0;
+  delivered = 0;
+  sentBack = 0;
+  readonly errors = new Map<string, number>();
+
+  constructor() {
+    super(LogLevel.INFO);
+  }
+
+  override logWithLevel(level: LogLevel, message: string): void {
+    const line = stripVTControlCharacters(message);
+    const delivery = /^QUEUE nextbest-events (\d+)\/(\d+)/.exec(line);
+    if (delivery) {
+      this.deliveries++;
+      this.delivered += Number(delivery[2]);
+      this.sentBack += Number(delivery[2]) - Number(delivery[1]);
+    } else if (level <= LogLevel.WARN) {
+      this.count(line);
+      console.error(line);
+    }
+  }
+
+  readonly handleRuntimeStdio = (stdout: Readable, stderr: Readable): void => {
+    stdout.pipe(process.stdout);
+    createInterface({ input: stderr }).on('line', (line) => {
+      console.error(line);
+      // A stack trace's frames belong to the line above them.
+      if (!/^\s+at /.test(line)) this.count(line);
+    });
+  };
+
+  private count(line: string): void {
+    const key = line.replace(/\d+/g, 'N').slice(0, 300);
+    this.errors.set(key, (this.errors.get(key) ?? 0) + 1);
+  }
+}
+
 const apiKey = 'load-bench';
 // A restart run takes a short lease (e.g. --lease 20), so that the messages the kill loses are sent
 // again within the run; 300 s is the production default.
 const bindings = { NB_API_KEY: apiKey, NB_RATE_LIMIT_IP: 'off', NB_OUTBOX_LEASE_SECONDS: String(lease) };
 const persist = mkdtempSync(join(tmpdir(), 'nextbest-load-'));
 const script = bundleWorker('.cache/deploy-d1-tally', 'test/bench/peers/d1-tally.ts');
-let worker = await startMiniflare({ persist, bindings, script });
+const workerReport = new WorkerReport();
+const { handleRuntimeStdio } = workerReport;
+let worker = await startMiniflare({ persist, bindings, script, log: workerReport, handleRuntimeStdio });
 
 type Tally = { calls: number; statements: number; rows_written: number; rows_read: number; ms: number };
 type Tallies = Record<'consumer' | 'visitor' | 'fetch' | 'webhooks', Tally>;
@@ -127,7 +177,7 @@ try {
           console.error(`${name}: killing and restarting the worker`);
           before = await d1Tallies();
           await worker.stop();
-          worker = await startMiniflare({ persist, port, bindings, script });
+          worker = await startMiniflare({ persist, port, bindings, script, log: workerReport, handleRuntimeStdio });
         }
       : undefined,
   });
@@ -177,6 +227,11 @@ try {
     console.log(
       `${name}_d1_${origin}_per_event: ${perEvent(tally.statements)} statements, ${perEvent(tally.rows_written)} rows written, ${perEvent(tally.rows_read)} read (${tally.calls} calls)`,
     );
+  console.log(
+    `${name}_queue_sent_back: ${workerReport.sentBack} messages (of ${workerReport.delivered} delivered to the events consumer in ${workerReport.deliveries} batches)`,
+  );
+  const errorLines = [...workerReport.errors].map(([line, n]) => `\n  ×${n} ${line}`);
+  console.log(`${name}_worker_errors: ${errorLines.length} distinct lines${errorLines.join('')}`);
   // The database's size over the events it holds, what 10 GB allows: its pages once the WAL is
   // written back (sqlite3's shell, where installed), else the files with their WAL.
   await worker.stop();

@@ -1,4 +1,5 @@
-import type { Miniflare } from 'miniflare';
+import type { Log, Miniflare } from 'miniflare';
+import type { Readable } from 'node:stream';
 
 export declare function startMiniflare(options?: {
   port?: number;
@@ -8,6 +9,8 @@ export declare function startMiniflare(options?: {
   script?: string;
   durableObjects?: Record<string, string | { className: string; useSQLite?: boolean }>;
   migrate?: boolean;
+  log?: Log;
+  handleRuntimeStdio?: (stdout: Readable, stderr: Readable) => void;
 }): Promise<{ url: string; mf: Miniflare; stop: () => Promise<void> }>;
 
 export declare function bundleWorker(outdir?: string, script?: string): string;

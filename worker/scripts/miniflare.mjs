@@ -51,11 +51,13 @@ async function migrate(mf) {
 }
 
 /**
- * @param {{ port?: number, persist?: string | false, bindings?: Record<string, string>, eventsBatchSeconds?: number, script?: string, durableObjects?: Record<string, string | { className: string, useSQLite?: boolean }>, migrate?: boolean }} options
+ * @param {{ port?: number, persist?: string | false, bindings?: Record<string, string>, eventsBatchSeconds?: number, script?: string, durableObjects?: Record<string, string | { className: string, useSQLite?: boolean }>, migrate?: boolean, log?: import('miniflare').Log, handleRuntimeStdio?: (stdout: import('node:stream').Readable, stderr: import('node:stream').Readable) => void }} options
  *   eventsBatchSeconds: how long the events queue gathers a batch for its consumer (wrangler.toml's
  *   max_batch_timeout unless given), so that a fault run can find messages waiting in the queue.
  *   script: a bundle to run instead of the worker's (a benchmark's); durableObjects: extra classes it binds;
  *   migrate: false skips the D1 migrations (a cold-start timing).
+ *   log: Miniflare's own log (the local queues' deliveries among it), silent unless given;
+ *   handleRuntimeStdio: takes workerd's output (the worker's console) instead of this process's.
  * @returns {Promise<{ url: string, mf: Miniflare, stop: () => Promise<void> }>}
  */
 export async function startMiniflare({
@@ -66,6 +68,8 @@ export async function startMiniflare({
   script,
   durableObjects,
   migrate: migrating = true,
+  log,
+  handleRuntimeStdio,
 } = {}) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions('wrangler.toml');
   const consumers = workerOptions.queueConsumers;
@@ -80,6 +84,8 @@ export async function startMiniflare({
     host: '127.0.0.1',
     port,
     cf: false,
+    ...(log ? { log, logRequests: false } : {}),
+    ...(handleRuntimeStdio ? { handleRuntimeStdio } : {}),
     ...(persist
       ? { durableObjectsPersist: `${persist}/do`, d1Persist: `${persist}/d1`, cachePersist: false, kvPersist: false }
       : {}),

@@ -38,14 +38,9 @@ export function add(sql: SqlStorage, message: KeyedEvent): void {
 
 /**
  * One round: rows whose lease ended are checked against D1 (confirmed ones leave, the rest are due
- * again), then due rows are sent. Returns when the next round is needed, or null for never.
+ * again), then due rows are sent.
  */
-export async function deliver(
-  sql: SqlStorage,
-  env: Pick<Env, 'DB' | 'EVENTS'>,
-  now: number,
-  lease: number,
-): Promise<number | null> {
+export async function deliver(sql: SqlStorage, env: Pick<Env, 'DB' | 'EVENTS'>, now: number, lease: number): Promise<void> {
   await confirm(sql, env.DB, now);
   const due = sql
     .exec<{ id: string; message: string }>(
@@ -65,6 +60,10 @@ export async function deliver(
       JSON.stringify(due.map((row) => row.id)),
     );
   }
+}
+
+/** When the next round is needed (`now` while a row waits unsent), or null for never. */
+export function nextRound(sql: SqlStorage, now: number): number | null {
   const next = sql
     .exec<{ unsent: number; first: number | null }>(
       'SELECT count(*) - count(lease_ends) AS unsent, min(lease_ends) AS first FROM outbox',

@@ -278,9 +278,12 @@ export class Visitor extends DurableObject<Env> {
     let next: number | null;
     try {
       await this.syncAudiences();
-      next = await outbox.deliver(this.sql, this.env, now, lease);
+      await outbox.deliver(this.sql, this.env, now, lease);
       await this.noteActive(now);
       this.alarmFailures = 0;
+      // Read after the last await: a batch stored while this alarm awaited has no alarm of its own
+      // (the one it set, if any, is replaced below), so its rows must make the next round now.
+      next = outbox.nextRound(this.sql, now);
     } catch (error) {
       // Retried here, from a second doubling up to a lease, rather than by the runtime, which gives
       // up on an alarm after a few failures. A queue send may fail now and then (the local queue
