@@ -7,6 +7,10 @@
 //   --lease 300                                     seconds a sent analytics message first waits for
 //                                                   D1 before the visitor's outbox sends it again
 // Afterwards the D1 rollups are checked against the profiles, per visitor and in total (system/rollups.ts).
+// The plain run (no --duplicate, --restart) also sends the same batches to the Durable Object floor
+// (test/bench/peers/floor.ts: the body read, one object per visitor writing one row), once before
+// and once after, each on a fresh worker: what this machine gives a worker that does almost nothing
+// per batch, printed beside the figure as load_floor_events_per_s and load_vs_floor.
 // The worker runs with its D1 calls counted (peers/d1-tally.ts): statements and rows written per
 // event sent, by the queue consumer (read once it has caught up) and by the visitors' objects and
 // the routes (read at the end of the load, before the checks' own reads). At the end it also prints
@@ -14,7 +18,7 @@
 // the local queue, and the distinct lines the worker wrote to stderr (a failed chunk, a failed alarm).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -158,10 +162,28 @@ function databaseBytes(dir: string, events: number): string {
   return `${Math.round(bytes / events)} B (local SQLite ${what}: ${(bytes / 1e6).toFixed(1)} MB, the empty schema included)`;
 }
 const port = Number(new URL(worker.url).port);
+const floorRuns: number[] = [];
+/** Events per second of the same plan against the floor, on a worker of its own. */
+async function floorRun(): Promise<void> {
+  const floor = await startMiniflare({
+    script: bundleWorker('.cache/deploy-floor', 'test/bench/peers/floor.ts'),
+    durableObjects: { FLOOR: { className: 'Floor', useSQLite: true } },
+    bindings,
+  });
+  try {
+    const run = await runLoad({ url: () => floor.url, apiKey, visitors, eventsPerVisitor, concurrency, maxSeconds, floor: true });
+    floorRuns.push(run.events / run.seconds);
+    console.error(`load_floor: ${Math.round(run.events / run.seconds)} events/s`);
+  } finally {
+    await floor.stop();
+  }
+}
+const withFloor = !values.restart && !values.duplicate;
 const name = values.restart ? 'load_restart' : values.duplicate ? 'load_duplicates' : 'load';
 console.error(`${name}: ${visitors} visitors × ${eventsPerVisitor} events, ${concurrency} connections…`);
 
 try {
+  if (withFloor) await floorRun();
   const report = await runLoad({
     url: () => worker.url,
     apiKey,
@@ -236,6 +258,15 @@ try {
   // written back (sqlite3's shell, where installed), else the files with their WAL.
   await worker.stop();
   console.log(`${name}_d1_bytes_per_event: ${databaseBytes(`${persist}/d1`, report.events)}`);
+  if (withFloor) {
+    await floorRun();
+    const median = (floorRuns[0] + floorRuns[1]) / 2;
+    const eventsPerSecond = report.events / report.seconds;
+    console.log(
+      `load_floor_events_per_s: ${Math.round(median)} events/s, mean of one run before and one after (${floorRuns.map(Math.round).join(', ')}), load average ${loadavg()[0].toFixed(2)}`,
+    );
+    console.log(`load_vs_floor: ${(eventsPerSecond / median).toFixed(2)} x of the floor's throughput`);
+  }
   process.exitCode =
     report.lost ||
     report.doubled ||

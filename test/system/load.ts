@@ -32,6 +32,11 @@ export interface LoadOptions {
   /** No batch is started after this many seconds; what was sent by then is checked. */
   maxSeconds?: number;
   seed?: number;
+  /**
+   * Send the same batches to the bench's Durable Object floor (test/bench/peers/floor.ts: the body
+   * read, one object per visitor writing one row) instead of collect: throughput only, nothing checked.
+   */
+  floor?: boolean;
 }
 
 /** The profile shows a visitor's last 50 events, which the check reads back. */
@@ -159,12 +164,18 @@ async function sendUntilTaken(options: LoadOptions, visitor: Plan, batch: Batch,
     const started = performance.now();
     try {
       report.requests++;
-      const response = await fetch(`${options.url()}/v1/collect`, {
+      const response = await fetch(`${options.url()}${options.floor ? '/bench/floor/write' : '/v1/collect'}`, {
         method: 'POST',
         headers: { 'content-type': 'text/plain', 'user-agent': USER_AGENT },
         body: JSON.stringify({ site: 'demo', vid, sid, sent_at: Date.now() + skew, slots: ['hero'], events }),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
+      if (options.floor && response.ok) {
+        await response.body?.cancel();
+        visitor.taken.add(batch);
+        report.latencies.push(performance.now() - started);
+        return;
+      }
       const body = (await response.json()) as CollectResponse;
       if (response.ok && body.rejected.length > 0) report.problems.push(`${vid}: rejected ${JSON.stringify(body.rejected)}`);
       if (!response.ok) countError(report, `HTTP ${response.status}`);
@@ -313,7 +324,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     }
   });
   report.seconds = (performance.now() - started) / 1000;
-  await pool(visitors, options.concurrency, (visitor) => check(options, visitor, report));
+  if (!options.floor) await pool(visitors, options.concurrency, (visitor) => check(options, visitor, report));
   return report;
 }
 

@@ -360,7 +360,8 @@ export class Visitor extends DurableObject<Env> {
     person: PersonKeys,
     decideFor: Decider,
   ): { decision: Decision; fresh: number } {
-    this.createTables();
+    // The constructor brings an existing object's tables up to date: only a new (or erased) one needs them.
+    if (!this.hasTables) this.createTables();
     const meta = this.meta();
     const profileId = input.user ? userProfileId(input.user) : input.vid;
     const state = meta?.state ?? newVisitor(profileId, input.receivedAt);
