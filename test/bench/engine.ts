@@ -212,11 +212,13 @@ function contextualRates(state: VisitorState): ObservedRates {
 }
 const observed = contextualRates(state500);
 // As the worker sees it: each decision on a state parsed from its stored JSON (worker/visitor/
-// storage.ts) and at a later `now`, so that no cache from the previous call can hit. The parse is
-// part of the figure, since the Durable Object pays it on every cold request.
+// storage.ts), at a later `now` and under a visitor id of its own, so that no cache from the previous
+// call can hit (the audience event ids' included: the first page view of a visitor in an isolate).
+// The parse is part of the figure, since the Durable Object pays it on every cold request.
 const stored500 = JSON.stringify(state500);
 const decideFreshUs = measure((i) => {
   const state = JSON.parse(stored500) as VisitorState;
+  state.vid = `fresh-${i}`;
   decide(rules, state, SLOTS, now(state) + i * 1000);
 });
 const parseUs = measure(() => JSON.parse(stored500));

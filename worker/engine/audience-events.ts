@@ -28,5 +28,21 @@ export function changedAt(member: AudienceState, action: AudienceAction): number
  * id) and the millisecond of the change keep sites apart in practice.
  */
 export function audienceEventId(audience: string, action: AudienceAction, member: string, at: number): string {
-  return sha256HexSync(`${audience}|${action}|${member}|${at}`).slice(0, 32);
+  const text = `${audience}|${action}|${member}|${at}`;
+  let id = recentIds.get(text);
+  if (id === undefined) {
+    id = sha256HexSync(text).slice(0, 32);
+    if (recentIds.size >= RECENT_IDS) recentIds.clear();
+    recentIds.set(text, id);
+  }
+  return id;
 }
+
+/**
+ * Every decision names the id of each of the visitor's memberships, and a visitor decides on every
+ * page view, each time in the same isolate as its object: the ids of recent changes are kept (all
+ * dropped at once when full, which costs less than dropping the oldest one by one), so a visitor's
+ * later page views do not hash them again.
+ */
+const RECENT_IDS = 1024;
+const recentIds = new Map<string, string>();

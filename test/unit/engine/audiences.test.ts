@@ -81,6 +81,13 @@ describe('audience event ids', () => {
     expect(audienceEventId('abandoners', 'join', 'v', T0)).toMatch(/^[0-9a-f]{32}$/);
   });
 
+  it('stay the same for each change however many other changes were named between (the ids kept are dropped when full)', () => {
+    const times = Array.from({ length: 3000 }, (_, i) => T0 + i);
+    for (const at of times) audienceEventId('abandoners', 'leave', 'v', at);
+    for (const at of [times[0], times[1500], times[2999]])
+      expect(audienceEventId('abandoners', 'leave', 'v', at)).toBe(sha256HexSync(`abandoners|leave|v|${at}`).slice(0, 32));
+  });
+
   it('count a person once by user id, an anonymous visitor by visitor id', () => {
     expect(memberKey(`uid:${'a'.repeat(64)}`)).toBe('a'.repeat(64));
     expect(memberKey('vid_browser1')).toBe('vid_browser1');
