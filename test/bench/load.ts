@@ -162,11 +162,13 @@ function databaseBytes(dir: string, events: number): string {
   return `${Math.round(bytes / events)} B (local SQLite ${what}: ${(bytes / 1e6).toFixed(1)} MB, the empty schema included)`;
 }
 const port = Number(new URL(worker.url).port);
+const withFloor = !values.restart && !values.duplicate;
+const floorScript = withFloor ? bundleWorker('.cache/deploy-floor', 'test/bench/peers/floor.ts') : '';
 const floorRuns: number[] = [];
 /** Events per second of the same plan against the floor, on a worker of its own. */
 async function floorRun(): Promise<void> {
   const floor = await startMiniflare({
-    script: bundleWorker('.cache/deploy-floor', 'test/bench/peers/floor.ts'),
+    script: floorScript,
     durableObjects: { FLOOR: { className: 'Floor', useSQLite: true } },
     bindings,
   });
@@ -178,7 +180,6 @@ async function floorRun(): Promise<void> {
     await floor.stop();
   }
 }
-const withFloor = !values.restart && !values.duplicate;
 const name = values.restart ? 'load_restart' : values.duplicate ? 'load_duplicates' : 'load';
 console.error(`${name}: ${visitors} visitors × ${eventsPerVisitor} events, ${concurrency} connections…`);
 
@@ -260,12 +261,11 @@ try {
   console.log(`${name}_d1_bytes_per_event: ${databaseBytes(`${persist}/d1`, report.events)}`);
   if (withFloor) {
     await floorRun();
-    const median = (floorRuns[0] + floorRuns[1]) / 2;
-    const eventsPerSecond = report.events / report.seconds;
+    const floorMean = (floorRuns[0] + floorRuns[1]) / 2;
     console.log(
-      `load_floor_events_per_s: ${Math.round(median)} events/s, mean of one run before and one after (${floorRuns.map(Math.round).join(', ')}), load average ${loadavg()[0].toFixed(2)}`,
+      `load_floor_events_per_s: ${Math.round(floorMean)} events/s, mean of one run before and one after (${floorRuns.map(Math.round).join(', ')}), load average ${loadavg()[0].toFixed(2)}`,
     );
-    console.log(`load_vs_floor: ${(eventsPerSecond / median).toFixed(2)} x of the floor's throughput`);
+    console.log(`load_vs_floor: ${(report.events / report.seconds / floorMean).toFixed(2)} x of the floor's throughput`);
   }
   process.exitCode =
     report.lost ||

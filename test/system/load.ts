@@ -170,18 +170,15 @@ async function sendUntilTaken(options: LoadOptions, visitor: Plan, batch: Batch,
         body: JSON.stringify({ site: 'demo', vid, sid, sent_at: Date.now() + skew, slots: ['hero'], events }),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
-      if (options.floor && response.ok) {
+      if (!response.ok) {
+        countError(report, `HTTP ${response.status}`);
         await response.body?.cancel();
+      } else {
         visitor.taken.add(batch);
         report.latencies.push(performance.now() - started);
-        return;
-      }
-      const body = (await response.json()) as CollectResponse;
-      if (response.ok && body.rejected.length > 0) report.problems.push(`${vid}: rejected ${JSON.stringify(body.rejected)}`);
-      if (!response.ok) countError(report, `HTTP ${response.status}`);
-      if (response.ok) {
-        visitor.taken.add(batch);
-        report.latencies.push(performance.now() - started);
+        if (options.floor) return void (await response.body?.cancel());
+        const body = (await response.json()) as CollectResponse;
+        if (body.rejected.length > 0) report.problems.push(`${vid}: rejected ${JSON.stringify(body.rejected)}`);
         // The visitor's object queues a decision's exposures with the batch's last new event, so
         // only answers to batches with new events expose (a resent batch's answer does not).
         if (body.duplicates < events.length)

@@ -5,9 +5,9 @@
 // shrunk by empirical Bayes (context-rates.ts) toward the overall rate (scaled, for a `convert`
 // goal, by how much more the context's stage and segments click). Then this visitor: that rate
 // becomes their prior, again worth `prior_strength`, updated by their own impressions and clicks, so
-// one who keeps ignoring an offer sees it fall (fatigue) however much others like it. The posterior mean by
-// default; with `explore: true`, a seeded Thompson draw of the population rate, so offers and
-// contexts with few observations still get shown and learned.
+// one who keeps ignoring an offer sees it fall (fatigue) however much others like it. The posterior
+// mean by default; with `explore: true`, a seeded Thompson draw of the population rate, so offers
+// and contexts with few observations still get shown and learned.
 import type { Offer } from '../../rules/schema';
 import { betaSample, fnv1a32, seededRandom } from './hash';
 import type { OfferCounts } from './state';
