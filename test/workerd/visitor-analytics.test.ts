@@ -61,7 +61,15 @@ describe('what the visitor object queues for analytics', () => {
     await send([pageView('https://demo.example/'), track('loan_funded')], vids[0], `s2-${vids[0]}`);
     for (const vid of vids) await runDurableObjectAlarm(visitorStub(env, 'demo', vid));
 
-    const kpis = await statsUntil((k) => k.traffic?.page_views === vids.length + 1 && (k.stages?.converted_leads ?? 0) > 0);
+    // Each event is a message of its own, and the exposures ride on each batch's last one: wait for
+    // those too, as the consumer may take them in a later batch than the page views.
+    const exposed = (k: Kpis) =>
+      (k.offers ?? [])
+        .filter((offer) => offer.offer === 'finish-app')
+        .reduce((sum, offer) => sum + (offer.holdout?.exposed ?? 0) + offer.arms.reduce((n, arm) => n + arm.exposed, 0), 0);
+    const kpis = await statsUntil(
+      (k) => k.traffic?.page_views === vids.length + 1 && (k.stages?.converted_leads ?? 0) > 0 && exposed(k) >= vids.length,
+    );
     // Two session ids for one visitor within a minute: two sessions, where 30 idle minutes alone would see one.
     expect(kpis.traffic).toMatchObject({ page_views: vids.length + 1, unique_visitors: vids.length, sessions: vids.length + 1 });
     const finishApp = kpis.offers!.find((offer) => offer.offer === 'finish-app')!;
