@@ -11,7 +11,10 @@ type OfferEvent = Extract<Event, { type: 'offer' }>;
 
 export function recordEvent(rules: CompiledRules, state: VisitorState, event: Event, at: number): void {
   state.counters.events += 1;
-  state.last_seen = Math.max(state.last_seen, at);
+  // A new profile is made when its first batch arrives, a little after that batch's events happened:
+  // its first event, not that moment, is when it was last seen (else its first page would count as
+  // older than the profile, and not become its current page).
+  state.last_seen = state.counters.events === 1 ? at : Math.max(state.last_seen, at);
   state.first_seen = Math.min(state.first_seen, at);
   const day = utcDayNumber(at);
   if (day > state.rfm.last_day) {

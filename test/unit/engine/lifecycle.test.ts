@@ -72,6 +72,19 @@ describe('segments', () => {
   });
 });
 
+describe('the current page of a new visitor', () => {
+  const rules = compile({ segments: [{ id: 'rate_watcher', when: { 'request.path': { $regex: '/rates' } } }] });
+
+  it('is its first page, though the profile was made a few milliseconds after that page view', () => {
+    // The Durable Object makes the profile when the batch arrives, after the page view happened.
+    const state = newVisitor('visitor-late-profile', T0);
+    applyEvent(rules, state, page('https://acme.example/rates', T0 - 5), T0 - 5);
+    expect(state.page?.path).toBe('/rates');
+    expect(state.last_seen).toBe(T0 - 5);
+    expect(decide(rules, state, [], T0).segments).toEqual(['rate_watcher']);
+  });
+});
+
 describe('a segment on a score threshold', () => {
   const rules = compile({
     products: [{ id: 'mortgage', value: 10 }],
