@@ -4,13 +4,17 @@
 // alarm, the queue send, the consumer's D1 writes), read after the background work goes quiet.
 // Local workerd: the worker, every object and D1 share one process, so CPU is all of them.
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { bundleWorker, startMiniflare } from '../../worker/scripts/miniflare.mjs';
 import { median, workerdCpuMs } from './workerd-cpu';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
 const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
 const worker = await startMiniflare({
-  script: bundleWorker('.cache/deploy-floor', 'test/bench/peers/floor.ts'),
+  // BENCH_BUNDLE measures another build of test/bench/peers/floor.ts (one with a part switched off, say).
+  script: process.env.BENCH_BUNDLE
+    ? readFileSync(process.env.BENCH_BUNDLE, 'utf8')
+    : bundleWorker('.cache/deploy-floor', 'test/bench/peers/floor.ts'),
   durableObjects: { FLOOR: { className: 'Floor', useSQLite: true } },
   bindings: { NB_API_KEY: 'bench', NB_RATE_LIMIT_IP: 'off' },
 });

@@ -391,3 +391,46 @@ function exportsPut(path: string, body: unknown): Promise<Response> {
     }),
   );
 }
+
+describe('person snapshots', () => {
+  it('are written once per batch per person, the newest, whatever order the messages come in', async () => {
+    const ph = `ph_snapshot_${Date.now()}`;
+    const at = Date.UTC(2026, 6, 1, 9);
+    // Four events of one person, newest first: the lead stage comes with the third.
+    const messages: QueuedEvent[] = [4, 3, 2, 1].map((version) => ({
+      site: 'demo',
+      vid: 'snapshot-visitor',
+      vh: ph,
+      at: at + version,
+      event: { id: `snap_${ph}_${version}`, ts: at + version, type: 'page', url: 'https://demo.example/rates' },
+      person: {
+        ph,
+        version,
+        ...(version >= 3 ? { lead_at: at + 3 } : {}),
+        products: [],
+        was_customer: false,
+        customer: false,
+        active: true,
+      },
+    }));
+    const prepared: string[] = [];
+    // The real database, with the SQL of each statement prepared noted on the way.
+    const db = Object.assign(Object.create(env.DB) as D1Database, {
+      prepare: (sql: string) => (prepared.push(sql), env.DB.prepare(sql)),
+      batch: (statements: D1PreparedStatement[]) => env.DB.batch(statements),
+    });
+    const batch = createMessageBatch<QueuedEvent>(
+      'nextbest-events',
+      messages.map((body, i) => ({ id: `snap-${i}`, timestamp: new Date(body.at), attempts: 1, body })),
+    );
+    await consumeEvents(batch, { ...env, DB: db });
+    expect(prepared.filter((sql) => sql.includes('INSERT INTO people')).length).toBe(1);
+    const row = await env.DB.prepare('SELECT version, lead_at FROM people WHERE site = ? AND vh = ?').bind('demo', ph).first();
+    expect(row).toEqual({ version: 4, lead_at: at + 3 });
+    // Every event counted all the same.
+    const seen = await env.DB.prepare('SELECT count(*) AS n FROM seen_events WHERE site = ? AND vh = ?')
+      .bind('demo', ph)
+      .first('n');
+    expect(seen).toBe(4);
+  });
+});

@@ -26,6 +26,7 @@ interface Chunk {
 }
 
 export async function consumeEvents(batch: MessageBatch<QueuedEvent>, env: RulesEnv): Promise<void> {
+  const newest = newestSnapshots(batch.messages);
   const chunks: Chunk[] = [];
   // A message delivered twice in one batch is rolled up once, and settled with the chunk that holds
   // its statements: acknowledged alone, the copy would be lost if that chunk failed.
@@ -38,7 +39,11 @@ export async function consumeEvents(batch: MessageBatch<QueuedEvent>, env: Rules
       twin.messages.push(message);
       continue;
     }
-    const statements = rollupStatements(env.DB, await keyed(message.body), (await liveRules.site(env, site))?.rules.source);
+    const { person } = message.body;
+    const snapshot = !person || newest.get(personKey(site, person.ph))! <= person.version;
+    const statements = rollupStatements(env.DB, await keyed(message.body), (await liveRules.site(env, site))?.rules.source, {
+      snapshot,
+    });
     let chunk = chunks.at(-1);
     if (!chunk || chunk.statements.length + statements.length > CHUNK_STATEMENTS)
       chunks.push((chunk = { messages: [], statements: [] }));
@@ -56,4 +61,22 @@ export async function consumeEvents(batch: MessageBatch<QueuedEvent>, env: Rules
       for (const message of messages) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
     }
   }
+}
+
+const personKey = (site: string, ph: string) => `${site}\n${ph}`;
+
+/**
+ * The newest snapshot version of each person in the batch. An older one is left out: the newer
+ * replaces it, in this batch or, if its chunk fails, in a retry; and if the newer event was counted
+ * before (a redelivery), its snapshot is already in D1 and the older one would be refused by version.
+ * A visitor's batch of events thus writes its person once, not once per event.
+ */
+function newestSnapshots(messages: readonly Message<QueuedEvent>[]): Map<string, number> {
+  const newest = new Map<string, number>();
+  for (const { body } of messages) {
+    if (!body.person) continue;
+    const key = personKey(body.site, body.person.ph);
+    newest.set(key, Math.max(newest.get(key) ?? 0, body.person.version));
+  }
+  return newest;
 }

@@ -7,31 +7,39 @@ import type { RulesFile } from '../../rules/schema';
 import type { KeyedEvent } from './message';
 import type { Builder } from './rollup';
 
-export function personStatements(b: Builder, message: KeyedEvent, rules: RulesFile | undefined): D1PreparedStatement[] {
+/** `snapshot: false` leaves out the `people` row, which a newer snapshot of the person replaces anyway. */
+export function personStatements(
+  b: Builder,
+  message: KeyedEvent,
+  rules: RulesFile | undefined,
+  snapshot: boolean,
+): D1PreparedStatement[] {
   const person = message.person;
   if (!person) return [];
   const { keys } = b;
   const site = keys.site;
-  const out = [
-    b.counting(
-      `INSERT INTO people (site, vh, version, source, medium, referrer, referred_at, lead_at, customer_at, activated_at)
+  const out: D1PreparedStatement[] = [];
+  if (snapshot)
+    out.push(
+      b.counting(
+        `INSERT INTO people (site, vh, version, source, medium, referrer, referred_at, lead_at, customer_at, activated_at)
        SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE $UNSEEN
        ON CONFLICT (site, vh) DO UPDATE SET version = excluded.version, source = excluded.source,
          medium = excluded.medium, referrer = excluded.referrer, referred_at = excluded.referred_at,
          lead_at = excluded.lead_at, customer_at = excluded.customer_at, activated_at = excluded.activated_at
        WHERE excluded.version >= people.version`,
-      site,
-      person.ph,
-      person.version,
-      person.source ?? null,
-      person.medium ?? null,
-      person.referrer ?? null,
-      person.referred_at ?? null,
-      person.lead_at ?? null,
-      person.customer_at ?? null,
-      person.activated_at ?? null,
-    ),
-  ];
+        site,
+        person.ph,
+        person.version,
+        person.source ?? null,
+        person.medium ?? null,
+        person.referrer ?? null,
+        person.referred_at ?? null,
+        person.lead_at ?? null,
+        person.customer_at ?? null,
+        person.activated_at ?? null,
+      ),
+    );
   for (const { product, taken, closed } of person.products) {
     out.push(
       b.counting(

@@ -89,8 +89,17 @@ function builder(db: D1Database, keys: Keys): Builder {
   };
 }
 
-/** The statements for one event; `rules` are the site's (offers and variants they do not name get no rows). */
-export function rollupStatements(db: D1Database, message: KeyedEvent, rules: RulesFile | undefined): D1PreparedStatement[] {
+/**
+ * The statements for one event; `rules` are the site's (offers and variants they do not name get no
+ * rows). `snapshot: false` leaves out the person's snapshot, for a caller that writes a newer one of
+ * the same person in the same go.
+ */
+export function rollupStatements(
+  db: D1Database,
+  message: KeyedEvent,
+  rules: RulesFile | undefined,
+  { snapshot = true }: { snapshot?: boolean } = {},
+): D1PreparedStatement[] {
   // Days are the site's own (rules `timezone`), so the dashboard's days end at the site's midnight.
   const day = localDate(message.at, rules?.timezone);
   const keys: Keys = { site: message.site, vh: message.vh, day, at: message.at, id: message.event.id };
@@ -173,7 +182,7 @@ export function rollupStatements(db: D1Database, message: KeyedEvent, rules: Rul
       ),
     );
   }
-  out.push(...personStatements(b, message, rules));
+  out.push(...personStatements(b, message, rules, snapshot));
   out.push(
     b.counting(
       'INSERT OR IGNORE INTO seen_events (site, vh, id, day) SELECT ?, ?, ?, ? WHERE $UNSEEN',
