@@ -18,10 +18,14 @@ export const handlers: Record<string, Array<(detail: unknown) => void>> = { offe
  */
 export function prepareSlots(): void {
   for (const slot of slots()) if (slot.dataset.nbMinHeight) slot.style.minHeight = slot.dataset.nbMinHeight;
-  if (hideMs && allowed('personalization')) (reveal('hidden'), setTimeout(reveal, hideMs));
+  if (hideMs && allowed('personalization')) (reveal('hidden'), (timer = setTimeout(reveal, hideMs)));
 }
 
+/** The anti-flicker timeout, cleared when the first decision shows the slots first (one task less). */
+let timer: ReturnType<typeof setTimeout>;
+
 function reveal(visibility = ''): void {
+  clearTimeout(timer);
   for (const slot of slots()) slot.style.visibility = visibility;
 }
 

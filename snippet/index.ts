@@ -8,6 +8,7 @@ import { allowed, setConsent } from './consent';
 import { handlers, prepareSlots, show } from './decisions';
 import { watchForms } from './forms';
 import { page, watchPages } from './pages';
+import { waits } from './outbox';
 import { hex } from './storage';
 import { decided, dropHeld, flush, push, retry } from './transport';
 
@@ -82,8 +83,9 @@ function start(): void {
   if (NB_FORMS) watchForms();
   addEventListener('pagehide', () => flush(1));
   addEventListener('visibilitychange', () => document.hidden && flush(1));
-  // Events left over from earlier pages go once this page's own view is on its way.
-  if (NB_OUTBOX) (setTimeout(retry, 500), addEventListener('online', retry));
+  // Events left over from earlier pages go once this page's own view is on its way; a page with
+  // nothing waiting (two storage reads, now) has no task for it.
+  if (NB_OUTBOX) (waits() && setTimeout(retry, 500), addEventListener('online', retry));
 }
 
 // Without data-site there is nothing to send to; a tag pasted twice boots once (the first marks

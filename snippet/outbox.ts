@@ -21,6 +21,9 @@ export const stash = (events: Event[]) => spill((all) => all.concat(events).slic
 /** Forgets answered events of the outbox (only the outbox's own are answered after it was loaded). */
 export const remove = (events: Event[]) => idb().then((outbox) => outbox.remove(events));
 
+/** Whether anything waits: events in the spill (given, or read now), or the outbox marked as not empty. */
+export const waits = (spilled = readJson<Event[]>(SPILL, [])) => spilled[0] || store(MARK) == '1';
+
 /**
  * Everything waiting to be sent, when anything waits: the spilled events moved into the outbox
  * first, and then taken from the spill (only those: it grows at its end, and more may have been
@@ -29,7 +32,7 @@ export const remove = (events: Event[]) => idb().then((outbox) => outbox.remove(
  */
 export function pending(): Promise<Event[]> | undefined {
   const spilled = readJson<Event[]>(SPILL, []);
-  if (spilled[0] || store(MARK) == '1')
+  if (waits(spilled))
     return idb()
       .then((outbox) => outbox.merge(spilled))
       .then(
