@@ -23,11 +23,11 @@ export function personStatements(
     out.push(
       b.counting(
         `INSERT INTO people (site, vh, version, source, medium, referrer, referred_at, lead_at, customer_at, activated_at)
-       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE $UNSEEN
-       ON CONFLICT (site, vh) DO UPDATE SET version = excluded.version, source = excluded.source,
-         medium = excluded.medium, referrer = excluded.referrer, referred_at = excluded.referred_at,
-         lead_at = excluded.lead_at, customer_at = excluded.customer_at, activated_at = excluded.activated_at
-       WHERE excluded.version >= people.version`,
+         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE $UNSEEN
+         ON CONFLICT (site, vh) DO UPDATE SET version = excluded.version, source = excluded.source,
+           medium = excluded.medium, referrer = excluded.referrer, referred_at = excluded.referred_at,
+           lead_at = excluded.lead_at, customer_at = excluded.customer_at, activated_at = excluded.activated_at
+         WHERE excluded.version >= people.version`,
         site,
         person.ph,
         person.version,
