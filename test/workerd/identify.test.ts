@@ -8,6 +8,7 @@ import type { Event } from '../../worker/schema/events';
 import { nextbestClient } from '../../worker/client';
 import type { Profile } from '../../worker/schema/profile';
 import type { CollectResponse } from '../../worker/schema/collect';
+import type { DecideResponse } from '../../worker/schema/decide';
 
 function asBrowser(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const request = new Request(input, init);
@@ -61,6 +62,30 @@ describe('identify and merge', () => {
     const body = (await after.json()) as CollectResponse;
     expect(body.decisions.vid).toBe(visit.vid);
     expect((await profileOf(visit.vid)).state.counters.pages).toBe(2);
+  });
+
+  it('decides for either device from the merged profile', async () => {
+    const uid = await userId(`ada-${uniqueId()}`);
+    const phone = batch([pageView('https://demo.example/rates')]);
+    // Abandoned on the laptop: finish-app is decided for the hero slot (away from the application page).
+    const laptop = batch([pageView('https://demo.example/calculator'), formEvent('start', 1), formEvent('abandon', 2)]);
+    await api.v1.collect.$post({ json: phone });
+    await api.v1.collect.$post({ json: laptop });
+    const decideFor = async (vid: string) => {
+      const response = await anonymous.v1.decide.$post({ json: { site: 'demo', vid, slots: ['hero'] } });
+      expect(response.status).toBe(200);
+      return ((await response.json()) as DecideResponse).decisions;
+    };
+    const offersOf = async (vid: string) => (await decideFor(vid)).offers.map((offer) => offer.offer);
+    expect(await offersOf(phone.vid)).not.toContain('finish-app');
+    expect(await offersOf(laptop.vid)).toContain('finish-app');
+
+    await api.v1.identify.$post({ json: { site: 'demo', vid: laptop.vid, uid } });
+    await api.v1.identify.$post({ json: { site: 'demo', vid: phone.vid, uid } });
+    // The phone's answer now comes from the person, under the phone's own id.
+    const fromPhone = await decideFor(phone.vid);
+    expect(fromPhone.vid).toBe(phone.vid);
+    expect(fromPhone.offers.map((offer) => offer.offer)).toContain('finish-app');
   });
 
   it('erasing any linked visitor erases the whole person', async () => {
