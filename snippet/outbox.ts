@@ -13,7 +13,16 @@ import type { Event } from './types';
 
 const SPILL = 'nb_spill';
 const spill = (change: (events: Event[]) => Event[]) => store(SPILL, JSON.stringify(change(readJson<Event[]>(SPILL, []))));
-const idb = (): Promise<typeof import('./outbox-store')> => import(base + 'nb-outbox.js');
+/**
+ * Some browsers (Chromium 150) keep a module that failed to load as failed for the page's life: one
+ * first asked for offline would then never load on this page. After a failure, a new URL is asked.
+ */
+let failedImports = 0;
+const idb = (): Promise<typeof import('./outbox-store')> =>
+  import(base + 'nb-outbox.js' + (failedImports ? '?' + failedImports : '')).catch((error) => {
+    failedImports++;
+    throw error;
+  });
 
 /** Keeps events at once, in the spill (the newest CAP). */
 export const stash = (events: Event[]) => spill((all) => all.concat(events).slice(-CAP));
