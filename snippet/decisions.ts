@@ -2,7 +2,8 @@
 // joins and leaves (with ads consent) to the nb('on', 'audience') ones, and banners to the
 // renderer, nb-banners.js: an ES module beside nb.js that is loaded only when a decision has a
 // banner to show, so that pages without one never download it. Slots stay hidden until then.
-import { base, debug, hideMs, offset } from './config';
+import { debug, hideMs, offset } from './config';
+import { load } from './modules';
 import { allowed } from './consent';
 import { slots } from './slots';
 import { push } from './transport';
@@ -41,8 +42,8 @@ export function show(decision: Decision): void {
       for (const { id, event_id } of audiences[action]) tell('audience', { audience: id, action, event_id });
   const banners = allowed('personalization') && offers.filter((offer) => offer.banner && !offer.holdout);
   if (banners && banners[0])
-    import(base + 'nb-banners.js')
-      .then((renderer: typeof import('./banners')) => renderer.render(banners, push, decision.theme, offset))
+    load<typeof import('./banners')>('nb-banners.js')
+      .then((renderer) => renderer.render(banners, push, decision.theme, offset))
       .catch((error) => console.warn('nb', error))
       .finally(reveal);
   else reveal();

@@ -3,7 +3,8 @@
 // transport: the modules below it import downwards only (storage and config, then consent, the
 // transport, then pages, forms and banners), and what flows back up (a decision to render, a
 // consent change to send) is connected here. Nothing here throws into the host page.
-import { base, country, site } from './config';
+import { country, site } from './config';
+import { load } from './modules';
 import { allowed, setConsent } from './consent';
 import { handlers, prepareSlots, show } from './decisions';
 import { watchForms } from './forms';
@@ -30,8 +31,8 @@ function identify(id: unknown, given?: Props | null, options?: { sig?: unknown }
   Promise.all([
     crypto.subtle.digest('SHA-256', new TextEncoder().encode((id + '').trim().toLowerCase())),
     allowed('ads') && (email || phone)
-      ? import(base + 'nb-identify.js')
-          .then((module: typeof import('./identifiers')) => module.hashed(email, phone, country))
+      ? load<typeof import('./identifiers')>('nb-identify.js')
+          .then((module) => module.hashed(email, phone, country))
           .catch(() => ({}))
       : {},
   ]).then(([uid, hashes]) =>

@@ -6,23 +6,14 @@
 // the tab but not a navigation or reload). The next look at what waits (a retry, the next page)
 // loads nb-outbox.js (outbox-store.ts) and moves the spill into IndexedDB; offline, where the
 // module may not load, the spill keeps it meanwhile.
-import { base } from './config';
+import { load } from './modules';
 import { CAP, MARK } from './outbox-keys';
 import { readJson, store } from './storage';
 import type { Event } from './types';
 
 const SPILL = 'nb_spill';
 const spill = (change: (events: Event[]) => Event[]) => store(SPILL, JSON.stringify(change(readJson<Event[]>(SPILL, []))));
-/**
- * Some browsers (Chromium 150) keep a module that failed to load as failed for the page's life: one
- * first asked for offline would then never load on this page. After a failure, a new URL is asked.
- */
-let failedImports = 0;
-const idb = (): Promise<typeof import('./outbox-store')> =>
-  import(base + 'nb-outbox.js' + (failedImports ? '?' + failedImports : '')).catch((error) => {
-    failedImports++;
-    throw error;
-  });
+const idb = () => load<typeof import('./outbox-store')>('nb-outbox.js');
 
 /** Keeps events at once, in the spill (the newest CAP). */
 export const stash = (events: Event[]) => spill((all) => all.concat(events).slice(-CAP));
