@@ -243,22 +243,29 @@ describe('person-level membership', () => {
   });
 });
 
+/**
+ * An export of the audience with the members it should hold. Members still being mirrored may join
+ * between two reads: the export is compared with the members read on both sides of it, once they agree.
+ */
+async function exportWithMembers(format: string) {
+  let all = await allMembers();
+  let response = await get(`/v1/audiences/demo/mortgage_abandoners?format=${format}`);
+  for (let tries = 0; tries < 20; tries++) {
+    const after = await allMembers();
+    if (after.length === all.length) break;
+    all = after;
+    response = await get(`/v1/audiences/demo/mortgage_abandoners?format=${format}`);
+  }
+  return { all, response };
+}
+
 describe('exports', () => {
   it("google_customer_match: a CSV with Google's Email and Phone headers, the documents' example hashed, the unmatched counted", async () => {
     const { uid } = await personOnTwoBrowsers(GOOGLE_EXAMPLE);
     const anonymous = batch([consent(true), ...abandon()]);
     await collect(anonymous);
     await mirror([anonymous.vid]);
-    // Members still being mirrored may join between two reads: compare an export with the members
-    // read on both sides of it, once they agree.
-    let all = await allMembers();
-    let response = await get('/v1/audiences/demo/mortgage_abandoners?format=google_customer_match');
-    for (let tries = 0; tries < 20; tries++) {
-      const after = await allMembers();
-      if (after.length === all.length) break;
-      all = after;
-      response = await get('/v1/audiences/demo/mortgage_abandoners?format=google_customer_match');
-    }
+    const { all, response } = await exportWithMembers('google_customer_match');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(response.headers.get('content-disposition')).toBe(
@@ -281,8 +288,7 @@ describe('exports', () => {
   it("meta_custom_audience: the users endpoint payload, Meta's own examples in it, phones as digits without the +", async () => {
     await personOnTwoBrowsers({ email: 'john_smith@gmail.com', phone: '+16505551212' });
     const phoneOnly = await personOnTwoBrowsers({ phone: '+14155550100' });
-    const all = await allMembers();
-    const response = await get('/v1/audiences/demo/mortgage_abandoners?format=meta_custom_audience');
+    const { all, response } = await exportWithMembers('meta_custom_audience');
     expect(response.status).toBe(200);
     const payload = await response.json<MetaAudiencePayload>();
     expect(payload.schema).toEqual(['EMAIL', 'PHONE']);
