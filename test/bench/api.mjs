@@ -6,7 +6,7 @@
 // p50 with min–max, and the load average.
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
-import { bundleWorker, startMiniflare } from '../../worker/scripts/miniflare.mjs';
+import { startFloorWorker, USER_AGENT } from './peers/floor-worker.mjs';
 import { load, summary } from './stats.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -15,13 +15,8 @@ const CONNECTIONS = 10;
 // Enough visitors that none exceeds its own rate limit (60 batches at once, then 1 a second).
 const VISITORS = Number(process.env.BENCH_VISITORS ?? 200);
 const EVENTS_PER_BATCH = 5;
-const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
 
-const worker = await startMiniflare({
-  script: bundleWorker('.cache/deploy-floor', 'test/bench/peers/floor.ts'),
-  durableObjects: { FLOOR: { className: 'Floor', useSQLite: true } },
-  bindings: { NB_API_KEY: 'bench', NB_RATE_LIMIT_IP: 'off' },
-});
+const worker = await startFloorWorker();
 let sequence = 0;
 const visitor = () => `bench-visitor-${sequence++ % VISITORS}`;
 

@@ -94,8 +94,11 @@ async function confirm(sql: SqlStorage, db: D1Database, now: number): Promise<vo
       .all<{ id: string }>();
     for (const { id } of found.results) counted.add(id);
   }
-  for (const { id } of rows) {
-    if (counted.has(id)) sql.exec('DELETE FROM outbox WHERE id = ?', id);
-    else sql.exec('UPDATE outbox SET lease_ends = NULL WHERE id = ?', id);
-  }
+  const ids = rows.map((row) => row.id);
+  const confirmed = ids.filter((id) => counted.has(id));
+  const due = ids.filter((id) => !counted.has(id));
+  if (confirmed.length > 0)
+    sql.exec('DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))', JSON.stringify(confirmed));
+  if (due.length > 0)
+    sql.exec('UPDATE outbox SET lease_ends = NULL WHERE id IN (SELECT value FROM json_each(?))', JSON.stringify(due));
 }

@@ -147,7 +147,9 @@ export class Visitor extends DurableObject<Env> {
         .collect({ ...input, user: merged })
         .then((result) => withVid(result, input.vid));
 
-    const { decision, fresh } = this.ctx.storage.transactionSync(() => this.store(rules, input, vh, person, decideFor, meta));
+    const { decision, fresh } = store.transaction(this.ctx.storage, this.sql, () =>
+      this.store(rules, input, vh, person, decideFor, meta),
+    );
     if (fresh > 0) await this.scheduleFlush();
     return { accepted: input.events.length, duplicates: input.events.length - fresh, decision };
   }
@@ -189,7 +191,7 @@ export class Visitor extends DurableObject<Env> {
   /** On a user's profile: takes in a visitor's events, then refolds every event in time order. */
   async absorb(input: AbsorbInput): Promise<void> {
     const rules = await this.rulesFor(input.site);
-    this.ctx.storage.transactionSync(() => {
+    store.transaction(this.ctx.storage, this.sql, () => {
       this.createTables();
       if (!this.meta())
         store.createMeta(
@@ -251,6 +253,7 @@ export class Visitor extends DurableObject<Env> {
   async wipe(): Promise<void> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    store.forget(this.sql);
     this.hasTables = false;
   }
 
@@ -460,7 +463,7 @@ export class Visitor extends DurableObject<Env> {
       for (;;) {
         const rows = store.eventsAfter(this.sql, sent);
         if (rows.length === 0) {
-          this.ctx.storage.transactionSync(() => {
+          store.transaction(this.ctx.storage, this.sql, () => {
             store.markMerged(this.sql, uid);
             this.retireMemberships(Date.now());
           });

@@ -285,7 +285,12 @@ describe('engine robustness', () => {
         for (const [raw, context] of events) {
           const parsed = Event.parse(raw);
           applyEvent(loaded.rules, state, parsed, parsed.ts, context);
+          // The visitor's object keeps the state in memory between requests and decides on it as
+          // it is: deciding must not change it, and must not differ from deciding on it as stored.
+          const stored = JSON.stringify(state);
           const decision = decide(loaded.rules, state, ['hero', 'sidebar'], parsed.ts + 1000, context);
+          expect(JSON.stringify(state)).toBe(stored);
+          expect(decide(loaded.rules, JSON.parse(stored), ['hero', 'sidebar'], parsed.ts + 1000, context)).toEqual(decision);
           expect(Number.isFinite(decision.score.total)).toBe(true);
           expect(Decision.safeParse(decision).success).toBe(true);
           for (const offer of decision.offers) expect(offer.reasons.join(' ')).not.toMatch(/NaN|Infinity/);
