@@ -27,8 +27,16 @@ const edit = (change: (events: Event[]) => Event[]): Promise<Event[]> =>
     .catch(() => change([]))
     .then((all) => (all[0] || store(MARK, '0'), all));
 
-/** Adds `events` (from the spill) to the outbox; resolves with everything it holds, oldest first. */
-export const merge = (events: Event[]) => edit((all) => all.concat(events));
+/**
+ * Adds `events` (from the spill) to the outbox, but none it holds already: two looks at the spill
+ * may overlap, and a copy added again would sit among the newest and push a newer event out
+ * at the cap. Resolves with everything it holds, oldest first.
+ */
+export const merge = (events: Event[]) =>
+  edit((all) => {
+    const held = new Set(all.map((e) => e.id));
+    return all.concat(events.filter((e) => !held.has(e.id)));
+  });
 
 /** Forgets answered events. */
 export function remove(events: Event[]): void {

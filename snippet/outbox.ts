@@ -26,9 +26,8 @@ export const waits = (spilled = readJson<Event[]>(SPILL, [])) => spilled[0] || s
 
 /**
  * Everything waiting to be sent, when anything waits: the spilled events moved into the outbox
- * first, and then taken from the spill (only those: it grows at its end, and more may have been
- * spilled meanwhile). A batch spilled while unanswered and answered since is sent again: the server
- * counts it once.
+ * first, and then taken from the spill (only those: more may have been spilled meanwhile). A batch
+ * spilled while unanswered and answered since is sent again: the server counts it once.
  */
 export function pending(): Promise<Event[]> | undefined {
   const spilled = readJson<Event[]>(SPILL, []);
@@ -36,7 +35,8 @@ export function pending(): Promise<Event[]> | undefined {
     return idb()
       .then((outbox) => outbox.merge(spilled))
       .then(
-        (all) => (spill((now) => now.slice(spilled.length)), all),
+        // By id: the spill may have changed meanwhile (more spilled, the oldest dropped at the cap).
+        (all, moved = new Set(spilled.map((e) => e.id))) => (spill((now) => now.filter((e) => !moved.has(e.id))), all),
         () => [],
       );
 }

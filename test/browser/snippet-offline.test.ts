@@ -98,6 +98,28 @@ it('keeps the newest 1,000 events while offline, dropping the oldest first, and 
   await context.close();
 });
 
+it('adds an event to the outbox once, however often the spill is looked at, so a copy never pushes a newer event out', async () => {
+  const site = await openSite(browser, worker, { 'calc.html': html('<h1>Calculator</h1>') });
+  const { page, context } = site;
+  await page.goto(`${worker.url}/t/calc.html`);
+  // Two looks at the spill that overlap (a retry and a failed send's) merge the same events twice.
+  // As source text: the test runner would rewrite an import() written in a function.
+  const held = await page.evaluate<string[]>(`(async () => {
+    const outbox = await import('${worker.url}/nb-outbox.js');
+    const event = (n) => ({ id: 'event-' + n, ts: n, type: 'track', name: 'calculator_used' });
+    await outbox.merge([event(1), event(2), event(3)]);
+    await outbox.merge([event(3), event(4)]);
+    const all = await outbox.merge(Array.from({ length: 997 }, (_, i) => event(5 + i)));
+    return all.map((event) => event.id);
+  })()`);
+  // 1,001 distinct events: the oldest goes at the cap, and each of the rest is there once, in order.
+  expect(held).toHaveLength(1_000);
+  expect(held.slice(0, 3)).toEqual(['event-2', 'event-3', 'event-4']);
+  expect(repeated(held)).toEqual([]);
+  expect(await outboxIds(page)).toEqual(held);
+  await context.close();
+});
+
 it('splits a burst larger than one batch, so that the server takes every event', async () => {
   const site = await openSite(browser, worker, { 'calc.html': html('<h1>Calculator</h1>') });
   const { page, context } = site;
