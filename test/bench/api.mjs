@@ -5,8 +5,7 @@
 // every round), autocannon with 10 connections, the same bodies and visitors; medians of the rounds'
 // p50 with min–max, and the load average.
 import autocannon from 'autocannon';
-import { randomUUID } from 'node:crypto';
-import { startFloorWorker, USER_AGENT } from './peers/floor-worker.mjs';
+import { collectBody, decideBody, EVENTS_PER_BATCH, startFloorWorker, USER_AGENT } from './peers/floor-worker.mjs';
 import { load, summary } from './stats.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -14,29 +13,16 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const CONNECTIONS = 10;
 // Enough visitors that none exceeds its own rate limit (60 batches at once, then 1 a second).
 const VISITORS = Number(process.env.BENCH_VISITORS ?? 200);
-const EVENTS_PER_BATCH = 5;
 
 const worker = await startFloorWorker();
 let sequence = 0;
 const visitor = () => `bench-visitor-${sequence++ % VISITORS}`;
 
-function collectBody() {
-  const now = Date.now();
-  const events = Array.from({ length: EVENTS_PER_BATCH }, (_, i) => ({
-    id: randomUUID().replaceAll('-', ''),
-    ts: now - i,
-    type: 'page',
-    url: `https://demo.example/rates?i=${i}`,
-  }));
-  return JSON.stringify({ site: 'demo', vid: visitor(), sent_at: now, slots: ['hero'], events });
-}
-const decideBody = () => JSON.stringify({ site: 'demo', vid: visitor(), slots: ['hero'] });
-
 const routes = {
-  collect: ['/v1/collect', collectBody],
-  collect_floor: ['/bench/floor/write', collectBody],
-  decide: ['/v1/decide', decideBody],
-  decide_floor: ['/bench/floor/read', decideBody],
+  collect: ['/v1/collect', () => collectBody(visitor())],
+  collect_floor: ['/bench/floor/write', () => collectBody(visitor())],
+  decide: ['/v1/decide', () => decideBody(visitor())],
+  decide_floor: ['/bench/floor/read', () => decideBody(visitor())],
 };
 
 /**

@@ -5,25 +5,12 @@
 // queue send, the consumer's D1 writes), read after the background work goes quiet. Decide asks for
 // the visitors that collect stored (twenty page views each). Local workerd: the worker, every object and
 // D1 share one process, so CPU is all of them.
-import { randomUUID } from 'node:crypto';
-import { startFloorWorker, USER_AGENT } from './peers/floor-worker.mjs';
+import { collectBody, decideBody, startFloorWorker, USER_AGENT } from './peers/floor-worker.mjs';
 import { median, workerdCpuMs } from './workerd-cpu';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
 const worker = await startFloorWorker();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function collectBody(vid: string): string {
-  const now = Date.now();
-  const events = Array.from({ length: 5 }, (_, i) => ({
-    id: randomUUID().replaceAll('-', ''),
-    ts: now - i,
-    type: 'page',
-    url: `https://demo.example/rates?i=${i}`,
-  }));
-  return JSON.stringify({ site: 'demo', vid, sent_at: now, slots: ['hero'], events });
-}
-const decideBody = (vid: string) => JSON.stringify({ site: 'demo', vid, slots: ['hero'] });
 
 /**
  * Sends REQUESTS bodies one after another, to REQUESTS / 2 visitors named after `visitors` (each

@@ -11,6 +11,7 @@ export declare function startMiniflare(options?: {
   migrate?: boolean;
   log?: Log;
   handleRuntimeStdio?: (stdout: Readable, stderr: Readable) => void;
+  inspectorPort?: number;
 }): Promise<{ url: string; mf: Miniflare; stop: () => Promise<void> }>;
 
-export declare function bundleWorker(outdir?: string, script?: string): string;
+export declare function bundleWorker(outdir?: string, script?: string, options?: { minify?: boolean }): string;

@@ -11,10 +11,19 @@ Object.assign(process.env, offlineEnv);
 /**
  * The bundle `wrangler deploy` would upload (minified, with wrangler.toml's aliases), so that what the
  * load tests and benchmarks drive is what ships. Needs dist/ (`npm run build`), the assets directory.
- * `script` bundles another entry the same way (a benchmark's peer).
+ * `script` bundles another entry the same way (a benchmark's peer); `minify: false` keeps the names
+ * readable (a CPU profile's).
  */
-export function bundleWorker(outdir = '.cache/deploy', script) {
-  const args = ['wrangler', 'deploy', '--dry-run', '--outdir', outdir, ...(script ? [script] : [])];
+export function bundleWorker(outdir = '.cache/deploy', script, { minify = true } = {}) {
+  const args = [
+    'wrangler',
+    'deploy',
+    '--dry-run',
+    '--outdir',
+    outdir,
+    ...(minify ? [] : ['--no-minify']),
+    ...(script ? [script] : []),
+  ];
   const result = spawnSync('npx', args, {
     env: { ...offlineEnv, WRANGLER_LOG: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -51,11 +60,12 @@ async function migrate(mf) {
 }
 
 /**
- * @param {{ port?: number, persist?: string | false, bindings?: Record<string, string>, eventsBatchSeconds?: number, script?: string, durableObjects?: Record<string, string | { className: string, useSQLite?: boolean }>, migrate?: boolean, log?: import('miniflare').Log, handleRuntimeStdio?: (stdout: import('node:stream').Readable, stderr: import('node:stream').Readable) => void }} options
+ * @param {{ port?: number, persist?: string | false, bindings?: Record<string, string>, eventsBatchSeconds?: number, script?: string, durableObjects?: Record<string, string | { className: string, useSQLite?: boolean }>, migrate?: boolean, log?: import('miniflare').Log, handleRuntimeStdio?: (stdout: import('node:stream').Readable, stderr: import('node:stream').Readable) => void, inspectorPort?: number }} options
  *   eventsBatchSeconds: how long the events queue gathers a batch for its consumer (wrangler.toml's
  *   max_batch_timeout unless given), so that a fault run can find messages waiting in the queue.
  *   script: a bundle to run instead of the worker's (a benchmark's); durableObjects: extra classes it binds;
- *   migrate: false skips the D1 migrations (a cold-start timing).
+ *   migrate: false skips the D1 migrations (a cold-start timing); inspectorPort: where workerd serves
+ *   the DevTools protocol for its isolates (a CPU profile).
  *   log: Miniflare's own log (the local queues' deliveries among it), silent unless given;
  *   handleRuntimeStdio: takes workerd's output (the worker's console) instead of this process's.
  * @returns {Promise<{ url: string, mf: Miniflare, stop: () => Promise<void> }>}
@@ -70,6 +80,7 @@ export async function startMiniflare({
   migrate: migrating = true,
   log,
   handleRuntimeStdio,
+  inspectorPort,
 } = {}) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions('wrangler.toml');
   const consumers = workerOptions.queueConsumers;
@@ -84,6 +95,7 @@ export async function startMiniflare({
     host: '127.0.0.1',
     port,
     cf: false,
+    ...(inspectorPort ? { inspectorPort } : {}),
     ...(log ? { log, logRequests: false } : {}),
     ...(handleRuntimeStdio ? { handleRuntimeStdio } : {}),
     ...(persist
