@@ -31,12 +31,14 @@ export const waits = (spilled = readJson<Event[]>(SPILL, [])) => spilled[0] || s
  */
 export function pending(): Promise<Event[]> | undefined {
   const spilled = readJson<Event[]>(SPILL, []);
-  if (waits(spilled))
+  if (waits(spilled)) {
+    // Taken by id: the spill may have changed meanwhile (more spilled, the oldest dropped at the cap).
+    const moved = new Set(spilled.map((e) => e.id));
     return idb()
       .then((outbox) => outbox.merge(spilled))
       .then(
-        // By id: the spill may have changed meanwhile (more spilled, the oldest dropped at the cap).
-        (all, moved = new Set(spilled.map((e) => e.id))) => (spill((now) => now.filter((e) => !moved.has(e.id))), all),
+        (all) => (spill((now) => now.filter((e) => !moved.has(e.id))), all),
         () => [],
       );
+  }
 }

@@ -61,11 +61,10 @@ export type StoredEvent = {
 
 /**
  * Each object's row as last read or written, parsed: in V8 profiles of collect and decide, reading
- * and parsing it on every request took 9–12% of the isolate's time (in collect, as much as storing
- * the batch's events and messages). Only
- * this module writes the row, so it keeps the copy in step; `transaction` and `forget` drop it when
- * a write is rolled back or the storage is deleted. Callers may change the state they are given only
- * to save it (`saveState`) inside a `transaction`.
+ * and parsing it on every request took 9–13% of the isolate's time (in collect, as much as storing
+ * the batch's events and messages). Only this module writes the row, so it keeps the copy in step;
+ * `transaction` and `forget` drop it when a write is rolled back or the storage is deleted. Callers
+ * may change the state they are given only to save it (`saveState`) inside a `transaction`.
  */
 const rows = new WeakMap<SqlStorage, Meta | null>();
 
