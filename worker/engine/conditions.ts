@@ -80,6 +80,12 @@ export class PathSlots {
   get size(): number {
     return this.ids.size;
   }
+  /** Whether a condition reads `path`: the value itself, one inside it, or an object that holds it. */
+  reads(path: string): boolean {
+    for (const read of this.ids.keys())
+      if (read === path || read.startsWith(path + '.') || path.startsWith(read + '.')) return true;
+    return false;
+  }
 }
 
 /** Where a context keeps the values read so far: a symbol, so no condition can name it. */

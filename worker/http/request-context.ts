@@ -2,7 +2,7 @@
 // reports, the consent the page applies (sent with each batch by the snippet), and Global Privacy
 // Control or Do Not Track (an opt-out of sale and sharing: no ad audiences, whatever the page says).
 import type { Context } from 'hono';
-import type { RequestContext } from '../engine';
+import type { CompiledRules, RequestContext } from '../engine';
 import type { BatchEnvelope } from '../schema/events';
 
 function deviceOf(userAgent: string | undefined): 'mobile' | 'tablet' | 'desktop' {
@@ -17,11 +17,12 @@ function countryOf(request: Request): string | undefined {
   return typeof country === 'string' ? country : undefined;
 }
 
-export function requestContext(c: Context, consent?: BatchEnvelope['consent']): RequestContext {
+/** The request as the engine sees it; the country only when the site's rules read it (rules.ts). */
+export function requestContext(c: Context, rules: CompiledRules, consent?: BatchEnvelope['consent']): RequestContext {
   const optedOut = c.req.header('sec-gpc') === '1' || c.req.header('dnt') === '1';
   return {
     device: deviceOf(c.req.header('user-agent')),
-    country: countryOf(c.req.raw),
+    ...(rules.readsCountry && { country: countryOf(c.req.raw) }),
     ...(consent || optedOut ? { consent: { ...consent, ...(optedOut && { ads: false }) } } : {}),
   };
 }

@@ -101,7 +101,7 @@ export const collect = new Hono<AppEnv>()
       sentAt: batch.sent_at,
       receivedAt,
       sid: batch.sid,
-      request: requestContext(c, batch.consent),
+      request: requestContext(c, rules, batch.consent),
       verified,
       scope: keyed ? 'full' : 'public',
     });

@@ -34,11 +34,11 @@ export const decideRoute = new Hono<AppEnv>()
   .use('/v1/decide', preflight())
   .post('/v1/decide', operation('decide'), limitAddress(), jsonBody(DecideRequest), async (c) => {
     const request = c.req.valid('json');
-    await siteRules(c, request.site, { checkOrigin: true });
+    const { rules } = await siteRules(c, request.site, { checkOrigin: true });
     const decisions = await visitorStub(c.env, request.site, request.vid).decide({
       ...request,
       now: Date.now(),
-      request: requestContext(c),
+      request: requestContext(c, rules),
       scope: (await hasValidApiKey(c)) ? 'full' : 'public',
     });
     c.header('Cache-Control', 'no-store');
