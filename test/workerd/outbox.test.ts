@@ -6,11 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:workers';
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { visitorHash } from '../../worker/analytics/visitor-hash';
-import { visitorStub } from '../../worker/visitor/stub';
+import { userStub, visitorStub } from '../../worker/visitor/stub';
 import type { QueuedEvent } from '../../worker/analytics/message';
 import type { CollectResponse } from '../../worker/schema/collect';
 import type { Event } from '../../worker/schema/events';
 import { batch, formEvent, pageView, post, uniqueId } from './helpers';
+import { TEST_API_KEY } from './api-keys';
+import { sha256Hex } from '../../worker/lib/hex';
 
 /** The default lease: wrangler.toml sets no NB_OUTBOX_LEASE_SECONDS. */
 const LEASE_MS = 300_000;
@@ -170,6 +172,28 @@ describe('the messages a visitor queues', () => {
       .bind('demo', vh)
       .first();
     expect(channel).toEqual({ source: 'news', medium: 'email' });
+  });
+
+  it("of a person's devices, queued by the person's profile, each carry that device's own visitor hash", async () => {
+    const keyed = { authorization: `Bearer ${TEST_API_KEY}` };
+    const uid = await sha256Hex(uniqueId('person'));
+    const phone = batch([pageView()]);
+    const laptop = batch([pageView()]);
+    for (const device of [phone, laptop]) {
+      await post('/v1/collect', device);
+      expect((await post('/v1/identify', { site: 'demo', vid: device.vid, uid }, keyed)).status).toBe(200);
+    }
+    // Linked: each device's batches now go to the person's profile, in turn.
+    for (const device of [phone, laptop, phone])
+      expect((await post('/v1/collect', { ...device, events: [pageView()] })).status).toBe(200);
+    const queued = await runInDurableObject(userStub(env, 'demo', uid), (_instance, state) =>
+      state.storage.sql
+        .exec<{ message: string }>('SELECT message FROM outbox ORDER BY rowid')
+        .toArray()
+        .map((row) => JSON.parse(row.message) as QueuedEvent),
+    );
+    expect(queued.map((message) => message.vid)).toEqual([phone.vid, laptop.vid, phone.vid]);
+    for (const message of queued) expect(message.vh).toBe(await visitorHash('demo', message.vid));
   });
 
   it('of an older deploy (no visitor hash, no channel) are still counted and confirmed', async () => {

@@ -105,6 +105,8 @@ export class Visitor extends DurableObject<Env> {
   private alarmFailures = 0;
   /** When this object last told D1 it was active (rules/sample.ts); 0 in a fresh isolate. */
   private notedActiveAt = 0;
+  /** The last visitor hash computed, kept: a visitor's object hashes the same site and id for every batch. */
+  private hashed: { key: string; hash: Promise<string> } | undefined;
   /**
    * Whether this object has its tables. They are created by its first write, not on arrival: an
    * object only asked to decide, for a visitor id never seen, stores nothing at all.
@@ -126,7 +128,7 @@ export class Visitor extends DurableObject<Env> {
     // Awaited first: from the merge check to the outbox rows, nothing below awaits, so no other
     // request can come between a batch's events, its decision and its analytics messages.
     const { rules, decideFor } = await this.decider(input.site, input.receivedAt, input.scope);
-    const vh = await visitorHash(input.site, input.vid);
+    const vh = await this.visitorHash(input.site, input.vid);
     const person = await this.personKeys(input, vh);
     // Read once, for the merge check and the batch alike: nothing awaits between here and the batch's
     // transaction but the linking below, after which it is read again.
@@ -306,7 +308,7 @@ export class Visitor extends DurableObject<Env> {
   private async noteActive(now: number): Promise<void> {
     const meta = this.meta();
     if (!meta || meta.mergedInto || now - this.notedActiveAt < HOUR_MS) return;
-    await noteActive(this.env.DB, meta.site, await visitorHash(meta.site, meta.vid), this.ctx.id.toString(), now);
+    await noteActive(this.env.DB, meta.site, await this.visitorHash(meta.site, meta.vid), this.ctx.id.toString(), now);
     this.notedActiveAt = now;
   }
 
@@ -502,6 +504,12 @@ export class Visitor extends DurableObject<Env> {
     const rules = await this.rulesFor(site);
     const observed = await offerRates(this.env.DB, site, now);
     return { rules, decideFor: (state, slots, request) => decide(rules, state, slots, now, request, observed, scope) };
+  }
+
+  private visitorHash(site: string, vid: string): Promise<string> {
+    const key = `${site}\n${vid}`;
+    if (this.hashed?.key !== key) this.hashed = { key, hash: visitorHash(site, vid) };
+    return this.hashed.hash;
   }
 
   private mergedUser(): string | null {
