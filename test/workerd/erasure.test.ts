@@ -55,7 +55,7 @@ describe('erasure against messages in flight', () => {
       return state.storage.sql
         .exec<{ message: string }>('SELECT message FROM outbox ORDER BY rowid')
         .toArray()
-        .map((row) => JSON.parse(row.message) as QueuedEvent);
+        .flatMap((row) => JSON.parse(row.message) as QueuedEvent[]);
     });
     expect(inFlight).toHaveLength(4);
     // Half of them reach D1 before the erase; the rest, and a resend of the first, after it.

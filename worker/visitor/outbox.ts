@@ -1,15 +1,16 @@
-// The visitor's analytics outbox. A row leaves only when D1 shows its event counted (seen_events),
-// not when the queue accepts the message: a message can still be lost after that (a local queue
-// dies with its process; a production message that exhausts its retries goes to the dead-letter
-// queue, uncounted). A row still unconfirmed when its lease ends is sent again, which is safe
-// because the consumer counts an event id once. Each send doubles the next lease, so a consumer
-// that is only slow (a backlog, D1 down for a while) is not flooded with copies.
+// The visitor's analytics outbox: one row per stored batch, holding the batch's messages (one per
+// new event, as the queue carries them). A row leaves only when D1 shows all its events counted
+// (seen_events), not when the queue accepts the messages: a message can still be lost after that (a
+// local queue dies with its process; a production message that exhausts its retries goes to the
+// dead-letter queue, uncounted). A row still unconfirmed when its lease ends is sent again, whole,
+// which is safe because the consumer counts an event id once. Each send doubles the next lease, so
+// a consumer that is only slow (a backlog, D1 down for a while) is not flooded with copies.
 // The one module that reads and writes the object's `outbox` table.
 import type { Env } from '../env';
 import { hashOf, type KeyedEvent, type QueuedEvent } from '../analytics/message';
 import { groupBy } from '../lib/group';
 
-/** Messages per queue send and rows per confirmation check. */
+/** Messages per queue send (the queue's limit, and a batch's most events), and rows per confirmation check. */
 const BATCH = 100;
 /** How long a sent row first waits for its confirmation before it is sent again, unless configured. */
 const DEFAULT_LEASE_SECONDS = 300;
@@ -22,7 +23,8 @@ export function leaseMs(env: Pick<Env, 'NB_OUTBOX_LEASE_SECONDS'>): number {
 }
 
 export function migrate(sql: SqlStorage): void {
-  // lease_ends is null until sent.
+  // lease_ends is null until sent. `id` is the first event's id; `message` a JSON array of the
+  // batch's messages (one message object in rows stored before batches shared a row).
   sql.exec(
     'CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, message TEXT NOT NULL, lease_ends INTEGER, sends INTEGER NOT NULL DEFAULT 0)',
   );
@@ -31,9 +33,16 @@ export function migrate(sql: SqlStorage): void {
     sql.exec('ALTER TABLE outbox ADD COLUMN lease_ends INTEGER; ALTER TABLE outbox ADD COLUMN sends INTEGER NOT NULL DEFAULT 0');
 }
 
-/** Queues a message as built, complete: it is never changed afterwards. */
-export function add(sql: SqlStorage, message: KeyedEvent): void {
-  sql.exec('INSERT INTO outbox (id, message) VALUES (?, ?)', message.event.id, JSON.stringify(message));
+/** Queues a batch's messages as built, complete: they are never changed afterwards. */
+export function add(sql: SqlStorage, messages: KeyedEvent[]): void {
+  if (messages.length > 0)
+    sql.exec('INSERT INTO outbox (id, message) VALUES (?, ?)', messages[0].event.id, JSON.stringify(messages));
+}
+
+/** A row's messages, whichever shape it was stored in. */
+function messagesOf(row: { message: string }): QueuedEvent[] {
+  const stored = JSON.parse(row.message) as QueuedEvent | QueuedEvent[];
+  return Array.isArray(stored) ? stored : [stored];
 }
 
 /**
@@ -42,14 +51,20 @@ export function add(sql: SqlStorage, message: KeyedEvent): void {
  */
 export async function deliver(sql: SqlStorage, env: Pick<Env, 'DB' | 'EVENTS'>, now: number, lease: number): Promise<void> {
   await confirm(sql, env.DB, now);
-  const due = sql
-    .exec<{ id: string; message: string }>(
-      'SELECT id, message FROM outbox WHERE lease_ends IS NULL ORDER BY rowid LIMIT ?',
-      BATCH,
-    )
-    .toArray();
+  const due: string[] = [];
+  const messages: QueuedEvent[] = [];
+  // Whole rows, up to BATCH messages (the first row always: a batch holds at most BATCH events).
+  for (const row of sql.exec<{ id: string; message: string }>(
+    'SELECT id, message FROM outbox WHERE lease_ends IS NULL ORDER BY rowid LIMIT ?',
+    BATCH,
+  )) {
+    const batch = messagesOf(row);
+    if (due.length > 0 && messages.length + batch.length > BATCH) break;
+    due.push(row.id);
+    messages.push(...batch);
+  }
   if (due.length > 0) {
-    await env.EVENTS.sendBatch(due.map((row) => ({ body: JSON.parse(row.message) as QueuedEvent })));
+    await env.EVENTS.sendBatch(messages.map((body) => ({ body })));
     // Only what was sent is marked: rows stored while sending go in the next round.
     sql.exec(
       `UPDATE outbox SET lease_ends = ? + ? * (1 << min(sends, ?)), sends = sends + 1
@@ -57,7 +72,7 @@ export async function deliver(sql: SqlStorage, env: Pick<Env, 'DB' | 'EVENTS'>, 
       now,
       lease,
       MAX_DOUBLINGS,
-      JSON.stringify(due.map((row) => row.id)),
+      JSON.stringify(due),
     );
   }
 }
@@ -74,29 +89,29 @@ export function nextRound(sql: SqlStorage, now: number): number | null {
 
 async function confirm(sql: SqlStorage, db: D1Database, now: number): Promise<void> {
   const rows = sql
-    .exec<{ id: string; site: string; vid: string; vh: string | null }>(
-      `SELECT id, json_extract(message, '$.site') AS site, json_extract(message, '$.vid') AS vid,
-         json_extract(message, '$.vh') AS vh
-       FROM outbox WHERE lease_ends <= ? ORDER BY lease_ends LIMIT ?`,
+    .exec<{ id: string; message: string }>(
+      'SELECT id, message FROM outbox WHERE lease_ends <= ? ORDER BY lease_ends LIMIT ?',
       now,
       BATCH,
     )
-    .toArray();
+    .toArray()
+    .map((row) => ({ id: row.id, messages: messagesOf(row) }));
   if (rows.length === 0) return;
-  // A user's profile queues the events of each linked visitor under that visitor's id.
-  const byVisitor = groupBy(rows, (row) => `${row.site}\n${row.vid}`);
+  // A row holds one visitor's batch; a user's profile queues each linked visitor's under that visitor's id.
+  const byVisitor = groupBy(rows, ({ messages: [first] }) => `${first.site}\n${first.vid}`);
   const counted = new Set<string>();
   for (const group of byVisitor.values()) {
-    const { site, vid, vh } = group[0];
+    const [first] = group[0].messages;
+    const ids = group.flatMap((row) => row.messages.map((message) => message.event.id));
     const found = await db
       .prepare('SELECT id FROM seen_events WHERE site = ? AND vh = ? AND id IN (SELECT value FROM json_each(?))')
-      .bind(site, await hashOf({ site, vid, vh: vh ?? undefined }), JSON.stringify(group.map((row) => row.id)))
+      .bind(first.site, await hashOf(first), JSON.stringify(ids))
       .all<{ id: string }>();
     for (const { id } of found.results) counted.add(id);
   }
-  const ids = rows.map((row) => row.id);
-  const confirmed = ids.filter((id) => counted.has(id));
-  const due = ids.filter((id) => !counted.has(id));
+  const isCounted = (row: (typeof rows)[number]) => row.messages.every((message) => counted.has(message.event.id));
+  const confirmed = rows.filter(isCounted).map((row) => row.id);
+  const due = rows.filter((row) => !isCounted(row)).map((row) => row.id);
   if (confirmed.length > 0)
     sql.exec('DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))', JSON.stringify(confirmed));
   if (due.length > 0)

@@ -417,7 +417,7 @@ export class Visitor extends DurableObject<Env> {
     const decision = decideFor(state, input.slots, input.request);
     const last = fresh.at(-1);
     if (last && decision.offers.length > 0) last.offers = exposuresOf(rules, decision, input.request?.device);
-    for (const message of fresh) outbox.add(this.sql, message);
+    outbox.add(this.sql, fresh);
     return { decision, fresh: fresh.length };
   }
 
