@@ -1,7 +1,6 @@
 // The map of the worker: the Hono app built from route modules, the queue consumer, and the
 // Visitor Durable Object class that wrangler binds.
 import { Hono } from 'hono';
-import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv, Env } from './env';
 import { errorResponse, ApiError } from './http/errors';
 import { collect } from './routes/collect';
@@ -19,6 +18,7 @@ import { demo } from './routes/demo';
 import { rules } from './routes/rules';
 import { webhooks } from './routes/webhooks';
 import { home } from './routes/home';
+import { securityHeaders } from './http/security-headers';
 import { routedPath } from './http/base-path';
 import { consumeEvents } from './analytics/consumer';
 import type { QueuedEvent } from './analytics/message';
@@ -27,7 +27,7 @@ import { deliverWebhooks, type WebhookMessage } from './audiences/webhooks';
 export { Visitor } from './visitor/visitor';
 
 export const app = new Hono<AppEnv>({ getPath: routedPath })
-  .use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }))
+  .use('*', securityHeaders)
   .route('/', health)
   .route('/', snippet)
   .route('/', collect)

@@ -10,6 +10,22 @@ import { visitorStub } from '../../worker/visitor/stub';
 import { visitorHash } from '../../worker/analytics/visitor-hash';
 import { TEST_API_KEY } from './api-keys';
 
+/** The headers every answer carries, and `x-powered-by`, which none does. */
+const SECURITY_HEADERS = [
+  'cross-origin-opener-policy',
+  'cross-origin-resource-policy',
+  'origin-agent-cluster',
+  'referrer-policy',
+  'strict-transport-security',
+  'x-content-type-options',
+  'x-dns-prefetch-control',
+  'x-download-options',
+  'x-frame-options',
+  'x-permitted-cross-domain-policies',
+  'x-xss-protection',
+  'x-powered-by',
+];
+
 async function profileOf(vid: string): Promise<Profile> {
   return (await get(`/v1/profile/demo/${vid}`)).json<Profile>();
 }
@@ -120,8 +136,22 @@ describe('privacy and abuse', () => {
 
   it('sets security headers and never caches decisions', async () => {
     const response = await post('/v1/collect', batch([pageView()]));
-    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('cache-control')).toBe('no-store');
+    for (const answer of [response, await get('/v1/health', null), await get('/nb.js', null)])
+      expect(Object.fromEntries([...answer.headers].filter(([name]) => SECURITY_HEADERS.includes(name)))).toEqual({
+        'cross-origin-opener-policy': 'same-origin',
+        // The snippet and its modules are loaded by other sites' pages.
+        'cross-origin-resource-policy': 'cross-origin',
+        'origin-agent-cluster': '?1',
+        'referrer-policy': 'no-referrer',
+        'strict-transport-security': 'max-age=15552000; includeSubDomains',
+        'x-content-type-options': 'nosniff',
+        'x-dns-prefetch-control': 'off',
+        'x-download-options': 'noopen',
+        'x-frame-options': 'SAMEORIGIN',
+        'x-permitted-cross-domain-policies': 'none',
+        'x-xss-protection': '0',
+      });
   });
 });
 
