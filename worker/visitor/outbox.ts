@@ -109,9 +109,9 @@ async function confirm(sql: SqlStorage, db: D1Database, now: number): Promise<vo
       .all<{ id: string }>();
     for (const { id } of found.results) counted.add(id);
   }
-  const isCounted = (row: (typeof rows)[number]) => row.messages.every((message) => counted.has(message.event.id));
-  const confirmed = rows.filter(isCounted).map((row) => row.id);
-  const due = rows.filter((row) => !isCounted(row)).map((row) => row.id);
+  const confirmed: string[] = [];
+  const due: string[] = [];
+  for (const row of rows) (row.messages.every((message) => counted.has(message.event.id)) ? confirmed : due).push(row.id);
   if (confirmed.length > 0)
     sql.exec('DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))', JSON.stringify(confirmed));
   if (due.length > 0)
