@@ -176,7 +176,8 @@ async function sendUntilTaken(options: LoadOptions, visitor: Plan, batch: Batch,
       } else {
         visitor.taken.add(batch);
         report.latencies.push(performance.now() - started);
-        if (options.floor) return void (await response.body?.cancel());
+        // Read to the end, as the worker's answer is: a cancelled body closes the connection.
+        if (options.floor) return void (await response.arrayBuffer());
         const body = (await response.json()) as CollectResponse;
         if (body.rejected.length > 0) report.problems.push(`${vid}: rejected ${JSON.stringify(body.rejected)}`);
         // The visitor's object queues a decision's exposures with the batch's last new event, so
