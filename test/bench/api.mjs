@@ -3,10 +3,12 @@
 // reads the same body and calls a Durable Object per visitor that writes one row (collect's floor)
 // or reads one row (decide's). Each round runs collect, its floor, decide, its floor (the order turns
 // every round), autocannon with 10 connections, the same bodies and visitors; medians of the rounds'
-// p50 with min–max, and the load average.
+// p50 with min–max, and the load average. Each run starts once workerd is idle: what a collect run
+// leaves behind (its last alarms, the queue, the consumer) would otherwise slow the run after it.
 import autocannon from 'autocannon';
 import { collectBody, decideBody, EVENTS_PER_BATCH, startFloorWorker, USER_AGENT } from './peers/floor-worker.mjs';
 import { load, summary } from './stats.mjs';
+import { untilIdle } from './workerd-cpu.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
@@ -69,6 +71,7 @@ try {
     loads.push(Number(load()));
     const names = Object.keys(routes);
     for (const name of round % 2 ? names.reverse() : names) {
+      await untilIdle(1);
       const result = await run(routes[name]);
       p50[name].push(result.p50);
       rps[name].push(result.requests.average);

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startMiniflare } from '../../worker/scripts/miniflare.mjs';
-import { median, workerdCpuMs } from './workerd-cpu';
+import { median, workerdCpuMs } from './workerd-cpu.mjs';
 import { seededRandom } from '../../worker/engine/hash';
 import { dashboardPage } from '../../worker/dashboard/page';
 import { tablesOf, toCsv } from '../../worker/dashboard/tables';

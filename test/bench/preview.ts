@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startMiniflare } from '../../worker/scripts/miniflare.mjs';
 import type { Preview } from '../../worker/schema/rules';
-import { median, workerdCpuMs } from './workerd-cpu';
+import { median, workerdCpuMs } from './workerd-cpu.mjs';
 
 const { values } = parseArgs({
   options: {

@@ -6,11 +6,10 @@
 // the visitors that collect stored (twenty page views each). Local workerd: the worker, every object and
 // D1 share one process, so CPU is all of them.
 import { collectBody, decideBody, startFloorWorker, USER_AGENT } from './peers/floor-worker.mjs';
-import { median, workerdCpuMs } from './workerd-cpu';
+import { median, untilIdle, workerdCpuMs } from './workerd-cpu.mjs';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
 const worker = await startFloorWorker();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Sends REQUESTS bodies one after another, to REQUESTS / 2 visitors named after `visitors` (each
@@ -35,19 +34,6 @@ async function measure(path: string, body: (vid: string) => string, visitors: st
   return { wall: median(walls), cpu: cpu / REQUESTS };
 }
 
-/** workerd's CPU from now until it stays idle for 3 s (alarms, queue, consumer). */
-async function background(): Promise<number> {
-  const start = workerdCpuMs();
-  let last = start;
-  for (let quiet = 0; quiet < 3;) {
-    await sleep(1000);
-    const now = workerdCpuMs();
-    quiet = now - last < 15 ? quiet + 1 : 0;
-    last = now;
-  }
-  return last - start;
-}
-
 const routes = {
   collect_floor: () => measure('/bench/floor/write', collectBody, 'floor'),
   collect: () => measure('/v1/collect', collectBody, 'visitor'),
@@ -58,10 +44,10 @@ const routes = {
 try {
   // Warm-up: every route once; the visitors' first batches are stored and delivered.
   for (const run of Object.values(routes)) await run();
-  await background();
+  await untilIdle(3);
   for (const [name, run] of Object.entries(routes)) {
     const { wall, cpu } = await run();
-    const after = await background();
+    const after = await untilIdle(3);
     console.log(
       `${name}: wall p50 ${wall.toFixed(1)} ms, workerd CPU ${cpu.toFixed(2)} ms during + ${(after / REQUESTS).toFixed(2)} ms after, per request`,
     );

@@ -1,0 +1,3 @@
+export function workerdCpuMs(): number;
+export function untilIdle(quietSeconds: number): Promise<number>;
+export function median(list: number[]): number;
