@@ -84,6 +84,35 @@ describe('GET /v1/audiences/:site/:audience', () => {
     expect(seen).toEqual(expect.arrayContaining(vids));
   });
 
+  it("mirrors a join that follows an alarm with nothing to mirror, and the member's identifiers only when they change", async () => {
+    // The visitor's object remembers between alarms that nothing waits and what it last mirrored.
+    const visit = batch([consent(true), pageView('https://demo.example/apply')]);
+    await post('/v1/collect', visit);
+    await runDurableObjectAlarm(visitorStub(env, 'demo', visit.vid));
+    const identified = () =>
+      env.DB.prepare('SELECT updated, click_ids FROM audience_identities WHERE site = ? AND vid = ?')
+        .bind('demo', visit.vid)
+        .first<{ updated: number; click_ids: string }>();
+    expect(await identified()).toBeNull();
+
+    await post('/v1/collect', batch([formEvent('start', 1), formEvent('step', 2), formEvent('abandon', 2)], { vid: visit.vid }));
+    await runDurableObjectAlarm(visitorStub(env, 'demo', visit.vid));
+    expect(await eventually(memberIds, (ids) => ids.includes(visit.vid))).toContain(visit.vid);
+    const first = await eventually(identified, (row) => row !== null);
+    expect(first).not.toBeNull();
+
+    // A page view changes none of the identifiers: their row is not written again.
+    await post('/v1/collect', batch([pageView('https://demo.example/rates')], { vid: visit.vid }));
+    await runDurableObjectAlarm(visitorStub(env, 'demo', visit.vid));
+    expect(await identified()).toEqual(first);
+
+    // A click id does.
+    await post('/v1/collect', batch([pageView('https://demo.example/rates?gclid=EAIaIQobChMI8K_x')], { vid: visit.vid }));
+    await runDurableObjectAlarm(visitorStub(env, 'demo', visit.vid));
+    const second = await eventually(identified, (row) => row!.updated !== first!.updated);
+    expect(JSON.parse(second!.click_ids)).toMatchObject({ gclid: { value: 'EAIaIQobChMI8K_x' } });
+  });
+
   it('answers 404 for an audience the rules do not define, 400 for a bad limit, 401 without a key', async () => {
     expect((await get('/v1/audiences/demo/nobody')).status).toBe(404);
     expect((await get('/v1/audiences/demo/mortgage_abandoners?limit=0')).status).toBe(400);

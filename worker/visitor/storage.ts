@@ -105,9 +105,11 @@ export function transaction<T>(storage: DurableObjectStorage, sql: SqlStorage, w
   }
 }
 
-/** Drops the parsed row, after the storage was deleted. */
+/** Drops what this module keeps in memory, after a rollback or once the storage was deleted. */
 export function forget(sql: SqlStorage): void {
   rows.delete(sql);
+  nothingPending.delete(sql);
+  mirroredValues.delete(sql);
 }
 
 /** Marks an anonymous visitor as merged into its user's profile, whose events now hold its own. */
@@ -192,6 +194,14 @@ export function linkedVids(sql: SqlStorage): string[] {
     .map((row) => row.vid);
 }
 
+/**
+ * Objects known to have no audience change waiting, and each object's values last mirrored, as read
+ * or written here: the visitor's alarm asks for both after every batch, and in a CPU profile of
+ * collect the two reads cost 3% of the isolate's time, mostly to learn that nothing changed.
+ */
+const nothingPending = new WeakSet<SqlStorage>();
+const mirroredValues = new WeakMap<SqlStorage, Map<string, string | null>>();
+
 /** Records the audiences whose membership differs between two states, for the next mirror to D1. */
 export function noteAudienceChanges(
   sql: SqlStorage,
@@ -202,6 +212,7 @@ export function noteAudienceChanges(
   for (const [audience, member] of Object.entries(after)) {
     if (Object.hasOwn(before, audience) && JSON.stringify(before[audience]) === JSON.stringify(member)) continue;
     sql.exec('INSERT OR REPLACE INTO audience_sync (audience, member) VALUES (?, ?)', audience, JSON.stringify(member));
+    nothingPending.delete(sql);
     changed = true;
   }
   return changed;
@@ -214,19 +225,27 @@ export function clearAudienceChanges(sql: SqlStorage, mirrored: ReturnType<typeo
 }
 
 export function pendingAudienceChanges(sql: SqlStorage): Array<{ audience: string; member: VisitorState['audiences'][string] }> {
-  return sql
+  if (nothingPending.has(sql)) return [];
+  const pending = sql
     .exec<{ audience: string; member: string }>('SELECT audience, member FROM audience_sync')
     .toArray()
     .map((row) => ({ audience: row.audience, member: JSON.parse(row.member) }));
+  if (pending.length === 0) nothingPending.add(sql);
+  return pending;
 }
 
 /** The value last mirrored under `name`, or null. */
 export function mirrored(sql: SqlStorage, name: string): string | null {
-  return sql.exec<{ value: string }>('SELECT value FROM mirrored WHERE name = ?', name).toArray()[0]?.value ?? null;
+  const known = mirroredValues.get(sql);
+  if (known?.has(name)) return known.get(name)!;
+  const value = sql.exec<{ value: string }>('SELECT value FROM mirrored WHERE name = ?', name).toArray()[0]?.value ?? null;
+  mirroredValues.set(sql, (known ?? new Map()).set(name, value));
+  return value;
 }
 
 /** Records what was mirrored under `name`; null forgets it. */
 export function noteMirrored(sql: SqlStorage, name: string, value: string | null): void {
   if (value === null) sql.exec('DELETE FROM mirrored WHERE name = ?', name);
   else sql.exec('INSERT OR REPLACE INTO mirrored (name, value) VALUES (?, ?)', name, value);
+  mirroredValues.set(sql, (mirroredValues.get(sql) ?? new Map()).set(name, value));
 }
