@@ -8,6 +8,7 @@
 import type { ObservedRates } from '../engine';
 import { HOLDOUT_ARM } from './rollup-keys';
 import { DAY_MS, utcDate } from '../lib/time';
+import { IsolateValue } from '../lib/isolate-value';
 import { withTimeout } from '../lib/timeout';
 
 /** Visitors first exposed in the last 30 days: recent enough to follow a change of banner. */
@@ -17,12 +18,8 @@ const RETRY_AFTER_FAILURE_MS = 10_000;
 /** A read slower than this counts as failed: a decision waits for it at most this long. */
 export const READ_TIMEOUT_MS = 500;
 
-interface Cached {
-  until: number;
-  rates: Promise<ObservedRates>;
-}
-
-const cache = new Map<string, Cached>();
+/** Each site's rates, as this isolate last read them. */
+const cache = new Map<string, IsolateValue<ObservedRates>>();
 
 /**
  * The most-exposed contexts kept per offer and arm. The rest of an arm's visitors count toward its
@@ -72,18 +69,19 @@ async function readRates(db: D1Database, site: string, now: number): Promise<Obs
   return rates;
 }
 
-/** The observed rates of a site's offers, at most a minute old; `{}` while D1 cannot answer. */
+/**
+ * The observed rates of a site's offers, a minute old at most (a little more for the requests that
+ * come while one reads them again); `{}` while D1 cannot answer.
+ */
 export function offerRates(db: D1Database, site: string, now = Date.now()): Promise<ObservedRates> {
-  const cached = cache.get(site);
-  if (cached && cached.until > now) return cached.rates;
-  const entry: Cached = {
-    until: now + FRESH_MS,
-    rates: withTimeout(readRates(db, site, now), READ_TIMEOUT_MS).catch((error: unknown) => {
+  let rates = cache.get(site);
+  if (!rates) cache.set(site, (rates = new IsolateValue()));
+  return rates.get(now, async () => {
+    try {
+      return { value: await withTimeout(readRates(db, site, now), READ_TIMEOUT_MS), until: now + FRESH_MS };
+    } catch (error) {
       console.warn(`offer rates for ${site} unavailable, deciding on base rates:`, error);
-      entry.until = now + RETRY_AFTER_FAILURE_MS;
-      return {};
-    }),
-  };
-  cache.set(site, entry);
-  return entry.rates;
+      return { value: {}, until: now + RETRY_AFTER_FAILURE_MS };
+    }
+  });
 }

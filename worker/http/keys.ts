@@ -71,12 +71,15 @@ async function buildKeyring(env: Env): Promise<Keyring> {
   };
 }
 
-let cached: { source: string; keyring: Promise<Keyring> } | undefined;
+/** The keyring built last, kept as a value: a promise shared between requests is not safe (lib/isolate-value.ts). */
+let cached: { source: string; keyring: Keyring } | undefined;
 
-export function keyring(env: Env): Promise<Keyring> {
+export async function keyring(env: Env): Promise<Keyring> {
   const source = `${env.NB_API_KEY ?? ''}\n${env.NB_DASHBOARD_KEYS ?? ''}`;
-  if (cached?.source !== source) cached = { source, keyring: buildKeyring(env) };
-  return cached.keyring;
+  if (cached?.source === source) return cached.keyring;
+  const built = await buildKeyring(env);
+  cached = { source, keyring: built };
+  return built;
 }
 
 /** What `given` opens: every configured key is compared, by digest, in constant time. */

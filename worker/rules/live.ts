@@ -10,6 +10,7 @@ import type { Env } from '../env';
 import { DEMO_SITE, demoOn } from '../http/demo';
 import { sites as bundledSites } from '../../rules/sites';
 import { bundledFiles } from '../../rules/sites.generated';
+import { IsolateValue, type Loaded } from '../lib/isolate-value';
 import { withTimeout } from '../lib/timeout';
 import { documentHash, liveVersions, readVersion } from './store';
 
@@ -54,18 +55,16 @@ export async function bundledDocument(env: RulesEnv, site: string): Promise<{ js
 }
 
 export class LiveRules {
-  private bundled: Promise<Map<string, LiveSite>> | undefined;
-  private demo: Promise<LiveSite> | undefined;
-  private published = new Map<string, LiveSite>();
-  private until = 0;
-  private checking: Promise<void> | undefined;
+  private bundled: Map<string, LiveSite> | undefined;
+  private demo: LiveSite | undefined;
+  private readonly published = new IsolateValue<Map<string, LiveSite>>();
 
   /** Every site served now; a request keeps the map it got, whatever a later check changes. */
   async sites(env: RulesEnv, now = Date.now()): Promise<ReadonlyMap<string, LiveSite>> {
-    if (now >= this.until) await (this.checking ??= this.check(env.DB, now).finally(() => (this.checking = undefined)));
+    const published = await this.published.get(now, (stale) => this.check(env.DB, now, stale ?? new Map()));
     const merged = new Map(await this.bundledSites());
     if (demoOn(env)) merged.set(DEMO_SITE, await this.demoSite(env));
-    for (const [site, live] of this.published) merged.set(site, live);
+    for (const [site, live] of published) merged.set(site, live);
     return merged;
   }
 
@@ -75,52 +74,47 @@ export class LiveRules {
 
   /** After a publish in this isolate: the next request checks D1 again, and serves it at once. */
   invalidate(): void {
-    this.until = 0;
+    this.published.invalidate();
   }
 
-  private bundledSites(): Promise<Map<string, LiveSite>> {
-    this.bundled ??= (async () => {
-      const out = new Map<string, LiveSite>();
-      for (const [site, rules] of bundledSites) {
-        const { hash } = await documentOf(bundledFiles[site]);
-        out.set(site, { site, version: 1, source: 'bundled', hash, rules });
-      }
-      return out;
-    })();
-    return this.bundled;
+  private async bundledSites(): Promise<Map<string, LiveSite>> {
+    if (this.bundled) return this.bundled;
+    const out = new Map<string, LiveSite>();
+    for (const [site, rules] of bundledSites) {
+      const { hash } = await documentOf(bundledFiles[site]);
+      out.set(site, { site, version: 1, source: 'bundled', hash, rules });
+    }
+    this.bundled = out;
+    return out;
   }
 
   /** The demo's site, compiled when first asked for (again after a failure to read it). */
-  private demoSite(env: RulesEnv): Promise<LiveSite> {
-    this.demo ??= (async () => {
-      const file = await readDemoFile(env);
-      const loaded = loadRules(file, `rules/${DEMO_SITE}.json`);
-      if (!loaded.ok) throw new Error(`invalid rules:\n${loaded.problems.join('\n')}`);
-      const { hash } = await documentOf(file);
-      return { site: DEMO_SITE, version: 1, source: 'bundled' as const, hash, rules: loaded.rules };
-    })().catch((error: unknown) => {
-      this.demo = undefined;
-      throw error;
-    });
+  private async demoSite(env: RulesEnv): Promise<LiveSite> {
+    if (this.demo) return this.demo;
+    const file = await readDemoFile(env);
+    const loaded = loadRules(file, `rules/${DEMO_SITE}.json`);
+    if (!loaded.ok) throw new Error(`invalid rules:\n${loaded.problems.join('\n')}`);
+    const { hash } = await documentOf(file);
+    this.demo = { site: DEMO_SITE, version: 1, source: 'bundled', hash, rules: loaded.rules };
     return this.demo;
   }
 
-  private async check(db: D1Database, now: number): Promise<void> {
+  /** The published versions from D1; while D1 cannot answer, those this isolate had. */
+  private async check(db: D1Database, now: number, had: Map<string, LiveSite>): Promise<Loaded<Map<string, LiveSite>>> {
     try {
-      this.published = await withTimeout(this.read(db), READ_TIMEOUT_MS);
-      this.until = now + FRESH_MS;
+      return { value: await withTimeout(this.read(db, had), READ_TIMEOUT_MS), until: now + FRESH_MS };
     } catch (error) {
-      const had = [...this.published.values()].map(({ site, version }) => `${site} v${version}`).join(', ') || 'none';
-      console.warn(`rules: D1 unavailable, serving the versions this isolate has (published: ${had}; else bundled):`, error);
-      this.until = now + RETRY_AFTER_FAILURE_MS;
+      const versions = [...had.values()].map(({ site, version }) => `${site} v${version}`).join(', ') || 'none';
+      console.warn(`rules: D1 unavailable, serving the versions this isolate has (published: ${versions}; else bundled):`, error);
+      return { value: had, until: now + RETRY_AFTER_FAILURE_MS };
     }
   }
 
   /** The live version of every published site, loading only those that changed since the last check. */
-  private async read(db: D1Database): Promise<Map<string, LiveSite>> {
+  private async read(db: D1Database, published: Map<string, LiveSite>): Promise<Map<string, LiveSite>> {
     const next = new Map<string, LiveSite>();
     for (const [site, version] of await liveVersions(db)) {
-      const had = this.published.get(site);
+      const had = published.get(site);
       if (had?.version === version) {
         next.set(site, had);
         continue;
