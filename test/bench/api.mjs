@@ -34,6 +34,7 @@ const routes = {
  */
 function run([path, body], duration = SECONDS) {
   const times = [];
+  let serverErrors = 0;
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -49,9 +50,9 @@ function run([path, body], duration = SECONDS) {
           },
         ],
       },
-      (error, result) => (error ? reject(error) : resolve({ ...result, p50: median(times) })),
+      (error, result) => (error ? reject(error) : resolve({ ...result, p50: median(times), serverErrors })),
     );
-    instance.on('response', (_client, status, _bytes, ms) => status < 300 && times.push(ms));
+    instance.on('response', (_client, status, _bytes, ms) => (status < 300 ? times.push(ms) : status >= 500 && serverErrors++));
   });
 }
 
@@ -63,6 +64,7 @@ function median(values) {
 const p50 = Object.fromEntries(Object.keys(routes).map((name) => [name, []]));
 const rps = Object.fromEntries(Object.keys(routes).map((name) => [name, []]));
 const errors = Object.fromEntries(Object.keys(routes).map((name) => [name, 0]));
+const serverErrors = Object.fromEntries(Object.keys(routes).map((name) => [name, 0]));
 const loads = [];
 try {
   // Warm-up: the first requests compile the worker and create every visitor's objects.
@@ -76,6 +78,7 @@ try {
       p50[name].push(result.p50);
       rps[name].push(result.requests.average);
       errors[name] += result.errors + result.non2xx;
+      serverErrors[name] += result.serverErrors;
     }
   }
 } finally {
@@ -86,6 +89,11 @@ for (const name of Object.keys(routes)) {
   console.log(`api_${name}_p50: ${summary(p50[name], 2).text} ms, median (min–max) of ${ROUNDS} rounds, load average ${l}`);
   console.log(`api_${name}_requests_per_s: ${summary(rps[name], 0).text} req/s`);
   if (errors[name]) console.log(`api_${name}_errors: ${errors[name]} requests`);
+  // The worker must never answer 5xx to a valid request: one is a bug, and fails the bench.
+  if (serverErrors[name]) {
+    console.log(`api_${name}_server_errors: ${serverErrors[name]} answers 5xx`);
+    process.exitCode = 1;
+  }
 }
 const ratio = (a, b) => (summary(p50[a]).median / Math.max(summary(p50[b]).median, 0.001)).toFixed(2);
 console.log(`collect_vs_do_floor_p50: ${ratio('collect', 'collect_floor')} x (target ≤ 1.3)`);
