@@ -105,8 +105,11 @@ export class Visitor extends DurableObject<Env> {
   private alarmFailures = 0;
   /** When this object last told D1 it was active (rules/sample.ts); 0 in a fresh isolate. */
   private notedActiveAt = 0;
-  /** The last visitor hash computed, kept: a visitor's object hashes the same site and id for every batch. */
-  private hashed: { key: string; hash: Promise<string> } | undefined;
+  /**
+   * The last visitor hash computed, kept as a value (lib/isolate-value.ts says why not a promise): a
+   * visitor's object hashes the same site and id for every batch.
+   */
+  private hashed: { key: string; hash: string } | undefined;
   /**
    * Whether this object has its tables. They are created by its first write, not on arrival: an
    * object only asked to decide, for a visitor id never seen, stores nothing at all.
@@ -506,10 +509,12 @@ export class Visitor extends DurableObject<Env> {
     return { rules, decideFor: (state, slots, request) => decide(rules, state, slots, now, request, observed, scope) };
   }
 
-  private visitorHash(site: string, vid: string): Promise<string> {
+  private async visitorHash(site: string, vid: string): Promise<string> {
     const key = `${site}\n${vid}`;
-    if (this.hashed?.key !== key) this.hashed = { key, hash: visitorHash(site, vid) };
-    return this.hashed.hash;
+    if (this.hashed?.key === key) return this.hashed.hash;
+    const hash = await visitorHash(site, vid);
+    this.hashed = { key, hash };
+    return hash;
   }
 
   private mergedUser(): string | null {
