@@ -20,8 +20,9 @@
 // ratio is the snippet's median over Plausible's. The load average is printed beside them: CPU time
 // excludes waiting for a core, but a busy machine still slows the same work (caches, frequency).
 // A local server on 127.0.0.1 serves everything and stands in for both collectors (nothing leaves
-// the machine); scripts and styles go out as Cloudflare's static assets do (ETag, max-age=0,
-// must-revalidate), the same for both trackers.
+// the machine); the trackers' scripts go out with an ETag and the worker's caching of the tag (an
+// hour, then revalidated in the background), the same for both, the page's own files as static
+// assets (max-age=0, must-revalidate).
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -102,6 +103,10 @@ const files = {
   '/demo/demo.js': readFileSync('dist/demo/demo.js'),
 };
 const types = { css: 'text/css', js: 'text/javascript' };
+// The trackers' scripts as the worker serves the tag and its modules (worker/routes/snippet.ts), the
+// same for both; the page's own files as Cloudflare's static assets go out by default.
+const TRACKER_CACHE = 'public, max-age=3600, stale-while-revalidate=86400';
+const PAGE_CACHE = 'public, max-age=0, must-revalidate';
 const server = createServer((request, response) => {
   const { pathname } = new URL(request.url, 'http://127.0.0.1');
   if (pathname == '/v1/collect' || pathname == '/api/event') {
@@ -116,7 +121,7 @@ const server = createServer((request, response) => {
   const file = files[pathname];
   if (!file) return response.writeHead(404).end();
   const etag = `"${createHash('sha1').update(file).digest('hex')}"`;
-  const headers = { etag, 'cache-control': 'public, max-age=0, must-revalidate' };
+  const headers = { etag, 'cache-control': pathname.startsWith('/demo/') ? PAGE_CACHE : TRACKER_CACHE };
   if (request.headers['if-none-match'] == etag) return response.writeHead(304, headers).end();
   response.writeHead(200, { ...headers, 'content-type': types[pathname.split('.').pop()] }).end(file);
 });
