@@ -1,7 +1,7 @@
 // The person behind an event, as the lifecycle KPIs need them: a snapshot of their profile after
 // the event (stages entered, products, referral, first touch) and what the event itself did
 // (activity, a win-back, offers converted by taking a product). The visitor's Durable Object builds
-// it from the engine's state; the consumer (lifecycle-rollup.ts) keeps the newest snapshot per person.
+// it from the engine's state; the consumer (person-rollup.ts) keeps the newest snapshot per person.
 import type { Event } from '../schema/events';
 import type { CompiledRules } from '../engine';
 import type { VisitorState } from '../engine';
