@@ -5,7 +5,7 @@ import { readPath, type EvalContext } from './context';
 import { ineligible, type Ineligible } from './eligibility';
 import { assign, type Assignment } from './experiments';
 import { propensity, type ObservedCounts, type ObservedRates, type Propensity } from './propensity';
-import { contextKey, describeContext } from './context-rates';
+import { contextKey, describeContext, type ContextCounts } from './context-rates';
 import type { LearnBy } from '../../rules/schema';
 import type { CompiledOffer, CompiledRules } from './rules';
 import { own, type VisitorState } from './state';
@@ -75,24 +75,42 @@ export function rankOffers(
   return { ranked, out };
 }
 
+type Variants = NonNullable<CompiledOffer['source']['variants']>;
+
+/** Each offer's variants pooled once per refresh of the rates and per rules (both objects change then). */
+const pooledArms = new WeakMap<Record<string, ObservedCounts>, WeakMap<Variants, ObservedCounts>>();
+
 /**
  * A held-out visitor of an offer with variants has no arm of their own: they are ranked on the
  * offer's rate over all its variants, as if shown, so that held-out and shown visitors win slots
- * alike and the lift measured against the holdout is not skewed by the ranking.
+ * alike and the lift measured against the holdout is not skewed by the ranking. That holds per
+ * context too: an offer that learns by context ranks its held-out visitors on the variants' pooled
+ * rate in their own context, as it ranks those shown. Each arm keeps only its most-exposed contexts
+ * (worker/analytics/offer-rates.ts), so a context is pooled over the arms that kept it.
  */
-function pooled(
-  arms: Record<string, ObservedCounts>,
-  variants: NonNullable<CompiledOffer['source']['variants']>,
-): ObservedCounts {
+function pooled(arms: Record<string, ObservedCounts>, variants: Variants): ObservedCounts {
+  let byVariants = pooledArms.get(arms);
+  if (!byVariants) pooledArms.set(arms, (byVariants = new WeakMap()));
+  const known = byVariants.get(variants);
+  if (known) return known;
   const sum: ObservedCounts = { impressions: 0, clicks: 0, converts: 0 };
   for (const { id } of variants) {
     const counts = own(arms, id);
     if (!counts) continue;
-    sum.impressions += counts.impressions;
-    sum.clicks += counts.clicks;
-    sum.converts += counts.converts;
+    add(sum, counts);
+    if (!counts.contexts) continue;
+    sum.contexts ??= Object.create(null) as NonNullable<ObservedCounts['contexts']>;
+    for (const [key, here] of Object.entries(counts.contexts))
+      add((sum.contexts[key] ??= { impressions: 0, clicks: 0, converts: 0 }), here);
   }
+  byVariants.set(variants, sum);
   return sum;
+}
+
+function add(sum: ContextCounts, counts: ContextCounts): void {
+  sum.impressions += counts.impressions;
+  sum.clicks += counts.clicks;
+  sum.converts += counts.converts;
 }
 
 export function chooseOffers(

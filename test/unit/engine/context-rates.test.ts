@@ -250,4 +250,42 @@ describe('decisions by context', () => {
     const open = decide(rules, visitor(1), ['hero'], T0 + 10, undefined, observed, 'public').offers[0].reasons;
     expect(open.join('\n')).not.toMatch(/rate|exposed|overall|priority|%/);
   });
+
+  it('ranks held-out visitors of an offer with variants on the pooled rate in their own context, as those shown', () => {
+    const tested = compile({
+      learn_by: ['stage'],
+      stages: [{ id: 'visitor' }],
+      offers: [
+        offer('exp', {
+          propensity: 0.05,
+          holdout: 0.5,
+          variants: [
+            { id: 'a', weight: 0.25 },
+            { id: 'b', weight: 0.25 },
+          ],
+        }),
+      ],
+    });
+    // Both arms convert alike: 9% of the context's visitors, 1% elsewhere.
+    const arm = () => ({
+      impressions: 10_000,
+      clicks: 0,
+      converts: 500,
+      contexts: {
+        'stage=visitor': { impressions: 5_000, clicks: 0, converts: 450 },
+        elsewhere: { impressions: 5_000, clicks: 0, converts: 50 },
+      },
+    });
+    const rates: ObservedRates = { exp: { a: arm(), b: arm() } };
+    const decisions = Array.from({ length: 20 }, (_, i) => newVisitor(`visitor-${i}`, T0)).map((state) => {
+      applyEvent(tested, state, page('https://acme.example/', T0), T0);
+      return decide(tested, state, ['hero'], T0 + 10, undefined, rates, 'full').offers[0];
+    });
+    const held = decisions.find((d) => d.holdout)!;
+    const shown = decisions.find((d) => !d.holdout)!;
+    expect(held.reasons).toContain('convert rate 9% among stage=visitor visitors (10000 exposed; overall 5%)');
+    expect(shown.reasons).toContain('convert rate 9% among stage=visitor visitors (5000 exposed; overall 5%)');
+    const priority = (reasons: string[]) => reasons.find((r) => r.startsWith('priority '));
+    expect(priority(held.reasons)).toBe(priority(shown.reasons));
+  });
 });
