@@ -1,12 +1,15 @@
 // Publishing rules to a running worker: a new banner title pushed with the rules CLI (through the
 // admin API) shows on the demo page at its next load, and a rollback brings the old one back.
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { useWorkerAndBrowser, PATIENCE_MS } from './harness';
 import { profileWhen } from './snippet-fixture';
+import { assign } from '../../worker/engine/experiments';
+import { Offer } from '../../rules/schema';
 
 const live = useWorkerAndBrowser();
 const dir = mkdtempSync(join(tmpdir(), 'nextbest-rules-'));
@@ -73,6 +76,13 @@ it('a held-out offer published live leaves its slot to the runner-up, which the 
   expect(rules('push', file, '--message', 'hold out welcome-back')).toMatchObject({ code: 0 });
 
   const context = await live.browser.newContext();
+  // A visitor id the holdout takes (as the snippet makes them: 32 hex digits): a random one would be
+  // shown welcome-back one time in a thousand.
+  const heldOut = Offer.parse(welcome);
+  let chosen: string;
+  do chosen = randomBytes(16).toString('hex');
+  while (!assign(heldOut, chosen).holdout);
+  await context.addInitScript((vid) => localStorage.getItem('nb_vid') || localStorage.setItem('nb_vid', vid), chosen);
   // What the page's own nb('on', 'offer') handler is told: every offer decided, the held-out one included.
   await context.addInitScript(() => {
     const told: unknown[] = [];
@@ -84,8 +94,7 @@ it('a held-out offer published live leaves its slot to the runner-up, which the 
   });
   const page = await context.newPage();
   await page.goto(`${live.worker.url}/demo/`);
-  const vid = await page.waitForFunction(() => localStorage.getItem('nb_vid')).then((h) => h.jsonValue() as Promise<string>);
-  await profileWhen(live.worker, vid, (p) => p.state.counters.pages >= 1);
+  await profileWhen(live.worker, chosen, (p) => p.state.counters.pages >= 1);
   await page.reload();
   const hero = page.locator('[data-nb-slot="hero"]');
   await hero.getByText(runnerUp).waitFor({ timeout: PATIENCE_MS });
@@ -103,7 +112,7 @@ it('a held-out offer published live leaves its slot to the runner-up, which the 
   ]);
 
   // The runner-up's impression reaches the profile; the held-out offer was never shown.
-  const profile = await profileWhen(live.worker, vid, (p) =>
+  const profile = await profileWhen(live.worker, chosen, (p) =>
     p.recent.some((e) => e.type === 'offer' && e.event.offer === 'rates-runner-up' && e.event.action === 'impression'),
   );
   const shown = (offer: string) =>
