@@ -73,7 +73,12 @@ async function applicant(furthest: number, submits: boolean): Promise<void> {
   }
 }
 
+/** The presets below read "today" and "yesterday" by the clock: the run must not cross UTC midnight. */
+const MIDNIGHT_MARGIN_MS = 3 * 60_000;
+
 beforeAll(async () => {
+  const untilMidnight = 86_400_000 - (Date.now() % 86_400_000);
+  if (untilMidnight < MIDNIGHT_MARGIN_MS) await new Promise((resolve) => setTimeout(resolve, untilMidnight + 1_000));
   worker = await startWorker();
   browser = await launchBrowser();
   for (let i = 0; i < 6; i++) await applicant(1 + (i % 4), i === 3);
@@ -112,7 +117,7 @@ beforeAll(async () => {
     if (Date.now() > deadline) throw new Error(`rollups incomplete after 30 s: ${JSON.stringify(body)}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-});
+}, 120_000 + MIDNIGHT_MARGIN_MS);
 
 /** Distinct colours in a PNG, and its pixels of any of `strokes` (#rrggbb): decoded by Chromium in a blank tab. */
 async function pixels(png: Buffer, strokes: string[]): Promise<{ colours: number; stroked: number }> {

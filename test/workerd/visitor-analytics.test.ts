@@ -25,13 +25,14 @@ async function send(events: Event[], vid: string, sid: string): Promise<CollectR
   return response.json<CollectResponse>();
 }
 
-const today = () => new Date().toISOString().slice(0, 10);
+/** The UTC date `days` from now: the range reads from yesterday, so a run across midnight still finds its events. */
+const day = (days = 0) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
 /** Reads the KPIs until `done` holds: the queue hands batches to the consumer on its own schedule. */
 async function statsUntil(done: (kpis: Kpis) => boolean): Promise<Kpis> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const kpis = await (await get(`/v1/stats/demo?from=${today()}&to=${today()}`)).json<Kpis>();
+    const kpis = await (await get(`/v1/stats/demo?from=${day(-1)}&to=${day()}`)).json<Kpis>();
     if (done(kpis) || Date.now() > deadline) return kpis;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
