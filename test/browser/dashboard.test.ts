@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { Kpis } from '../../worker/schema/stats';
+import { DAY_MS } from '../../worker/lib/time';
 import { launchBrowser, PERSON_USER_AGENT, removeState, startWorker, type RunningWorker } from './harness';
 
 let worker: RunningWorker;
@@ -77,7 +78,7 @@ async function applicant(furthest: number, submits: boolean): Promise<void> {
 const MIDNIGHT_MARGIN_MS = 3 * 60_000;
 
 beforeAll(async () => {
-  const untilMidnight = 86_400_000 - (Date.now() % 86_400_000);
+  const untilMidnight = DAY_MS - (Date.now() % DAY_MS);
   if (untilMidnight < MIDNIGHT_MARGIN_MS) await new Promise((resolve) => setTimeout(resolve, untilMidnight + 1_000));
   worker = await startWorker();
   browser = await launchBrowser();

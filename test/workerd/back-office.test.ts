@@ -11,7 +11,7 @@ import type { Profile } from '../../worker/schema/profile';
 import type { Kpis } from '../../worker/schema/stats';
 import { userStub, visitorStub } from '../../worker/visitor/stub';
 import { TEST_API_KEY } from './api-keys';
-import { batch, formEvent, get, pageView, post, uniqueId } from './helpers';
+import { batch, formEvent, get, pageView, post, sinceYesterday, uniqueId } from './helpers';
 
 const withKey = { authorization: `Bearer ${TEST_API_KEY}` };
 const consent = (): Event =>
@@ -26,8 +26,6 @@ const sha256 = async (text: string) =>
   [...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))]
     .map((b) => b.toString(16).padStart(2, '0'))
     .join('');
-/** The UTC date `days` from now: the range reads from yesterday, so a run across midnight still finds its events. */
-const day = (days = 0) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
 async function collect(vid: string, events: Event[]): Promise<CollectResponse> {
   const response = await post('/v1/collect', batch(events, { vid }));
@@ -117,7 +115,7 @@ describe('POST /v1/events', () => {
     const deadline = Date.now() + 15_000;
     let kpis: Kpis;
     do {
-      kpis = await (await get(`/v1/stats/demo?from=${day(-1)}&to=${day()}&metric=offers,lifecycle`)).json<Kpis>();
+      kpis = await (await get(`/v1/stats/demo?${sinceYesterday()}&metric=offers,lifecycle`)).json<Kpis>();
       if ((kpis.lifecycle?.new_customers ?? 0) > 0) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     } while (Date.now() < deadline);

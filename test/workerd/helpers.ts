@@ -2,9 +2,13 @@
 import { exports } from 'cloudflare:workers';
 import type { Event, EventBatch } from '../../worker/schema/events';
 import { IDENTITY_SECRETS, TEST_API_KEY } from './api-keys';
+import { DAY_MS, utcDate } from '../../worker/lib/time';
 
 let counter = 0;
 export const uniqueId = (prefix = 'id') => `${prefix}_${Date.now().toString(36)}_${(counter++).toString(36)}`;
+
+/** A stats range of yesterday and today (UTC): a test run across midnight still finds its events. */
+export const sinceYesterday = () => `from=${utcDate(Date.now() - DAY_MS)}&to=${utcDate(Date.now())}`;
 
 export function pageView(url = 'https://demo.example/rates', overrides: Partial<Event> = {}): Event {
   return { id: uniqueId('ev'), ts: Date.now(), type: 'page', url, title: 'Rates', ...overrides } as Event;

@@ -9,7 +9,7 @@ import type { CollectResponse } from '../../worker/schema/collect';
 import type { Event } from '../../worker/schema/events';
 import { visitorHash } from '../../worker/analytics/visitor-hash';
 import { userStub, visitorStub } from '../../worker/visitor/stub';
-import { batch, get, pageView, post, sign, uniqueId } from './helpers';
+import { batch, get, pageView, post, sign, sinceYesterday, uniqueId } from './helpers';
 
 const form = (action: 'start' | 'step' | 'abandon', step: number): Event =>
   ({ id: uniqueId('ev'), ts: Date.now(), type: 'form', form: 'mortgage-app', action, step, steps: 4 }) as Event;
@@ -25,14 +25,11 @@ async function send(events: Event[], vid: string, sid: string): Promise<CollectR
   return response.json<CollectResponse>();
 }
 
-/** The UTC date `days` from now: the range reads from yesterday, so a run across midnight still finds its events. */
-const day = (days = 0) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
-
 /** Reads the KPIs until `done` holds: the queue hands batches to the consumer on its own schedule. */
 async function statsUntil(done: (kpis: Kpis) => boolean): Promise<Kpis> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const kpis = await (await get(`/v1/stats/demo?from=${day(-1)}&to=${day()}`)).json<Kpis>();
+    const kpis = await (await get(`/v1/stats/demo?${sinceYesterday()}`)).json<Kpis>();
     if (done(kpis) || Date.now() > deadline) return kpis;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
